@@ -1,0 +1,104 @@
+//! `ethtool -g` (knowledge §7.1 ioctl, §7.2 netlink). Layout: see the module doc of `ethtool`.
+
+use std::collections::BTreeSet;
+
+use super::{
+    classify_settings_line, excerpt, num_or_na, NumOrNa, RingParams, Section, SettingsLine,
+    ToolErrors,
+};
+use crate::text::numbered_lines;
+use crate::{Parsed, Problem};
+
+fn numeric_field<'a>(
+    ring: &'a mut RingParams,
+    section: Section,
+    label: &str,
+) -> Option<&'a mut Option<u64>> {
+    Some(match (section, label) {
+        (Section::Max, "RX") => &mut ring.rx_max,
+        (Section::Max, "RX Mini") => &mut ring.rx_mini_max,
+        (Section::Max, "RX Jumbo") => &mut ring.rx_jumbo_max,
+        (Section::Max, "TX") => &mut ring.tx_max,
+        (Section::Current, "RX") => &mut ring.rx,
+        (Section::Current, "RX Mini") => &mut ring.rx_mini,
+        (Section::Current, "RX Jumbo") => &mut ring.rx_jumbo,
+        (Section::Current, "TX") => &mut ring.tx,
+        _ => return None,
+    })
+}
+
+pub fn parse_ring(text: &str) -> Parsed<RingParams> {
+    let mut out = RingParams::default();
+    let mut problems = Vec::new();
+    let mut errors = ToolErrors::default();
+    let mut section: Option<Section> = None;
+    let mut seen: BTreeSet<(Section, String)> = BTreeSet::new();
+    let mut saw_structure = false;
+
+    for (n, raw) in numbered_lines(text) {
+        match classify_settings_line(raw, "Ring parameters for ") {
+            SettingsLine::Blank => {}
+            SettingsLine::ToolError => errors.push(raw),
+            SettingsLine::Heading(dev) => {
+                saw_structure = true;
+                if out.ifname.is_some() {
+                    problems.push(Problem::warning(n, "second `Ring parameters for` heading"));
+                } else {
+                    out.ifname = Some(dev.to_string());
+                }
+            }
+            SettingsLine::Section(s) => {
+                saw_structure = true;
+                section = Some(s);
+            }
+            SettingsLine::Setting(label, val) => {
+                let Some(sec) = section else {
+                    problems.push(Problem::warning(
+                        n,
+                        format!(
+                            "setting before `Pre-set maximums:`/`Current hardware settings:`: {:?}",
+                            excerpt(raw)
+                        ),
+                    ));
+                    continue;
+                };
+                if !seen.insert((sec, label.to_string())) {
+                    problems.push(Problem::warning(
+                        n,
+                        format!(
+                            "duplicate `{label}` in section {}; keeping the first",
+                            sec.key()
+                        ),
+                    ));
+                    continue;
+                }
+                if let Some(field) = numeric_field(&mut out, sec, label) {
+                    match num_or_na(val) {
+                        Ok((_, NumOrNa::Num(v))) => *field = Some(v),
+                        Ok((_, NumOrNa::Na)) => *field = None,
+                        Err(_) => problems.push(Problem::warning(
+                            n,
+                            format!("expected a ring size or `n/a` for `{label}`, got {val:?}"),
+                        )),
+                    }
+                } else {
+                    out.extra
+                        .insert(format!("{}/{label}", sec.key()), val.to_string());
+                }
+            }
+            SettingsLine::Unknown => problems.push(Problem::warning(
+                n,
+                format!(
+                    "expected a ring heading, section or `label: value`: {:?}",
+                    excerpt(raw)
+                ),
+            )),
+        }
+    }
+
+    if seen.is_empty() && !saw_structure && errors.is_empty() && !problems.is_empty() {
+        problems.push(Problem::error(0, "no ethtool -g ring parameters found"));
+    }
+    out.tool_error = errors.finish();
+    Parsed::new(out, problems)
+}

@@ -1,0 +1,89 @@
+//! Pure parsers for the command outputs and kernel files that support archives hold.
+//!
+//! Every parser takes the text of one capture (`&str`) and returns [`Parsed`]: the typed value
+//! plus the [`Problem`]s met on the way. Parsers never panic and never do I/O. A line that a
+//! parser does not understand becomes a problem with its 1-based line number, never a silent
+//! skip. Counters are `u64`.
+//!
+//! The layouts each parser accepts are listed in `../shared/knowledge/formats-and-counters.md`;
+//! the module docs name the sections they follow.
+
+pub mod bonding;
+pub mod date;
+pub mod ethtool;
+pub mod hostname;
+pub mod iplink;
+pub mod lscpu;
+pub mod procnetdev;
+pub mod single_value;
+pub mod softnet;
+pub mod supportconfig;
+pub mod sysctl;
+pub mod text;
+pub mod uname;
+pub mod uptime;
+
+use serde::Serialize;
+
+/// How bad a problem is: `Error` means a capture (or a part of it) could not be read at all;
+/// `Warning` means one line or value was skipped or is uncertain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Something a parser could not read. `line` is 1-based within the text given to the parser
+/// (0 when the problem concerns the whole text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub line: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn warning(line: usize, message: impl Into<String>) -> Self {
+        Problem {
+            line,
+            severity: Severity::Warning,
+            message: message.into(),
+        }
+    }
+
+    pub fn error(line: usize, message: impl Into<String>) -> Self {
+        Problem {
+            line,
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+}
+
+/// A parser's result: the value and every problem met while reading it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parsed<T> {
+    pub value: T,
+    pub problems: Vec<Problem>,
+}
+
+impl<T> Parsed<T> {
+    pub fn new(value: T, problems: Vec<Problem>) -> Self {
+        Parsed { value, problems }
+    }
+
+    pub fn clean(value: T) -> Self {
+        Parsed {
+            value,
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Parsed<U> {
+        Parsed {
+            value: f(self.value),
+            problems: self.problems,
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Host model, timeline and diagnostic rules.
+//!
+//! `model` holds what is known about each host (the `analyze/1` JSON schema). The timeline
+//! (deltas, rates) and the rule catalog build on it in later stages.
+
+pub mod model;

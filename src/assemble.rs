@@ -1,0 +1,632 @@
+//! Parse: runs each capture through its parser and builds the [`Host`] model of one bundle;
+//! then merges hosts that several inputs describe.
+
+use std::collections::BTreeMap;
+
+use rules::model::{
+    cmp_time, BondRole, Channels, CounterSample, EthtoolSample, Host, InterfaceKind, ProblemRecord,
+    ProblemSeverity, Ring, SoftnetCpu, SoftnetSample, Timestamp,
+};
+
+use crate::classify::CaptureKind;
+use crate::source::{entry_source, Bundle, Capture};
+
+/// Converts a parser's problems into records with the capture's source and line offset.
+fn report<T>(
+    parsed: parsers::Parsed<T>,
+    capture: &Capture,
+    origin: &str,
+    problems: &mut Vec<ProblemRecord>,
+) -> T {
+    let source = source_label(origin, &capture.source);
+    for p in parsed.problems {
+        problems.push(ProblemRecord {
+            source: source.clone(),
+            line: (p.line > 0).then_some(p.line + capture.line_offset),
+            severity: match p.severity {
+                parsers::Severity::Error => ProblemSeverity::Error,
+                parsers::Severity::Warning => ProblemSeverity::Warning,
+            },
+            message: p.message,
+        });
+    }
+    parsed.value
+}
+
+/// `input!root/path` for problems (`origin` is `input!root`); sample sources stay relative
+/// to the root.
+fn source_label(origin: &str, path: &str) -> String {
+    let file = path.split(':').next().unwrap_or(path);
+    if origin.contains('!') {
+        crate::source::vfs::join(origin, file)
+    } else {
+        entry_source(origin, file)
+    }
+}
+
+fn date_to_timestamp(d: &parsers::date::DateStamp) -> Timestamp {
+    Timestamp::new(d.local, d.offset_seconds)
+}
+
+/// A time read from `sos_reports/manifest.json`: per-command epoch floats (UTC, later 4.x)
+/// or plugin start strings in the machine's local time (`2026-11-21 21:02:23.582208`, 4.0).
+#[derive(Debug, Clone, Copy)]
+enum ManifestTime {
+    Utc(Timestamp),
+    Local(chrono::NaiveDateTime),
+}
+
+impl ManifestTime {
+    /// Local times take the offset that `date` printed on the same machine, if any.
+    fn resolve(self, offset: Option<i32>) -> Timestamp {
+        match self {
+            ManifestTime::Utc(t) => t,
+            ManifestTime::Local(local) => Timestamp::new(local, offset),
+        }
+    }
+}
+
+fn manifest_time(v: Option<&serde_json::Value>) -> Option<ManifestTime> {
+    let v = v?;
+    if let Some(f) = v.as_f64() {
+        return Timestamp::from_epoch(f).map(ManifestTime::Utc);
+    }
+    let s = v.as_str()?;
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+        .map(ManifestTime::Local)
+}
+
+/// Start times by archive path: each command's own start when recorded, else its plugin's
+/// start; files copied by a plugin get the plugin's start.
+fn manifest_times(
+    text: &str,
+) -> (
+    BTreeMap<String, ManifestTime>,
+    Option<ManifestTime>,
+    Option<String>,
+) {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                BTreeMap::new(),
+                None,
+                Some(format!("manifest.json is not valid JSON: {e}")),
+            )
+        }
+    };
+    let mut times = BTreeMap::new();
+    let plugins = value
+        .pointer("/components/report/plugins")
+        .and_then(|p| p.as_object());
+    for plugin in plugins.into_iter().flat_map(|p| p.values()) {
+        let plugin_start = manifest_time(plugin.get("start_time"));
+        let commands = plugin.get("commands").and_then(|c| c.as_array());
+        for cmd in commands.into_iter().flatten() {
+            let path = cmd.get("filepath").and_then(|p| p.as_str());
+            let start = manifest_time(cmd.get("start_time")).or(plugin_start);
+            if let (Some(path), Some(start)) = (path, start) {
+                times.insert(path.to_string(), start);
+            }
+        }
+        let files = plugin.get("files").and_then(|c| c.as_array());
+        for spec in files.into_iter().flatten() {
+            let copied = spec.get("files_copied").and_then(|c| c.as_array());
+            for path in copied.into_iter().flatten().filter_map(|p| p.as_str()) {
+                if let Some(start) = plugin_start {
+                    times.entry(path.to_string()).or_insert(start);
+                }
+            }
+        }
+    }
+    (times, manifest_time(value.get("start_time")), None)
+}
+
+/// Builds the host of one bundle. `origin` names the input (and archive root) for problems.
+pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>) -> Host {
+    let mut host = Host::new("");
+    let mut hostname: Option<String> = None;
+    let mut uname_node: Option<String> = None;
+    let mut manifest: BTreeMap<String, ManifestTime> = BTreeMap::new();
+    let mut report_start: Option<ManifestTime> = None;
+    let mut date: Option<Timestamp> = None;
+
+    // A 0-byte output (command failed, file unreadable) is reported once, then skipped.
+    let captures: Vec<&Capture> = bundle
+        .captures
+        .iter()
+        .filter(|c| {
+            let empty = c.text.trim().is_empty();
+            if empty {
+                problems.push(problem(origin, c, ProblemSeverity::Warning, "empty output"));
+            }
+            !empty
+        })
+        .collect();
+    // Identity first: the sample times of everything else depend on it.
+    for &c in &captures {
+        match &c.kind {
+            CaptureKind::SosManifest => {
+                let (t, start, err) = manifest_times(&c.text);
+                manifest = t;
+                report_start = start;
+                if let Some(e) = err {
+                    problems.push(problem(origin, c, ProblemSeverity::Warning, e));
+                }
+            }
+            CaptureKind::Hostname => {
+                if let Some(h) = report(parsers::hostname::parse(&c.text), c, origin, problems) {
+                    hostname.get_or_insert(h);
+                }
+            }
+            CaptureKind::Uname => {
+                if let Some(u) = report(parsers::uname::parse(&c.text), c, origin, problems) {
+                    host.kernel.get_or_insert(u.kernel_release.clone());
+                    uname_node.get_or_insert(u.nodename);
+                }
+            }
+            CaptureKind::Date => {
+                if let Some(d) = report(parsers::date::parse(&c.text), c, origin, problems) {
+                    // `date` over `timedatectl`: both are taken at collection time.
+                    date.get_or_insert(date_to_timestamp(&d));
+                }
+            }
+            CaptureKind::Uptime => {
+                if let Some(u) = report(parsers::uptime::parse(&c.text), c, origin, problems) {
+                    host.uptime_seconds.get_or_insert(u.up_seconds);
+                }
+            }
+            CaptureKind::Lscpu => {
+                let l = report(parsers::lscpu::parse(&c.text), c, origin, problems);
+                host.cpu_count = host.cpu_count.or(l.cpus);
+                host.cpu_model = host.cpu_model.take().or(l.model_name);
+                host.hypervisor = host.hypervisor.take().or(l.hypervisor_vendor);
+            }
+            _ => {}
+        }
+    }
+    let offset = date.and_then(|d| d.offset_seconds);
+    let times: BTreeMap<String, Timestamp> = manifest
+        .into_iter()
+        .map(|(k, v)| (k, v.resolve(offset)))
+        .collect();
+    host.collected_at = date.or_else(|| report_start.map(|s| s.resolve(offset)));
+    host.hostname = hostname
+        .or(uname_node)
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| fallback_hostname(&bundle.root, origin));
+    host.sources.push(origin.to_string());
+
+    let mut sysfs: BTreeMap<String, (Option<Timestamp>, BTreeMap<String, u64>)> = BTreeMap::new();
+    let mut proc_sys: BTreeMap<String, String> = BTreeMap::new();
+    let mut bonding: Vec<(String, parsers::bonding::Bonding)> = Vec::new();
+    for &c in &captures {
+        let time = times.get(&c.source).copied().or(host.collected_at);
+        match &c.kind {
+            CaptureKind::IpLink => {
+                let links = report(parsers::iplink::parse(&c.text), c, origin, problems);
+                for link in links {
+                    apply_ip_link(&mut host, link, time, &c.source);
+                }
+            }
+            CaptureKind::ProcNetDev => {
+                let rows = report(parsers::procnetdev::parse(&c.text), c, origin, problems);
+                for row in rows {
+                    let iface = host.interface_mut(&row.name, None);
+                    iface.samples.push(CounterSample {
+                        time,
+                        source: c.source.clone(),
+                        counters: row.counters,
+                        approximate: false,
+                    });
+                }
+            }
+            CaptureKind::SysfsStat { dev, counter } => {
+                if let Some(v) = report(
+                    parsers::single_value::parse_u64(&c.text),
+                    c,
+                    origin,
+                    problems,
+                ) {
+                    let entry = sysfs.entry(dev.clone()).or_insert((time, BTreeMap::new()));
+                    entry.1.insert(counter.clone(), v);
+                }
+            }
+            CaptureKind::EthtoolStats { dev, ns } => {
+                let s = report(parsers::ethtool::parse_stats(&c.text), c, origin, problems);
+                if s.stats.is_empty() {
+                    continue;
+                }
+                host.interface_mut(dev, ns.as_deref())
+                    .ethtool
+                    .push(EthtoolSample {
+                        time,
+                        source: c.source.clone(),
+                        stats: s.stats,
+                    });
+            }
+            CaptureKind::EthtoolRing { dev, ns } => {
+                let r = report(parsers::ethtool::parse_ring(&c.text), c, origin, problems);
+                if r.rx.is_some() || r.rx_max.is_some() || r.tx.is_some() || r.tx_max.is_some() {
+                    host.interface_mut(dev, ns.as_deref()).ring = Some(Ring {
+                        rx: r.rx,
+                        rx_max: r.rx_max,
+                        tx: r.tx,
+                        tx_max: r.tx_max,
+                        source: c.source.clone(),
+                    });
+                }
+            }
+            CaptureKind::EthtoolChannels { dev, ns } => {
+                let ch = report(
+                    parsers::ethtool::parse_channels(&c.text),
+                    c,
+                    origin,
+                    problems,
+                );
+                if ch.tool_error.is_none() {
+                    host.interface_mut(dev, ns.as_deref()).channels = Some(Channels {
+                        rx: ch.current.rx,
+                        rx_max: ch.max.rx,
+                        tx: ch.current.tx,
+                        tx_max: ch.max.tx,
+                        other: ch.current.other,
+                        other_max: ch.max.other,
+                        combined: ch.current.combined,
+                        combined_max: ch.max.combined,
+                        source: c.source.clone(),
+                    });
+                }
+            }
+            CaptureKind::EthtoolInfo { dev, ns } => {
+                let info = report(
+                    parsers::ethtool::parse_driver_info(&c.text),
+                    c,
+                    origin,
+                    problems,
+                );
+                if let Some(driver) = info.driver {
+                    let iface = host.interface_mut(dev, ns.as_deref());
+                    if iface.kind == InterfaceKind::Other {
+                        iface.kind = kind_from_driver(&driver, info.bus_info.as_deref());
+                    }
+                    iface.driver = Some(driver);
+                }
+            }
+            CaptureKind::Softnet => {
+                let rows = report(parsers::softnet::parse(&c.text), c, origin, problems);
+                if rows.is_empty() {
+                    continue;
+                }
+                host.softnet.push(SoftnetSample {
+                    time,
+                    source: c.source.clone(),
+                    cpu_ids_exact: rows.iter().all(|r| r.cpu_from_index),
+                    cpus: rows
+                        .into_iter()
+                        .map(|r| SoftnetCpu {
+                            cpu: r.cpu,
+                            processed: r.processed,
+                            dropped: r.dropped,
+                            time_squeeze: r.time_squeeze,
+                            received_rps: r.received_rps,
+                            flow_limit_count: r.flow_limit_count,
+                            backlog_len: r.backlog_len,
+                        })
+                        .collect(),
+                });
+            }
+            CaptureKind::Bonding { bond } => {
+                let b = report(parsers::bonding::parse(&c.text), c, origin, problems);
+                bonding.push((bond.clone(), b));
+            }
+            CaptureKind::Sysctl => {
+                let map = report(parsers::sysctl::parse(&c.text), c, origin, problems);
+                for (k, v) in map {
+                    host.sysctl.entry(k).or_insert(v);
+                }
+            }
+            CaptureKind::SysctlValue { key } => {
+                let v = report(
+                    parsers::single_value::parse_sysctl_value(&c.text),
+                    c,
+                    origin,
+                    problems,
+                );
+                if let Some(v) = v {
+                    proc_sys.insert(key.clone(), v);
+                }
+            }
+            CaptureKind::Ipvsadm { .. } | CaptureKind::Ifconfig => {
+                problems.push(problem(
+                    origin,
+                    c,
+                    ProblemSeverity::Warning,
+                    format!(
+                        "{} output is recognised but not read by this version",
+                        c.kind.label()
+                    ),
+                ));
+            }
+            CaptureKind::SosManifest
+            | CaptureKind::Hostname
+            | CaptureKind::Uname
+            | CaptureKind::Date
+            | CaptureKind::Uptime
+            | CaptureKind::Lscpu
+            | CaptureKind::SupportconfigFile => {}
+        }
+    }
+    for (dev, (time, counters)) in sysfs {
+        let iface = host.interface_mut(&dev, None);
+        iface.samples.push(CounterSample {
+            time,
+            source: format!("sys/class/net/{dev}/statistics"),
+            counters,
+            approximate: false,
+        });
+    }
+    for (k, v) in proc_sys {
+        host.sysctl.entry(k).or_insert(v);
+    }
+    for (bond, b) in bonding {
+        apply_bonding(&mut host, &bond, &b);
+    }
+    finish_interfaces(&mut host);
+    host
+}
+
+fn problem(
+    origin: &str,
+    c: &Capture,
+    severity: ProblemSeverity,
+    message: impl Into<String>,
+) -> ProblemRecord {
+    ProblemRecord {
+        source: source_label(origin, &c.source),
+        line: None,
+        severity,
+        message: message.into(),
+    }
+}
+
+/// Without any hostname capture: the name in `sosreport-<host>-…` / `scc_<host>_…`, else the input.
+fn fallback_hostname(root: &str, origin: &str) -> String {
+    let base = root
+        .rsplit('/')
+        .next()
+        .filter(|b| !b.is_empty())
+        .unwrap_or(origin);
+    let base = base.rsplit('/').next().unwrap_or(base);
+    if let Some(rest) = base.strip_prefix("sosreport-") {
+        return rest.split('-').next().unwrap_or(rest).to_string();
+    }
+    if let Some(rest) = base
+        .strip_prefix("scc_")
+        .or_else(|| base.strip_prefix("nts_"))
+    {
+        return rest.split('_').next().unwrap_or(rest).to_string();
+    }
+    base.to_string()
+}
+
+fn apply_ip_link(
+    host: &mut Host,
+    link: parsers::iplink::IpLink,
+    time: Option<Timestamp>,
+    source: &str,
+) {
+    let iface = host.interface_mut(&link.name, None);
+    iface.ifindex = iface.ifindex.or(link.index);
+    iface.master = link.master.clone().or(iface.master.take());
+    iface.qlen = link.qlen.or(iface.qlen);
+    iface.mtu = link.mtu.or(iface.mtu);
+    iface.state = link.state.clone().or(iface.state.take());
+    iface.link_peer = link.link_peer.clone().or(iface.link_peer.take());
+    iface.alias = link.alias.clone().or(iface.alias.take());
+    for a in &link.altnames {
+        if !iface.altnames.contains(a) {
+            iface.altnames.push(a.clone());
+        }
+    }
+    if let Some(kind) = kind_from_ip_details(&link) {
+        iface.kind = kind;
+    }
+    match link.bond_slave_state.as_deref() {
+        Some("ACTIVE") => iface.bond_role = Some(BondRole::Active),
+        Some("BACKUP") => iface.bond_role = Some(BondRole::Backup),
+        _ => {}
+    }
+    if !link.counters.is_empty() {
+        iface.samples.push(CounterSample {
+            time,
+            source: source.to_string(),
+            counters: link.counters,
+            approximate: link.approximate,
+        });
+    }
+}
+
+fn kind_from_ip_details(link: &parsers::iplink::IpLink) -> Option<InterfaceKind> {
+    if link.link_type.as_deref() == Some("loopback") {
+        return Some(InterfaceKind::Loopback);
+    }
+    if link.slave_kind.as_deref() == Some("bond") {
+        return Some(InterfaceKind::BondSlave);
+    }
+    let kind = link.kind.as_deref()?;
+    Some(match kind {
+        "bond" => InterfaceKind::Bond,
+        "vlan" => InterfaceKind::Vlan,
+        "bridge" => InterfaceKind::Bridge,
+        "veth" => InterfaceKind::Veth,
+        "tun" | "tap" | "macvtap" | "ipvtap" => InterfaceKind::Tap,
+        "gre" | "gretap" | "ip6gre" | "ip6gretap" | "ipip" | "ip6tnl" | "sit" | "vxlan"
+        | "geneve" | "vti" | "vti6" | "erspan" | "ip6erspan" | "wireguard" | "bareudp" | "xfrm" => {
+            InterfaceKind::Tunnel
+        }
+        _ => InterfaceKind::Other,
+    })
+}
+
+/// Kind from `ethtool -i`: virtual drivers name their kind; a bus address means hardware.
+fn kind_from_driver(driver: &str, bus_info: Option<&str>) -> InterfaceKind {
+    match driver {
+        "bridge" => InterfaceKind::Bridge,
+        "tun" => InterfaceKind::Tap,
+        "veth" => InterfaceKind::Veth,
+        "bonding" => InterfaceKind::Bond,
+        "802.1Q VLAN Support" => InterfaceKind::Vlan,
+        "vxlan" | "geneve" | "ipip" | "ip_gre" | "ip6_gre" | "sit" | "ip6_tunnel" | "ip_vti"
+        | "wireguard" => InterfaceKind::Tunnel,
+        "macvlan" | "ipvlan" | "dummy" | "ifb" | "team" | "vrf" | "openvswitch" | "nlmon" => {
+            InterfaceKind::Other
+        }
+        _ if bus_info.is_some_and(|b| !b.is_empty()) => InterfaceKind::Physical,
+        _ => InterfaceKind::Other,
+    }
+}
+
+/// Kind from the name alone, for captures without `-d` details (`ip -s link`, /proc/net/dev).
+fn kind_from_name(name: &str) -> InterfaceKind {
+    let starts = |p: &[&str]| p.iter().any(|x| name.starts_with(x));
+    if name == "lo" {
+        InterfaceKind::Loopback
+    } else if starts(&["tap", "vnet", "tun", "macvtap"]) {
+        InterfaceKind::Tap
+    } else if starts(&["veth"]) {
+        InterfaceKind::Veth
+    } else if starts(&["bond"]) && !name.contains('.') {
+        InterfaceKind::Bond
+    } else if starts(&["br", "virbr", "docker", "cni", "ovs-system"]) {
+        InterfaceKind::Bridge
+    } else if name.contains('.') {
+        InterfaceKind::Vlan
+    } else if starts(&["eth", "en", "em", "ib", "p1p", "p2p", "p3p", "p4p"]) {
+        InterfaceKind::Physical
+    } else {
+        InterfaceKind::Other
+    }
+}
+
+fn apply_bonding(host: &mut Host, bond: &str, b: &parsers::bonding::Bonding) {
+    host.interface_mut(bond, None).kind = InterfaceKind::Bond;
+    let active_backup = b
+        .mode
+        .as_deref()
+        .is_some_and(|m| m.contains("active-backup"));
+    for slave in &b.slaves {
+        let iface = host.interface_mut(&slave.name, None);
+        iface.kind = InterfaceKind::BondSlave;
+        iface.master.get_or_insert_with(|| bond.to_string());
+        // `ip -d` state (per slave, any mode) wins over the active-backup reading.
+        if iface.bond_role.is_none() && active_backup {
+            iface.bond_role = Some(
+                if b.currently_active_slave.as_deref() == Some(slave.name.as_str()) {
+                    BondRole::Active
+                } else {
+                    BondRole::Backup
+                },
+            );
+        }
+    }
+}
+
+fn finish_interfaces(host: &mut Host) {
+    let bonds: Vec<String> = host
+        .interfaces
+        .iter()
+        .filter(|i| i.kind == InterfaceKind::Bond)
+        .map(|i| i.name.clone())
+        .collect();
+    for iface in &mut host.interfaces {
+        if iface.kind == InterfaceKind::Other {
+            iface.kind = kind_from_name(&iface.name);
+        }
+        if iface.master.as_ref().is_some_and(|m| bonds.contains(m)) {
+            iface.kind = InterfaceKind::BondSlave;
+        }
+        iface.samples.sort_by(|a, b| cmp_time(&a.time, &b.time));
+        iface.ethtool.sort_by(|a, b| cmp_time(&a.time, &b.time));
+    }
+    host.interfaces.sort_by(|a, b| {
+        (
+            a.namespace.is_some(),
+            &a.namespace,
+            a.ifindex.unwrap_or(u32::MAX),
+            &a.name,
+        )
+            .cmp(&(
+                b.namespace.is_some(),
+                &b.namespace,
+                b.ifindex.unwrap_or(u32::MAX),
+                &b.name,
+            ))
+    });
+    host.softnet.sort_by(|a, b| cmp_time(&a.time, &b.time));
+}
+
+/// Merges hosts with the same hostname (several archives of one machine) into one entry whose
+/// samples are ordered by time. Hosts keep the order in which they were first seen.
+pub fn merge_hosts(hosts: Vec<Host>) -> Vec<Host> {
+    let mut merged: Vec<Host> = Vec::new();
+    for host in hosts {
+        let key = host.hostname.to_ascii_lowercase();
+        match merged
+            .iter_mut()
+            .find(|h| h.hostname.to_ascii_lowercase() == key)
+        {
+            None => merged.push(host),
+            Some(into) => merge_into(into, host),
+        }
+    }
+    for h in &mut merged {
+        finish_interfaces(h);
+        h.cpu.sort_by(|a, b| cmp_time(&a.time, &b.time));
+        h.ipvs.sort_by(|a, b| cmp_time(&a.time, &b.time));
+    }
+    merged
+}
+
+fn merge_into(into: &mut Host, other: Host) {
+    let newer = cmp_time(&other.collected_at, &into.collected_at) == std::cmp::Ordering::Less;
+    // Identity follows the most recent capture.
+    if !newer {
+        into.kernel = other.kernel.clone().or(into.kernel.take());
+        into.collected_at = other.collected_at.or(into.collected_at);
+        into.uptime_seconds = other.uptime_seconds.or(into.uptime_seconds);
+    }
+    into.cpu_count = into.cpu_count.or(other.cpu_count);
+    into.cpu_model = into.cpu_model.take().or(other.cpu_model);
+    into.hypervisor = into.hypervisor.take().or(other.hypervisor);
+    into.sources.extend(other.sources);
+    for iface in other.interfaces {
+        let target = into.interface_mut(&iface.name, iface.namespace.as_deref());
+        target.samples.extend(iface.samples);
+        target.ethtool.extend(iface.ethtool);
+        if target.kind == InterfaceKind::Other {
+            target.kind = iface.kind;
+        }
+        if !newer {
+            target.ring = iface.ring.or(target.ring.take());
+            target.channels = iface.channels.or(target.channels.take());
+            target.bond_role = iface.bond_role.or(target.bond_role);
+            target.master = iface.master.or(target.master.take());
+            target.qlen = iface.qlen.or(target.qlen);
+        }
+        target.driver = target.driver.take().or(iface.driver);
+        target.ifindex = target.ifindex.or(iface.ifindex);
+    }
+    into.softnet.extend(other.softnet);
+    into.cpu.extend(other.cpu);
+    into.ipvs.extend(other.ipvs);
+    for (k, v) in other.sysctl {
+        if !newer {
+            into.sysctl.insert(k, v);
+        } else {
+            into.sysctl.entry(k).or_insert(v);
+        }
+    }
+}

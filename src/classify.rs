@@ -1,0 +1,698 @@
+//! Which capture is this? One table of path rules per archive layout, mapping a path (relative
+//! to the archive root, as the capture is known logically) to a [`CaptureKind`].
+//!
+//! Adding a layout or a command is adding rows. The same table decides, while an archive is
+//! still streaming, which bodies are worth keeping ([`keep_body`]): links may come before or
+//! after their targets, so a body is kept when its own path, or the physical place that sos
+//! links wanted names to (`proc/<pid>/net/…`, `sys/devices/…/statistics/…`,
+//! `sos_strings/<plugin>/<name>.tailed`), matches a rule.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// What a capture holds, with the device/namespace its path names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaptureKind {
+    /// `ip -s [-s] [-d] link`; also `ip link` without counters.
+    IpLink,
+    ProcNetDev,
+    /// `/sys/class/net/<dev>/statistics/<counter>`.
+    SysfsStat {
+        dev: String,
+        counter: String,
+    },
+    EthtoolStats {
+        dev: String,
+        ns: Option<String>,
+    },
+    EthtoolRing {
+        dev: String,
+        ns: Option<String>,
+    },
+    EthtoolChannels {
+        dev: String,
+        ns: Option<String>,
+    },
+    EthtoolInfo {
+        dev: String,
+        ns: Option<String>,
+    },
+    Softnet,
+    Bonding {
+        bond: String,
+    },
+    Sysctl,
+    /// One `/proc/sys/...` file; `key` is the dotted sysctl name.
+    SysctlValue {
+        key: String,
+    },
+    /// `ipvsadm -L…`; `args` as run (`-Ln --rate`).
+    Ipvsadm {
+        args: String,
+    },
+    Ifconfig,
+    Uptime,
+    Date,
+    Hostname,
+    Uname,
+    Lscpu,
+    /// `sos_reports/manifest.json` (sos ≥ 4.0): command start times.
+    SosManifest,
+    /// A supportconfig `*.txt` file to be split into `#==[ … ]==#` sections.
+    SupportconfigFile,
+}
+
+impl CaptureKind {
+    /// Short name used in reports ("what was read").
+    pub fn label(&self) -> String {
+        match self {
+            CaptureKind::IpLink => "ip link".into(),
+            CaptureKind::ProcNetDev => "/proc/net/dev".into(),
+            CaptureKind::SysfsStat { dev, .. } => format!("sysfs statistics {dev}"),
+            CaptureKind::EthtoolStats { dev, .. } => format!("ethtool -S {dev}"),
+            CaptureKind::EthtoolRing { dev, .. } => format!("ethtool -g {dev}"),
+            CaptureKind::EthtoolChannels { dev, .. } => format!("ethtool -l {dev}"),
+            CaptureKind::EthtoolInfo { dev, .. } => format!("ethtool -i {dev}"),
+            CaptureKind::Softnet => "/proc/net/softnet_stat".into(),
+            CaptureKind::Bonding { bond } => format!("/proc/net/bonding/{bond}"),
+            CaptureKind::Sysctl => "sysctl -a".into(),
+            CaptureKind::SysctlValue { key } => format!("sysctl {key}"),
+            CaptureKind::Ipvsadm { args } => format!("ipvsadm {args}"),
+            CaptureKind::Ifconfig => "ifconfig".into(),
+            CaptureKind::Uptime => "uptime".into(),
+            CaptureKind::Date => "date".into(),
+            CaptureKind::Hostname => "hostname".into(),
+            CaptureKind::Uname => "uname -a".into(),
+            CaptureKind::Lscpu => "lscpu".into(),
+            CaptureKind::SosManifest => "sos manifest".into(),
+            CaptureKind::SupportconfigFile => "supportconfig file".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Layout {
+    Sos,
+    Supportconfig,
+}
+
+type Build = fn(&[&str], &regex::Captures) -> Option<CaptureKind>;
+
+/// One row: a directory glob (components; `*` matches one component) and a regex over the
+/// file name, anchored at both ends.
+struct Rule {
+    layout: Layout,
+    dir: &'static [&'static str],
+    file: &'static str,
+    build: Build,
+}
+
+fn named(c: &regex::Captures, name: &str) -> Option<String> {
+    c.name(name).map(|m| m.as_str().to_string())
+}
+
+fn ethtool(
+    c: &regex::Captures,
+    make: fn(String, Option<String>) -> CaptureKind,
+) -> Option<CaptureKind> {
+    Some(make(named(c, "dev")?, named(c, "ns")))
+}
+
+const ETHTOOL_S: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-S_(?P<dev>.+)";
+const ETHTOOL_PHY: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_--phy-statistics_(?P<dev>.+)";
+const ETHTOOL_G: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-g_(?P<dev>.+)";
+const ETHTOOL_L: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-l_(?P<dev>.+)";
+const ETHTOOL_I: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-i_(?P<dev>.+)";
+/// Every spelling of `ip … link` with statistics that sos versions used (and plain `ip link`).
+const IP_LINK: &str = r"ip_(?:-s_-d_|-d_-s_|-s_-s_-d_|-s_-s_|-s_|-d_|-stats_)?link";
+const IPVSADM: &str = r"ipvsadm_(?P<args>-L.*)";
+
+fn stats(c: &regex::Captures) -> Option<CaptureKind> {
+    ethtool(c, |dev, ns| CaptureKind::EthtoolStats { dev, ns })
+}
+fn ring(c: &regex::Captures) -> Option<CaptureKind> {
+    ethtool(c, |dev, ns| CaptureKind::EthtoolRing { dev, ns })
+}
+fn channels(c: &regex::Captures) -> Option<CaptureKind> {
+    ethtool(c, |dev, ns| CaptureKind::EthtoolChannels { dev, ns })
+}
+fn info(c: &regex::Captures) -> Option<CaptureKind> {
+    ethtool(c, |dev, ns| CaptureKind::EthtoolInfo { dev, ns })
+}
+fn ipvsadm(c: &regex::Captures) -> Option<CaptureKind> {
+    let args = named(c, "args")?.replace('_', " ");
+    Some(CaptureKind::Ipvsadm { args })
+}
+
+macro_rules! rule {
+    ($layout:ident, [$($d:expr),*], $file:expr, $build:expr) => {
+        Rule { layout: Layout::$layout, dir: &[$($d),*], file: $file, build: $build }
+    };
+}
+
+/// The table. Earlier rows win when two logical paths reach the same physical file.
+static RULES: &[Rule] = &[
+    // ---- sos 2.x / 3.x / 4.x ----
+    rule!(Sos, ["sos_reports"], "manifest\\.json", |_, _| Some(
+        CaptureKind::SosManifest
+    )),
+    rule!(Sos, ["sos_commands", "networking"], IP_LINK, |_, _| Some(
+        CaptureKind::IpLink
+    )),
+    rule!(
+        Sos,
+        ["sos_commands", "networking"],
+        "ifconfig_-a",
+        |_, _| Some(CaptureKind::Ifconfig)
+    ),
+    rule!(Sos, ["proc", "net"], "dev", |_, _| Some(
+        CaptureKind::ProcNetDev
+    )),
+    rule!(Sos, ["proc", "net"], "softnet_stat", |_, _| Some(
+        CaptureKind::Softnet
+    )),
+    rule!(Sos, ["proc", "net", "bonding"], "(?P<bond>.+)", |_, c| {
+        Some(CaptureKind::Bonding {
+            bond: named(c, "bond")?,
+        })
+    }),
+    rule!(
+        Sos,
+        ["sys", "class", "net", "*", "statistics"],
+        "(?P<counter>[A-Za-z0-9_]+)",
+        |d, c| {
+            Some(CaptureKind::SysfsStat {
+                dev: d.get(3)?.to_string(),
+                counter: named(c, "counter")?,
+            })
+        }
+    ),
+    // ethtool: flat (sos ≤ 4.2, namespaced names flat too) and per-namespace dirs (≥ 4.3).
+    rule!(
+        Sos,
+        ["sos_commands", "networking"],
+        ETHTOOL_S,
+        |_, c| stats(c)
+    ),
+    rule!(Sos, ["sos_commands", "networking"], ETHTOOL_PHY, |_, c| {
+        stats(c)
+    }),
+    rule!(Sos, ["sos_commands", "networking"], ETHTOOL_G, |_, c| ring(
+        c
+    )),
+    rule!(Sos, ["sos_commands", "networking"], ETHTOOL_L, |_, c| {
+        channels(c)
+    }),
+    rule!(Sos, ["sos_commands", "networking"], ETHTOOL_I, |_, c| info(
+        c
+    )),
+    rule!(
+        Sos,
+        ["sos_commands", "networking", "namespaces", "*"],
+        ETHTOOL_S,
+        |_, c| stats(c)
+    ),
+    rule!(
+        Sos,
+        ["sos_commands", "networking", "namespaces", "*"],
+        ETHTOOL_G,
+        |_, c| ring(c)
+    ),
+    rule!(
+        Sos,
+        ["sos_commands", "networking", "namespaces", "*"],
+        ETHTOOL_L,
+        |_, c| channels(c)
+    ),
+    rule!(
+        Sos,
+        ["sos_commands", "networking", "namespaces", "*"],
+        ETHTOOL_I,
+        |_, c| info(c)
+    ),
+    rule!(Sos, ["sos_commands", "kernel"], "sysctl_-a", |_, _| Some(
+        CaptureKind::Sysctl
+    )),
+    rule!(
+        Sos,
+        ["proc", "sys", "net", "core"],
+        "(?P<knob>[A-Za-z0-9_]+)",
+        |_, c| {
+            Some(CaptureKind::SysctlValue {
+                key: format!("net.core.{}", named(c, "knob")?),
+            })
+        }
+    ),
+    rule!(Sos, ["sos_commands", "ipvs"], IPVSADM, |_, c| ipvsadm(c)),
+    rule!(Sos, ["sos_commands", "host"], "uptime", |_, _| Some(
+        CaptureKind::Uptime
+    )),
+    rule!(Sos, ["sos_commands", "general"], "uptime", |_, _| Some(
+        CaptureKind::Uptime
+    )),
+    rule!(Sos, [], "uptime", |_, _| Some(CaptureKind::Uptime)),
+    rule!(Sos, ["sos_commands", "date"], "date", |_, _| Some(
+        CaptureKind::Date
+    )),
+    rule!(Sos, ["sos_commands", "general"], "date", |_, _| Some(
+        CaptureKind::Date
+    )),
+    rule!(
+        Sos,
+        ["sos_commands", "systemd"],
+        "timedatectl",
+        |_, _| Some(CaptureKind::Date)
+    ),
+    rule!(Sos, [], "date", |_, _| Some(CaptureKind::Date)),
+    rule!(Sos, ["sos_commands", "host"], "hostname", |_, _| Some(
+        CaptureKind::Hostname
+    )),
+    rule!(Sos, ["sos_commands", "general"], "hostname", |_, _| Some(
+        CaptureKind::Hostname
+    )),
+    rule!(Sos, [], "hostname", |_, _| Some(CaptureKind::Hostname)),
+    rule!(Sos, ["sos_commands", "kernel"], "uname_-a", |_, _| Some(
+        CaptureKind::Uname
+    )),
+    rule!(Sos, [], "uname", |_, _| Some(CaptureKind::Uname)),
+    rule!(Sos, ["sos_commands", "processor"], "lscpu", |_, _| Some(
+        CaptureKind::Lscpu
+    )),
+    // ---- SUSE supportconfig: flat files split into sections later ----
+    rule!(
+        Supportconfig,
+        [],
+        r"(?:basic-environment|network|network-.+|proc|env|hardware)\.txt",
+        |_, _| Some(CaptureKind::SupportconfigFile)
+    ),
+];
+
+struct Compiled {
+    layout: Layout,
+    dir: &'static [&'static str],
+    file: Regex,
+    build: Build,
+}
+
+fn compiled() -> &'static [Compiled] {
+    static CELL: OnceLock<Vec<Compiled>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        RULES
+            .iter()
+            .map(|r| Compiled {
+                layout: r.layout,
+                dir: r.dir,
+                file: Regex::new(&format!("^(?:{})$", r.file)).expect("classification regex"),
+                build: r.build,
+            })
+            .collect()
+    })
+}
+
+fn dir_matches(glob: &[&str], comps: &[&str]) -> bool {
+    glob.len() == comps.len() && glob.iter().zip(comps).all(|(g, c)| *g == "*" || g == c)
+}
+
+/// Classifies a logical path (relative to the root). Returns the rule index too: lower is
+/// preferred when several logical paths reach one physical file.
+pub fn classify(layout: Layout, logical: &str) -> Option<(usize, CaptureKind)> {
+    let comps: Vec<&str> = logical.split('/').collect();
+    let (file, dir) = comps.split_last()?;
+    compiled().iter().enumerate().find_map(|(i, r)| {
+        if r.layout != layout || !dir_matches(r.dir, dir) {
+            return None;
+        }
+        let caps = r.file.captures(file)?;
+        (r.build)(dir, &caps).map(|k| (i, k))
+    })
+}
+
+/// True when some rule of `layout` could match a path below the logical directory `dir`.
+pub fn wanted_dir(layout: Layout, dir: &str) -> bool {
+    let comps: Vec<&str> = dir.split('/').collect();
+    compiled().iter().any(|r| {
+        r.layout == layout
+            && r.dir.len() >= comps.len()
+            && r.dir.iter().zip(&comps).all(|(g, c)| *g == "*" || g == c)
+    })
+}
+
+/// Physical places that sos links wanted logical names to; bodies there are kept as well.
+fn physical_aliases() -> &'static Regex {
+    static CELL: OnceLock<Regex> = OnceLock::new();
+    CELL.get_or_init(|| {
+        Regex::new(
+            r"(?x)(?:^|/)(?:
+                proc/[^/]+/net/(?:dev|softnet_stat|bonding/[^/]+)
+              | sys/devices/.+/net/[^/]+/statistics/[A-Za-z0-9_]+
+            )$",
+        )
+        .expect("alias regex")
+    })
+}
+
+/// Decides at stream time, from the name alone, whether an entry's body should be kept.
+/// The root is not known yet, so the rules are tried against every suffix of the path that
+/// starts at a component boundary (the first few components may be the archive's top dirs).
+pub fn keep_body(path: &str) -> bool {
+    if physical_aliases().is_match(path) {
+        return true;
+    }
+    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    // sos_strings/<plugin>/<name>.tailed is the tail of sos_commands/<plugin>/<name>.
+    if let Some(i) = comps.iter().position(|c| *c == "sos_strings") {
+        if let (Some(plugin), Some(name)) = (comps.get(i + 1), comps.get(i + 2)) {
+            if comps.len() == i + 3 {
+                if let Some(stem) = name.strip_suffix(".tailed") {
+                    let logical = format!("sos_commands/{plugin}/{stem}");
+                    return classify(Layout::Sos, &logical).is_some();
+                }
+            }
+        }
+    }
+    (0..comps.len().min(4)).any(|skip| {
+        let rel = comps[skip..].join("/");
+        classify(Layout::Sos, &rel).is_some() || classify(Layout::Supportconfig, &rel).is_some()
+    })
+}
+
+/// Marker names that identify an archive root by content.
+pub fn root_marker(name: &str) -> Option<Layout> {
+    match name {
+        "sos_commands" | "sos_logs" => Some(Layout::Sos),
+        "basic-environment.txt" | "supportconfig.txt" => Some(Layout::Supportconfig),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(layout: Layout, p: &str) -> Option<CaptureKind> {
+        classify(layout, p).map(|(_, k)| k)
+    }
+
+    #[test]
+    fn device_names_keep_underscores_dots_and_dashes() {
+        assert_eq!(
+            kind(
+                Layout::Sos,
+                "sos_commands/networking/ethtool_-S_ens3f0_1.100-x"
+            ),
+            Some(CaptureKind::EthtoolStats {
+                dev: "ens3f0_1.100-x".into(),
+                ns: None
+            })
+        );
+        assert_eq!(
+            kind(Layout::Sos, "sos_commands/networking/ethtool_-g_ens3f0.100"),
+            Some(CaptureKind::EthtoolRing {
+                dev: "ens3f0.100".into(),
+                ns: None
+            })
+        );
+    }
+
+    #[test]
+    fn namespaced_ethtool_keeps_its_namespace() {
+        let expected = Some(CaptureKind::EthtoolStats {
+            dev: "veth0".into(),
+            ns: Some("ns1".into()),
+        });
+        assert_eq!(
+            kind(
+                Layout::Sos,
+                "sos_commands/networking/namespaces/ns1/ip_netns_exec_ns1_ethtool_-S_veth0"
+            ),
+            expected
+        );
+        assert_eq!(
+            kind(
+                Layout::Sos,
+                "sos_commands/networking/ip_netns_exec_ns1_ethtool_-S_veth0"
+            ),
+            expected
+        );
+    }
+
+    #[test]
+    fn every_ip_link_spelling() {
+        for f in [
+            "ip_-s_-d_link",
+            "ip_-d_-s_link",
+            "ip_-s_link",
+            "ip_-s_-s_link",
+            "ip_link",
+        ] {
+            assert_eq!(
+                kind(Layout::Sos, &format!("sos_commands/networking/{f}")),
+                Some(CaptureKind::IpLink),
+                "{f}"
+            );
+        }
+        assert_eq!(
+            kind(Layout::Sos, "sos_commands/networking/ip_-s_macsec_show"),
+            None
+        );
+        assert_eq!(
+            kind(Layout::Sos, "sos_commands/networking/ip_-s_-s_neigh_show"),
+            None
+        );
+    }
+
+    #[test]
+    fn ethtool_other_options_are_not_wanted() {
+        assert_eq!(
+            kind(Layout::Sos, "sos_commands/networking/ethtool_-k_eth0"),
+            None
+        );
+        assert_eq!(
+            kind(Layout::Sos, "sos_commands/networking/ethtool_eth0"),
+            None
+        );
+    }
+
+    #[test]
+    fn sysfs_statistics_take_the_device_from_the_directory() {
+        assert_eq!(
+            kind(Layout::Sos, "sys/class/net/eth0/statistics/rx_dropped"),
+            Some(CaptureKind::SysfsStat {
+                dev: "eth0".into(),
+                counter: "rx_dropped".into()
+            })
+        );
+    }
+
+    #[test]
+    fn ipvsadm_arguments_are_recovered() {
+        assert_eq!(
+            kind(Layout::Sos, "sos_commands/ipvs/ipvsadm_-Ln_--rate"),
+            Some(CaptureKind::Ipvsadm {
+                args: "-Ln --rate".into()
+            })
+        );
+    }
+
+    #[test]
+    fn bodies_are_kept_for_physical_aliases_and_tails() {
+        assert!(keep_body("sosreport-a/proc/3255/net/dev"));
+        assert!(keep_body("sosreport-a/sys/devices/pci0000:00/0000:00:03.0/virtio2/net/eth0/statistics/rx_dropped"));
+        assert!(keep_body(
+            "sosreport-a/sos_strings/networking/ip_-s_-d_link.tailed"
+        ));
+        assert!(!keep_body(
+            "sosreport-a/sos_strings/logs/var.log.messages.tailed"
+        ));
+        assert!(keep_body(
+            "sosreport-a/sos_commands/networking/ethtool_-S_eth0"
+        ));
+        assert!(keep_body("scc_host_240521_1030/network.txt"));
+        assert!(!keep_body("sosreport-a/var/log/messages"));
+        assert!(!keep_body("sosreport-a/proc/3255/status"));
+    }
+
+    #[test]
+    fn wanted_dirs_follow_the_table() {
+        assert!(wanted_dir(Layout::Sos, "proc"));
+        assert!(wanted_dir(Layout::Sos, "proc/net"));
+        assert!(wanted_dir(Layout::Sos, "sys/class/net/eth0"));
+        assert!(!wanted_dir(Layout::Sos, "var"));
+        assert!(!wanted_dir(Layout::Sos, "sys/bus"));
+    }
+}
+
+/// Classifies a supportconfig section by its `# command` line (argv0 is an absolute path that
+/// varies by release, so only its basename counts) or, for `Configuration File` sections, by
+/// the file path. `namespace` is set for `network-<ns>.txt` files.
+pub fn classify_section(
+    title: &str,
+    command: &str,
+    namespace: Option<&str>,
+) -> Option<CaptureKind> {
+    if title == "Configuration File" {
+        return classify_proc_path(command.trim());
+    }
+    let words: Vec<&str> = command.split_whitespace().collect();
+    classify_argv(&words, namespace.map(str::to_string))
+}
+
+fn classify_proc_path(path: &str) -> Option<CaptureKind> {
+    let rel = path.strip_prefix('/')?;
+    if let Some(knob) = rel.strip_prefix("proc/sys/net/core/") {
+        if !knob.is_empty() && !knob.contains('/') {
+            return Some(CaptureKind::SysctlValue {
+                key: format!("net.core.{knob}"),
+            });
+        }
+        return None;
+    }
+    classify(Layout::Sos, rel).map(|(_, k)| k).filter(|k| {
+        matches!(
+            k,
+            CaptureKind::ProcNetDev | CaptureKind::Softnet | CaptureKind::Bonding { .. }
+        )
+    })
+}
+
+/// Classifies a command line given as words (`/sbin/ip -stats link`).
+pub fn classify_argv(words: &[&str], ns: Option<String>) -> Option<CaptureKind> {
+    let (argv0, args) = words.split_first()?;
+    let name = argv0.rsplit('/').next().unwrap_or(argv0);
+    match name {
+        "ip" => {
+            if let ["netns", "exec", netns, rest @ ..] = args {
+                return classify_argv(rest, Some((*netns).to_string()));
+            }
+            let (last, opts) = args.split_last()?;
+            let link = matches!(*last, "link" | "l" | "li" | "lin")
+                || (*last == "show" && opts.last() == Some(&"link"));
+            let opts_ok = opts.iter().filter(|o| **o != "link").all(|o| {
+                matches!(
+                    *o,
+                    "-s" | "-stats" | "-statistics" | "-d" | "-details" | "-h" | "-human" | "-iec"
+                )
+            });
+            (link && opts_ok && ns.is_none()).then_some(CaptureKind::IpLink)
+        }
+        "ethtool" => {
+            let [opt, dev] = args else { return None };
+            let dev = dev.to_string();
+            match *opt {
+                "-S" | "--statistics" | "--phy-statistics" => {
+                    Some(CaptureKind::EthtoolStats { dev, ns })
+                }
+                "-g" | "--show-ring" => Some(CaptureKind::EthtoolRing { dev, ns }),
+                "-l" | "--show-channels" => Some(CaptureKind::EthtoolChannels { dev, ns }),
+                "-i" | "--driver" => Some(CaptureKind::EthtoolInfo { dev, ns }),
+                _ => None,
+            }
+        }
+        _ if ns.is_some() => None,
+        "sysctl" if args == ["-a"] => Some(CaptureKind::Sysctl),
+        "hostname" if args.is_empty() => Some(CaptureKind::Hostname),
+        "uname" if args == ["-a"] => Some(CaptureKind::Uname),
+        "date" if args.is_empty() => Some(CaptureKind::Date),
+        "uptime" if args.is_empty() => Some(CaptureKind::Uptime),
+        "lscpu" if args.is_empty() => Some(CaptureKind::Lscpu),
+        "ifconfig" if args.is_empty() || args == ["-a"] => Some(CaptureKind::Ifconfig),
+        "ipvsadm" if args.first().is_some_and(|a| a.starts_with("-L")) => {
+            Some(CaptureKind::Ipvsadm {
+                args: args.join(" "),
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod section_tests {
+    use super::*;
+
+    #[test]
+    fn commands_match_by_basename() {
+        assert_eq!(
+            classify_section("Command", "/sbin/ip -stats link", None),
+            Some(CaptureKind::IpLink)
+        );
+        assert_eq!(
+            classify_section("Command", "/usr/sbin/ip -s link", None),
+            Some(CaptureKind::IpLink)
+        );
+        assert_eq!(classify_section("Command", "/sbin/ip addr", None), None);
+        assert_eq!(
+            classify_section("Command", "/usr/sbin/ethtool -S eth0", None),
+            Some(CaptureKind::EthtoolStats {
+                dev: "eth0".into(),
+                ns: None
+            })
+        );
+        assert_eq!(
+            classify_section("Command", "/usr/sbin/ethtool eth0", None),
+            None
+        );
+        assert_eq!(
+            classify_section("Command", "/sbin/sysctl -a", None),
+            Some(CaptureKind::Sysctl)
+        );
+        assert_eq!(
+            classify_section("Command", "/sbin/ipvsadm -Ln", None),
+            Some(CaptureKind::Ipvsadm { args: "-Ln".into() })
+        );
+    }
+
+    #[test]
+    fn namespaced_commands_keep_the_namespace() {
+        assert_eq!(
+            classify_section(
+                "Command",
+                "/sbin/ip netns exec ns1 /usr/sbin/ethtool -S veth0",
+                None
+            ),
+            Some(CaptureKind::EthtoolStats {
+                dev: "veth0".into(),
+                ns: Some("ns1".into())
+            })
+        );
+        assert_eq!(
+            classify_section("Command", "/usr/sbin/ethtool -g eth1", Some("blue")),
+            Some(CaptureKind::EthtoolRing {
+                dev: "eth1".into(),
+                ns: Some("blue".into())
+            })
+        );
+    }
+
+    #[test]
+    fn configuration_files_by_path() {
+        assert_eq!(
+            classify_section("Configuration File", "/proc/net/dev", None),
+            Some(CaptureKind::ProcNetDev)
+        );
+        assert_eq!(
+            classify_section("Configuration File", "/proc/net/softnet_stat", None),
+            Some(CaptureKind::Softnet)
+        );
+        assert_eq!(
+            classify_section("Configuration File", "/proc/net/bonding/bond0", None),
+            Some(CaptureKind::Bonding {
+                bond: "bond0".into()
+            })
+        );
+        assert_eq!(
+            classify_section(
+                "Configuration File",
+                "/proc/sys/net/core/netdev_budget",
+                None
+            ),
+            Some(CaptureKind::SysctlValue {
+                key: "net.core.netdev_budget".into()
+            })
+        );
+        assert_eq!(
+            classify_section("Configuration File", "/proc/net/snmp", None),
+            None
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! `analyze`: where were packets lost, and what to change. See DESIGN.md for the pipeline:
+//! Source → Classify → Parse → Timeline → Rules → Report.
+
+pub mod assemble;
+pub mod classify;
+pub mod pipeline;
+pub mod report;
+pub mod sniff;
+pub mod source;

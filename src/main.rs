@@ -1,0 +1,74 @@
+//! `analyze INPUT...`: read support archives and report where packets were lost.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use analyze::pipeline;
+use analyze::report::{render, Format};
+
+/// Exit codes (documented in README.md).
+const EXIT_OK: u8 = 0;
+const EXIT_USAGE: u8 = 2;
+const EXIT_NOTHING_READ: u8 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "analyze",
+    version,
+    about = "Find where packets are lost, from a sosreport, a supportconfig, or a pasted capture.",
+    after_help = "EXAMPLES:\n  analyze sosreport-web01.tar.xz > report.html\n  analyze --format md capture.log\n  analyze --format json -o web01.json sosreport-before.tar.xz sosreport-after.tar.xz\n\nEXIT CODES:\n  0  a report was produced (problems met while reading are listed inside it)\n  2  usage error\n  3  no input could be read at all (the reason is printed on stderr)"
+)]
+struct Cli {
+    /// Inputs: sosreport or supportconfig tarballs (.tar.xz/.gz/.bz2/.zst, plain .tar, sos
+    /// collect bundles), extracted directories, or single capture files. Several inputs of
+    /// the same host merge into one timeline.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+
+    /// Output format: a self-contained HTML page, Markdown for a ticket comment, or JSON
+    /// (schema `analyze/1`, documented in README.md).
+    #[arg(short, long, value_enum, default_value = "html")]
+    format: Format,
+
+    /// Write the report to FILE instead of standard output, e.g. `-o report.html`.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let report = pipeline::run(&cli.inputs);
+    if pipeline::nothing_read(&report) {
+        eprintln!("analyze: no input could be read:");
+        for p in &report.problems {
+            eprintln!("  {}: {}", p.source, p.message);
+        }
+        return ExitCode::from(EXIT_NOTHING_READ);
+    }
+    let text = match render(&report, cli.format) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("analyze: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let written = match &cli.output {
+        Some(path) => std::fs::write(path, text.as_bytes()),
+        None => std::io::stdout().lock().write_all(text.as_bytes()),
+    };
+    if let Err(e) = written {
+        eprintln!("analyze: cannot write the report: {e}");
+        return ExitCode::from(1);
+    }
+    ExitCode::from(EXIT_OK)
+}

@@ -1,0 +1,508 @@
+//! Source: turns an input path (archive, directory or single file) into captures.
+//!
+//! One pass over the bytes builds a [`Vfs`] of every name and keeps the bodies that the
+//! classification table wants. Then each archive root (found by content) is walked
+//! *logically* — through in-archive symlinks, resolved inside the root — and every wanted
+//! logical path becomes a [`Capture`]. Nothing is ever written to disk.
+
+pub mod archive;
+pub mod dir;
+pub mod vfs;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::Path;
+
+use rules::model::{InputInfo, InputKind, ProblemRecord, ProblemSeverity};
+
+use crate::classify::{self, CaptureKind, Layout};
+use crate::sniff;
+use archive::Body;
+use vfs::{Node, Vfs};
+
+/// One recognised capture, ready for its parser.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub kind: CaptureKind,
+    /// Where it came from, relative to the archive root (`network.txt:412` for a section of a
+    /// supportconfig file: the file and the line of its command).
+    pub source: String,
+    /// Added to parser line numbers to give lines within the file.
+    pub line_offset: usize,
+    pub text: String,
+}
+
+/// One archive root (or one loose file): the data of one host.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    /// Physical path of the root within the input (`""` for the top).
+    pub root: String,
+    pub layout: Option<Layout>,
+    pub captures: Vec<Capture>,
+}
+
+/// Everything read from one input.
+#[derive(Debug)]
+pub struct Opened {
+    pub info: InputInfo,
+    pub bundles: Vec<Bundle>,
+    pub problems: Vec<ProblemRecord>,
+}
+
+/// Opens one input path. A `sos collect` bundle yields one [`Opened`] per nested archive
+/// after the outer one.
+pub fn open(path: &Path) -> Vec<Opened> {
+    let label = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            return vec![failed(
+                &label,
+                InputKind::Capture,
+                format!("cannot open: {e}"),
+            )]
+        }
+    };
+    if meta.is_dir() {
+        return vec![dir::open_dir(path, &label)];
+    }
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return vec![failed(
+                &label,
+                InputKind::Capture,
+                format!("cannot open: {e}"),
+            )]
+        }
+    };
+    open_reader(
+        Box::new(BufReader::with_capacity(1 << 16, file)),
+        &label,
+        file_stem(path),
+    )
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn failed(label: &str, kind: InputKind, message: String) -> Opened {
+    Opened {
+        info: InputInfo {
+            path: label.to_string(),
+            kind,
+            entries_read: 0,
+            captures_parsed: 0,
+            error: Some(message.clone()),
+        },
+        bundles: Vec::new(),
+        problems: vec![problem(label, None, ProblemSeverity::Error, message)],
+    }
+}
+
+pub fn problem(
+    source: &str,
+    line: Option<usize>,
+    severity: ProblemSeverity,
+    message: impl Into<String>,
+) -> ProblemRecord {
+    ProblemRecord {
+        source: source.to_string(),
+        line,
+        severity,
+        message: message.into(),
+    }
+}
+
+/// Opens a byte stream: an archive (by magic, after decompression) or a single capture.
+pub fn open_reader<'a>(reader: Box<dyn BufRead + 'a>, label: &str, name: String) -> Vec<Opened> {
+    let mut decoded = match archive::decompress(reader) {
+        Ok(r) => r,
+        Err(e) => {
+            return vec![failed(
+                label,
+                InputKind::Capture,
+                format!("cannot read: {e}"),
+            )]
+        }
+    };
+    // Look at the first tar block after decompression to tell a tarball from a plain file.
+    let mut head = Vec::with_capacity(512);
+    if let Err(e) = (&mut decoded).take(512).read_to_end(&mut head) {
+        return vec![failed(
+            label,
+            InputKind::Capture,
+            format!("cannot decompress: {e}"),
+        )];
+    }
+    let rest = Cursor::new(head.clone()).chain(decoded);
+    if archive::looks_like_tar(&head) {
+        let streamed = archive::stream_tar(rest, 0);
+        return from_streamed(label, streamed);
+    }
+    // A single file: read it whole (capped) and sniff what it is.
+    let mut rest = rest;
+    let body = match archive::read_capped(&mut rest) {
+        Ok(b) => b,
+        Err(e) => {
+            return vec![failed(
+                label,
+                InputKind::Capture,
+                format!("cannot read: {e}"),
+            )]
+        }
+    };
+    vec![single_file(label, &name, body)]
+}
+
+fn single_file(label: &str, name: &str, body: Body) -> Opened {
+    let mut problems = Vec::new();
+    if body.truncated {
+        problems.push(problem(
+            label,
+            None,
+            ProblemSeverity::Warning,
+            format!(
+                "file is larger than {} MiB; only the start was read",
+                archive::BODY_CAP >> 20
+            ),
+        ));
+    }
+    let text = decode_text(&body.bytes, label, &mut problems);
+    let mut bundles = Vec::new();
+    match sniff::sniff(&text, name) {
+        Some(kind) => {
+            let capture = Capture {
+                kind,
+                source: name.to_string(),
+                line_offset: 0,
+                text,
+            };
+            let mut captures = Vec::new();
+            expand_capture(capture, &mut captures, &mut problems, label);
+            bundles.push(Bundle {
+                root: String::new(),
+                layout: None,
+                captures,
+            });
+        }
+        None => {
+            let what = if body.bytes.is_empty() {
+                "file is empty".to_string()
+            } else if text.contains('\u{FFFD}') || body.bytes.contains(&0) {
+                "not an archive and not a text capture (binary data)".to_string()
+            } else {
+                "not an archive, and its text matches no known capture".to_string()
+            };
+            problems.push(problem(label, None, ProblemSeverity::Error, what));
+        }
+    }
+    let captures: u64 = bundles.iter().map(|b| b.captures.len() as u64).sum();
+    Opened {
+        info: InputInfo {
+            path: label.to_string(),
+            kind: InputKind::Capture,
+            entries_read: 1,
+            captures_parsed: captures,
+            error: None,
+        },
+        bundles,
+        problems,
+    }
+}
+
+/// Bytes to text. Invalid UTF-8 is replaced (and reported once); NUL bytes are kept.
+pub fn decode_text(bytes: &[u8], source: &str, problems: &mut Vec<ProblemRecord>) -> String {
+    match String::from_utf8_lossy(bytes) {
+        std::borrow::Cow::Borrowed(s) => s.to_string(),
+        std::borrow::Cow::Owned(s) => {
+            let line = bytes
+                .split(|&b| b == b'\n')
+                .position(|l| std::str::from_utf8(l).is_err())
+                .map(|i| i + 1);
+            problems.push(problem(
+                source,
+                line,
+                ProblemSeverity::Warning,
+                "invalid UTF-8; bad bytes were replaced with U+FFFD",
+            ));
+            s
+        }
+    }
+}
+
+fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
+    let archive::Streamed {
+        vfs,
+        bodies,
+        nested,
+        entries,
+        error,
+        notes,
+    } = streamed;
+    let mut problems: Vec<ProblemRecord> = notes
+        .into_iter()
+        .map(|(p, m)| problem(&entry_source(label, &p), None, ProblemSeverity::Warning, m))
+        .collect();
+    if let Some(e) = &error {
+        problems.push(problem(label, None, ProblemSeverity::Error, e.clone()));
+    }
+    let get_body = |physical: &str| -> Option<Result<Body, String>> {
+        bodies.get(physical).map(|b| Ok(b.clone()))
+    };
+    let (bundles, kind) = bundles_from_vfs(&vfs, &get_body, label, &mut problems);
+    let kind = if bundles.is_empty() && !nested.is_empty() {
+        InputKind::SosCollect
+    } else {
+        kind
+    };
+    if bundles.is_empty() && nested.is_empty() && error.is_none() {
+        problems.push(problem(
+            label,
+            None,
+            ProblemSeverity::Error,
+            "no sosreport or supportconfig root found (no sos_commands/, sos_logs/, basic-environment.txt or supportconfig.txt)",
+        ));
+    }
+    let captures = bundles.iter().map(|b| b.captures.len() as u64).sum();
+    let mut out = vec![Opened {
+        info: InputInfo {
+            path: label.to_string(),
+            kind,
+            entries_read: entries,
+            captures_parsed: captures,
+            error,
+        },
+        bundles,
+        problems,
+    }];
+    for (path, inner) in nested {
+        out.extend(from_streamed(&entry_source(label, &path), inner));
+    }
+    out
+}
+
+/// `input!path/in/archive`: how problems name an entry of an archive.
+pub fn entry_source(input: &str, path: &str) -> String {
+    if path.is_empty() {
+        input.to_string()
+    } else {
+        format!("{input}!{path}")
+    }
+}
+
+/// Archive roots by content: the directories holding a root marker. Roots inside another
+/// root (`sos_containers/<ctr>/sos_commands`) belong to their outer root.
+pub fn find_roots(vfs: &Vfs) -> Vec<(String, Layout)> {
+    let mut found: BTreeMap<String, Layout> = BTreeMap::new();
+    for (path, _) in vfs.paths() {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if let Some(layout) = classify::root_marker(name) {
+            found.entry(vfs::parent(path).to_string()).or_insert(layout);
+        }
+    }
+    let mut roots: Vec<(String, Layout)> = Vec::new();
+    for (root, layout) in found {
+        let nested = roots
+            .iter()
+            .any(|(r, _)| r.is_empty() || root.starts_with(&format!("{r}/")));
+        if !nested {
+            roots.push((root, layout));
+        }
+    }
+    roots
+}
+
+type BodyFn<'a> = dyn Fn(&str) -> Option<Result<Body, String>> + 'a;
+
+/// Finds the roots of an indexed input and turns each into a [`Bundle`].
+pub fn bundles_from_vfs(
+    vfs: &Vfs,
+    get_body: &BodyFn<'_>,
+    label: &str,
+    problems: &mut Vec<ProblemRecord>,
+) -> (Vec<Bundle>, InputKind) {
+    let roots = find_roots(vfs);
+    let mut kind = InputKind::Sosreport;
+    let mut bundles = Vec::new();
+    for (root, layout) in roots {
+        if layout == Layout::Supportconfig {
+            kind = InputKind::Supportconfig;
+        }
+        let bundle = bundle_for_root(vfs, get_body, label, &root, layout, problems);
+        // A `sos collect` wrapper has sos_logs/ and a manifest but no captures of its own.
+        let has_captures = bundle
+            .captures
+            .iter()
+            .any(|c| c.kind != CaptureKind::SosManifest);
+        if has_captures || layout == Layout::Supportconfig || has_commands(vfs, &root) {
+            bundles.push(bundle);
+        }
+    }
+    (bundles, kind)
+}
+
+fn has_commands(vfs: &Vfs, root: &str) -> bool {
+    vfs.is_dir(&vfs::join(root, "sos_commands"))
+}
+
+fn bundle_for_root(
+    vfs: &Vfs,
+    get_body: &BodyFn<'_>,
+    label: &str,
+    root: &str,
+    layout: Layout,
+    problems: &mut Vec<ProblemRecord>,
+) -> Bundle {
+    let wanted_dir = |p: &str| classify::wanted_dir(layout, p);
+    let wanted_file = |p: &str| classify::classify(layout, p).is_some();
+    let (reached, walk_problems) = vfs::walk_logical(vfs, root, &wanted_dir, &wanted_file);
+    let root_label = vfs::join(label, root);
+    let source_of = |logical: &str| entry_source(label, &vfs::join(root, logical));
+    for wp in walk_problems {
+        problems.push(problem(
+            &source_of(&wp.logical),
+            None,
+            ProblemSeverity::Warning,
+            wp.error.to_string(),
+        ));
+    }
+    // Several logical names can reach one physical file (root links such as `uptime`);
+    // keep the one whose rule comes first in the table.
+    let mut chosen: BTreeMap<String, (usize, String, CaptureKind, bool)> = BTreeMap::new();
+    for r in reached {
+        let Some((rank, kind)) = classify::classify(layout, &r.logical) else {
+            continue;
+        };
+        let better = chosen
+            .get(&r.physical)
+            .is_none_or(|(best, logical, _, _)| (rank, &r.logical) < (*best, logical));
+        if better {
+            chosen.insert(r.physical.clone(), (rank, r.logical, kind, r.clamped));
+        }
+    }
+    let mut ordered: Vec<(String, String, CaptureKind, bool)> = chosen
+        .into_iter()
+        .map(|(physical, (_, logical, kind, clamped))| (logical, physical, kind, clamped))
+        .collect();
+    ordered.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut captures = Vec::new();
+    let mut seen = HashSet::new();
+    for (logical, physical, kind, clamped) in ordered {
+        let src = source_of(&logical);
+        if clamped {
+            problems.push(problem(
+                &src,
+                None,
+                ProblemSeverity::Warning,
+                "a symlink on this path points above the archive root; it was resolved inside the root",
+            ));
+        }
+        let body = match get_body(&physical) {
+            Some(Ok(b)) => b,
+            Some(Err(e)) => {
+                problems.push(problem(&src, None, ProblemSeverity::Error, e));
+                continue;
+            }
+            None => {
+                problems.push(problem(
+                    &src,
+                    None,
+                    ProblemSeverity::Warning,
+                    format!("links to {physical}, whose body was not kept while streaming"),
+                ));
+                continue;
+            }
+        };
+        if !seen.insert(physical.clone()) {
+            continue;
+        }
+        if body.truncated {
+            problems.push(problem(
+                &src,
+                None,
+                ProblemSeverity::Warning,
+                format!(
+                    "larger than {} MiB; only the start was read",
+                    archive::BODY_CAP >> 20
+                ),
+            ));
+        }
+        if physical.ends_with(".tailed") {
+            problems.push(problem(
+                &src,
+                None,
+                ProblemSeverity::Warning,
+                "sos kept only the tail of this output (size limit); early lines are missing",
+            ));
+        }
+        let text = decode_text(&body.bytes, &src, problems);
+        let capture = Capture {
+            kind,
+            source: logical,
+            line_offset: 0,
+            text,
+        };
+        expand_capture(capture, &mut captures, problems, &entry_source(label, root));
+    }
+    let _ = root_label;
+    Bundle {
+        root: root.to_string(),
+        layout: Some(layout),
+        captures,
+    }
+}
+
+/// Supportconfig files become one capture per recognised section; other captures pass through.
+fn expand_capture(
+    capture: Capture,
+    out: &mut Vec<Capture>,
+    problems: &mut Vec<ProblemRecord>,
+    root_source: &str,
+) {
+    if capture.kind != CaptureKind::SupportconfigFile {
+        out.push(capture);
+        return;
+    }
+    let namespace = capture
+        .source
+        .strip_prefix("network-")
+        .and_then(|s| s.strip_suffix(".txt"))
+        .map(str::to_string);
+    for section in parsers::supportconfig::split(&capture.text) {
+        let Some(command) = section.command else {
+            continue;
+        };
+        let Some(kind) = classify::classify_section(section.title, command, namespace.as_deref())
+        else {
+            continue;
+        };
+        let body = section.body;
+        if body.starts_with("ERROR: Command not found") || command.ends_with("- File not found") {
+            problems.push(problem(
+                &entry_source(root_source, &capture.source),
+                Some(section.header_line),
+                ProblemSeverity::Warning,
+                format!("`{command}` was not available on the machine"),
+            ));
+            continue;
+        }
+        out.push(Capture {
+            kind,
+            source: format!("{}:{}", capture.source, section.header_line + 1),
+            line_offset: section.body_first_line - 1,
+            text: body.to_string(),
+        });
+    }
+}
+
+impl Opened {
+    /// Number of regular files and links seen (for `entries_read` of directories).
+    pub fn count_entries(vfs: &Vfs) -> u64 {
+        vfs.paths().filter(|(_, n)| !matches!(n, Node::Dir)).count() as u64
+    }
+}

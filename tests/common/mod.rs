@@ -1,0 +1,149 @@
+//! Helpers for integration tests: build archives in memory (synthetic; each test says what
+//! it builds) and run the pipeline on them.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rules::model::{Host, Interface, Report};
+
+pub const CORPUS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/testdata/sosreport-3.6-coreos-master1.tar.xz"
+);
+
+/// A tar archive built in memory.
+pub struct TarBuilder {
+    inner: tar::Builder<Vec<u8>>,
+}
+
+impl Default for TarBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TarBuilder {
+    pub fn new() -> Self {
+        TarBuilder {
+            inner: tar::Builder::new(Vec::new()),
+        }
+    }
+
+    pub fn file(mut self, path: &str, content: &[u8]) -> Self {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(content.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        self.inner
+            .append_data(&mut h, path, content)
+            .expect("append file");
+        self
+    }
+
+    pub fn dir(mut self, path: &str) -> Self {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(0);
+        h.set_mode(0o755);
+        h.set_entry_type(tar::EntryType::Directory);
+        self.inner
+            .append_data(&mut h, path, std::io::empty())
+            .expect("append dir");
+        self
+    }
+
+    pub fn symlink(mut self, path: &str, target: &str) -> Self {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(0);
+        h.set_mode(0o777);
+        h.set_entry_type(tar::EntryType::Symlink);
+        self.inner
+            .append_link(&mut h, path, target)
+            .expect("append link");
+        self
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        self.inner.into_inner().expect("finish tar")
+    }
+}
+
+pub fn xz(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = liblzma::write::XzEncoder::new(Vec::new(), 3);
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+pub fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+pub fn bz2(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+pub fn zst(bytes: &[u8]) -> Vec<u8> {
+    zstd::stream::encode_all(bytes, 3).unwrap()
+}
+
+/// Writes bytes to a file in a fresh temporary directory and returns (dir guard, path).
+pub fn write_temp(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    (dir, path)
+}
+
+pub fn run(paths: &[&Path]) -> Report {
+    let owned: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
+    analyze::pipeline::run(&owned)
+}
+
+pub fn iface<'a>(host: &'a Host, name: &str) -> &'a Interface {
+    host.interface(name)
+        .unwrap_or_else(|| panic!("no interface {name}"))
+}
+
+/// The counter `key` of the sample read from `source`.
+pub fn counter(iface: &Interface, source: &str, key: &str) -> u64 {
+    let sample = iface
+        .samples
+        .iter()
+        .find(|s| s.source == source)
+        .unwrap_or_else(|| panic!("{}: no sample from {source}", iface.name));
+    *sample
+        .counters
+        .get(key)
+        .unwrap_or_else(|| panic!("{}: {source} has no {key}", iface.name))
+}
+
+pub fn has_problem(report: &Report, source_part: &str, message_part: &str) -> bool {
+    report
+        .problems
+        .iter()
+        .any(|p| p.source.contains(source_part) && p.message.contains(message_part))
+}
+
+pub fn problems_text(report: &Report) -> String {
+    report
+        .problems
+        .iter()
+        .map(|p| format!("{:?} {} {:?} {}", p.severity, p.source, p.line, p.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A minimal sos-layout root (synthetic) with the given extra files.
+pub fn sos_root(top: &str, hostname: &str) -> TarBuilder {
+    TarBuilder::new()
+        .file(&format!("{top}/version.txt"), b"sosreport: 4.0\n")
+        .dir(&format!("{top}/sos_commands"))
+        .file(
+            &format!("{top}/sos_commands/host/hostname"),
+            format!("{hostname}\n").as_bytes(),
+        )
+}
