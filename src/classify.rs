@@ -61,6 +61,16 @@ pub enum CaptureKind {
     SosManifest,
     /// A supportconfig `*.txt` file to be split into `#==[ … ]==#` sections.
     SupportconfigFile,
+    /// `top -b` output.
+    Top,
+    /// `/proc/interrupts`.
+    Interrupts,
+    /// `/proc/softirqs`.
+    Softirqs,
+    /// `sar -A` text (`sarDD`).
+    Sar,
+    /// A pasted log of repeated commands, split into segments by `capture`.
+    CaptureLog,
 }
 
 impl CaptureKind {
@@ -87,6 +97,11 @@ impl CaptureKind {
             CaptureKind::Lscpu => "lscpu".into(),
             CaptureKind::SosManifest => "sos manifest".into(),
             CaptureKind::SupportconfigFile => "supportconfig file".into(),
+            CaptureKind::Top => "top".into(),
+            CaptureKind::Interrupts => "/proc/interrupts".into(),
+            CaptureKind::Softirqs => "/proc/softirqs".into(),
+            CaptureKind::Sar => "sar".into(),
+            CaptureKind::CaptureLog => "capture log".into(),
         }
     }
 }
@@ -279,6 +294,22 @@ static RULES: &[Rule] = &[
     rule!(Sos, ["sos_commands", "processor"], "lscpu", |_, _| Some(
         CaptureKind::Lscpu
     )),
+    rule!(Sos, ["proc"], "interrupts", |_, _| Some(
+        CaptureKind::Interrupts
+    )),
+    rule!(Sos, ["proc"], "softirqs", |_, _| Some(
+        CaptureKind::Softirqs
+    )),
+    // sar text: made by sos (`sar -A -f saDD`) or by sysstat itself, copied from /var/log.
+    rule!(Sos, ["sos_commands", "sar"], r"sar\d+", |_, _| Some(
+        CaptureKind::Sar
+    )),
+    rule!(Sos, ["var", "log", "sa"], r"sar\d+", |_, _| Some(
+        CaptureKind::Sar
+    )),
+    rule!(Sos, ["var", "log", "sysstat"], r"sar\d+", |_, _| Some(
+        CaptureKind::Sar
+    )),
     // ---- SUSE supportconfig: flat files split into sections later ----
     rule!(
         Supportconfig,
@@ -286,6 +317,9 @@ static RULES: &[Rule] = &[
         r"(?:basic-environment|network|network-.+|proc|env|hardware)\.txt",
         |_, _| Some(CaptureKind::SupportconfigFile)
     ),
+    rule!(Supportconfig, ["sar"], r"sar\d+", |_, _| Some(
+        CaptureKind::Sar
+    )),
 ];
 
 struct Compiled {
@@ -371,7 +405,8 @@ pub fn keep_body(path: &str) -> bool {
             }
         }
     }
-    (0..comps.len().min(4)).any(|skip| {
+    // Every suffix: a report may sit several directories deep in a customer's tarball.
+    (0..comps.len()).any(|skip| {
         let rel = comps[skip..].join("/");
         classify(Layout::Sos, &rel).is_some() || classify(Layout::Supportconfig, &rel).is_some()
     })
@@ -518,7 +553,9 @@ mod tests {
         assert!(wanted_dir(Layout::Sos, "proc"));
         assert!(wanted_dir(Layout::Sos, "proc/net"));
         assert!(wanted_dir(Layout::Sos, "sys/class/net/eth0"));
-        assert!(!wanted_dir(Layout::Sos, "var"));
+        assert!(!wanted_dir(Layout::Sos, "usr"));
+        assert!(wanted_dir(Layout::Sos, "var/log/sa"));
+        assert!(!wanted_dir(Layout::Sos, "var/lib"));
         assert!(!wanted_dir(Layout::Sos, "sys/bus"));
     }
 }
@@ -538,7 +575,8 @@ pub fn classify_section(
     classify_argv(&words, namespace.map(str::to_string))
 }
 
-fn classify_proc_path(path: &str) -> Option<CaptureKind> {
+/// A `/proc` path as `cat` or supportconfig name it.
+pub fn classify_proc_path(path: &str) -> Option<CaptureKind> {
     let rel = path.strip_prefix('/')?;
     if let Some(knob) = rel.strip_prefix("proc/sys/net/core/") {
         if !knob.is_empty() && !knob.contains('/') {
@@ -565,15 +603,22 @@ pub fn classify_argv(words: &[&str], ns: Option<String>) -> Option<CaptureKind> 
             if let ["netns", "exec", netns, rest @ ..] = args {
                 return classify_argv(rest, Some((*netns).to_string()));
             }
-            let (last, opts) = args.split_last()?;
-            let link = matches!(*last, "link" | "l" | "li" | "lin")
-                || (*last == "show" && opts.last() == Some(&"link"));
-            let opts_ok = opts.iter().filter(|o| **o != "link").all(|o| {
+            // ip [options] link [show|ls|list] [dev] [NAME] [up]
+            let at = args
+                .iter()
+                .position(|a| matches!(*a, "link" | "l" | "li" | "lin"))?;
+            let opts_ok = args[..at].iter().all(|o| {
                 matches!(
                     *o,
                     "-s" | "-stats" | "-statistics" | "-d" | "-details" | "-h" | "-human" | "-iec"
                 )
             });
+            let mut rest = args[at + 1..].iter().copied().peekable();
+            rest.next_if(|w| matches!(*w, "show" | "ls" | "list" | "sh" | "lst"));
+            rest.next_if(|w| *w == "dev");
+            rest.next_if(|w| !w.starts_with('-'));
+            rest.next_if(|w| *w == "up");
+            let link = rest.next().is_none();
             (link && opts_ok && ns.is_none()).then_some(CaptureKind::IpLink)
         }
         "ethtool" => {
@@ -596,7 +641,7 @@ pub fn classify_argv(words: &[&str], ns: Option<String>) -> Option<CaptureKind> 
         "date" if args.is_empty() => Some(CaptureKind::Date),
         "uptime" if args.is_empty() => Some(CaptureKind::Uptime),
         "lscpu" if args.is_empty() => Some(CaptureKind::Lscpu),
-        "ifconfig" if args.is_empty() || args == ["-a"] => Some(CaptureKind::Ifconfig),
+        "ifconfig" if args.len() <= 1 => Some(CaptureKind::Ifconfig),
         "ipvsadm" if args.first().is_some_and(|a| a.starts_with("-L")) => {
             Some(CaptureKind::Ipvsadm {
                 args: args.join(" "),

@@ -2,6 +2,7 @@
 //! Source → Classify → Parse → Timeline → Rules → Report.
 
 pub mod assemble;
+pub mod capture;
 pub mod classify;
 pub mod pipeline;
 pub mod report;

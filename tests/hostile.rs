@@ -287,3 +287,69 @@ fn output_file_option_writes_the_report() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("localhost.localdomain"));
 }
+
+#[test]
+fn a_lossy_name_cannot_redirect_a_directory_read_outside() {
+    // Review finding: a real dir `r\xff` beside a symlink named `r\u{FFFD}` pointing outside.
+    use std::os::unix::ffi::OsStrExt;
+    let base = tempfile::tempdir().unwrap();
+    let outside = base.path().join("evil");
+    std::fs::create_dir_all(outside.join("sos_commands/host")).unwrap();
+    std::fs::write(outside.join("sos_commands/host/hostname"), "FROM-OUTSIDE\n").unwrap();
+    let input = base.path().join("input");
+    let bad = input.join(std::ffi::OsStr::from_bytes(b"r\xff"));
+    std::fs::create_dir_all(bad.join("sos_commands/host")).unwrap();
+    std::fs::write(bad.join("sos_commands/host/hostname"), "inside\n").unwrap();
+    std::os::unix::fs::symlink(&outside, input.join("r\u{FFFD}")).unwrap();
+    let report = run(&[&input]);
+    assert!(
+        report.hosts.iter().all(|h| h.hostname != "FROM-OUTSIDE"),
+        "{:?}",
+        report.hosts
+    );
+    assert!(
+        has_problem(&report, "input", "not valid UTF-8"),
+        "{}",
+        problems_text(&report)
+    );
+}
+
+#[test]
+fn a_report_deep_inside_a_customer_tarball_is_read() {
+    let top = "case/uploads/2026/host/sosreport-deep";
+    let tar = sos_root(top, "deephost")
+        .file(&format!("{top}/sos_commands/host/uptime"), UPTIME)
+        .finish();
+    let (_d, path) = write_temp("deep.tar", &tar);
+    let report = run(&[&path]);
+    assert_eq!(report.hosts[0].hostname, "deephost");
+    assert_eq!(report.hosts[0].uptime_seconds, Some(2100));
+}
+
+#[test]
+fn a_truncated_plain_tar_keeps_the_partial_entry_and_says_so() {
+    let stats: String = (0..3000).map(|i| format!("     stat_{i}: {i}\n")).collect();
+    let body = format!("NIC statistics:\n{stats}");
+    let tar = sos_root("sosreport-t", "thost")
+        .file(
+            "sosreport-t/sos_commands/networking/ethtool_-S_eth0",
+            body.as_bytes(),
+        )
+        .finish();
+    // Cut in the middle of the ethtool entry's data.
+    let cut = &tar[..tar.len() - 1024 * 2 - 40_000];
+    let (_d, path) = write_temp("t.tar", cut);
+    let report = run(&[&path]);
+    assert!(
+        report.inputs[0]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("ends after"),
+        "{:?}",
+        report.inputs[0].error
+    );
+    let eth0 = iface(&report.hosts[0], "eth0");
+    let n = eth0.ethtool[0].stats.len();
+    assert!(n > 100 && n < 3000, "partial statistics kept: {n}");
+}

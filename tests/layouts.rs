@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use rules::model::{BondRole, InputKind, InterfaceKind};
+use rules::model::{BondRole, InputKind, InterfaceKind, IntervalKind};
 
 const IP_ETH0: &str = include_str!("../testdata/e2e/ip_-s_-d_link.eth0");
 const IP_CORPUS: &str =
@@ -277,4 +277,110 @@ fn a_pasted_single_file_is_sniffed() {
     let (_d, path) = write_temp("softnet", SOFTNET.as_bytes());
     let report = run(&[&path]);
     assert_eq!(report.hosts[0].softnet[0].cpus[1].time_squeeze, 0x46);
+}
+
+#[test]
+fn an_extracted_sos_collect_tree_yields_each_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("sos_logs")).unwrap();
+    std::fs::write(root.join("sos_logs/sos.log"), "collect\n").unwrap();
+    for host in ["web01", "db01"] {
+        let r = root.join(format!("sosreport-{host}"));
+        std::fs::create_dir_all(r.join("sos_commands/host")).unwrap();
+        std::fs::create_dir_all(r.join("sos_commands/networking")).unwrap();
+        std::fs::write(r.join("sos_commands/host/hostname"), format!("{host}\n")).unwrap();
+        std::fs::write(r.join("sos_commands/networking/ip_-s_-d_link"), IP_ETH0).unwrap();
+    }
+    let report = run(&[root]);
+    let mut names: Vec<_> = report.hosts.iter().map(|h| h.hostname.clone()).collect();
+    names.sort();
+    assert_eq!(names, vec!["db01", "web01"], "{}", problems_text(&report));
+}
+
+#[test]
+fn the_same_archive_twice_does_not_double_samples() {
+    let tar = xz(&tiny_sos(
+        "sosreport-w",
+        "web01",
+        "Wed Oct  2 02:54:30 UTC 2019\n",
+        IP_ETH0,
+    ));
+    let (_d, path) = write_temp("w.tar.xz", &tar);
+    let report = run(&[&path, &path]);
+    assert_eq!(report.hosts.len(), 1);
+    assert_eq!(iface(&report.hosts[0], "eth0").samples.len(), 1);
+}
+
+#[test]
+fn supportconfig_missing_proc_files_are_reported() {
+    let proc = section(
+        "Configuration File",
+        "/proc/net/softnet_stat - File not found",
+        "",
+    );
+    let tar = TarBuilder::new()
+        .file(
+            "scc_x_240521_1030/basic-environment.txt",
+            section("Command", "/bin/uname -a", UNAME).as_bytes(),
+        )
+        .file("scc_x_240521_1030/proc.txt", proc.as_bytes())
+        .finish();
+    let (_d, path) = write_temp("scc.tar", &tar);
+    let report = run(&[&path]);
+    assert!(
+        has_problem(
+            &report,
+            "scc_x_240521_1030/proc.txt",
+            "/proc/net/softnet_stat` did not exist"
+        ),
+        "{}",
+        problems_text(&report)
+    );
+}
+
+#[test]
+fn sar_text_in_a_sosreport_becomes_series() {
+    // Real `sar -A` text from sysstat 12.6.1 (testdata/parsers/sar/PROVENANCE.md) placed where
+    // sos writes it; the archive around it is synthetic.
+    let sar = include_str!("../testdata/parsers/sar/sandbox-sysstat12.6.1-C.sar");
+    let tar = sos_root("sosreport-s", "vm")
+        .file(
+            "sosreport-s/sos_commands/date/date",
+            b"Sat Nov 21 21:35:00 UTC 2026\n",
+        )
+        .file("sosreport-s/sos_commands/sar/sar21", sar.as_bytes())
+        .finish();
+    let (_d, path) = write_temp("s.tar.xz", &xz(&tar));
+    let report = run(&[&path]);
+    let host = &report.hosts[0];
+    // DEV "21:30:57 lo 6000.00 6000.00 492.19 …" → reported rates, kB/s × 1024.
+    let lo = iface(host, "lo");
+    let first = lo
+        .deltas
+        .iter()
+        .find(|d| d.kind == IntervalKind::Reported)
+        .unwrap();
+    assert_eq!(first.end.unwrap().to_string(), "2026-11-21T21:30:57+00:00");
+    assert_eq!(first.rates["rx_packets"], 6000.0);
+    assert!((first.rates["rx_bytes"] - 492.19 * 1024.0).abs() < 1e-6);
+    // SOFT "21:30:57 0 4898.00 0.00 0.00 …" → CPU 0 processed 4898/s.
+    let soft = host
+        .softnet_deltas
+        .iter()
+        .find(|d| d.kind == IntervalKind::Reported)
+        .unwrap();
+    assert_eq!(soft.cpus[0].cpu, 0);
+    assert_eq!(soft.cpus[0].rates["processed"], 4898.0);
+    // CPU "21:30:57 all 76.12 0.00 21.89 0.00 1.00 0.00 1.00 …".
+    let cpu = host
+        .cpu
+        .iter()
+        .find(|c| c.source == "sos_commands/sar/sar21")
+        .unwrap();
+    assert_eq!(cpu.cpus[0].cpu, "all");
+    assert_eq!(
+        (cpu.cpus[0].us, cpu.cpus[0].st, cpu.cpus[0].si),
+        (Some(76.12), Some(1.0), Some(1.0))
+    );
 }

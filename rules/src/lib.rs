@@ -4,3 +4,4 @@
 //! (deltas, rates) and the rule catalog build on it in later stages.
 
 pub mod model;
+pub mod timeline;

@@ -10,6 +10,8 @@ use std::fmt;
 use chrono::{FixedOffset, NaiveDateTime, TimeZone};
 use serde::{Serialize, Serializer};
 
+pub use crate::timeline::{Interval, IntervalKind, SoftnetInterval};
+
 /// The schema identifier written at the top of every JSON report.
 pub const SCHEMA: &str = "analyze/1";
 
@@ -222,6 +224,9 @@ pub struct Interface {
     pub ethtool: Vec<EthtoolSample>,
     pub ring: Option<Ring>,
     pub channels: Option<Channels>,
+    /// Intervals between consecutive samples of each series, since-boot averages of single
+    /// snapshots, and rates reported by sar (see `timeline`).
+    pub deltas: Vec<Interval>,
 }
 
 impl Interface {
@@ -244,6 +249,7 @@ impl Interface {
             ethtool: Vec::new(),
             ring: None,
             channels: None,
+            deltas: Vec::new(),
         }
     }
 }
@@ -291,7 +297,33 @@ pub struct CpuUsage {
 pub struct CpuSample {
     pub time: Option<Timestamp>,
     pub source: String,
+    /// True for the first frame of a `top` run: its percentages are not a real interval
+    /// (since boot in old procps, a few clock ticks in procps-ng 4.x); prefer later frames.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub first_iteration: bool,
     pub cpus: Vec<CpuUsage>,
+    /// Processes using CPU in this frame (`top`), busiest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<ProcessUsage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProcessUsage {
+    pub pid: Option<u64>,
+    pub user: Option<String>,
+    pub cpu_percent: f64,
+    pub command: String,
+}
+
+/// Per-CPU counts of the network softirqs (`/proc/softirqs`) or of one NIC's interrupt
+/// vectors (`/proc/interrupts`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PerCpuCounts {
+    pub time: Option<Timestamp>,
+    pub source: String,
+    pub cpus: Vec<u32>,
+    /// `NET_RX`, `NET_TX`, or an IRQ vector such as `eth0-TxRx-3` → count per CPU.
+    pub rows: BTreeMap<String, Vec<u64>>,
 }
 
 /// IPVS table state; filled from the next issue on.
@@ -317,7 +349,13 @@ pub struct Host {
     pub sources: Vec<String>,
     pub interfaces: Vec<Interface>,
     pub softnet: Vec<SoftnetSample>,
+    /// Per-CPU softnet intervals (see `timeline`).
+    pub softnet_deltas: Vec<SoftnetInterval>,
     pub cpu: Vec<CpuSample>,
+    /// `/proc/softirqs` NET_RX/NET_TX readings.
+    pub softirqs: Vec<PerCpuCounts>,
+    /// `/proc/interrupts` rows of network queue vectors.
+    pub interrupts: Vec<PerCpuCounts>,
     pub ipvs: Vec<IpvsSample>,
     pub sysctl: BTreeMap<String, String>,
     pub findings: Vec<serde_json::Value>,
@@ -336,7 +374,10 @@ impl Host {
             sources: Vec::new(),
             interfaces: Vec::new(),
             softnet: Vec::new(),
+            softnet_deltas: Vec::new(),
             cpu: Vec::new(),
+            softirqs: Vec::new(),
+            interrupts: Vec::new(),
             ipvs: Vec::new(),
             sysctl: BTreeMap::new(),
             findings: Vec::new(),

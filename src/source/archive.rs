@@ -79,7 +79,22 @@ pub struct Streamed {
     pub error: Option<String>,
     /// Non-fatal notes about single entries (path, message).
     pub notes: Vec<(String, String)>,
+    /// Bodies of other small files, kept only while no archive-root marker has been seen:
+    /// a tarball of capture logs has no root, and its files are read as loose captures.
+    pub loose: Vec<(String, Body)>,
 }
+
+/// All wanted bodies of one archive together: beyond this, further wanted entries are
+/// reported and skipped (a 74 KB archive can declare gigabytes of wanted files).
+pub const TOTAL_BODY_CAP: usize = 512 * 1024 * 1024;
+/// Entry names longer than this, or deeper, are reported and skipped (real archives stay far
+/// below; indexing ancestors of absurd paths would cost quadratic memory).
+const MAX_PATH_BYTES: usize = 4096;
+const MAX_PATH_COMPONENTS: usize = 256;
+
+/// Loose bodies kept per entry and in total, before any root marker is seen.
+const LOOSE_ENTRY_CAP: u64 = 16 * 1024 * 1024;
+const LOOSE_TOTAL_CAP: usize = 64 * 1024 * 1024;
 
 /// Names under which a `sos collect` bundle (or a customer's tar of tarballs) ships a report.
 fn nested_name() -> &'static Regex {
@@ -101,6 +116,9 @@ pub fn stream_tar<R: Read>(reader: R, depth: usize) -> Streamed {
             return out;
         }
     };
+    let mut root_seen = false;
+    let mut loose_total = 0usize;
+    let mut kept_total = 0usize;
     for entry in entries {
         let mut entry = match entry {
             Ok(e) => e,
@@ -120,6 +138,21 @@ pub fn stream_tar<R: Read>(reader: R, depth: usize) -> Streamed {
         };
         if path.is_empty() {
             continue;
+        }
+        if path.len() > MAX_PATH_BYTES || path.matches('/').count() >= MAX_PATH_COMPONENTS {
+            let shown: String = path.chars().take(120).collect();
+            out.notes
+                .push((shown, "entry name is too long or too deep; skipped".into()));
+            continue;
+        }
+        if path.split('/').any(|c| c == "..") {
+            out.notes
+                .push((path, "entry name contains `..`; skipped".into()));
+            continue;
+        }
+        if !root_seen && path.split('/').any(|c| classify::root_marker(c).is_some()) {
+            root_seen = true;
+            out.loose.clear();
         }
         let kind = entry.header().entry_type();
         if kind.is_dir() {
@@ -146,18 +179,41 @@ pub fn stream_tar<R: Read>(reader: R, depth: usize) -> Streamed {
             let size = entry.header().size().unwrap_or(0);
             out.vfs.insert(&path, Node::File { size });
             if classify::keep_body(&path) {
+                if kept_total >= TOTAL_BODY_CAP {
+                    out.notes.push((
+                        path,
+                        format!(
+                            "not read: wanted entries already hold {} MiB",
+                            TOTAL_BODY_CAP >> 20
+                        ),
+                    ));
+                    continue;
+                }
+                let (body, error) = read_partial(&mut entry, size);
+                kept_total += body.bytes.len();
+                if body.truncated && error.is_none() {
+                    out.notes.push((
+                        path.clone(),
+                        format!(
+                            "entry is larger than {} MiB; only the start was read",
+                            BODY_CAP >> 20
+                        ),
+                    ));
+                }
+                out.bodies.insert(path.clone(), body);
+                if let Some(e) = error {
+                    out.error = Some(format!("archive is corrupt or truncated in {path}: {e}"));
+                    break;
+                }
+            } else if !root_seen
+                && size <= LOOSE_ENTRY_CAP
+                && loose_total + size as usize <= LOOSE_TOTAL_CAP
+                && !nested_name().is_match(&path)
+            {
                 match read_capped(&mut entry) {
                     Ok(body) => {
-                        if body.truncated {
-                            out.notes.push((
-                                path.clone(),
-                                format!(
-                                    "entry is larger than {} MiB; only the start was read",
-                                    BODY_CAP >> 20
-                                ),
-                            ));
-                        }
-                        out.bodies.insert(path, body);
+                        loose_total += body.bytes.len();
+                        out.loose.push((path, body));
                     }
                     Err(e) => {
                         out.error = Some(format!("archive is corrupt or truncated in {path}: {e}"));
@@ -189,6 +245,26 @@ pub fn read_capped<R: Read>(reader: &mut R) -> std::io::Result<Body> {
     let truncated = bytes.len() as u64 > BODY_CAP;
     bytes.truncate(BODY_CAP as usize);
     Ok(Body { bytes, truncated })
+}
+
+/// Reads an entry's body (capped) and keeps what was read even when the stream breaks or
+/// ends before the size the header declared; such a body is marked truncated.
+fn read_partial<R: Read>(reader: &mut R, declared: u64) -> (Body, Option<String>) {
+    let mut bytes = Vec::new();
+    let result = reader.take(BODY_CAP + 1).read_to_end(&mut bytes);
+    let capped = bytes.len() as u64 > BODY_CAP;
+    bytes.truncate(BODY_CAP as usize);
+    let short = !capped && (bytes.len() as u64) < declared;
+    let error = match result {
+        Err(e) => Some(e.to_string()),
+        Ok(_) if short => Some(format!(
+            "entry ends after {} of {declared} bytes",
+            bytes.len()
+        )),
+        Ok(_) => None,
+    };
+    let truncated = capped || error.is_some();
+    (Body { bytes, truncated }, error)
 }
 
 /// The path from directory `from` to `to` (both archive paths), as `../` steps plus a tail.

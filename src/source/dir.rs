@@ -5,8 +5,9 @@
 //! Bodies are read lazily from disk, and only for physical paths the index knows as regular
 //! files, so a link cannot make us read outside the directory.
 
+use std::collections::HashMap;
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rules::model::{InputInfo, InputKind, ProblemSeverity};
 use walkdir::WalkDir;
@@ -15,10 +16,13 @@ use super::archive::{self, Body};
 use super::vfs::{Node, Vfs};
 use super::{bundles_from_vfs, entry_source, problem, Opened};
 
-pub fn open_dir(path: &Path, label: &str) -> Opened {
+pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
     let mut vfs = Vfs::new();
     let mut problems = Vec::new();
     let mut entries = 0u64;
+    // Index name → the real path walkdir found. Bodies are opened by these paths, never by a
+    // path rebuilt from the (UTF-8) index name.
+    let mut real: HashMap<String, PathBuf> = HashMap::new();
     for item in WalkDir::new(path).follow_links(false).sort_by_file_name() {
         let item = match item {
             Ok(i) => i,
@@ -35,7 +39,16 @@ pub fn open_dir(path: &Path, label: &str) -> Opened {
         let Ok(rel) = item.path().strip_prefix(path) else {
             continue;
         };
-        let rel = rel.to_string_lossy().replace('\\', "/");
+        let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
+            // A lossy name could collide with a real one (`r\xff` vs `r\u{FFFD}`): skip it.
+            problems.push(problem(
+                &format!("{label}/{}", rel.to_string_lossy()),
+                None,
+                ProblemSeverity::Warning,
+                "file name is not valid UTF-8; not read",
+            ));
+            continue;
+        };
         if rel.is_empty() {
             continue;
         }
@@ -51,26 +64,52 @@ pub fn open_dir(path: &Path, label: &str) -> Opened {
         } else if ft.is_file() {
             let size = item.metadata().map(|m| m.len()).unwrap_or(0);
             vfs.insert(&rel, Node::File { size });
+            real.insert(super::vfs::normalize(&rel), item.path().to_path_buf());
         }
     }
     let read_body = |physical: &str| -> Option<Result<Body, String>> {
         if !matches!(vfs.get(physical), Some(Node::File { .. })) {
             return None;
         }
-        let full = path.join(physical);
+        let full = real.get(physical)?;
         Some(
-            File::open(&full)
+            open_no_follow(full)
                 .and_then(|mut f| archive::read_capped(&mut f))
                 .map_err(|e| format!("cannot read: {e}")),
         )
     };
     let (bundles, kind) = bundles_from_vfs(&vfs, &read_body, label, &mut problems);
+    let mut bundles = bundles;
+    let mut archives = Vec::new();
     if bundles.is_empty() {
+        // No archive root: archives in the directory are opened as inputs of their own
+        // (several sosreports of one host merge later); other files are loose captures.
+        let mut files: Vec<(String, u64)> = Vec::new();
+        for (p, n) in vfs.paths() {
+            if let Node::File { size } = n {
+                let Some(full) = real.get(p) else { continue };
+                if is_archive(full) {
+                    let child = format!("{}/{}", label.trim_end_matches('/'), p);
+                    let mut opened = super::open(full);
+                    for o in &mut opened {
+                        o.info.path = o.info.path.replacen(&full.display().to_string(), &child, 1);
+                    }
+                    archives.extend(opened);
+                } else {
+                    files.push((p.to_string(), *size));
+                }
+            }
+        }
+        if let Some(bundle) = super::loose_bundle(label, files, &read_body, &mut problems) {
+            bundles.push(bundle);
+        }
+    }
+    if bundles.is_empty() && archives.is_empty() {
         problems.push(problem(
             label,
             None,
             ProblemSeverity::Error,
-            "no sosreport or supportconfig root found in this directory",
+            "no sosreport or supportconfig root, and no file with a recognised capture",
         ));
     }
     let kind = if bundles.is_empty() {
@@ -85,7 +124,7 @@ pub fn open_dir(path: &Path, label: &str) -> Opened {
     };
     let captures = bundles.iter().map(|b| b.captures.len() as u64).sum();
     let _ = entry_source;
-    Opened {
+    let this = Opened {
         info: InputInfo {
             path: label.to_string(),
             kind,
@@ -95,5 +134,29 @@ pub fn open_dir(path: &Path, label: &str) -> Opened {
         },
         bundles,
         problems,
-    }
+    };
+    let mut out = vec![this];
+    out.extend(archives);
+    out
+}
+
+/// Opens a regular file without following a symlink that may have replaced it since the walk.
+fn open_no_follow(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// True when the file starts with a compression or tar magic.
+fn is_archive(file: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 512];
+    let Ok(mut f) = open_no_follow(file) else {
+        return false;
+    };
+    let n = f.read(&mut head).unwrap_or(0);
+    let head = &head[..n];
+    archive::sniff_packing(head) != archive::Packing::Plain || archive::looks_like_tar(head)
 }

@@ -7,9 +7,10 @@
 
 pub mod archive;
 pub mod dir;
+pub mod loose;
 pub mod vfs;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
@@ -17,7 +18,6 @@ use std::path::Path;
 use rules::model::{InputInfo, InputKind, ProblemRecord, ProblemSeverity};
 
 use crate::classify::{self, CaptureKind, Layout};
-use crate::sniff;
 use archive::Body;
 use vfs::{Node, Vfs};
 
@@ -31,6 +31,9 @@ pub struct Capture {
     /// Added to parser line numbers to give lines within the file.
     pub line_offset: usize,
     pub text: String,
+    /// For capture-log segments: the time the log gave (`Some(None)` when it gave none, so
+    /// the sample is ordered by position); `None` takes the archive's times.
+    pub time: Option<Option<rules::model::Timestamp>>,
 }
 
 /// One archive root (or one loose file): the data of one host.
@@ -65,7 +68,7 @@ pub fn open(path: &Path) -> Vec<Opened> {
         }
     };
     if meta.is_dir() {
-        return vec![dir::open_dir(path, &label)];
+        return dir::open_dir(path, &label);
     }
     let file = match File::open(path) {
         Ok(f) => f,
@@ -172,34 +175,16 @@ fn single_file(label: &str, name: &str, body: Body) -> Opened {
             ),
         ));
     }
-    let text = decode_text(&body.bytes, label, &mut problems);
+    let empty = body.bytes.is_empty();
+    let text = decode_text(body.bytes, label, &mut problems);
     let mut bundles = Vec::new();
-    match sniff::sniff(&text, name) {
-        Some(kind) => {
-            let capture = Capture {
-                kind,
-                source: name.to_string(),
-                line_offset: 0,
-                text,
-            };
-            let mut captures = Vec::new();
-            expand_capture(capture, &mut captures, &mut problems, label);
-            bundles.push(Bundle {
-                root: String::new(),
-                layout: None,
-                captures,
-            });
-        }
-        None => {
-            let what = if body.bytes.is_empty() {
-                "file is empty".to_string()
-            } else if text.contains('\u{FFFD}') || body.bytes.contains(&0) {
-                "not an archive and not a text capture (binary data)".to_string()
-            } else {
-                "not an archive, and its text matches no known capture".to_string()
-            };
-            problems.push(problem(label, None, ProblemSeverity::Error, what));
-        }
+    match loose::captures_from_text(name, &text, empty, label, &mut problems) {
+        Ok(captures) => bundles.push(Bundle {
+            root: String::new(),
+            layout: None,
+            captures,
+        }),
+        Err(why) => problems.push(problem(label, None, ProblemSeverity::Error, why)),
     }
     let captures: u64 = bundles.iter().map(|b| b.captures.len() as u64).sum();
     Opened {
@@ -216,10 +201,12 @@ fn single_file(label: &str, name: &str, body: Body) -> Opened {
 }
 
 /// Bytes to text. Invalid UTF-8 is replaced (and reported once); NUL bytes are kept.
-pub fn decode_text(bytes: &[u8], source: &str, problems: &mut Vec<ProblemRecord>) -> String {
-    match String::from_utf8_lossy(bytes) {
-        std::borrow::Cow::Borrowed(s) => s.to_string(),
-        std::borrow::Cow::Owned(s) => {
+pub fn decode_text(bytes: Vec<u8>, source: &str, problems: &mut Vec<ProblemRecord>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let s = String::from_utf8_lossy(&bytes).into_owned();
             let line = bytes
                 .split(|&b| b == b'\n')
                 .position(|l| std::str::from_utf8(l).is_err())
@@ -243,6 +230,7 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
         entries,
         error,
         notes,
+        loose,
     } = streamed;
     let mut problems: Vec<ProblemRecord> = notes
         .into_iter()
@@ -251,10 +239,26 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
     if let Some(e) = &error {
         problems.push(problem(label, None, ProblemSeverity::Error, e.clone()));
     }
+    // Each physical body is asked for once (captures are deduplicated by physical path), so
+    // it is moved out rather than copied.
+    let bodies = std::cell::RefCell::new(bodies);
     let get_body = |physical: &str| -> Option<Result<Body, String>> {
-        bodies.get(physical).map(|b| Ok(b.clone()))
+        bodies.borrow_mut().remove(physical).map(Ok)
     };
-    let (bundles, kind) = bundles_from_vfs(&vfs, &get_body, label, &mut problems);
+    let (mut bundles, kind) = bundles_from_vfs(&vfs, &get_body, label, &mut problems);
+    let mut kind = kind;
+    if bundles.is_empty() && nested.is_empty() && !loose.is_empty() {
+        let files: Vec<(String, u64)> = loose
+            .iter()
+            .map(|(p, b)| (p.clone(), b.bytes.len() as u64))
+            .collect();
+        let loose = std::cell::RefCell::new(loose.into_iter().collect::<HashMap<String, Body>>());
+        let get_loose = |p: &str| loose.borrow_mut().remove(p).map(Ok);
+        if let Some(b) = loose_bundle(label, files, &get_loose, &mut problems) {
+            bundles.push(b);
+            kind = InputKind::Capture;
+        }
+    }
     let kind = if bundles.is_empty() && !nested.is_empty() {
         InputKind::SosCollect
     } else {
@@ -307,14 +311,53 @@ pub fn find_roots(vfs: &Vfs) -> Vec<(String, Layout)> {
     }
     let mut roots: Vec<(String, Layout)> = Vec::new();
     for (root, layout) in found {
-        let nested = roots
-            .iter()
-            .any(|(r, _)| r.is_empty() || root.starts_with(&format!("{r}/")));
+        // Only `sos_containers/<ctr>/` reports belong to their outer root; a `sos collect`
+        // wrapper (sos_logs/ and nested reports) does not swallow the reports inside it.
+        let nested = roots.iter().any(|(r, _)| {
+            let inside = r.is_empty() || root.starts_with(&format!("{r}/"));
+            inside
+                && root[r.len()..]
+                    .trim_start_matches('/')
+                    .starts_with("sos_containers/")
+        });
         if !nested {
             roots.push((root, layout));
         }
     }
     roots
+}
+
+/// One bundle from the loose files of an input without an archive root (a directory or tar of
+/// capture logs). Files that hold nothing recognisable are reported as warnings.
+pub fn loose_bundle(
+    label: &str,
+    files: Vec<(String, u64)>,
+    get_body: &BodyFn<'_>,
+    problems: &mut Vec<ProblemRecord>,
+) -> Option<Bundle> {
+    let mut captures = Vec::new();
+    for (path, _) in files {
+        let src = entry_source(label, &path);
+        let body = match get_body(&path) {
+            Some(Ok(b)) => b,
+            Some(Err(e)) => {
+                problems.push(problem(&src, None, ProblemSeverity::Warning, e));
+                continue;
+            }
+            None => continue,
+        };
+        let empty = body.bytes.is_empty();
+        let text = decode_text(body.bytes, &src, problems);
+        match loose::captures_from_text(&path, &text, empty, &src, problems) {
+            Ok(c) => captures.extend(c),
+            Err(why) => problems.push(problem(&src, None, ProblemSeverity::Warning, why)),
+        }
+    }
+    (!captures.is_empty()).then(|| Bundle {
+        root: String::new(),
+        layout: None,
+        captures,
+    })
 }
 
 type BodyFn<'a> = dyn Fn(&str) -> Option<Result<Body, String>> + 'a;
@@ -440,13 +483,8 @@ fn bundle_for_root(
                 "sos kept only the tail of this output (size limit); early lines are missing",
             ));
         }
-        let text = decode_text(&body.bytes, &src, problems);
-        let capture = Capture {
-            kind,
-            source: logical,
-            line_offset: 0,
-            text,
-        };
+        let text = decode_text(body.bytes, &src, problems);
+        let capture = Capture::new(kind, &logical, 0, &text);
         expand_capture(capture, &mut captures, problems, &entry_source(label, root));
     }
     let _ = root_label;
@@ -458,7 +496,7 @@ fn bundle_for_root(
 }
 
 /// Supportconfig files become one capture per recognised section; other captures pass through.
-fn expand_capture(
+pub(crate) fn expand_capture(
     capture: Capture,
     out: &mut Vec<Capture>,
     problems: &mut Vec<ProblemRecord>,
@@ -477,26 +515,46 @@ fn expand_capture(
         let Some(command) = section.command else {
             continue;
         };
+        let src = if root_source.ends_with(capture.source.as_str()) {
+            root_source.to_string()
+        } else if root_source.contains('!') {
+            vfs::join(root_source, &capture.source)
+        } else {
+            entry_source(root_source, &capture.source)
+        };
+        if let Some(path) = command.strip_suffix("- File not found") {
+            if classify::classify_section(section.title, path.trim(), namespace.as_deref())
+                .is_some()
+            {
+                problems.push(problem(
+                    &src,
+                    Some(section.header_line),
+                    ProblemSeverity::Warning,
+                    format!("`{}` did not exist on the machine", path.trim()),
+                ));
+            }
+            continue;
+        }
         let Some(kind) = classify::classify_section(section.title, command, namespace.as_deref())
         else {
             continue;
         };
         let body = section.body;
-        if body.starts_with("ERROR: Command not found") || command.ends_with("- File not found") {
+        if body.starts_with("ERROR: Command not found") {
             problems.push(problem(
-                &entry_source(root_source, &capture.source),
+                &src,
                 Some(section.header_line),
                 ProblemSeverity::Warning,
                 format!("`{command}` was not available on the machine"),
             ));
             continue;
         }
-        out.push(Capture {
+        out.push(Capture::new(
             kind,
-            source: format!("{}:{}", capture.source, section.header_line + 1),
-            line_offset: section.body_first_line - 1,
-            text: body.to_string(),
-        });
+            &format!("{}:{}", capture.source, section.header_line + 1),
+            section.body_first_line - 1,
+            body,
+        ));
     }
 }
 

@@ -8,8 +8,14 @@ use rules::model::{
     ProblemSeverity, Ring, SoftnetCpu, SoftnetSample, Timestamp,
 };
 
+mod series;
+
 use crate::classify::CaptureKind;
 use crate::source::{entry_source, Bundle, Capture};
+
+/// A hostile or badly damaged capture can have a problem on every line; past this many the
+/// rest are counted, not listed.
+const MAX_PROBLEMS_PER_CAPTURE: usize = 50;
 
 /// Converts a parser's problems into records with the capture's source and line offset.
 fn report<T>(
@@ -19,7 +25,8 @@ fn report<T>(
     problems: &mut Vec<ProblemRecord>,
 ) -> T {
     let source = source_label(origin, &capture.source);
-    for p in parsed.problems {
+    let total = parsed.problems.len();
+    for p in parsed.problems.into_iter().take(MAX_PROBLEMS_PER_CAPTURE) {
         problems.push(ProblemRecord {
             source: source.clone(),
             line: (p.line > 0).then_some(p.line + capture.line_offset),
@@ -28,6 +35,17 @@ fn report<T>(
                 parsers::Severity::Warning => ProblemSeverity::Warning,
             },
             message: p.message,
+        });
+    }
+    if total > MAX_PROBLEMS_PER_CAPTURE {
+        problems.push(ProblemRecord {
+            source,
+            line: None,
+            severity: ProblemSeverity::Warning,
+            message: format!(
+                "{} more problems in this capture are not listed",
+                total - MAX_PROBLEMS_PER_CAPTURE
+            ),
         });
     }
     parsed.value
@@ -202,8 +220,14 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
     let mut sysfs: BTreeMap<String, (Option<Timestamp>, BTreeMap<String, u64>)> = BTreeMap::new();
     let mut proc_sys: BTreeMap<String, String> = BTreeMap::new();
     let mut bonding: Vec<(String, parsers::bonding::Bonding)> = Vec::new();
+    // /proc/interrupts rows are filtered by the host's interface names, known at the end.
+    let mut deferred_irqs = Vec::new();
     for &c in &captures {
-        let time = times.get(&c.source).copied().or(host.collected_at);
+        // Capture-log segments carry their own time (or none: ordered by position).
+        let time = match c.time {
+            Some(t) => t,
+            None => times.get(&c.source).copied().or(host.collected_at),
+        };
         match &c.kind {
             CaptureKind::IpLink => {
                 let links = report(parsers::iplink::parse(&c.text), c, origin, problems);
@@ -339,16 +363,39 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
                     proc_sys.insert(key.clone(), v);
                 }
             }
-            CaptureKind::Ipvsadm { .. } | CaptureKind::Ifconfig => {
-                problems.push(problem(
-                    origin,
+            CaptureKind::Ifconfig => {
+                let ifaces = report(parsers::ifconfig::parse(&c.text), c, origin, problems);
+                series::apply_ifconfig(&mut host, ifaces, time, &c.source);
+            }
+            CaptureKind::Top => {
+                let frames = report(parsers::top::parse(&c.text), c, origin, problems);
+                series::apply_top(&mut host, frames, time, &c.source);
+            }
+            CaptureKind::Softirqs => {
+                let s = report(
+                    parsers::interrupts::parse_softirqs(&c.text),
                     c,
-                    ProblemSeverity::Warning,
-                    format!(
-                        "{} output is recognised but not read by this version",
-                        c.kind.label()
-                    ),
-                ));
+                    origin,
+                    problems,
+                );
+                series::apply_softirqs(&mut host, s, time, &c.source);
+            }
+            CaptureKind::Interrupts => {
+                let irq = report(
+                    parsers::interrupts::parse_interrupts(&c.text),
+                    c,
+                    origin,
+                    problems,
+                );
+                deferred_irqs.push((irq, time, c.source.clone()));
+            }
+            CaptureKind::Ipvsadm { .. } => {
+                let ipvs = report(parsers::ipvsadm::parse(&c.text), c, origin, problems);
+                series::apply_ipvsadm(&mut host, ipvs, time, &c.source);
+            }
+            CaptureKind::Sar => {
+                let sar = report(parsers::sar::parse(&c.text), c, origin, problems);
+                series::apply_sar(&mut host, sar, offset, &c.source);
             }
             CaptureKind::SosManifest
             | CaptureKind::Hostname
@@ -356,7 +403,8 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
             | CaptureKind::Date
             | CaptureKind::Uptime
             | CaptureKind::Lscpu
-            | CaptureKind::SupportconfigFile => {}
+            | CaptureKind::SupportconfigFile
+            | CaptureKind::CaptureLog => {}
         }
     }
     for (dev, (time, counters)) in sysfs {
@@ -373,6 +421,9 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
     }
     for (bond, b) in bonding {
         apply_bonding(&mut host, &bond, &b);
+    }
+    for (irq, time, source) in deferred_irqs {
+        series::apply_interrupts(&mut host, irq, time, &source);
     }
     finish_interfaces(&mut host);
     host
@@ -549,7 +600,14 @@ fn finish_interfaces(host: &mut Host) {
             iface.kind = InterfaceKind::BondSlave;
         }
         iface.samples.sort_by(|a, b| cmp_time(&a.time, &b.time));
+        // The same archive given twice must not double its samples.
+        iface.samples.dedup_by(|a, b| {
+            a.time.is_some() && a.time == b.time && a.source == b.source && a.counters == b.counters
+        });
         iface.ethtool.sort_by(|a, b| cmp_time(&a.time, &b.time));
+        iface
+            .ethtool
+            .dedup_by(|a, b| a.time.is_some() && a.time == b.time && a.source == b.source);
     }
     host.interfaces.sort_by(|a, b| {
         (
@@ -586,12 +644,20 @@ pub fn merge_hosts(hosts: Vec<Host>) -> Vec<Host> {
         finish_interfaces(h);
         h.cpu.sort_by(|a, b| cmp_time(&a.time, &b.time));
         h.ipvs.sort_by(|a, b| cmp_time(&a.time, &b.time));
+        h.softirqs.sort_by(|a, b| cmp_time(&a.time, &b.time));
+        h.interrupts.sort_by(|a, b| cmp_time(&a.time, &b.time));
+        rules::timeline::compute(h);
     }
     merged
 }
 
 fn merge_into(into: &mut Host, other: Host) {
-    let newer = cmp_time(&other.collected_at, &into.collected_at) == std::cmp::Ordering::Less;
+    // `newer`: what is merged in is older than what is there; then it fills gaps only.
+    let newer = match (other.collected_at, into.collected_at) {
+        (Some(o), Some(i)) => o < i,
+        (None, _) => true,
+        (Some(_), None) => false,
+    };
     // Identity follows the most recent capture.
     if !newer {
         into.kernel = other.kernel.clone().or(into.kernel.take());
@@ -606,6 +672,7 @@ fn merge_into(into: &mut Host, other: Host) {
         let target = into.interface_mut(&iface.name, iface.namespace.as_deref());
         target.samples.extend(iface.samples);
         target.ethtool.extend(iface.ethtool);
+        target.deltas.extend(iface.deltas);
         if target.kind == InterfaceKind::Other {
             target.kind = iface.kind;
         }
@@ -618,10 +685,29 @@ fn merge_into(into: &mut Host, other: Host) {
         }
         target.driver = target.driver.take().or(iface.driver);
         target.ifindex = target.ifindex.or(iface.ifindex);
+        if newer {
+            target.mtu = target.mtu.or(iface.mtu);
+            target.state = target.state.take().or(iface.state);
+            target.alias = target.alias.take().or(iface.alias);
+            target.link_peer = target.link_peer.take().or(iface.link_peer);
+        } else {
+            target.mtu = iface.mtu.or(target.mtu);
+            target.state = iface.state.or(target.state.take());
+            target.alias = iface.alias.or(target.alias.take());
+            target.link_peer = iface.link_peer.or(target.link_peer.take());
+        }
+        for a in iface.altnames {
+            if !target.altnames.contains(&a) {
+                target.altnames.push(a);
+            }
+        }
     }
     into.softnet.extend(other.softnet);
+    into.softnet_deltas.extend(other.softnet_deltas);
     into.cpu.extend(other.cpu);
     into.ipvs.extend(other.ipvs);
+    into.softirqs.extend(other.softirqs);
+    into.interrupts.extend(other.interrupts);
     for (k, v) in other.sysctl {
         if !newer {
             into.sysctl.insert(k, v);

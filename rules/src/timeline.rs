@@ -1,0 +1,498 @@
+//! Timeline: turns each host's samples into intervals with counter deltas and per-second rates.
+//!
+//! A *series* is the samples of one interface (or of softnet) read by one kind of source:
+//! the sample's source with any `:line` suffix removed, so the ten `date; ip -s link` samples of
+//! `capture.log:118`, `capture.log:130`, … form one series, and two sosreports of one host
+//! continue the same `sos_commands/networking/ip_-s_-d_link` series. Samples of different
+//! sources are never differenced: they were read at other instants, by other tools.
+//!
+//! Per counter, a value lower than the previous one is either a 32-bit wrap (both values fit
+//! in 32 bits and the wrapped delta is plausible: below 2^31) or a reset (reboot, driver reload,
+//! bonding failover). A reset splits the series: that interval carries `reset: true` and no
+//! deltas, instead of a negative or huge delta. Samples without a time keep their input order
+//! and get deltas but never rates. A series with a single sample gets a since-boot average when
+//! the host's uptime was read at the same moment, marked `kind: "since-boot"`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{CounterSample, Host, SoftnetSample, Timestamp};
+
+/// A 32-bit counter wraps at this value.
+const WRAP_32: u64 = 1 << 32;
+/// A wrapped delta larger than this is not believed: the counter was reset instead.
+const MAX_PLAUSIBLE_WRAP_DELTA: u64 = 1 << 31;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntervalKind {
+    /// Between two samples of one series.
+    Interval,
+    /// From boot to a single sample (average since boot).
+    SinceBoot,
+    /// A rate reported by the source itself (sar).
+    Reported,
+}
+
+/// One interval of one series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Interval {
+    pub kind: IntervalKind,
+    /// The series: the source path without its line suffix.
+    pub series: String,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    /// Sources (with line) of the two samples (`null` start for since-boot and reported rates).
+    pub start_source: Option<String>,
+    pub end_source: String,
+    /// Length in seconds when both ends have comparable times; `null` otherwise.
+    pub seconds: Option<f64>,
+    /// A counter went backwards beyond a 32-bit wrap: counters restarted, no deltas.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reset: bool,
+    /// Counters whose delta was corrected for a 32-bit wrap.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub wrapped: Vec<String>,
+    pub deltas: BTreeMap<String, u64>,
+    /// Per second; only when `seconds` is known and positive.
+    pub rates: BTreeMap<String, f64>,
+}
+
+/// The series name of a sample source: `capture.log:118` → `capture.log`.
+pub fn series_of(source: &str) -> &str {
+    match source.rsplit_once(':') {
+        Some((head, tail)) if !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit()) => head,
+        _ => source,
+    }
+}
+
+/// Seconds between two times, when they can be compared (both absolute, or both local).
+pub fn seconds_between(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<f64> {
+    let (a, b) = (a?, b?);
+    if a.offset_seconds.is_some() != b.offset_seconds.is_some() {
+        return None;
+    }
+    let ms = (b.local - a.local).num_milliseconds()
+        - 1000 * i64::from(b.offset_seconds.unwrap_or(0) - a.offset_seconds.unwrap_or(0));
+    Some(ms as f64 / 1000.0)
+}
+
+/// How one counter moved between two readings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    Delta(u64),
+    Wrapped(u64),
+    Reset,
+}
+
+pub fn movement(prev: u64, cur: u64) -> Movement {
+    if cur >= prev {
+        return Movement::Delta(cur - prev);
+    }
+    if prev < WRAP_32 && cur < WRAP_32 {
+        let wrapped = WRAP_32 - prev + cur;
+        if wrapped < MAX_PLAUSIBLE_WRAP_DELTA {
+            return Movement::Wrapped(wrapped);
+        }
+    }
+    Movement::Reset
+}
+
+/// Differences two counter maps (keys present in both). `gauges` are not differenced.
+pub fn difference(
+    prev: &BTreeMap<String, u64>,
+    cur: &BTreeMap<String, u64>,
+    gauges: &[&str],
+) -> (BTreeMap<String, u64>, Vec<String>, bool) {
+    let mut deltas = BTreeMap::new();
+    let mut wrapped = Vec::new();
+    for (key, &now) in cur {
+        if gauges.contains(&key.as_str()) {
+            continue;
+        }
+        let Some(&before) = prev.get(key) else {
+            continue;
+        };
+        match movement(before, now) {
+            Movement::Delta(d) => {
+                deltas.insert(key.clone(), d);
+            }
+            Movement::Wrapped(d) => {
+                deltas.insert(key.clone(), d);
+                wrapped.push(key.clone());
+            }
+            Movement::Reset => return (BTreeMap::new(), Vec::new(), true),
+        }
+    }
+    (deltas, wrapped, false)
+}
+
+fn rates_of(deltas: &BTreeMap<String, u64>, seconds: Option<f64>) -> BTreeMap<String, f64> {
+    match seconds {
+        Some(s) if s > 0.0 => deltas
+            .iter()
+            .map(|(k, &d)| (k.clone(), round(d as f64 / s)))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Rates are rounded to 1e-6 so that JSON output is stable and readable.
+fn round(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// Intervals of one series of counter samples, already in time (or input) order.
+fn counter_intervals(
+    series: &str,
+    samples: &[&CounterSample],
+    uptime: Option<(u64, Option<Timestamp>)>,
+) -> Vec<Interval> {
+    let usable: Vec<&&CounterSample> = samples.iter().filter(|s| !s.approximate).collect();
+    let mut out = Vec::new();
+    for pair in usable.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let seconds = seconds_between(a.time, b.time);
+        if seconds == Some(0.0) {
+            continue;
+        }
+        let (deltas, wrapped, reset) = difference(&a.counters, &b.counters, &[]);
+        let rates = if reset {
+            BTreeMap::new()
+        } else {
+            rates_of(&deltas, seconds)
+        };
+        out.push(Interval {
+            kind: IntervalKind::Interval,
+            series: series.to_string(),
+            start: a.time,
+            end: b.time,
+            start_source: Some(a.source.clone()),
+            end_source: b.source.clone(),
+            seconds,
+            reset,
+            wrapped,
+            deltas,
+            rates,
+        });
+    }
+    if usable.len() == 1 {
+        if let Some(iv) = since_boot(series, usable[0], uptime) {
+            out.push(iv);
+        }
+    }
+    out
+}
+
+/// Average since boot of a single snapshot, when uptime was read at the same collection.
+fn since_boot(
+    series: &str,
+    s: &CounterSample,
+    uptime: Option<(u64, Option<Timestamp>)>,
+) -> Option<Interval> {
+    let (up, at) = uptime?;
+    if up == 0 || s.time.is_none() || at.is_none() {
+        return None;
+    }
+    // Only when the sample belongs to the snapshot the uptime describes (within 10 minutes).
+    if seconds_between(at, s.time).is_none_or(|d| d.abs() > 600.0) {
+        return None;
+    }
+    let seconds = up as f64;
+    Some(Interval {
+        kind: IntervalKind::SinceBoot,
+        series: series.to_string(),
+        start: None,
+        end: s.time,
+        start_source: None,
+        end_source: s.source.clone(),
+        seconds: Some(seconds),
+        reset: false,
+        wrapped: Vec::new(),
+        deltas: s.counters.clone(),
+        rates: rates_of(&s.counters, Some(seconds)),
+    })
+}
+
+/// Per-CPU softnet deltas for one interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SoftnetCpuDelta {
+    pub cpu: u32,
+    pub deltas: BTreeMap<String, u64>,
+    pub rates: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SoftnetInterval {
+    pub kind: IntervalKind,
+    pub series: String,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    pub start_source: Option<String>,
+    pub end_source: String,
+    pub seconds: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reset: bool,
+    pub cpus: Vec<SoftnetCpuDelta>,
+}
+
+fn softnet_counters(c: &crate::model::SoftnetCpu) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    m.insert("processed".to_string(), c.processed);
+    m.insert("dropped".to_string(), c.dropped);
+    m.insert("time_squeeze".to_string(), c.time_squeeze);
+    if let Some(v) = c.received_rps {
+        m.insert("received_rps".to_string(), v);
+    }
+    if let Some(v) = c.flow_limit_count {
+        m.insert("flow_limit_count".to_string(), v);
+    }
+    m
+}
+
+fn softnet_intervals(
+    series: &str,
+    samples: &[&SoftnetSample],
+    uptime: Option<(u64, Option<Timestamp>)>,
+) -> Vec<SoftnetInterval> {
+    let mut out = Vec::new();
+    for pair in samples.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let seconds = seconds_between(a.time, b.time);
+        if seconds == Some(0.0) {
+            continue;
+        }
+        let mut reset = false;
+        let mut cpus = Vec::new();
+        for cb in &b.cpus {
+            let Some(ca) = a.cpus.iter().find(|c| c.cpu == cb.cpu) else {
+                continue;
+            };
+            // softnet_stat fields are 32-bit hex: wraps are expected on busy CPUs.
+            let (deltas, _, r) = difference(&softnet_counters(ca), &softnet_counters(cb), &[]);
+            reset |= r;
+            let rates = rates_of(&deltas, seconds);
+            cpus.push(SoftnetCpuDelta {
+                cpu: cb.cpu,
+                deltas,
+                rates,
+            });
+        }
+        if reset {
+            cpus.clear();
+        }
+        out.push(SoftnetInterval {
+            kind: IntervalKind::Interval,
+            series: series.to_string(),
+            start: a.time,
+            end: b.time,
+            start_source: Some(a.source.clone()),
+            end_source: b.source.clone(),
+            seconds,
+            reset,
+            cpus,
+        });
+    }
+    if let [only] = samples {
+        if let Some((up, at)) = uptime {
+            let same_snapshot = seconds_between(at, only.time).is_some_and(|d| d.abs() <= 600.0);
+            if up > 0 && same_snapshot {
+                let seconds = Some(up as f64);
+                out.push(SoftnetInterval {
+                    kind: IntervalKind::SinceBoot,
+                    series: series.to_string(),
+                    start: None,
+                    end: only.time,
+                    start_source: None,
+                    end_source: only.source.clone(),
+                    seconds,
+                    reset: false,
+                    cpus: only
+                        .cpus
+                        .iter()
+                        .map(|c| {
+                            let deltas = softnet_counters(c);
+                            let rates = rates_of(&deltas, seconds);
+                            SoftnetCpuDelta {
+                                cpu: c.cpu,
+                                deltas,
+                                rates,
+                            }
+                        })
+                        .collect(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Groups items by series, keeping the (time-sorted) order within each series.
+fn by_series<T>(items: &[T], source: impl Fn(&T) -> &str) -> BTreeMap<String, Vec<&T>> {
+    let mut groups: BTreeMap<String, Vec<&T>> = BTreeMap::new();
+    for item in items {
+        groups
+            .entry(series_of(source(item)).to_string())
+            .or_default()
+            .push(item);
+    }
+    groups
+}
+
+/// Fills `deltas` of every interface and `softnet_deltas` of the host. Samples must already
+/// be sorted by time (unknown times last, in input order).
+pub fn compute(host: &mut Host) {
+    let uptime = host.uptime_seconds.map(|u| (u, host.collected_at));
+    for iface in &mut host.interfaces {
+        let mut intervals = Vec::new();
+        for (series, samples) in by_series(&iface.samples, |s| &s.source) {
+            intervals.extend(counter_intervals(&series, &samples, uptime));
+        }
+        iface.deltas.retain(|d| d.kind == IntervalKind::Reported);
+        iface.deltas.extend(intervals);
+    }
+    let mut softnet = Vec::new();
+    for (series, samples) in by_series(&host.softnet, |s| &s.source) {
+        softnet.extend(softnet_intervals(&series, &samples, uptime));
+    }
+    host.softnet_deltas
+        .retain(|d| d.kind == IntervalKind::Reported);
+    host.softnet_deltas.extend(softnet);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn t(h: u32, m: u32, s: u32) -> Option<Timestamp> {
+        let d = NaiveDate::from_ymd_opt(2016, 11, 29)
+            .unwrap()
+            .and_hms_opt(h, m, s)
+            .unwrap();
+        Some(Timestamp::new(d, Some(-5 * 3600)))
+    }
+
+    fn sample(time: Option<Timestamp>, source: &str, kv: &[(&str, u64)]) -> CounterSample {
+        CounterSample {
+            time,
+            source: source.to_string(),
+            counters: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            approximate: false,
+        }
+    }
+
+    #[test]
+    fn series_strip_line_suffixes_only() {
+        assert_eq!(series_of("capture.log:118"), "capture.log");
+        assert_eq!(series_of("network.txt:2"), "network.txt");
+        assert_eq!(
+            series_of("sos_commands/networking/ip_-s_-d_link"),
+            "sos_commands/networking/ip_-s_-d_link"
+        );
+        assert_eq!(series_of("a:b"), "a:b");
+    }
+
+    #[test]
+    fn deltas_and_rates_by_hand() {
+        // tap TX dropped of seed 000 at 12:28:47 and 12:28:52 EST: 11155280 → 11188074.
+        let a = sample(
+            t(12, 28, 47),
+            "c.log:71",
+            &[("tx_dropped", 11_155_280), ("tx_packets", 83_704_477)],
+        );
+        let b = sample(
+            t(12, 28, 52),
+            "c.log:83",
+            &[("tx_dropped", 11_188_074), ("tx_packets", 84_066_563)],
+        );
+        let iv = counter_intervals("c.log", &[&a, &b], None);
+        assert_eq!(iv.len(), 1);
+        assert_eq!(iv[0].seconds, Some(5.0));
+        assert_eq!(iv[0].deltas["tx_dropped"], 32_794);
+        assert_eq!(iv[0].rates["tx_dropped"], 6558.8);
+        assert_eq!(iv[0].deltas["tx_packets"], 362_086);
+        assert_eq!(iv[0].rates["tx_packets"], 72_417.2);
+    }
+
+    #[test]
+    fn a_32_bit_wrap_is_corrected() {
+        let a = sample(t(0, 0, 0), "s", &[("rx_bytes", 4_294_967_000)]);
+        let b = sample(t(0, 0, 10), "s", &[("rx_bytes", 704)]);
+        let iv = counter_intervals("s", &[&a, &b], None);
+        // 2^32 - 4294967000 + 704 = 296 + 704 = 1000
+        assert_eq!(iv[0].deltas["rx_bytes"], 1000);
+        assert_eq!(iv[0].wrapped, vec!["rx_bytes".to_string()]);
+        assert_eq!(iv[0].rates["rx_bytes"], 100.0);
+        assert!(!iv[0].reset);
+    }
+
+    #[test]
+    fn a_reset_splits_instead_of_a_huge_delta() {
+        let a = sample(
+            t(0, 0, 0),
+            "s",
+            &[("rx_packets", 90_000_000_000), ("rx_dropped", 5)],
+        );
+        let b = sample(t(0, 1, 0), "s", &[("rx_packets", 1_000), ("rx_dropped", 0)]);
+        let c = sample(t(0, 2, 0), "s", &[("rx_packets", 7_000), ("rx_dropped", 3)]);
+        let iv = counter_intervals("s", &[&a, &b, &c], None);
+        assert!(iv[0].reset);
+        assert!(iv[0].deltas.is_empty() && iv[0].rates.is_empty());
+        assert!(!iv[1].reset);
+        assert_eq!(iv[1].deltas["rx_packets"], 6_000);
+        assert_eq!(iv[1].rates["rx_packets"], 100.0);
+        assert_eq!(iv[1].rates["rx_dropped"], 0.05);
+    }
+
+    #[test]
+    fn a_32_bit_drop_from_the_upper_half_with_implausible_delta_is_a_reset() {
+        assert_eq!(movement(3_000_000_000, 2_000_000_000), Movement::Reset);
+        assert_eq!(movement(10, 5), Movement::Reset);
+        assert_eq!(movement(4_294_967_295, 0), Movement::Wrapped(1));
+    }
+
+    #[test]
+    fn undated_samples_get_deltas_but_no_rates() {
+        let a = sample(None, "s:1", &[("rx_packets", 10)]);
+        let b = sample(None, "s:9", &[("rx_packets", 25)]);
+        let iv = counter_intervals("s", &[&a, &b], None);
+        assert_eq!(iv[0].deltas["rx_packets"], 15);
+        assert!(iv[0].rates.is_empty());
+        assert_eq!(iv[0].seconds, None);
+    }
+
+    #[test]
+    fn a_single_snapshot_gets_a_since_boot_average() {
+        let a = sample(t(2, 54, 30), "ip", &[("rx_packets", 340_518)]);
+        let iv = counter_intervals("ip", &[&a], Some((2100, t(2, 54, 30))));
+        assert_eq!(iv.len(), 1);
+        assert_eq!(iv[0].kind, IntervalKind::SinceBoot);
+        // 340518 / 2100 s = 162.151428...
+        assert_eq!(iv[0].rates["rx_packets"], 162.151429);
+        // Not when the uptime belongs to another snapshot.
+        assert!(counter_intervals("ip", &[&a], Some((2100, t(5, 0, 0)))).is_empty());
+    }
+
+    #[test]
+    fn mixed_local_and_absolute_times_are_not_compared() {
+        let local = NaiveDate::from_ymd_opt(2016, 11, 29)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap();
+        assert_eq!(
+            seconds_between(Some(Timestamp::new(local, None)), t(12, 0, 5)),
+            None
+        );
+        // Offsets are honoured: 12:00 EST is 17:00 UTC.
+        let utc = NaiveDate::from_ymd_opt(2016, 11, 29)
+            .unwrap()
+            .and_hms_opt(17, 0, 10)
+            .unwrap();
+        assert_eq!(
+            seconds_between(t(12, 0, 0), Some(Timestamp::new(utc, Some(0)))),
+            Some(10.0)
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! Loose files: a single pasted capture, or the files of a directory or tarball that holds no
+//! sosreport/supportconfig root. Each file is recognised by content: one known capture
+//! (`ethtool -S` saved as `eth0.txt`), or a capture log of many samples (split by `capture`).
+
+use rules::model::{ProblemRecord, ProblemSeverity, Timestamp};
+
+use super::{expand_capture, problem, Capture};
+use crate::capture;
+use crate::classify::CaptureKind;
+use crate::sniff;
+
+/// The captures a loose file holds, or why it holds none. `name` is the file's path as shown
+/// in sample sources; `label` names it in problems.
+pub fn captures_from_text(
+    name: &str,
+    text: &str,
+    empty_file: bool,
+    label: &str,
+    problems: &mut Vec<ProblemRecord>,
+) -> Result<Vec<Capture>, String> {
+    if empty_file || text.trim().is_empty() {
+        return Err("file is empty".into());
+    }
+    let sniffed = sniff::sniff(text, name);
+    let mut out = Vec::new();
+    if sniffed == Some(CaptureKind::SupportconfigFile) {
+        let capture = Capture::new(CaptureKind::SupportconfigFile, name, 0, text);
+        expand_capture(capture, &mut out, problems, label);
+        return Ok(out);
+    }
+    let log = capture::segment(text);
+    let single = log.dates == 0 && log.segments.len() <= 1;
+    if let (Some(kind), true) = (sniffed, single) {
+        out.push(Capture::new(kind, name, 0, text));
+        return Ok(out);
+    }
+    if log.segments.is_empty() {
+        return Err(if text.contains('\u{FFFD}') || text.contains('\0') {
+            "not an archive and not a text capture (binary data)".into()
+        } else {
+            "not an archive, and its text matches no known capture".into()
+        });
+    }
+    if let Some(host) = &log.prompt_host {
+        out.push(Capture::new(CaptureKind::Hostname, name, 0, host));
+    }
+    if log.ignored.0 > 0 {
+        problems.push(problem(
+            label,
+            Some(log.ignored.1),
+            ProblemSeverity::Warning,
+            format!(
+                "{} line(s) outside any recognised command output were not read (first at line {})",
+                log.ignored.0, log.ignored.1
+            ),
+        ));
+    }
+    for seg in log.segments {
+        let mut c = Capture::new(
+            seg.kind,
+            &format!("{name}:{}", seg.first_line),
+            seg.first_line - 1,
+            &seg.text,
+        );
+        c.time = Some(seg.time);
+        out.push(c);
+    }
+    Ok(out)
+}
+
+impl Capture {
+    pub fn new(kind: CaptureKind, source: &str, line_offset: usize, text: &str) -> Self {
+        Capture {
+            kind,
+            source: source.to_string(),
+            line_offset,
+            text: text.to_string(),
+            time: None,
+        }
+    }
+
+    /// The explicit time of a capture-log segment (`Some(None)`: the log gave no date).
+    pub fn explicit_time(&self) -> Option<Option<Timestamp>> {
+        self.time
+    }
+}
