@@ -10,7 +10,7 @@ use std::fmt;
 use chrono::{FixedOffset, NaiveDateTime, TimeZone};
 use serde::{Serialize, Serializer};
 
-pub use crate::timeline::{Interval, IntervalKind, SoftnetInterval};
+pub use crate::timeline::{Interval, IntervalKind, PerCpuInterval, SoftnetInterval};
 
 /// The schema identifier written at the top of every JSON report.
 pub const SCHEMA: &str = "analyze/1";
@@ -356,6 +356,10 @@ pub struct Host {
     pub softirqs: Vec<PerCpuCounts>,
     /// `/proc/interrupts` rows of network queue vectors.
     pub interrupts: Vec<PerCpuCounts>,
+    /// Per-CPU NET_RX/NET_TX deltas between consecutive `/proc/softirqs` readings.
+    pub softirqs_deltas: Vec<PerCpuInterval>,
+    /// Per-CPU deltas of the network vectors between consecutive `/proc/interrupts` readings.
+    pub interrupts_deltas: Vec<PerCpuInterval>,
     pub ipvs: Vec<IpvsSample>,
     pub sysctl: BTreeMap<String, String>,
     pub findings: Vec<serde_json::Value>,
@@ -378,6 +382,8 @@ impl Host {
             cpu: Vec::new(),
             softirqs: Vec::new(),
             interrupts: Vec::new(),
+            softirqs_deltas: Vec::new(),
+            interrupts_deltas: Vec::new(),
             ipvs: Vec::new(),
             sysctl: BTreeMap::new(),
             findings: Vec::new(),

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{CounterSample, Host, SoftnetSample, Timestamp};
+use crate::model::{CounterSample, Host, PerCpuCounts, SoftnetSample, Timestamp};
 
 /// A 32-bit counter wraps at this value.
 const WRAP_32: u64 = 1 << 32;
@@ -328,6 +328,78 @@ fn softnet_intervals(
     out
 }
 
+/// Per-CPU deltas of `/proc/softirqs` or `/proc/interrupts` rows between two readings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PerCpuInterval {
+    pub series: String,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    pub start_source: String,
+    pub end_source: String,
+    pub seconds: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reset: bool,
+    pub cpus: Vec<u32>,
+    /// Row → delta per CPU (order of `cpus`); rows and CPUs present in both readings.
+    pub rows: BTreeMap<String, Vec<u64>>,
+}
+
+fn per_cpu_intervals(series: &str, samples: &[&PerCpuCounts]) -> Vec<PerCpuInterval> {
+    let mut out = Vec::new();
+    for pair in samples.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let seconds = seconds_between(a.time, b.time);
+        if seconds == Some(0.0) {
+            continue;
+        }
+        let cpus: Vec<u32> = b
+            .cpus
+            .iter()
+            .copied()
+            .filter(|c| a.cpus.contains(c))
+            .collect();
+        let mut rows = BTreeMap::new();
+        let mut reset = false;
+        for (name, now) in &b.rows {
+            let Some(before) = a.rows.get(name) else {
+                continue;
+            };
+            let mut deltas = Vec::with_capacity(cpus.len());
+            for cpu in &cpus {
+                let at = |s: &PerCpuCounts, v: &Vec<u64>| {
+                    s.cpus
+                        .iter()
+                        .position(|c| c == cpu)
+                        .and_then(|i| v.get(i).copied())
+                };
+                let (Some(x), Some(y)) = (at(a, before), at(b, now)) else {
+                    continue;
+                };
+                match movement(x, y) {
+                    Movement::Delta(d) | Movement::Wrapped(d) => deltas.push(d),
+                    Movement::Reset => reset = true,
+                }
+            }
+            rows.insert(name.clone(), deltas);
+        }
+        if reset {
+            rows.clear();
+        }
+        out.push(PerCpuInterval {
+            series: series.to_string(),
+            start: a.time,
+            end: b.time,
+            start_source: a.source.clone(),
+            end_source: b.source.clone(),
+            seconds,
+            reset,
+            cpus,
+            rows,
+        });
+    }
+    out
+}
+
 /// Groups items by series, keeping the (time-sorted) order within each series.
 fn by_series<T>(items: &[T], source: impl Fn(&T) -> &str) -> BTreeMap<String, Vec<&T>> {
     let mut groups: BTreeMap<String, Vec<&T>> = BTreeMap::new();
@@ -359,6 +431,14 @@ pub fn compute(host: &mut Host) {
     host.softnet_deltas
         .retain(|d| d.kind == IntervalKind::Reported);
     host.softnet_deltas.extend(softnet);
+    host.softirqs_deltas = by_series(&host.softirqs, |s| &s.source)
+        .into_iter()
+        .flat_map(|(series, samples)| per_cpu_intervals(&series, &samples))
+        .collect();
+    host.interrupts_deltas = by_series(&host.interrupts, |s| &s.source)
+        .into_iter()
+        .flat_map(|(series, samples)| per_cpu_intervals(&series, &samples))
+        .collect();
 }
 
 #[cfg(test)]
@@ -473,6 +553,22 @@ mod tests {
         assert_eq!(iv[0].rates["rx_packets"], 162.151429);
         // Not when the uptime belongs to another snapshot.
         assert!(counter_intervals("ip", &[&a], Some((2100, t(5, 0, 0)))).is_empty());
+    }
+
+    #[test]
+    fn softirqs_per_cpu_distribution_between_two_readings() {
+        let reading = |time, net_rx: Vec<u64>| PerCpuCounts {
+            time,
+            source: "proc/softirqs".into(),
+            cpus: vec![0, 1],
+            rows: [("NET_RX".to_string(), net_rx)].into_iter().collect(),
+        };
+        let a = reading(t(12, 0, 0), vec![1_000, 50]);
+        let b = reading(t(12, 0, 10), vec![91_000, 60]);
+        let iv = per_cpu_intervals("proc/softirqs", &[&a, &b]);
+        // CPU0 carries 90000 of the 90010 NET_RX softirqs of those 10 s.
+        assert_eq!(iv[0].rows["NET_RX"], vec![90_000, 10]);
+        assert_eq!(iv[0].seconds, Some(10.0));
     }
 
     #[test]
