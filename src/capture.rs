@@ -106,7 +106,9 @@ fn output_start(line: &str) -> Option<CaptureKind> {
     static SOFTNET: OnceLock<Regex> = OnceLock::new();
     static CPU_HEADER: OnceLock<Regex> = OnceLock::new();
     static RING: OnceLock<Regex> = OnceLock::new();
-    if parsers::top::is_header(line) {
+    // A `top` frame, or a pasted part of one that starts at its CPU summary line.
+    if parsers::top::is_header(line) || line.starts_with("%Cpu(s):") || line.starts_with("Cpu(s):")
+    {
         return Some(CaptureKind::Top);
     }
     if re(&IP, r"^\d+:\s+\S+:\s+<[A-Z0-9_,-]*>").is_match(line) {

@@ -32,9 +32,22 @@ pub fn md_escape(value: &str) -> String {
     out
 }
 
+/// Integral values without decimals, others with at most three (`32794`, `6558.8`).
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.add_filter("md", |v: String| md_escape(&v));
+    env.add_filter("num", |v: f64| format_number(v));
+    // Inside a fenced block nothing is markup; only a line of backticks could close it.
+    env.add_filter("fence", |v: String| v.replace("```", "'''"));
     env.add_template("report.html", include_str!("../templates/report.html"))
         .expect("report.html template");
     env.add_template("report.md", include_str!("../templates/report.md"))

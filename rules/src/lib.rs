@@ -3,5 +3,9 @@
 //! `model` holds what is known about each host (the `analyze/1` JSON schema). The timeline
 //! (deltas, rates) and the rule catalog build on it in later stages.
 
+pub mod catalog;
+pub mod evidence;
+pub mod finding;
 pub mod model;
+pub mod thresholds;
 pub mod timeline;

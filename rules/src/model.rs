@@ -227,6 +227,8 @@ pub struct Interface {
     /// Intervals between consecutive samples of each series, since-boot averages of single
     /// snapshots, and rates reported by sar (see `timeline`).
     pub deltas: Vec<Interval>,
+    /// The same for `ethtool -S` series (driver counters).
+    pub ethtool_deltas: Vec<Interval>,
 }
 
 impl Interface {
@@ -250,6 +252,7 @@ impl Interface {
             ring: None,
             channels: None,
             deltas: Vec::new(),
+            ethtool_deltas: Vec::new(),
         }
     }
 }
@@ -362,7 +365,8 @@ pub struct Host {
     pub interrupts_deltas: Vec<PerCpuInterval>,
     pub ipvs: Vec<IpvsSample>,
     pub sysctl: BTreeMap<String, String>,
-    pub findings: Vec<serde_json::Value>,
+    /// Diagnoses of the rule catalog, most severe first.
+    pub findings: Vec<crate::finding::Finding>,
 }
 
 impl Host {

@@ -421,6 +421,21 @@ pub fn compute(host: &mut Host) {
         for (series, samples) in by_series(&iface.samples, |s| &s.source) {
             intervals.extend(counter_intervals(&series, &samples, uptime));
         }
+        // ethtool -S counters (since driver load, usually boot) form series of their own.
+        let as_counters: Vec<CounterSample> = iface
+            .ethtool
+            .iter()
+            .map(|e| CounterSample {
+                time: e.time,
+                source: e.source.clone(),
+                counters: e.stats.clone(),
+                approximate: false,
+            })
+            .collect();
+        iface.ethtool_deltas = by_series(&as_counters, |s| &s.source)
+            .into_iter()
+            .flat_map(|(series, samples)| counter_intervals(&series, &samples, uptime))
+            .collect();
         iface.deltas.retain(|d| d.kind == IntervalKind::Reported);
         iface.deltas.extend(intervals);
     }

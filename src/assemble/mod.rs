@@ -647,6 +647,7 @@ pub fn merge_hosts(hosts: Vec<Host>) -> Vec<Host> {
         h.softirqs.sort_by(|a, b| cmp_time(&a.time, &b.time));
         h.interrupts.sort_by(|a, b| cmp_time(&a.time, &b.time));
         rules::timeline::compute(h);
+        h.findings = rules::catalog::run(h);
     }
     merged
 }

@@ -1,0 +1,151 @@
+//! `cpu-steal`: the hypervisor takes CPU time from this guest (top `st`, sar `%steal`).
+//! Knowledge §8.2 (`st`: "time stolen from this vm by the hypervisor") and §10.9.
+
+use crate::evidence::fmt_num;
+use crate::finding::{Evidence, Finding, Rule, Severity};
+use crate::model::{CpuSample, Host};
+use crate::thresholds::{STEAL_CRIT_PCT, STEAL_WARN_PCT};
+
+pub static RULE: Rule = Rule {
+    id: "cpu-steal",
+    title: "The hypervisor is stealing CPU time from this guest",
+    default_severity: Severity::Warning,
+    references: &[
+        "man top(1): st, time stolen from this vm by the hypervisor",
+        "RHEL 7 Virtualization Tuning and Optimization Guide: vCPU pinning and overcommit",
+    ],
+    check,
+};
+
+/// The summary line's steal (`all`), else the mean over the per-CPU lines.
+fn steal_of(sample: &CpuSample) -> Option<f64> {
+    if let Some(all) = sample
+        .cpus
+        .iter()
+        .find(|c| c.cpu == "all")
+        .and_then(|c| c.st)
+    {
+        return Some(all);
+    }
+    let per: Vec<f64> = sample.cpus.iter().filter_map(|c| c.st).collect();
+    (!per.is_empty()).then(|| per.iter().sum::<f64>() / per.len() as f64)
+}
+
+fn check(host: &Host) -> Vec<Finding> {
+    // First frames of a top run are not a real interval; use them only when nothing else exists.
+    let measured: Vec<&CpuSample> = host.cpu.iter().filter(|s| !s.first_iteration).collect();
+    let (samples, first_only) = if measured.iter().any(|s| steal_of(s).is_some()) {
+        (measured, false)
+    } else {
+        (host.cpu.iter().collect(), true)
+    };
+    let readings: Vec<(&CpuSample, f64)> = samples
+        .iter()
+        .filter_map(|s| steal_of(s).map(|st| (*s, st)))
+        .collect();
+    if readings.is_empty() {
+        return Vec::new();
+    }
+    let mean = readings.iter().map(|r| r.1).sum::<f64>() / readings.len() as f64;
+    let peak = readings.iter().map(|r| r.1).fold(0.0, f64::max);
+    let high = readings.iter().filter(|r| r.1 >= STEAL_WARN_PCT).count();
+    let severity = if peak >= STEAL_CRIT_PCT && mean >= STEAL_WARN_PCT && !first_only {
+        Severity::Critical
+    } else if peak >= STEAL_WARN_PCT && (mean >= STEAL_WARN_PCT || high >= 2) {
+        Severity::Warning
+    } else if peak > 0.0 {
+        Severity::Info
+    } else {
+        return Vec::new();
+    };
+    let mut f = RULE.finding(
+        severity,
+        "host",
+        format!(
+            "The hypervisor took {} % of this guest's CPU on average (peak {} %) over {} reading(s); {} of them at or above {} %.{}",
+            fmt_num(mean),
+            fmt_num(peak),
+            readings.len(),
+            high,
+            fmt_num(STEAL_WARN_PCT),
+            if first_only { " Only first frames of top runs were available, which are not a true interval." } else { "" }
+        ),
+    );
+    f.impact = mean;
+    let mut by_steal = readings.clone();
+    by_steal.sort_by(|a, b| b.1.total_cmp(&a.1));
+    by_steal.truncate(12);
+    by_steal.sort_by(|a, b| crate::model::cmp_time(&a.0.time, &b.0.time));
+    f.evidence = by_steal
+        .iter()
+        .map(|(s, st)| Evidence {
+            source: s.source.clone(),
+            start: None,
+            end: s.time,
+            metric: "st %".into(),
+            value: Some(*st),
+            delta: None,
+            rate: None,
+            basis: "snapshot",
+        })
+        .collect();
+    f.remediation = vec![
+        "On the hypervisor: reduce CPU overcommit for this guest (fewer busy vCPUs per pCPU), or move it to a less loaded host.".to_string(),
+        "Pin the guest's vCPUs to dedicated pCPUs (`virsh vcpupin <domain> <vcpu> <pcpu>`, or a dedicated CPU policy in OpenStack/VMware) and keep other busy processes off them.".to_string(),
+        "In the cloud: a larger instance type or one without CPU credits/bursting removes steal caused by neighbours.".to_string(),
+    ];
+    vec![f]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CpuUsage;
+
+    fn sample(st: f64, first: bool, line: usize) -> CpuSample {
+        CpuSample {
+            time: None,
+            source: format!("top.log:{line}"),
+            first_iteration: first,
+            cpus: vec![CpuUsage {
+                cpu: "all".into(),
+                us: Some(7.0),
+                sy: Some(27.5),
+                ni: None,
+                id: Some(0.0),
+                wa: None,
+                hi: None,
+                si: Some(20.2),
+                st: Some(st),
+            }],
+            processes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn sustained_steal_is_critical_and_evidenced() {
+        // Synthetic: seed 000's guest `top` showed 45.4 st; three measured frames like it.
+        let mut host = Host::new("g");
+        host.cpu = vec![
+            sample(0.0, true, 1),
+            sample(45.4, false, 20),
+            sample(40.0, false, 40),
+            sample(38.0, false, 60),
+        ];
+        let f = check(&host);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(f[0].evidence.len(), 3);
+        assert!(f[0].remediation.iter().any(|r| r.contains("vcpupin")));
+    }
+
+    #[test]
+    fn a_single_first_frame_is_at_most_a_warning_and_low_steal_is_quiet() {
+        let mut host = Host::new("g");
+        host.cpu = vec![sample(45.4, true, 1)];
+        assert_eq!(check(&host)[0].severity, Severity::Warning);
+        host.cpu = vec![sample(0.3, false, 1), sample(0.5, false, 2)];
+        assert_eq!(check(&host)[0].severity, Severity::Info);
+        host.cpu = vec![sample(0.0, false, 1)];
+        assert!(check(&host).is_empty());
+    }
+}

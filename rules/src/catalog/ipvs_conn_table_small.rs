@@ -1,0 +1,335 @@
+//! `ipvs-conn-table-small`: the IPVS connection hash table has far fewer buckets than the
+//! connections it holds (knowledge §9.4). `size=` of `ipvsadm -Ln` is the bucket count
+//! (`1 << conn_tab_bits`), not a limit: collisions are chained, so the table never fills and
+//! never drops; every packet of every connection walks a chain of about connections / size
+//! entries, which costs CPU on the director.
+//!
+//! Connections are estimated as ActiveConn + InActConn summed over the real servers, or the row
+//! count of `ipvsadm -Lnc`; the table size comes from the same reading or the nearest one.
+
+use serde_json::Value;
+
+use crate::evidence::{fmt_count, fmt_num};
+use crate::finding::{Evidence, Finding, Rule, Severity};
+use crate::model::{cmp_time, Host, IpvsSample};
+use crate::thresholds::{IPVS_CRIT_PER_BUCKET, IPVS_WARN_PER_BUCKET};
+use crate::timeline::seconds_between;
+
+pub static RULE: Rule = Rule {
+    id: "ipvs-conn-table-small",
+    title: "IPVS connection hash table far smaller than its connections",
+    default_severity: Severity::Warning,
+    references: &[
+        "net/netfilter/ipvs/Kconfig IP_VS_TAB_BITS: table size \"not far less than\" connections/s × average lifetime; conn_tab_bits module parameter or ip_vs.conn_tab_bits= on the kernel command line",
+        "http://kb.linuxvirtualserver.org/wiki/Performance_and_Tuning",
+    ],
+    check,
+};
+
+/// Kernel bounds of `conn_tab_bits` (`ip_vs_conn.c`): 8..20, and 8..27 on 64-bit kernels with
+/// the 2023 change (mainline 6.5).
+const MIN_BITS: u32 = 8;
+const MAX_BITS: u32 = 20;
+const MAX_BITS_64: u32 = 27;
+
+/// ipvsadm's kernel defaults: `Timeout (tcp tcpfin udp): 900 120 300`.
+const DEFAULT_TIMEOUTS: &str = "900 120 300";
+
+/// Active and inactive connections of one service, from the services JSON of `-Ln`.
+fn service_conns(svc: &Value) -> (u64, u64) {
+    let mut active = 0u64;
+    let mut inactive = 0u64;
+    for rs in svc
+        .get("real_servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        active = active.saturating_add(rs.get("active_conn").and_then(Value::as_u64).unwrap_or(0));
+        inactive =
+            inactive.saturating_add(rs.get("inact_conn").and_then(Value::as_u64).unwrap_or(0));
+    }
+    (active, inactive)
+}
+
+fn service_name(svc: &Value) -> String {
+    let proto = svc.get("protocol").and_then(Value::as_str).unwrap_or("");
+    let addr = svc.get("address").and_then(Value::as_str).unwrap_or("?");
+    format!("{proto} {addr}").trim().to_string()
+}
+
+/// The table size that applies to a reading: its own, else the reading with a size nearest in
+/// time (the size changes only when ip_vs is reloaded).
+fn size_for<'a>(host: &'a Host, s: &'a IpvsSample) -> Option<(u64, &'a IpvsSample)> {
+    if let Some(size) = s.table_size {
+        return Some((size, s));
+    }
+    host.ipvs
+        .iter()
+        .filter(|o| o.table_size.is_some())
+        .min_by(|a, b| {
+            let d = |o: &IpvsSample| seconds_between(o.time, s.time).map_or(f64::MAX, f64::abs);
+            d(a).total_cmp(&d(b)).then(cmp_time(&b.time, &a.time))
+        })
+        .map(|o| (o.table_size.unwrap_or(0), o))
+}
+
+/// `ceil(log2(n))`, clamped to the kernel's accepted range.
+pub fn bits_for(connections: u64, max_bits: u32) -> u32 {
+    let bits = if connections <= 1 {
+        0
+    } else {
+        64 - (connections - 1).leading_zeros()
+    };
+    bits.clamp(MIN_BITS, max_bits)
+}
+
+/// Major version of a kernel release string (`6.8.0-45-generic` → 6).
+fn kernel_major(kernel: Option<&str>) -> Option<u32> {
+    kernel?.split('.').next()?.parse().ok()
+}
+
+fn check(host: &Host) -> Vec<Finding> {
+    // The worst reading: highest connections per bucket.
+    let worst = host
+        .ipvs
+        .iter()
+        .filter_map(|s| {
+            let conns = s.connections?;
+            let (size, sized) = size_for(host, s)?;
+            (size > 0).then(|| (s, sized, size, conns, conns as f64 / size as f64))
+        })
+        .max_by(|a, b| a.4.total_cmp(&b.4).then(cmp_time(&a.0.time, &b.0.time)));
+    let Some((sample, sized, size, conns, per_bucket)) = worst else {
+        return Vec::new();
+    };
+    let severity = if per_bucket >= IPVS_CRIT_PER_BUCKET {
+        Severity::Critical
+    } else if per_bucket >= IPVS_WARN_PER_BUCKET {
+        Severity::Warning
+    } else {
+        return Vec::new();
+    };
+
+    let busiest = sample
+        .services
+        .iter()
+        .map(|svc| (svc, service_conns(svc)))
+        .max_by(|a, b| (a.1 .0 + a.1 .1).cmp(&(b.1 .0 + b.1 .1)));
+    let (active, inactive) = sample
+        .services
+        .iter()
+        .map(service_conns)
+        .fold((0u64, 0u64), |acc, c| (acc.0 + c.0, acc.1 + c.1));
+    let current_bits = 63 - size.max(1).leading_zeros();
+    let major = kernel_major(host.kernel.as_deref());
+    let bits = bits_for(conns, MAX_BITS);
+    let wide = bits_for(conns, MAX_BITS_64);
+
+    let mut summary = format!(
+        "The IPVS connection table has {} buckets (size={size}, conn_tab_bits={current_bits}) for {} connections, {} entries per bucket on average",
+        fmt_count(size as f64),
+        fmt_count(conns as f64),
+        fmt_num(per_bucket)
+    );
+    if let Some((svc, (a, i))) = busiest.filter(|(_, (a, i))| a + i > 0) {
+        summary.push_str(&format!(
+            " ({} holds {} of them)",
+            service_name(svc),
+            fmt_count((a + i) as f64)
+        ));
+    }
+    summary.push_str(
+        ". Every packet walks those hash chains, which costs CPU on the director as the table grows; long chains do not drop packets by themselves.",
+    );
+    let mut f = RULE.finding(severity, "ipvs", summary);
+    f.impact = per_bucket;
+    f.evidence.push(Evidence {
+        source: sized.source.clone(),
+        start: None,
+        end: sized.time,
+        metric: "ipvs table_size (size=, hash buckets)".into(),
+        value: Some(size as f64),
+        delta: None,
+        rate: None,
+        basis: "snapshot",
+    });
+    f.evidence.push(Evidence {
+        source: sample.source.clone(),
+        start: None,
+        end: sample.time,
+        metric: if sample.services.is_empty() {
+            "ipvs connections (ipvsadm -Lnc rows)".into()
+        } else {
+            "ipvs connections (ActiveConn + InActConn)".into()
+        },
+        value: Some(conns as f64),
+        delta: None,
+        rate: None,
+        basis: "snapshot",
+    });
+    f.evidence.push(Evidence {
+        source: sample.source.clone(),
+        start: None,
+        end: sample.time,
+        metric: "ipvs entries per hash bucket".into(),
+        value: Some((per_bucket * 100.0).round() / 100.0),
+        delta: None,
+        rate: None,
+        basis: "snapshot",
+    });
+
+    let target = 1u64 << bits;
+    f.remediation.push(format!(
+        "echo 'options ip_vs conn_tab_bits={bits}' > /etc/modprobe.d/ip_vs.conf   # 2^{bits} = {target} buckets for {} connections (now {current_bits} bits, size={size}); 8 bytes per bucket, {} KiB",
+        fmt_count(conns as f64),
+        target * 8 / 1024
+    ));
+    f.remediation.push(format!(
+        "The new size applies only when ip_vs is loaded again: stop keepalived/ldirectord, save the rules (ipvsadm-save -n), modprobe -r ip_vs, modprobe ip_vs, restore them (ipvsadm-restore). If ip_vs is built into the kernel, add ip_vs.conn_tab_bits={bits} to the kernel command line and reboot."
+    ));
+    if wide > bits {
+        let kernel = host.kernel.as_deref().unwrap_or("unknown");
+        let note = match major {
+            Some(m) if m >= 6 => format!("this kernel is {kernel}"),
+            Some(_) => format!("this kernel ({kernel}) predates it: stay at {MAX_BITS}"),
+            None => "check the kernel version".to_string(),
+        };
+        f.remediation.push(format!(
+            "{} connections need more than 2^{MAX_BITS} buckets: 64-bit kernels with the 2023 change (mainline 6.5 and later) accept conn_tab_bits up to {MAX_BITS_64} (here conn_tab_bits={wide}); older ones reject values outside 8..{MAX_BITS} and fall back to the default ({note}; `modinfo -p ip_vs` lists the parameter)",
+            fmt_count(conns as f64)
+        ));
+    }
+    f.remediation.push(format!(
+        "ipvsadm -L --timeout   # the current timeouts (tcp tcpfin udp); kernel defaults {DEFAULT_TIMEOUTS}"
+    ));
+    let inact_note = if inactive > active {
+        format!(
+            "; {} of the {} listed entries are InActConn (not ESTABLISHED): `ipvsadm -Lnc` shows which states fill the table (FIN_WAIT follows tcpfin)",
+            fmt_count(inactive as f64),
+            fmt_count((active + inactive) as f64)
+        )
+    } else {
+        String::new()
+    };
+    f.remediation.push(format!(
+        "ipvsadm --set <tcp> <tcpfin> <udp>   # seconds; shorter timeouts keep fewer entries in the table{inact_note}"
+    ));
+    vec![f]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Timestamp;
+    use chrono::NaiveDate;
+    use serde_json::json;
+
+    fn t() -> Option<Timestamp> {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 21)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap();
+        Some(Timestamp::new(d, Some(0)))
+    }
+
+    /// Synthetic: one `-Ln` reading with one service and two real servers.
+    fn host(size: Option<u64>, active: u64, inactive: u64) -> Host {
+        let mut h = Host::new("lvs");
+        h.kernel = Some("3.10.0-1160.el7.x86_64".into());
+        h.ipvs.push(IpvsSample {
+            time: t(),
+            source: "sos_commands/ipvs/ipvsadm_-Ln".into(),
+            table_size: size,
+            connections: Some(active + inactive),
+            services: vec![json!({
+                "protocol": "TCP", "address": "192.168.10.100:80",
+                "real_servers": [
+                    {"address": "192.168.10.11:80", "active_conn": active / 2, "inact_conn": inactive / 2},
+                    {"address": "192.168.10.12:80", "active_conn": active - active / 2, "inact_conn": inactive - inactive / 2}
+                ]
+            })],
+        });
+        h
+    }
+
+    #[test]
+    fn bits_are_ceil_log2_clamped() {
+        assert_eq!(bits_for(300_000, MAX_BITS), 19);
+        assert_eq!(bits_for(262_144, MAX_BITS), 18);
+        assert_eq!(bits_for(262_145, MAX_BITS), 19);
+        assert_eq!(bits_for(10, MAX_BITS), 8);
+        assert_eq!(bits_for(5_000_000, MAX_BITS), 20);
+        assert_eq!(bits_for(5_000_000, MAX_BITS_64), 23);
+    }
+
+    #[test]
+    fn three_hundred_thousand_connections_in_4096_buckets_is_critical() {
+        // Seed 001: size=4096 and "a bit over 300 000" sessions: 73 per bucket.
+        let f = check(&host(Some(4096), 40_000, 260_000));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(f[0].subject, "ipvs");
+        assert!(
+            f[0].summary.contains("73.2 entries per bucket"),
+            "{}",
+            f[0].summary
+        );
+        assert!(
+            f[0].summary.contains("TCP 192.168.10.100:80"),
+            "{}",
+            f[0].summary
+        );
+        assert!(
+            f[0].summary.contains("do not drop packets"),
+            "{}",
+            f[0].summary
+        );
+        assert!(f[0].remediation[0]
+            .starts_with("echo 'options ip_vs conn_tab_bits=19' > /etc/modprobe.d/ip_vs.conf"));
+        assert!(f[0]
+            .remediation
+            .iter()
+            .any(|r| r.contains("ip_vs.conn_tab_bits=19")));
+        assert!(f[0]
+            .remediation
+            .iter()
+            .any(|r| r.starts_with("ipvsadm -L --timeout") && r.contains("900 120 300")));
+        assert!(f[0]
+            .remediation
+            .iter()
+            .any(|r| r.starts_with("ipvsadm --set") && r.contains("InActConn")));
+        assert_eq!(f[0].evidence.len(), 3);
+    }
+
+    #[test]
+    fn warning_between_8_and_64_per_bucket_and_quiet_below() {
+        assert_eq!(
+            check(&host(Some(4096), 20_000, 20_000))[0].severity,
+            Severity::Warning
+        );
+        assert!(check(&host(Some(4096), 100, 2_000)).is_empty());
+        assert!(check(&host(Some(1_048_576), 300_000, 0)).is_empty());
+        assert!(check(&host(None, 300_000, 0)).is_empty());
+    }
+
+    #[test]
+    fn a_connection_listing_takes_the_size_of_another_reading() {
+        let mut h = host(Some(4096), 1, 1);
+        h.ipvs.push(IpvsSample {
+            time: t(),
+            source: "sos_commands/ipvs/ipvsadm_-Lnc".into(),
+            table_size: None,
+            connections: Some(5_000_000),
+            services: vec![],
+        });
+        let f = check(&h);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(f[0].evidence[1].metric.contains("-Lnc"));
+        // Beyond 2^20: the 64-bit range of newer kernels is explained; this 3.10 kernel predates it.
+        assert!(f[0]
+            .remediation
+            .iter()
+            .any(|r| r.contains("up to 27") && r.contains("predates")));
+    }
+}

@@ -1,0 +1,169 @@
+//! The rule catalog: one file per rule. Ids are a public contract (README lists them).
+//!
+//! [`run`] applies every rule to a host, links findings that explain each other, and sorts
+//! them by severity, then impact.
+
+use crate::finding::{Finding, Rule};
+use crate::model::{BondRole, Host, Interface, InterfaceKind};
+
+pub mod bond_backup_slave_drops;
+pub mod cloud_allowance_exceeded;
+pub mod cpu_steal;
+pub mod ipvs_conn_table_small;
+pub mod nic_phy_errors;
+pub mod nic_rx_ring_overflow;
+pub mod rx_dropped_unhandled;
+pub mod softirq_single_cpu;
+pub mod softnet_backlog_drop;
+pub mod softnet_time_squeeze;
+pub mod tap_tx_drop;
+pub mod tx_queue_drop;
+
+/// Every rule, in the order their findings are listed at equal severity and impact.
+pub fn all() -> [&'static Rule; 12] {
+    [
+        &nic_rx_ring_overflow::RULE,
+        &softnet_backlog_drop::RULE,
+        &softnet_time_squeeze::RULE,
+        &tap_tx_drop::RULE,
+        &cpu_steal::RULE,
+        &softirq_single_cpu::RULE,
+        &ipvs_conn_table_small::RULE,
+        &nic_phy_errors::RULE,
+        &rx_dropped_unhandled::RULE,
+        &bond_backup_slave_drops::RULE,
+        &tx_queue_drop::RULE,
+        &cloud_allowance_exceeded::RULE,
+    ]
+}
+
+/// Runs the catalog over one host.
+pub fn run(host: &Host) -> Vec<Finding> {
+    let rules = all();
+    let mut findings: Vec<Finding> = rules.iter().flat_map(|r| (r.check)(host)).collect();
+    correlate(&mut findings);
+    for f in &mut findings {
+        for r in &mut f.remediation {
+            if !is_command(r) {
+                *r = format!("# {r}");
+            }
+        }
+    }
+    let order = |id: &str| rules.iter().position(|r| r.id == id).unwrap_or(usize::MAX);
+    findings.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(b.impact.total_cmp(&a.impact))
+            .then(order(a.rule).cmp(&order(b.rule)))
+            .then(a.subject.cmp(&b.subject))
+    });
+    findings
+}
+
+/// Remediation lines are either commands/config lines a customer can paste, or advice; advice
+/// is turned into a `# ` comment so a block of remediation stays pasteable into a shell.
+fn is_command(line: &str) -> bool {
+    const COMMANDS: [&str; 19] = [
+        "#",
+        "ethtool",
+        "ip",
+        "sysctl",
+        "grep",
+        "echo",
+        "tc",
+        "ipvsadm",
+        "tcpdump",
+        "virsh",
+        "nmcli",
+        "cat",
+        "modprobe",
+        "options",
+        "systemctl",
+        "taskset",
+        "lsmod",
+        "irqbalance",
+        "sar",
+    ];
+    let first = line.split_whitespace().next().unwrap_or("");
+    COMMANDS.contains(&first) || first.starts_with('#') || first.starts_with('/')
+}
+
+/// Findings that explain each other say so: tap drops with CPU steal (the guest's vCPU is
+/// starved); ring overflow with softirq concentration or squeeze (spread the load first).
+fn correlate(findings: &mut [Finding]) {
+    let present = |id: &str, f: &[Finding]| {
+        f.iter()
+            .any(|x| x.rule == id && x.severity != crate::finding::Severity::Info)
+    };
+    let steal = present("cpu-steal", findings);
+    let tap = present("tap-tx-drop", findings);
+    let single = present("softirq-single-cpu", findings);
+    let squeeze = present("softnet-time-squeeze", findings);
+    for f in findings.iter_mut() {
+        match f.rule {
+            "tap-tx-drop" if steal => {
+                f.related.push("cpu-steal");
+                f.summary.push_str(" CPU steal was also high in this data: the guest's vCPU is starved, so it cannot drain its queue.");
+            }
+            "cpu-steal" if tap => {
+                f.related.push("tap-tx-drop");
+                f.summary.push_str(" Tap/vnet TX drops on the host side are the network symptom of the same starvation.");
+            }
+            "nic-rx-ring-overflow" if single || squeeze => {
+                if single {
+                    f.related.push("softirq-single-cpu");
+                }
+                if squeeze {
+                    f.related.push("softnet-time-squeeze");
+                }
+                f.summary.push_str(" The CPU draining the ring is itself saturated, so spreading the load comes before a bigger ring.");
+                // Lead with the load-spreading steps.
+                let (spread, rest): (Vec<String>, Vec<String>) =
+                    f.remediation.drain(..).partition(|r| {
+                        r.contains("ethtool -L")
+                            || r.contains("affinity")
+                            || r.contains("netdev_budget")
+                            || r.contains("rps_cpus")
+                    });
+                f.remediation = spread.into_iter().chain(rest).collect();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Interfaces that never deserve a warning: `lo`, and interfaces that are down and idle.
+pub fn quiet_interface(iface: &Interface) -> bool {
+    if iface.kind == InterfaceKind::Loopback {
+        return true;
+    }
+    let down = iface.state.as_deref().is_some_and(|s| s == "DOWN");
+    let idle = iface.samples.iter().all(|s| {
+        s.counters.get("rx_packets").copied().unwrap_or(0) == 0
+            && s.counters.get("tx_packets").copied().unwrap_or(0) == 0
+    });
+    down && idle
+}
+
+pub fn is_backup_slave(iface: &Interface) -> bool {
+    iface.bond_role == Some(BondRole::Backup)
+}
+
+/// A bond whose receive drops are all explained by its backup slaves (frames those drop by
+/// design are counted on the bond too).
+pub fn bond_drops_from_backups(host: &Host, bond: &Interface) -> bool {
+    if bond.kind != InterfaceKind::Bond {
+        return false;
+    }
+    let backups: Vec<&Interface> = host
+        .interfaces
+        .iter()
+        .filter(|i| i.master.as_deref() == Some(bond.name.as_str()) && is_backup_slave(i))
+        .collect();
+    !backups.is_empty()
+}
+
+/// The latest value of a sysctl, shown in remediation.
+pub fn sysctl<'a>(host: &'a Host, key: &str) -> Option<&'a str> {
+    host.sysctl.get(key).map(String::as_str)
+}

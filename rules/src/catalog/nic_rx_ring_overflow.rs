@@ -1,0 +1,227 @@
+//! `nic-rx-ring-overflow`: the NIC dropped frames because its RX ring or FIFO was full
+//! (knowledge §10.3, §10.4, §6.3). Generic counters: ip `missed` (`rx_missed_errors`), old ip
+//! `overrun` (`rx_over_errors`), RX `fifo` (`rx_fifo_errors`, also ifconfig `overruns` and the
+//! /proc/net/dev fifo column). Driver counters from `ethtool -S` (igb `rx_no_buffer_count`,
+//! ixgbe `rx_no_dma_resources`, mlx5 `rx_out_of_buffer`/`rx_discards_phy`, bnxt
+//! `[N]: rx_discards`, vmxnet3 `pkts rx OOB`, …) are preferred when present, because drivers
+//! disagree on which generic field a ring drop lands in (vmxnet3's in none).
+
+use crate::catalog::{is_backup_slave, quiet_interface, sysctl};
+use crate::evidence::{describe, drop_severity, growth, Growth};
+use crate::finding::{Finding, Rule, Severity};
+use crate::model::{Host, Interface};
+
+pub static RULE: Rule = Rule {
+    id: "nic-rx-ring-overflow",
+    title: "The NIC dropped frames: its RX ring or FIFO was full",
+    default_severity: Severity::Warning,
+    references: &[
+        "include/uapi/linux/if_link.h: rx_missed_errors, rx_fifo_errors, rx_over_errors",
+        "Documentation/networking/scaling.rst (RSS, RPS, IRQ affinity)",
+        "RHEL 8/9 docs: Increasing the ring buffer size to reduce a high packet drop rate",
+    ],
+    check,
+};
+
+/// Generic (rtnl) fields that count ring/FIFO overflow.
+const GENERIC: [&str; 3] = ["rx_missed_errors", "rx_over_errors", "rx_fifo_errors"];
+
+/// Driver counters of ring (host buffer) exhaustion or NIC buffer overflow, by exact name.
+const DRIVER_EXACT: [&str; 22] = [
+    "rx_no_buffer_count",
+    "rx_no_dma_resources",
+    "rx_out_of_buffer",
+    "rx_discards_phy",
+    "rx_missed_errors",
+    "rx_fifo_errors",
+    "port.rx_discards",
+    "port.rx_dropped",
+    "rx_total_ring_discards",
+    "rx_brb_discard",
+    "rxbds_empty",
+    "rx_discards",
+    "rx_no_bufs",
+    "rx_drops_no_pbuf",
+    "rx_drops_no_erx_descr",
+    "port_rx_nodesc_drops",
+    "port_rx_overflow",
+    "no_buff_discards",
+    "brb_discards",
+    "outbound_pci_buffer_overflow",
+    "rx_dropped.nic",
+    "dev_out_of_buffer",
+];
+
+/// Is this `ethtool -S` name a ring/FIFO overflow counter for this driver?
+pub fn is_ring_counter(name: &str, driver: Option<&str>) -> bool {
+    if DRIVER_EXACT.contains(&name) {
+        return true;
+    }
+    // bnxt/bnx2x per-ring `[0]: rx_discards`, be2net `rxq0: rx_drops_no_frags`.
+    if name.ends_with(": rx_discards") || name.ends_with(": rx_drops_no_frags") {
+        return true;
+    }
+    // vmxnet3 per-queue (keys qualified by the parser: `Rx Queue#0/pkts rx OOB`).
+    if name.ends_with("pkts rx OOB") || name.ends_with("pkts rx out of buf") {
+        return true;
+    }
+    // igb `rx_queue_N_drops` counts the hardware queue drop register (RQDPC); virtio_net
+    // uses the same name for drops *inside the guest driver*, which are not ring overflow.
+    if name.starts_with("rx_queue_") && name.ends_with("_drops") {
+        return driver != Some("virtio_net");
+    }
+    false
+}
+
+fn ring_keys(iface: &Interface) -> Vec<String> {
+    let mut keys: Vec<String> = iface
+        .ethtool
+        .iter()
+        .flat_map(|e| e.stats.keys())
+        .filter(|k| is_ring_counter(k, iface.driver.as_deref()))
+        .cloned()
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The stronger of generic and driver evidence: live beats since-boot, then the larger total.
+fn best(a: Option<Growth>, b: Option<Growth>) -> Option<Growth> {
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            let rank = |g: &Growth| (g.live, g.total > 0.0);
+            if rank(&y) > rank(&x) || (rank(&y) == rank(&x) && y.total > x.total) {
+                Some(y)
+            } else {
+                Some(x)
+            }
+        }
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+fn check(host: &Host) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for iface in &host.interfaces {
+        if quiet_interface(iface)
+            || is_backup_slave(iface)
+            || crate::catalog::tap_tx_drop::is_tap(iface)
+        {
+            continue;
+        }
+        let generic = growth(&iface.deltas, &GENERIC, &["rx_packets"]);
+        let keys = ring_keys(iface);
+        let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let driver = (!key_refs.is_empty())
+            .then(|| growth(&iface.ethtool_deltas, &key_refs, &["rx_packets"]))
+            .flatten();
+        let Some(g) = best(generic, driver) else {
+            continue;
+        };
+        let Some(severity) = drop_severity(&g) else {
+            continue;
+        };
+        let counters = {
+            let mut m: Vec<&str> = g.evidence.iter().map(|e| e.metric.as_str()).collect();
+            m.sort();
+            m.dedup();
+            m.join(", ")
+        };
+        let mut f = RULE.finding(
+            severity,
+            &iface.name,
+            format!(
+                "{} lost {} in the NIC before the kernel saw them ({}): the receive ring or FIFO was full, because the CPU emptying it could not keep up or bursts outran the ring.",
+                iface.name,
+                describe(&g, "frames"),
+                if counters.is_empty() { "ring/FIFO counters".to_string() } else { counters }
+            ),
+        );
+        f.impact = g.impact();
+        f.evidence = g.evidence.clone();
+        f.remediation = remediation(host, iface);
+        out.push(f);
+    }
+    out
+}
+
+fn remediation(host: &Host, iface: &Interface) -> Vec<String> {
+    let dev = &iface.name;
+    let mut ring_steps = Vec::new();
+    let mut spread = Vec::new();
+    let ring_at_max = match &iface.ring {
+        Some(r) => match (r.rx, r.rx_max) {
+            (Some(cur), Some(max)) if cur < max => {
+                ring_steps.push(format!(
+                    "ethtool -G {dev} rx {max}   # RX ring now {cur}, pre-set maximum {max} (persist it in the NIC's connection profile, e.g. nmcli connection modify <conn> ethtool.ring-rx {max})"
+                ));
+                false
+            }
+            (Some(cur), Some(_)) => {
+                ring_steps.push(format!("# The RX ring of {dev} is already at its maximum ({cur}): spread the load instead."));
+                true
+            }
+            _ => false,
+        },
+        None => {
+            ring_steps.push(format!(
+                "ethtool -g {dev}   # not in the data: read the current and pre-set maximum RX ring, then raise it with ethtool -G {dev} rx <max>"
+            ));
+            false
+        }
+    };
+    let cpus = host.cpu_count;
+    match &iface.channels {
+        Some(ch) => {
+            let cur = ch.combined.or(ch.rx);
+            let max = ch.combined_max.or(ch.rx_max);
+            if let (Some(cur), Some(max)) = (cur, max) {
+                let want = cpus.map_or(max, |c| max.min(u64::from(c)));
+                if cur < want {
+                    spread.push(format!(
+                        "ethtool -L {dev} combined {want}   # now {cur} queue(s), maximum {max}{}: spread receive work over more CPUs (RSS)",
+                        cpus.map(|c| format!(", {c} CPUs")).unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        None => spread.push(format!(
+            "ethtool -l {dev}   # not in the data: if the NIC has more channels than in use, ethtool -L {dev} combined <number of CPUs>"
+        )),
+    }
+    spread.push(format!(
+        "grep -E '{dev}|TxRx|rx-' /proc/interrupts   # check that the queue IRQs are spread over CPUs; set their smp_affinity or let irqbalance do it"
+    ));
+    let budget = sysctl(host, "net.core.netdev_budget").and_then(|v| v.trim().parse::<u64>().ok());
+    let usecs =
+        sysctl(host, "net.core.netdev_budget_usecs").and_then(|v| v.trim().parse::<u64>().ok());
+    spread.push(format!(
+        "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # now {} and {}: lets each NAPI poll empty more of the ring",
+        budget.unwrap_or(300) * 2,
+        usecs.unwrap_or(2000) * 2,
+        budget.map_or("unknown (default 300)".to_string(), |b| b.to_string()),
+        usecs.map_or("unknown (default 2000)".to_string(), |u| u.to_string())
+    ));
+    if ring_at_max {
+        spread.into_iter().chain(ring_steps).collect()
+    } else {
+        ring_steps.into_iter().chain(spread).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn driver_counter_names() {
+        assert!(is_ring_counter("rx_no_dma_resources", Some("ixgbe")));
+        assert!(is_ring_counter("[3]: rx_discards", Some("bnxt_en")));
+        assert!(is_ring_counter("Rx Queue#0/pkts rx OOB", Some("vmxnet3")));
+        assert!(is_ring_counter("rx_queue_2_drops", Some("igb")));
+        assert!(!is_ring_counter("rx_queue_2_drops", Some("virtio_net")));
+        assert!(!is_ring_counter("rx_packets", Some("igb")));
+    }
+}

@@ -1,0 +1,71 @@
+//! `softnet-time-squeeze`: NAPI polling stopped with work left because `netdev_budget` packets
+//! or `netdev_budget_usecs` were used up (softnet_stat column 3, knowledge §5.2, §10.5). A
+//! squeeze is not a drop: packets waited; drops follow in the ring or the backlog.
+
+use crate::catalog::softnet_backlog_drop::cpu_growth;
+use crate::catalog::sysctl;
+use crate::evidence::{fmt_count, fmt_num};
+use crate::finding::{Finding, Rule, Severity};
+use crate::model::Host;
+use crate::thresholds::{SQUEEZE_BOOT_WARN_RATE, SQUEEZE_LIVE_WARN_RATE};
+
+pub static RULE: Rule = Rule {
+    id: "softnet-time-squeeze",
+    title: "Network polling ran out of budget or time",
+    default_severity: Severity::Warning,
+    references: &[
+        "Documentation/admin-guide/sysctl/net.rst: netdev_budget, netdev_budget_usecs",
+        "RHEL 10 Network troubleshooting and performance tuning §2.5 (softnet_stat column 3)",
+    ],
+    check,
+};
+
+fn check(host: &Host) -> Vec<Finding> {
+    let budget = sysctl(host, "net.core.netdev_budget").and_then(|v| v.trim().parse::<u64>().ok());
+    let usecs =
+        sysctl(host, "net.core.netdev_budget_usecs").and_then(|v| v.trim().parse::<u64>().ok());
+    let mut out = Vec::new();
+    for (cpu, mut g) in cpu_growth(host, "time_squeeze", "processed") {
+        if g.total <= 0.0 {
+            continue;
+        }
+        let rate = g.mean_rate().unwrap_or(0.0);
+        let warn = if g.live {
+            rate >= SQUEEZE_LIVE_WARN_RATE
+        } else {
+            rate >= SQUEEZE_BOOT_WARN_RATE
+        };
+        let severity = if warn {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
+        g.evidence.truncate(12);
+        let mut f = RULE.finding(
+            severity,
+            &format!("cpu{cpu}"),
+            format!(
+                "CPU {cpu} stopped polling with packets still waiting {} times ({}/s{}): the budget of {} packets or {} µs per poll was used up.",
+                fmt_count(g.total),
+                fmt_num(rate),
+                if g.live { " during the capture" } else { " on average since boot" },
+                budget.map_or("?".to_string(), |b| b.to_string()),
+                usecs.map_or("?".to_string(), |u| u.to_string())
+            ),
+        );
+        f.impact = rate;
+        f.evidence = g.evidence;
+        f.remediation = vec![
+            format!(
+                "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # now {} and {}; persist in /etc/sysctl.d/",
+                budget.unwrap_or(300) * 2,
+                usecs.unwrap_or(2000) * 2,
+                budget.map_or("unknown (default 300)".to_string(), |b| b.to_string()),
+                usecs.map_or("unknown (default 2000)".to_string(), |u| u.to_string())
+            ),
+            "If one CPU squeezes while others idle, spread receive work first (RSS queues with ethtool -L, IRQ affinity, RPS): a bigger budget only lets one CPU work longer.".to_string(),
+        ];
+        out.push(f);
+    }
+    out
+}

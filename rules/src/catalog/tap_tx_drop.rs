@@ -1,0 +1,143 @@
+//! `tap-tx-drop`: a VM's tap/vnet/tun/macvtap queue overflowed on the host because the guest
+//! did not drain it (knowledge §10.9). The host's TX on a tap is the guest's RX: the ring of
+//! `txqueuelen` packets fills when the guest's vCPU does not run (steal, overcommit, pinning)
+//! or its softirq is slow, and `tun_net_xmit()` drops into `tx_dropped`.
+
+use crate::catalog::quiet_interface;
+use crate::evidence::{describe, drop_severity, growth};
+use crate::finding::{Evidence, Finding, Rule, Severity};
+use crate::model::{Host, Interface, InterfaceKind};
+use crate::thresholds::TAP_TXQUEUELEN;
+
+pub static RULE: Rule = Rule {
+    id: "tap-tx-drop",
+    title: "A VM's tap queue overflowed: the guest is not draining it",
+    default_severity: Severity::Warning,
+    references: &[
+        "https://docs.redhat.com/en/documentation/red_hat_openstack_platform/16.2/html/network_functions_virtualization_planning_and_configuration_guide/ (TX drops on tap interfaces)",
+        "drivers/net/tun.c tun_net_xmit(): drops with SKB_DROP_REASON_FULL_RING when tx_ring (txqueuelen) is full",
+    ],
+    check,
+};
+
+/// tap/vnet/tun/macvtap devices by kind or, when the kind is unknown, by name.
+pub fn is_tap(iface: &Interface) -> bool {
+    iface.kind == InterfaceKind::Tap
+        || ["tap", "vnet", "tun", "macvtap"]
+            .iter()
+            .any(|p| iface.name.starts_with(p))
+}
+
+fn check(host: &Host) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for iface in host
+        .interfaces
+        .iter()
+        .filter(|i| is_tap(i) && !quiet_interface(i))
+    {
+        let Some(g) = growth(&iface.deltas, &["tx_dropped"], &["tx_packets"]) else {
+            continue;
+        };
+        let Some(severity) = drop_severity(&g) else {
+            continue;
+        };
+        let qlen = iface.qlen;
+        let mut f = RULE.finding(
+            severity,
+            &iface.name,
+            format!(
+                "{} dropped {} on its way into the guest: the tap queue{} was full because the VM did not take packets fast enough.",
+                iface.name,
+                describe(&g, "packets"),
+                qlen.map(|q| format!(" ({q} packets, txqueuelen)")).unwrap_or_default()
+            ),
+        );
+        f.impact = g.impact();
+        f.evidence = g.evidence.clone();
+        if let Some(q) = qlen {
+            f.evidence.push(Evidence {
+                source: iface
+                    .samples
+                    .last()
+                    .map(|s| s.source.clone())
+                    .unwrap_or_default(),
+                start: None,
+                end: iface.samples.last().and_then(|s| s.time),
+                metric: "txqueuelen".into(),
+                value: Some(q as f64),
+                delta: None,
+                rate: None,
+                basis: "snapshot",
+            });
+        }
+        let target = qlen
+            .map_or(TAP_TXQUEUELEN, |q| q.max(TAP_TXQUEUELEN / 2) * 2)
+            .max(TAP_TXQUEUELEN);
+        f.remediation.push(format!(
+            "ip link set dev {} txqueuelen {target}   # now {}; absorbs short guest stalls (persist with a udev rule: KERNEL==\"tap*\", RUN+=\"/sbin/ip link set %k txqueuelen {target}\")",
+            iface.name,
+            qlen.map_or("unknown".to_string(), |q| q.to_string())
+        ));
+        f.remediation.push(
+            "Find why the guest's vCPU is starved: check steal (`st` in top inside the guest, `%steal` in sar), host CPU overcommit, and vCPU pinning (`virsh vcpupin <domain>`; keep other busy processes off those pCPUs)."
+                .to_string(),
+        );
+        f.remediation.push(
+            "Make sure the guest uses vhost-net (`lsmod | grep vhost_net` on the host; `<driver name='vhost'/>` in the domain XML) and enable virtio-net multiqueue (`<driver name='vhost' queues='N'/>`, then `ethtool -L eth0 combined N` in the guest)."
+                .to_string(),
+        );
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CounterSample, Timestamp};
+    use chrono::NaiveDate;
+
+    /// Synthetic host: one tap with two samples 5 s apart, numbers from seed 000.
+    fn host_with_tap(name: &str, kind: InterfaceKind, dropped: [u64; 2]) -> Host {
+        let mut host = Host::new("h");
+        let iface = host.interface_mut(name, None);
+        iface.kind = kind;
+        iface.qlen = Some(1000);
+        for (i, (d, p)) in dropped.iter().zip([83_704_477u64, 84_066_563]).enumerate() {
+            let t = NaiveDate::from_ymd_opt(2016, 11, 29)
+                .unwrap()
+                .and_hms_opt(12, 28, 47 + 5 * i as u32)
+                .unwrap();
+            iface.samples.push(CounterSample {
+                time: Some(Timestamp::new(t, Some(-5 * 3600))),
+                source: format!("c.log:{}", i * 10 + 1),
+                counters: [
+                    ("tx_dropped".to_string(), *d),
+                    ("tx_packets".to_string(), p),
+                ]
+                .into_iter()
+                .collect(),
+                approximate: false,
+            });
+        }
+        crate::timeline::compute(&mut host);
+        host
+    }
+
+    #[test]
+    fn growing_tap_drops_are_critical_with_txqueuelen_remediation() {
+        let host = host_with_tap("tap0", InterfaceKind::Tap, [11_155_280, 11_188_074]);
+        let f = check(&host);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(f[0].subject, "tap0");
+        assert!(f[0].remediation[0].starts_with("ip link set dev tap0 txqueuelen 10000"));
+        assert!((f[0].impact - 6558.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn no_growth_and_non_taps_are_silent() {
+        assert!(check(&host_with_tap("tap0", InterfaceKind::Tap, [5, 5])).is_empty());
+        assert!(check(&host_with_tap("eth0", InterfaceKind::Physical, [0, 40_000])).is_empty());
+    }
+}

@@ -1,0 +1,577 @@
+//! `tx-queue-drop`: packets dropped on their way out of a physical or virtual NIC (knowledge
+//! §1 `tx_dropped`: "dropped on their way to transmission, e.g. due to lack of resources";
+//! §10.10: qdisc/driver drops, `txqueuelen` sizes the qdisc, `ethtool -G tx` the TX ring).
+//! Tap-like devices (tap*, vnet*, tun*, macvtap*) are `tap-tx-drop`'s: their TX is a guest's RX.
+//!
+//! A bond's counters are the sum of its slaves' plus its own (`bond_get_stats()` folds the
+//! slaves' `rtnl_link_stats64`), so a bond is judged only on what its slaves do not explain.
+//!
+//! This file also holds the counter helpers shared with `nic-phy-errors`,
+//! `rx-dropped-unhandled` and `bond-backup-slave-drops`.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::tap_tx_drop::is_tap;
+use crate::catalog::{bond_drops_from_backups, is_backup_slave, quiet_interface};
+use crate::evidence::{describe, drop_severity, growth, Growth};
+use crate::finding::{Evidence, Finding, Rule, Severity};
+use crate::model::{Host, Interface, InterfaceKind, Timestamp};
+use crate::thresholds::TX_QUEUELEN_RAISED;
+
+pub static RULE: Rule = Rule {
+    id: "tx-queue-drop",
+    title: "Packets were dropped on transmit (qdisc, driver or TX ring)",
+    default_severity: Severity::Warning,
+    references: &[
+        "include/uapi/linux/if_link.h: tx_dropped, \"dropped on their way to transmission, e.g. due to lack of resources\"",
+        "man tc-pfifo_fast / tc(8): txqueuelen is the default qdisc limit",
+        "ethtool(8): -g / -G tx (TX ring size)",
+    ],
+    check,
+};
+
+// ---------------------------------------------------------------------------------------
+// Shared helpers (also used by nic-phy-errors, rx-dropped-unhandled, bond-backup-slave-drops)
+// ---------------------------------------------------------------------------------------
+
+/// The totals of the latest reading holding any of `keys`, as a since-boot-like growth
+/// (basis `snapshot`): for a single sample without an uptime to average over. A counter read
+/// once is a total since boot (or driver load), so it is judged like one.
+fn snapshot<'a>(
+    readings: impl DoubleEndedIterator<Item = (Option<Timestamp>, &'a str, &'a BTreeMap<String, u64>)>,
+    keys: &[&str],
+    traffic: &[&str],
+) -> Option<Growth> {
+    let (time, source, counters) = readings
+        .rev()
+        .find(|(_, _, c)| keys.iter().any(|k| c.contains_key(*k)))?;
+    let mut g = Growth {
+        live: false,
+        total: 0.0,
+        traffic: traffic.iter().filter_map(|k| counters.get(*k)).sum::<u64>() as f64,
+        seconds: None,
+        peak_rate: None,
+        evidence: Vec::new(),
+        windows: Vec::new(),
+    };
+    for k in keys {
+        let Some(&v) = counters.get(*k) else { continue };
+        g.total += v as f64;
+        if v > 0 {
+            g.evidence.push(Evidence {
+                source: source.to_string(),
+                start: None,
+                end: time,
+                metric: (*k).to_string(),
+                value: Some(v as f64),
+                delta: None,
+                rate: None,
+                basis: "snapshot",
+            });
+        }
+    }
+    Some(g)
+}
+
+/// Growth of `keys` on an interface's generic counters (ip, /proc/net/dev, ifconfig, sysfs):
+/// live intervals, else a since-boot average, else the latest snapshot's totals.
+pub(crate) fn counter_growth(iface: &Interface, keys: &[&str], traffic: &[&str]) -> Option<Growth> {
+    growth(&iface.deltas, keys, traffic).or_else(|| {
+        snapshot(
+            iface
+                .samples
+                .iter()
+                .filter(|s| !s.approximate)
+                .map(|s| (s.time, s.source.as_str(), &s.counters)),
+            keys,
+            traffic,
+        )
+    })
+}
+
+/// The same over `ethtool -S` readings. `traffic` is tried key by key (drivers name their
+/// packet counters differently) so that two names of one count are never added up.
+pub(crate) fn ethtool_growth(iface: &Interface, keys: &[&str], traffic: &[&str]) -> Option<Growth> {
+    let has = |k: &str| iface.ethtool.iter().any(|e| e.stats.contains_key(k));
+    let traffic: Vec<&str> = traffic
+        .iter()
+        .copied()
+        .find(|k| has(k))
+        .into_iter()
+        .collect();
+    growth(&iface.ethtool_deltas, keys, &traffic).or_else(|| {
+        snapshot(
+            iface
+                .ethtool
+                .iter()
+                .map(|e| (e.time, e.source.as_str(), &e.stats)),
+            keys,
+            &traffic,
+        )
+    })
+}
+
+/// True when any reading of the interface's generic counters has `key`.
+pub(crate) fn has_counter(iface: &Interface, key: &str) -> bool {
+    iface.samples.iter().any(|s| s.counters.contains_key(key))
+}
+
+/// Slaves of a bond (same namespace).
+pub(crate) fn slaves_of<'a>(host: &'a Host, bond: &Interface) -> Vec<&'a Interface> {
+    host.interfaces
+        .iter()
+        .filter(|i| {
+            i.master.as_deref() == Some(bond.name.as_str()) && i.namespace == bond.namespace
+        })
+        .collect()
+}
+
+/// Growth of `keys` that belongs to the interface itself. For a bond this is its counters minus
+/// its slaves' (the bond folds its slaves' counters into its own), with an evidence item for the
+/// slaves' share. `None` for a bond whose drops cannot be told apart from its backup slaves'
+/// (slaves read by other means), so that by-design drops never reach a warning.
+pub(crate) fn own_growth(
+    host: &Host,
+    iface: &Interface,
+    keys: &[&str],
+    traffic: &[&str],
+) -> Option<Growth> {
+    let mut g = counter_growth(iface, keys, traffic)?;
+    if iface.kind != InterfaceKind::Bond {
+        return Some(g);
+    }
+    let slaves = slaves_of(host, iface);
+    if slaves.is_empty() {
+        return Some(g);
+    }
+    let mut share = 0.0;
+    let mut comparable = true;
+    for s in &slaves {
+        match counter_growth(s, keys, traffic) {
+            Some(sg) if sg.live == g.live => share += sg.total,
+            _ => comparable = false,
+        }
+    }
+    if !comparable {
+        return (!bond_drops_from_backups(host, iface)).then_some(g);
+    }
+    if share > 0.0 {
+        let names: Vec<&str> = slaves.iter().map(|s| s.name.as_str()).collect();
+        g.evidence.push(Evidence {
+            source: g
+                .evidence
+                .first()
+                .map(|e| e.source.clone())
+                .unwrap_or_default(),
+            start: None,
+            end: g.evidence.last().and_then(|e| e.end),
+            metric: format!(
+                "{} of slaves {} (subtracted)",
+                keys.join("+"),
+                names.join(", ")
+            ),
+            value: None,
+            delta: Some(share),
+            rate: None,
+            basis: if g.live { "interval" } else { "since-boot" },
+        });
+    }
+    g.total = (g.total - share).max(0.0);
+    Some(g)
+}
+
+/// `describe` for receive-side counters that `rx_packets` already includes (`rx_dropped`,
+/// `rx_nohandler`: the driver counted the frame before the stack dropped it), so the share is
+/// drops / packets rather than drops / (packets + drops).
+pub(crate) fn describe_included(g: &Growth, what: &str) -> String {
+    let plain = Growth {
+        traffic: 0.0,
+        ..g.clone()
+    };
+    let mut s = describe(&plain, what);
+    if g.traffic > 0.0 {
+        let share = (g.total / g.traffic).min(1.0);
+        s.push_str(&format!(
+            ", {} of the packets received",
+            crate::evidence::fmt_pct(share)
+        ));
+    }
+    s
+}
+
+/// The other end of a veth pair when it is in the same data (`veth1@veth0`: same namespace,
+/// named). `veth1@if5` names an index in another namespace, which is never guessed.
+pub(crate) fn veth_peer<'a>(host: &'a Host, iface: &Interface) -> Option<&'a Interface> {
+    if iface.kind != InterfaceKind::Veth {
+        return None;
+    }
+    let peer = iface.link_peer.as_deref()?;
+    host.interfaces
+        .iter()
+        .find(|i| i.name == peer && i.namespace == iface.namespace && i.kind == InterfaceKind::Veth)
+}
+
+/// " (netns X)" for interfaces read inside a network namespace.
+pub(crate) fn netns_note(iface: &Interface) -> String {
+    iface
+        .namespace
+        .as_deref()
+        .map(|n| format!(" (network namespace {n})"))
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------
+// The rule
+// ---------------------------------------------------------------------------------------
+
+fn check(host: &Host) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for iface in &host.interfaces {
+        if quiet_interface(iface) || is_tap(iface) || is_backup_slave(iface) {
+            continue;
+        }
+        let Some(g) = own_growth(host, iface, &["tx_dropped"], &["tx_packets"]) else {
+            continue;
+        };
+        let Some(severity) = drop_severity(&g) else {
+            continue;
+        };
+        let bond_note = if iface.kind == InterfaceKind::Bond && !slaves_of(host, iface).is_empty() {
+            " (beyond what its slaves dropped themselves)"
+        } else {
+            ""
+        };
+        let mtu_note = match mtu_mismatch(host, iface) {
+            Some((peer, own, theirs)) => format!(
+                " Its peer {peer} has a smaller MTU ({theirs} < {own}): a veth drops every frame longer than its peer accepts."
+            ),
+            None => String::new(),
+        };
+        let mut f = RULE.finding(
+            severity,
+            &iface.name,
+            format!(
+                "{}{} dropped packets on transmit{bond_note}: {}. They were discarded on their way out (queue discipline, driver or TX ring), so the sender sees loss or retransmits.{mtu_note}",
+                iface.name,
+                netns_note(iface),
+                describe(&g, "packets"),
+            ),
+        );
+        f.impact = g.impact();
+        f.evidence = g.evidence.clone();
+        if let Some(q) = iface.qlen {
+            f.evidence.push(Evidence {
+                source: iface
+                    .samples
+                    .last()
+                    .map(|s| s.source.clone())
+                    .unwrap_or_default(),
+                start: None,
+                end: iface.samples.last().and_then(|s| s.time),
+                metric: "txqueuelen".into(),
+                value: Some(q as f64),
+                delta: None,
+                rate: None,
+                basis: "snapshot",
+            });
+        }
+        f.remediation = remediation(host, iface);
+        out.push(f);
+    }
+    out
+}
+
+/// A veth whose peer (in the data) has a smaller MTU: `(peer, own mtu, peer mtu)`.
+fn mtu_mismatch<'a>(host: &'a Host, iface: &Interface) -> Option<(&'a str, u64, u64)> {
+    let peer = veth_peer(host, iface)?;
+    let (own, theirs) = (iface.mtu?, peer.mtu?);
+    (theirs < own).then_some((peer.name.as_str(), own, theirs))
+}
+
+fn remediation(host: &Host, iface: &Interface) -> Vec<String> {
+    let dev = &iface.name;
+    let mut r = Vec::new();
+    if let Some((peer, own, theirs)) = mtu_mismatch(host, iface) {
+        r.push(format!(
+            "ip link set dev {peer} mtu {own}   # MTU mismatch: {dev} sends frames up to {own} bytes, its peer {peer} accepts {theirs}; give both ends the same MTU (or lower {dev} to {theirs} if the path needs it)"
+        ));
+    }
+    r.push(format!(
+        "tc -s qdisc show dev {dev}   # which queue discipline drops (its `dropped`/`overlimits`); drops there but not in the qdisc point to the driver or TX ring"
+    ));
+    let target = iface
+        .qlen
+        .map_or(TX_QUEUELEN_RAISED, |q| (q * 2).max(TX_QUEUELEN_RAISED));
+    r.push(format!(
+        "ip link set dev {dev} txqueuelen {target}   # txqueuelen now {}; it is the default qdisc limit, so a longer queue absorbs bursts (no effect on `qdisc noqueue` devices)",
+        iface.qlen.map_or("unknown (see `ip link show dev ".to_string() + dev + "`)", |q| q.to_string())
+    ));
+    let hardware = matches!(
+        iface.kind,
+        InterfaceKind::Physical | InterfaceKind::BondSlave | InterfaceKind::Other
+    );
+    match iface.ring.as_ref().map(|x| (x.tx, x.tx_max, &x.source)) {
+        Some((Some(cur), Some(max), _)) if cur < max => r.push(format!(
+            "ethtool -G {dev} tx {max}   # TX ring now {cur}, pre-set maximum {max}: a longer ring absorbs bursts before the driver drops"
+        )),
+        Some((Some(cur), Some(_), _)) => r.push(format!(
+            "# The TX ring of {dev} is already at its maximum ({cur}): look at the qdisc and at what sends the bursts (ethtool -S {dev} | grep -i drop for the driver's own TX drop counters)."
+        )),
+        _ if hardware => r.push(format!(
+            "ethtool -g {dev}   # ring sizes not in the data: if TX is below its pre-set maximum, ethtool -G {dev} tx <max>"
+        )),
+        _ => {}
+    }
+    match iface.kind {
+        InterfaceKind::Bond => {
+            let slaves: Vec<&str> = slaves_of(host, iface).iter().map(|s| s.name.as_str()).collect();
+            r.push(format!(
+                "cat /proc/net/bonding/{dev}   # a bond drops on its own when no slave can send (all down) or the chosen slave refuses the frame{}",
+                if slaves.is_empty() { String::new() } else { format!("; check the slaves' qdisc and ring: {}", slaves.join(", ")) }
+            ));
+        }
+        InterfaceKind::Vlan => r.push(format!(
+            "# A VLAN device drops when its lower device refuses the frame: check the qdisc and TX ring of {} instead.",
+            iface.link_peer.as_deref().unwrap_or("the lower device")
+        )),
+        InterfaceKind::Veth => r.push(format!(
+            "# A veth drops on transmit when its peer{} cannot take the frame (peer down, frame longer than the peer's MTU, its backlog or XDP ring full): compare the MTUs and check the softnet drops (/proc/net/softnet_stat column 2).",
+            iface.link_peer.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
+        )),
+        InterfaceKind::Bridge => r.push(format!(
+            "bridge link show   # a bridge drops on transmit when a member port refuses the frame: check the members of {dev}"
+        )),
+        InterfaceKind::Tunnel => r.push(format!(
+            "# A tunnel drops on transmit when the underlay has no route or neighbour to the remote end: check `ip -d link show dev {dev}` and `ip route get <remote>`."
+        )),
+        _ => {}
+    }
+    r
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
+    use super::*;
+    use crate::model::{BondRole, CounterSample, Ring};
+    use chrono::NaiveDate;
+
+    pub(crate) fn at(sec: u32) -> Option<Timestamp> {
+        let t = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+            + chrono::Duration::seconds(i64::from(sec));
+        Some(Timestamp::new(t, Some(0)))
+    }
+
+    /// Adds samples `(seconds, [(key, value)])` to an interface of `host`.
+    pub(crate) fn add(
+        host: &mut Host,
+        name: &str,
+        kind: InterfaceKind,
+        samples: &[(u32, &[(&str, u64)])],
+    ) {
+        let iface = host.interface_mut(name, None);
+        iface.kind = kind;
+        iface.state = Some("UP".into());
+        for (i, (sec, kv)) in samples.iter().enumerate() {
+            iface.samples.push(CounterSample {
+                time: at(*sec),
+                source: format!("capture.log:{}", i * 10 + 1),
+                counters: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                approximate: false,
+            });
+        }
+    }
+
+    #[test]
+    fn growing_tx_drops_on_a_physical_nic_with_ring_below_max() {
+        let mut host = Host::new("h");
+        add(
+            &mut host,
+            "eth0",
+            InterfaceKind::Physical,
+            &[
+                (0, &[("tx_dropped", 100), ("tx_packets", 1_000_000)]),
+                (10, &[("tx_dropped", 600), ("tx_packets", 1_100_000)]),
+            ],
+        );
+        let i = host.interface_mut("eth0", None);
+        i.qlen = Some(1000);
+        i.ring = Some(Ring {
+            rx: Some(512),
+            rx_max: Some(4096),
+            tx: Some(512),
+            tx_max: Some(4096),
+            source: "ethtool_-g_eth0".into(),
+        });
+        crate::timeline::compute(&mut host);
+        let f = check(&host);
+        assert_eq!(f.len(), 1);
+        // 500 / 100 500 = 0.5 %, 50/s: warning.
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0]
+            .remediation
+            .iter()
+            .any(|r| r.starts_with("ethtool -G eth0 tx 4096")));
+        assert!(f[0]
+            .remediation
+            .iter()
+            .any(|r| r.starts_with("ip link set dev eth0 txqueuelen 10000")));
+        assert!(f[0]
+            .remediation
+            .iter()
+            .any(|r| r.starts_with("tc -s qdisc show dev eth0")));
+        assert!(!f[0].evidence.is_empty());
+    }
+
+    #[test]
+    fn taps_lo_down_idle_and_backup_slaves_are_not_this_rules() {
+        let mut host = Host::new("h");
+        let drops: &[(u32, &[(&str, u64)])] = &[
+            (0, &[("tx_dropped", 0), ("tx_packets", 1000)]),
+            (10, &[("tx_dropped", 5000), ("tx_packets", 2000)]),
+        ];
+        add(&mut host, "vnet3", InterfaceKind::Other, drops);
+        add(&mut host, "lo", InterfaceKind::Loopback, drops);
+        add(&mut host, "eth1", InterfaceKind::BondSlave, drops);
+        host.interface_mut("eth1", None).bond_role = Some(BondRole::Backup);
+        add(
+            &mut host,
+            "eth9",
+            InterfaceKind::Physical,
+            &[(
+                0,
+                &[("tx_dropped", 513), ("tx_packets", 0), ("rx_packets", 0)],
+            )],
+        );
+        host.interface_mut("eth9", None).state = Some("DOWN".into());
+        crate::timeline::compute(&mut host);
+        assert!(check(&host).is_empty());
+    }
+
+    #[test]
+    fn small_totals_since_boot_stay_info() {
+        let mut host = Host::new("h");
+        // One snapshot, no uptime: totals, 11 drops on a vxlan (sandbox-like numbers).
+        add(
+            &mut host,
+            "vxlan42",
+            InterfaceKind::Tunnel,
+            &[(0, &[("tx_dropped", 11), ("tx_packets", 0)])],
+        );
+        add(
+            &mut host,
+            "eth0",
+            InterfaceKind::Physical,
+            &[(0, &[("tx_dropped", 900), ("tx_packets", 90_000_000)])],
+        );
+        crate::timeline::compute(&mut host);
+        let f = check(&host);
+        assert_eq!(f.len(), 2);
+        assert!(f.iter().all(|f| f.severity == Severity::Info));
+        // A large total that is a visible share of the traffic is a warning, never critical.
+        let mut host = Host::new("h");
+        add(
+            &mut host,
+            "eth0",
+            InterfaceKind::Physical,
+            &[(0, &[("tx_dropped", 50_000), ("tx_packets", 1_000_000)])],
+        );
+        crate::timeline::compute(&mut host);
+        assert_eq!(check(&host)[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_bond_is_judged_on_what_its_slaves_do_not_explain() {
+        let mut host = Host::new("h");
+        let s = |d: u64, p: u64| -> Vec<(&'static str, u64)> {
+            vec![("tx_dropped", d), ("tx_packets", p)]
+        };
+        let (a0, a1, b0, b1) = (s(0, 0), s(4000, 100_000), s(0, 0), s(4000, 100_000));
+        add(
+            &mut host,
+            "bond0",
+            InterfaceKind::Bond,
+            &[(0, &b0), (10, &b1)],
+        );
+        add(
+            &mut host,
+            "eth0",
+            InterfaceKind::BondSlave,
+            &[(0, &a0), (10, &a1)],
+        );
+        host.interface_mut("eth0", None).master = Some("bond0".into());
+        crate::timeline::compute(&mut host);
+        let f = check(&host);
+        // The slave's 4000 drops are reported on the slave only.
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].subject, "eth0");
+    }
+
+    #[test]
+    fn a_bond_with_backup_slaves_read_elsewhere_is_quiet() {
+        let mut host = Host::new("h");
+        add(
+            &mut host,
+            "bond0",
+            InterfaceKind::Bond,
+            &[
+                (0, &[("tx_dropped", 0), ("tx_packets", 0)]),
+                (10, &[("tx_dropped", 4000), ("tx_packets", 100_000)]),
+            ],
+        );
+        // Backup slave known from /proc/net/bonding, its counters only as a snapshot.
+        add(
+            &mut host,
+            "eth1",
+            InterfaceKind::BondSlave,
+            &[(0, &[("tx_dropped", 4000), ("tx_packets", 10)])],
+        );
+        let s = host.interface_mut("eth1", None);
+        s.master = Some("bond0".into());
+        s.bond_role = Some(BondRole::Backup);
+        crate::timeline::compute(&mut host);
+        assert!(check(&host).is_empty());
+    }
+
+    #[test]
+    fn a_veth_into_a_smaller_mtu_peer_gets_the_mtu_fix_first() {
+        let mut host = Host::new("h");
+        add(
+            &mut host,
+            "veth0",
+            InterfaceKind::Veth,
+            &[
+                (0, &[("tx_dropped", 90), ("tx_packets", 1709)]),
+                (25, &[("tx_dropped", 1342), ("tx_packets", 25_496)]),
+            ],
+        );
+        add(
+            &mut host,
+            "veth1",
+            InterfaceKind::Veth,
+            &[
+                (0, &[("rx_packets", 1709)]),
+                (25, &[("rx_packets", 25_496)]),
+            ],
+        );
+        for (n, p, m) in [("veth0", "veth1", 1500), ("veth1", "veth0", 1450)] {
+            let i = host.interface_mut(n, None);
+            i.link_peer = Some(p.into());
+            i.mtu = Some(m);
+        }
+        crate::timeline::compute(&mut host);
+        let f = check(&host);
+        assert_eq!(f.len(), 1);
+        // 1252 of 25 039 = 5 %: critical.
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            f[0].remediation[0].starts_with("ip link set dev veth1 mtu 1500"),
+            "{:?}",
+            f[0].remediation
+        );
+        assert!(f[0].summary.contains("smaller MTU (1450 < 1500)"));
+    }
+}

@@ -1,0 +1,352 @@
+//! Shared helpers: how much did a set of counters grow, over which window, against how much
+//! traffic, and which numbers prove it.
+
+use crate::finding::{Evidence, Severity};
+use crate::model::Interval;
+use crate::model::IntervalKind;
+use crate::thresholds::*;
+
+/// How a set of counters grew on one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Growth {
+    /// True when measured between samples during the capture (or reported by sar); false
+    /// for a since-boot average or a bare snapshot.
+    pub live: bool,
+    /// Events (drops, errors…) in the window.
+    pub total: f64,
+    /// Traffic (packets) in the same window, for the ratio; 0 when unknown.
+    pub traffic: f64,
+    /// Length of the window in seconds, when known.
+    pub seconds: Option<f64>,
+    /// Highest per-second rate of a single interval.
+    pub peak_rate: Option<f64>,
+    /// The intervals (or readings) with growth, as evidence.
+    pub evidence: Vec<Evidence>,
+    /// Start/end of each interval with growth (for correlation).
+    pub windows: Vec<(
+        Option<crate::model::Timestamp>,
+        Option<crate::model::Timestamp>,
+    )>,
+}
+
+impl Growth {
+    pub fn mean_rate(&self) -> Option<f64> {
+        self.seconds.filter(|s| *s > 0.0).map(|s| self.total / s)
+    }
+
+    /// Events per packet, when traffic is known.
+    pub fn ratio(&self) -> Option<f64> {
+        (self.traffic > 0.0).then(|| self.total / (self.traffic + self.total))
+    }
+
+    /// The per-second figure used to order findings.
+    pub fn impact(&self) -> f64 {
+        self.mean_rate().unwrap_or(0.0)
+    }
+}
+
+fn interval_delta(iv: &Interval, key: &str) -> Option<f64> {
+    match iv.kind {
+        IntervalKind::Reported => Some(iv.rates.get(key)? * iv.seconds?),
+        _ => iv.deltas.get(key).map(|d| *d as f64),
+    }
+}
+
+fn basis(kind: IntervalKind) -> &'static str {
+    match kind {
+        IntervalKind::Interval => "interval",
+        IntervalKind::SinceBoot => "since-boot",
+        IntervalKind::Reported => "reported",
+    }
+}
+
+/// Growth of `keys` (summed) on the best series of `intervals`: live intervals first (the
+/// series with the most of them), else the since-boot average with the largest total.
+/// `traffic_keys` are summed over the same intervals for the ratio.
+pub fn growth(intervals: &[Interval], keys: &[&str], traffic_keys: &[&str]) -> Option<Growth> {
+    let has_key = |iv: &Interval| keys.iter().any(|k| interval_delta(iv, k).is_some());
+    let live: Vec<&Interval> = intervals
+        .iter()
+        .filter(|iv| iv.kind != IntervalKind::SinceBoot && !iv.reset && has_key(iv))
+        .collect();
+    if !live.is_empty() {
+        // One series only: the same drops read by ip, /proc and sysfs must not add up.
+        let mut series: Vec<&str> = live.iter().map(|iv| iv.series.as_str()).collect();
+        series.sort();
+        series.dedup();
+        let best = series
+            .iter()
+            .max_by_key(|s| live.iter().filter(|iv| iv.series == **s).count())
+            .copied()?;
+        let chosen: Vec<&Interval> = live.into_iter().filter(|iv| iv.series == best).collect();
+        return Some(summarise(&chosen, keys, traffic_keys, true));
+    }
+    let boot: Vec<&Interval> = intervals
+        .iter()
+        .filter(|iv| iv.kind == IntervalKind::SinceBoot && has_key(iv))
+        .collect();
+    let best = boot.into_iter().max_by(|a, b| {
+        let total = |iv: &Interval| {
+            keys.iter()
+                .filter_map(|k| interval_delta(iv, k))
+                .sum::<f64>()
+        };
+        total(a)
+            .total_cmp(&total(b))
+            .then_with(|| b.series.cmp(&a.series))
+    })?;
+    Some(summarise(&[best], keys, traffic_keys, false))
+}
+
+fn summarise(chosen: &[&Interval], keys: &[&str], traffic_keys: &[&str], live: bool) -> Growth {
+    let mut g = Growth {
+        live,
+        total: 0.0,
+        traffic: 0.0,
+        seconds: None,
+        peak_rate: None,
+        evidence: Vec::new(),
+        windows: Vec::new(),
+    };
+    for iv in chosen {
+        let delta: f64 = keys.iter().filter_map(|k| interval_delta(iv, k)).sum();
+        g.total += delta;
+        g.traffic += traffic_keys
+            .iter()
+            .filter_map(|k| interval_delta(iv, k))
+            .sum::<f64>();
+        if let Some(s) = iv.seconds {
+            g.seconds = Some(g.seconds.unwrap_or(0.0) + s);
+            if s > 0.0 {
+                let r = delta / s;
+                g.peak_rate = Some(g.peak_rate.map_or(r, |p: f64| p.max(r)));
+            }
+        }
+        if delta > 0.0 {
+            g.windows.push((iv.start, iv.end));
+            for k in keys {
+                let Some(d) = interval_delta(iv, k).filter(|d| *d > 0.0) else {
+                    continue;
+                };
+                g.evidence.push(Evidence {
+                    source: iv.end_source.clone(),
+                    start: iv.start,
+                    end: iv.end,
+                    metric: (*k).to_string(),
+                    value: None,
+                    delta: Some(d),
+                    rate: iv.rates.get(*k).copied(),
+                    basis: basis(iv.kind),
+                });
+            }
+        }
+    }
+    // Keep the evidence readable: the largest 12 items, shown in time order.
+    if g.evidence.len() > 12 {
+        g.evidence
+            .sort_by(|a, b| b.delta.unwrap_or(0.0).total_cmp(&a.delta.unwrap_or(0.0)));
+        g.evidence.truncate(12);
+        g.evidence
+            .sort_by(|a, b| crate::model::cmp_time(&a.end, &b.end));
+    }
+    g
+}
+
+/// The severity of lost packets from their growth (see `thresholds`).
+pub fn drop_severity(g: &Growth) -> Option<Severity> {
+    if g.total <= 0.0 {
+        return None;
+    }
+    let ratio = g.ratio();
+    if g.live {
+        let rate = g.mean_rate();
+        if g.total < LIVE_MIN_EVENTS {
+            return Some(Severity::Info);
+        }
+        if ratio.is_some_and(|r| r >= LIVE_CRIT_RATIO) || rate.is_some_and(|r| r >= LIVE_CRIT_RATE)
+        {
+            return Some(Severity::Critical);
+        }
+        if ratio.is_none_or(|r| r >= LIVE_WARN_RATIO) || rate.is_some_and(|r| r >= LIVE_WARN_RATE) {
+            return Some(Severity::Warning);
+        }
+        return Some(Severity::Info);
+    }
+    if g.total >= BOOT_MIN_EVENTS && ratio.is_some_and(|r| r >= BOOT_WARN_RATIO) {
+        Some(Severity::Warning)
+    } else {
+        Some(Severity::Info)
+    }
+}
+
+/// "12 345 drops (0.12 % of packets) in 60 s, 205.8/s" — the phrase summaries use.
+pub fn describe(g: &Growth, what: &str) -> String {
+    let mut s = format!("{} {what}", fmt_count(g.total));
+    if let Some(r) = g.ratio() {
+        s.push_str(&format!(" ({} of packets)", fmt_pct(r)));
+    }
+    match (g.live, g.seconds) {
+        (true, Some(secs)) => s.push_str(&format!(
+            " during the capture ({} s, {}/s on average, peak {}/s)",
+            fmt_num(secs),
+            fmt_num(g.total / secs.max(1e-9)),
+            fmt_num(g.peak_rate.unwrap_or(0.0))
+        )),
+        (true, None) => s.push_str(" between samples (times unknown)"),
+        (false, Some(secs)) => s.push_str(&format!(
+            " since boot ({} h of uptime, {}/s on average)",
+            fmt_num(secs / 3600.0),
+            fmt_num(g.total / secs.max(1e-9))
+        )),
+        (false, None) => s.push_str(" since the counters started"),
+    }
+    s
+}
+
+pub fn fmt_count(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        fmt_num(v)
+    }
+}
+
+pub fn fmt_num(v: f64) -> String {
+    if v >= 100.0 || v == v.trunc() {
+        format!("{:.0}", v)
+    } else if v >= 1.0 {
+        format!("{:.1}", v)
+    } else {
+        format!("{:.3}", v)
+    }
+}
+
+pub fn fmt_pct(r: f64) -> String {
+    let p = r * 100.0;
+    if p >= 1.0 {
+        format!("{p:.1} %")
+    } else if p >= 0.01 {
+        format!("{p:.2} %")
+    } else {
+        format!("{p:.4} %")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn iv(kind: IntervalKind, series: &str, secs: Option<f64>, kv: &[(&str, u64)]) -> Interval {
+        let deltas: BTreeMap<String, u64> = kv.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let rates = match secs {
+            Some(s) if s > 0.0 => deltas
+                .iter()
+                .map(|(k, v)| (k.clone(), *v as f64 / s))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        Interval {
+            kind,
+            series: series.into(),
+            start: None,
+            end: None,
+            start_source: None,
+            end_source: series.into(),
+            seconds: secs,
+            reset: false,
+            wrapped: vec![],
+            deltas,
+            rates,
+        }
+    }
+
+    #[test]
+    fn live_growth_uses_one_series_and_ratios_against_traffic() {
+        let ivs = vec![
+            iv(
+                IntervalKind::Interval,
+                "ip",
+                Some(10.0),
+                &[("rx_missed_errors", 50), ("rx_packets", 99_950)],
+            ),
+            iv(
+                IntervalKind::Interval,
+                "ip",
+                Some(10.0),
+                &[("rx_missed_errors", 0), ("rx_packets", 100_000)],
+            ),
+            iv(
+                IntervalKind::Interval,
+                "proc",
+                Some(10.0),
+                &[("rx_missed_errors", 50)],
+            ),
+        ];
+        let g = growth(&ivs, &["rx_missed_errors"], &["rx_packets"]).unwrap();
+        assert!(g.live);
+        assert_eq!(g.total, 50.0);
+        assert_eq!(g.seconds, Some(20.0));
+        assert_eq!(g.mean_rate(), Some(2.5));
+        // 50 / (199 950 + 50) = 0.025 %
+        assert!((g.ratio().unwrap() - 0.00025).abs() < 1e-12);
+        assert_eq!(drop_severity(&g), Some(Severity::Warning));
+        assert_eq!(g.evidence.len(), 1);
+    }
+
+    #[test]
+    fn quiet_totals_since_boot_are_info() {
+        let ivs = vec![iv(
+            IntervalKind::SinceBoot,
+            "ip",
+            Some(86_400.0),
+            &[("rx_missed_errors", 3), ("rx_packets", 1_000_000)],
+        )];
+        let g = growth(&ivs, &["rx_missed_errors"], &["rx_packets"]).unwrap();
+        assert!(!g.live);
+        assert_eq!(drop_severity(&g), Some(Severity::Info));
+        let big = vec![iv(
+            IntervalKind::SinceBoot,
+            "ip",
+            Some(86_400.0),
+            &[("rx_missed_errors", 5_000), ("rx_packets", 1_000_000)],
+        )];
+        let g = growth(&big, &["rx_missed_errors"], &["rx_packets"]).unwrap();
+        // 5000 / 1 005 000 = 0.5 % ≥ 0.1 %, and ≥ 1000: warning, never critical.
+        assert_eq!(drop_severity(&g), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn heavy_live_loss_is_critical_and_tiny_bursts_are_info() {
+        let heavy = vec![iv(
+            IntervalKind::Interval,
+            "c",
+            Some(5.0),
+            &[("tx_dropped", 32_794), ("tx_packets", 362_086)],
+        )];
+        assert_eq!(
+            drop_severity(&growth(&heavy, &["tx_dropped"], &["tx_packets"]).unwrap()),
+            Some(Severity::Critical)
+        );
+        let tiny = vec![iv(
+            IntervalKind::Interval,
+            "c",
+            Some(5.0),
+            &[("tx_dropped", 3), ("tx_packets", 10)],
+        )];
+        assert_eq!(
+            drop_severity(&growth(&tiny, &["tx_dropped"], &["tx_packets"]).unwrap()),
+            Some(Severity::Info)
+        );
+        let none = vec![iv(
+            IntervalKind::Interval,
+            "c",
+            Some(5.0),
+            &[("tx_dropped", 0), ("tx_packets", 10)],
+        )];
+        assert_eq!(
+            drop_severity(&growth(&none, &["tx_dropped"], &["tx_packets"]).unwrap()),
+            None
+        );
+    }
+}
