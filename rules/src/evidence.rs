@@ -227,8 +227,10 @@ pub fn fmt_pct(r: f64) -> String {
         format!("{p:.1} %")
     } else if p >= 0.01 {
         format!("{p:.2} %")
-    } else {
+    } else if p >= 0.0001 {
         format!("{p:.4} %")
+    } else {
+        "< 0.0001 %".to_string()
     }
 }
 

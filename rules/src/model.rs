@@ -337,6 +337,9 @@ pub struct IpvsSample {
     pub table_size: Option<u64>,
     pub connections: Option<u64>,
     pub services: Vec<serde_json::Value>,
+    /// `ipvsadm -L --timeout`: tcp, tcpfin, udp seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeouts: Option<[u64; 3]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

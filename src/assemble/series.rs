@@ -201,6 +201,7 @@ pub fn apply_ipvsadm(
         source: source.to_string(),
         table_size: ipvs.table_size,
         connections,
+        timeouts: ipvs.timeouts,
         services: ipvs
             .services
             .iter()

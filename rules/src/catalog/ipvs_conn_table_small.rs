@@ -200,9 +200,15 @@ fn check(host: &Host) -> Vec<Finding> {
             fmt_count(conns as f64)
         ));
     }
-    f.remediation.push(format!(
-        "ipvsadm -L --timeout   # the current timeouts (tcp tcpfin udp); kernel defaults {DEFAULT_TIMEOUTS}"
-    ));
+    let current = host.ipvs.iter().rev().find_map(|s| s.timeouts);
+    match current {
+        Some([tcp, fin, udp]) => f.remediation.push(format!(
+            "# current timeouts (tcp tcpfin udp) from `ipvsadm -L --timeout`: {tcp} {fin} {udp}; kernel defaults {DEFAULT_TIMEOUTS}"
+        )),
+        None => f.remediation.push(format!(
+            "ipvsadm -L --timeout   # the current timeouts (tcp tcpfin udp); kernel defaults {DEFAULT_TIMEOUTS}"
+        )),
+    }
     let inact_note = if inactive > active {
         format!(
             "; {} of the {} listed entries are InActConn (not ESTABLISHED): `ipvsadm -Lnc` shows which states fill the table (FIN_WAIT follows tcpfin)",
@@ -241,6 +247,7 @@ mod tests {
             time: t(),
             source: "sos_commands/ipvs/ipvsadm_-Ln".into(),
             table_size: size,
+            timeouts: None,
             connections: Some(active + inactive),
             services: vec![json!({
                 "protocol": "TCP", "address": "192.168.10.100:80",
@@ -314,6 +321,24 @@ mod tests {
     }
 
     #[test]
+    fn current_timeouts_are_shown_when_captured() {
+        let mut h = host(Some(4096), 40_000, 300_000);
+        h.ipvs.push(IpvsSample {
+            time: t(),
+            source: "sos_commands/ipvs/ipvsadm_-Ln_--timeout".into(),
+            table_size: None,
+            connections: None,
+            services: vec![],
+            timeouts: Some([900, 120, 300]),
+        });
+        let f = check(&h);
+        assert!(f[0]
+            .remediation
+            .iter()
+            .any(|r| r.contains("from `ipvsadm -L --timeout`: 900 120 300")));
+    }
+
+    #[test]
     fn a_connection_listing_takes_the_size_of_another_reading() {
         let mut h = host(Some(4096), 1, 1);
         h.ipvs.push(IpvsSample {
@@ -322,6 +347,7 @@ mod tests {
             table_size: None,
             connections: Some(5_000_000),
             services: vec![],
+            timeouts: None,
         });
         let f = check(&h);
         assert_eq!(f[0].severity, Severity::Critical);
