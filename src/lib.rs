@@ -3,8 +3,10 @@
 
 pub mod assemble;
 pub mod capture;
+pub mod charts;
 pub mod classify;
 pub mod pipeline;
 pub mod report;
 pub mod sniff;
 pub mod source;
+pub mod view;

@@ -72,7 +72,7 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
             let env = environment();
             let template = env.get_template(name).map_err(|e| e.to_string())?;
             template
-                .render(context! { report => report })
+                .render(context! { report => report, views => crate::view::host_views(report) })
                 .map_err(|e| format!("cannot render {name}: {e}"))
         }
     }

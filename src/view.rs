@@ -1,0 +1,160 @@
+//! What the report templates show beyond the model itself: the time span the samples cover,
+//! what was missing that would have helped, the latest rates per interface, and the charts.
+//! Derived here so that `report.rs` stays a thin renderer and templates stay declarative.
+
+use std::collections::BTreeMap;
+
+use rules::model::{Host, InterfaceKind, IntervalKind, Report, Timestamp};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostView {
+    /// Earliest and latest sample time of any series.
+    pub span_start: Option<Timestamp>,
+    pub span_end: Option<Timestamp>,
+    /// Captures that were not in the input and would have made the diagnosis firmer.
+    pub missing: Vec<String>,
+    /// Interface → counter → per-second rate over its most recent live interval.
+    pub rates: BTreeMap<String, BTreeMap<String, f64>>,
+    /// SVG per finding, in the order of `host.findings` (`None`: nothing to draw).
+    pub charts: Vec<Option<String>>,
+    /// Counts per severity.
+    pub critical: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+pub fn host_views(report: &Report) -> Vec<HostView> {
+    report.hosts.iter().map(host_view).collect()
+}
+
+fn host_view(host: &Host) -> HostView {
+    let mut times: Vec<Timestamp> = Vec::new();
+    for i in &host.interfaces {
+        times.extend(i.samples.iter().filter_map(|s| s.time));
+        times.extend(i.ethtool.iter().filter_map(|s| s.time));
+    }
+    times.extend(host.softnet.iter().filter_map(|s| s.time));
+    times.extend(host.cpu.iter().filter_map(|s| s.time));
+    times.extend(host.ipvs.iter().filter_map(|s| s.time));
+    times.sort();
+    let count =
+        |sev: rules::finding::Severity| host.findings.iter().filter(|f| f.severity == sev).count();
+    HostView {
+        span_start: times.first().copied(),
+        span_end: times.last().copied(),
+        missing: missing(host),
+        rates: latest_rates(host),
+        charts: host
+            .findings
+            .iter()
+            .map(|f| crate::charts::for_finding(host, f))
+            .collect(),
+        critical: count(rules::finding::Severity::Critical),
+        warning: count(rules::finding::Severity::Warning),
+        info: count(rules::finding::Severity::Info),
+    }
+}
+
+/// Rates shown in the interfaces table.
+const RATE_KEYS: [&str; 8] = [
+    "rx_packets",
+    "tx_packets",
+    "rx_dropped",
+    "tx_dropped",
+    "rx_missed_errors",
+    "rx_fifo_errors",
+    "proc_rx_drop",
+    "rx_errors",
+];
+
+fn latest_rates(host: &Host) -> BTreeMap<String, BTreeMap<String, f64>> {
+    let mut out = BTreeMap::new();
+    for i in &host.interfaces {
+        let latest = i
+            .deltas
+            .iter()
+            .filter(|d| d.kind != IntervalKind::SinceBoot && !d.reset && !d.rates.is_empty())
+            .max_by(|a, b| rules::model::cmp_time(&a.end, &b.end));
+        let Some(d) = latest else { continue };
+        let rates: BTreeMap<String, f64> = RATE_KEYS
+            .iter()
+            .filter_map(|k| d.rates.get(*k).map(|r| (k.to_string(), *r)))
+            .collect();
+        if !rates.is_empty() {
+            out.insert(i.name.clone(), rates);
+        }
+    }
+    out
+}
+
+/// What an engineer would ask the customer for next.
+fn missing(host: &Host) -> Vec<String> {
+    let mut out = Vec::new();
+    let single_snapshot = host.interfaces.iter().all(|i| i.samples.len() <= 1);
+    if host.uptime_seconds.is_none() && single_snapshot {
+        out.push(
+            "no `uptime`: single snapshots cannot be turned into since-boot rates".to_string(),
+        );
+    }
+    if host.collected_at.is_none()
+        && host
+            .interfaces
+            .iter()
+            .all(|i| i.samples.iter().all(|s| s.time.is_none()))
+    {
+        out.push(
+            "no `date`: samples are ordered by position only and no rates are computed".to_string(),
+        );
+    }
+    if host.softnet.is_empty() {
+        out.push(
+            "no `/proc/net/softnet_stat`: backlog drops and time squeezes cannot be checked"
+                .to_string(),
+        );
+    }
+    if host.cpu.is_empty() {
+        out.push("no per-CPU usage (`top -b -1`, `sar -P ALL`): softirq concentration and CPU steal cannot be checked".to_string());
+    }
+    if host.sysctl.is_empty() {
+        out.push(
+            "no `sysctl -a`: current netdev_max_backlog / netdev_budget values are unknown"
+                .to_string(),
+        );
+    }
+    if single_snapshot && !host.interfaces.is_empty() {
+        out.push(
+            "one reading per counter: a capture over time (`while true; do date; ip -s -s link; cat /proc/net/softnet_stat; sleep 5; done`) would show what grows now"
+                .to_string(),
+        );
+    }
+    for i in &host.interfaces {
+        if i.kind != InterfaceKind::Physical || i.namespace.is_some() {
+            continue;
+        }
+        let drops = i.samples.iter().any(|s| {
+            [
+                "rx_missed_errors",
+                "rx_fifo_errors",
+                "rx_over_errors",
+                "proc_rx_drop",
+                "rx_dropped",
+            ]
+            .iter()
+            .any(|k| s.counters.get(*k).copied().unwrap_or(0) > 0)
+        });
+        if i.ring.is_none() && drops {
+            out.push(format!(
+                "no `ethtool -g {}`: cannot say whether its RX ring can grow",
+                i.name
+            ));
+        }
+        if i.ethtool.is_empty() && drops {
+            out.push(format!(
+                "no `ethtool -S {}`: driver counters would tell ring, FIFO and PHY drops apart",
+                i.name
+            ));
+        }
+    }
+    out
+}
