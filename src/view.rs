@@ -7,17 +7,29 @@ use std::collections::BTreeMap;
 use rules::model::{Host, InterfaceKind, IntervalKind, Report, Timestamp};
 use serde::Serialize;
 
+/// A capture to ask for: the command, and what it would have told.
+#[derive(Debug, Clone, Serialize)]
+pub struct Missing {
+    pub what: String,
+    pub why: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct HostView {
     /// Earliest and latest sample time of any series.
     pub span_start: Option<Timestamp>,
     pub span_end: Option<Timestamp>,
     /// Captures that were not in the input and would have made the diagnosis firmer.
-    pub missing: Vec<String>,
+    pub missing: Vec<Missing>,
     /// Interface → counter → per-second rate over its most recent live interval.
     pub rates: BTreeMap<String, BTreeMap<String, f64>>,
     /// SVG per finding, in the order of `host.findings` (`None`: nothing to draw).
     pub charts: Vec<Option<String>>,
+    /// Section charts: softnet drops and squeezes per CPU, CPU use per sample, si per CPU.
+    pub softnet_dropped_chart: Option<String>,
+    pub softnet_squeeze_chart: Option<String>,
+    pub cpu_chart: Option<String>,
+    pub si_chart: Option<String>,
     /// Counts per severity.
     pub critical: usize,
     pub warning: usize,
@@ -50,6 +62,10 @@ fn host_view(host: &Host) -> HostView {
             .iter()
             .map(|f| crate::charts::for_finding(host, f))
             .collect(),
+        softnet_dropped_chart: crate::charts::softnet_heatmap(host, "dropped"),
+        softnet_squeeze_chart: crate::charts::softnet_heatmap(host, "time_squeeze"),
+        cpu_chart: crate::charts::cpu_per_sample(host),
+        si_chart: crate::charts::cpu_si_heatmap(host),
         critical: count(rules::finding::Severity::Critical),
         warning: count(rules::finding::Severity::Warning),
         info: count(rules::finding::Severity::Info),
@@ -89,43 +105,53 @@ fn latest_rates(host: &Host) -> BTreeMap<String, BTreeMap<String, f64>> {
 }
 
 /// What an engineer would ask the customer for next.
-fn missing(host: &Host) -> Vec<String> {
-    let mut out = Vec::new();
+fn missing(host: &Host) -> Vec<Missing> {
+    let mut out: Vec<Missing> = Vec::new();
+    let mut push = |what: String, why: &str| {
+        out.push(Missing {
+            what,
+            why: why.to_string(),
+        })
+    };
     let single_snapshot = host.interfaces.iter().all(|i| i.samples.len() <= 1);
     if host.uptime_seconds.is_none() && single_snapshot {
-        out.push(
-            "no `uptime`: single snapshots cannot be turned into since-boot rates".to_string(),
+        push(
+            "uptime".into(),
+            "single snapshots cannot be turned into since-boot rates",
         );
     }
-    if host.collected_at.is_none()
-        && host
-            .interfaces
-            .iter()
-            .all(|i| i.samples.iter().all(|s| s.time.is_none()))
-    {
-        out.push(
-            "no `date`: samples are ordered by position only and no rates are computed".to_string(),
+    let untimed = host
+        .interfaces
+        .iter()
+        .all(|i| i.samples.iter().all(|s| s.time.is_none()));
+    if host.collected_at.is_none() && untimed {
+        push(
+            "date".into(),
+            "samples are ordered by position only and no rates are computed",
         );
     }
     if host.softnet.is_empty() {
-        out.push(
-            "no `/proc/net/softnet_stat`: backlog drops and time squeezes cannot be checked"
-                .to_string(),
+        push(
+            "cat /proc/net/softnet_stat".into(),
+            "backlog drops and time squeezes cannot be checked",
         );
     }
     if host.cpu.is_empty() {
-        out.push("no per-CPU usage (`top -b -1`, `sar -P ALL`): softirq concentration and CPU steal cannot be checked".to_string());
+        push(
+            "top -b -1 -n 3 -w 200 (or sar -P ALL)".into(),
+            "per-CPU softirq concentration and CPU steal cannot be checked",
+        );
     }
     if host.sysctl.is_empty() {
-        out.push(
-            "no `sysctl -a`: current netdev_max_backlog / netdev_budget values are unknown"
-                .to_string(),
+        push(
+            "sysctl -a".into(),
+            "current netdev_max_backlog / netdev_budget values are unknown",
         );
     }
     if single_snapshot && !host.interfaces.is_empty() {
-        out.push(
-            "one reading per counter: a capture over time (`while true; do date; ip -s -s link; cat /proc/net/softnet_stat; sleep 5; done`) would show what grows now"
-                .to_string(),
+        push(
+            "while true; do date; ip -s -s link; cat /proc/net/softnet_stat; top -b -1 -n 2 -w 200; sleep 5; done".into(),
+            "one reading per counter: a capture over time would show what grows now",
         );
     }
     for i in &host.interfaces {
@@ -144,16 +170,16 @@ fn missing(host: &Host) -> Vec<String> {
             .any(|k| s.counters.get(*k).copied().unwrap_or(0) > 0)
         });
         if i.ring.is_none() && drops {
-            out.push(format!(
-                "no `ethtool -g {}`: cannot say whether its RX ring can grow",
-                i.name
-            ));
+            push(
+                format!("ethtool -g {}", i.name),
+                "cannot say whether its RX ring can grow",
+            );
         }
         if i.ethtool.is_empty() && drops {
-            out.push(format!(
-                "no `ethtool -S {}`: driver counters would tell ring, FIFO and PHY drops apart",
-                i.name
-            ));
+            push(
+                format!("ethtool -S {}", i.name),
+                "driver counters would tell ring, FIFO and PHY drops apart",
+            );
         }
     }
     out

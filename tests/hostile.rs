@@ -222,7 +222,10 @@ fn hostile_names_are_escaped_in_html_and_markdown() {
             b"NIC statistics:\n     rx_dropped: 7\n",
         )
         // Empty: reported as a problem, so the name also lands in the Markdown problem table.
-        .file("sosreport-x/sos_commands/networking/ethtool_-g_<img src=x onerror=alert(2)>|x", b"")
+        .file(
+            "sosreport-x/sos_commands/networking/ethtool_-g_<img src=x onerror=alert(2)>|x",
+            b"",
+        )
         .finish();
     let (_d, path) = write_temp("x.tar", &tar);
     let report = run(&[&path]);

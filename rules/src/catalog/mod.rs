@@ -42,10 +42,20 @@ pub fn run(host: &Host) -> Vec<Finding> {
     let rules = all();
     let mut findings: Vec<Finding> = rules.iter().flat_map(|r| (r.check)(host)).collect();
     correlate(&mut findings);
+    // Interface names come from the customer's data and may hold shell metacharacters
+    // (`$(reboot)` is a valid 9-character name): a command naming one is not pasteable as is.
+    let unsafe_names: Vec<&str> = host
+        .interfaces
+        .iter()
+        .map(|i| i.name.as_str())
+        .filter(|n| !is_shell_safe(n))
+        .collect();
     for f in &mut findings {
         for r in &mut f.remediation {
             if !is_command(r) {
                 *r = format!("# {r}");
+            } else if !r.starts_with('#') && unsafe_names.iter().any(|n| r.contains(n)) {
+                *r = format!("# (quote the interface name before running this) {r}");
             }
         }
     }
@@ -58,6 +68,15 @@ pub fn run(host: &Host) -> Vec<Finding> {
             .then(a.subject.cmp(&b.subject))
     });
     findings
+}
+
+/// Characters that never need shell quoting in an interface name.
+pub fn is_shell_safe(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'.' | b'-' | b'@' | b':' | b'+' | b'=' | b',')
+        })
 }
 
 /// Remediation lines are either commands/config lines a customer can paste, or advice; advice
@@ -166,4 +185,48 @@ pub fn bond_drops_from_backups(host: &Host, bond: &Interface) -> bool {
 /// The latest value of a sysctl, shown in remediation.
 pub fn sysctl<'a>(host: &'a Host, key: &str) -> Option<&'a str> {
     host.sysctl.get(key).map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_interface_names_are_not_pasteable() {
+        assert!(is_shell_safe("eth0.100"));
+        assert!(is_shell_safe("tapc18eb09e-01"));
+        assert!(!is_shell_safe("$(reboot)"));
+        assert!(!is_shell_safe("a'b"));
+        assert!(!is_shell_safe("x|y"));
+    }
+
+    #[test]
+    fn commands_naming_a_hostile_interface_are_commented_out() {
+        use crate::model::{CounterSample, InterfaceKind, Timestamp};
+        // Synthetic: a tap named `$(reboot)` (a valid Linux name) dropping heavily.
+        let mut host = Host::new("h");
+        let iface = host.interface_mut("$(reboot)", None);
+        iface.kind = InterfaceKind::Tap;
+        for (n, (d, p)) in [(0u64, 0u64), (50_000, 500_000)].into_iter().enumerate() {
+            let t = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 10 * n as u32)
+                .unwrap();
+            iface.samples.push(CounterSample {
+                time: Some(Timestamp::new(t, Some(0))),
+                source: format!("c.log:{n}"),
+                counters: [("tx_dropped".to_string(), d), ("tx_packets".to_string(), p)]
+                    .into_iter()
+                    .collect(),
+                approximate: false,
+            });
+        }
+        crate::timeline::compute(&mut host);
+        let findings = run(&host);
+        let tap = findings.iter().find(|f| f.rule == "tap-tx-drop").unwrap();
+        for line in tap.remediation.iter().filter(|l| l.contains("$(reboot)")) {
+            assert!(line.starts_with('#'), "pasteable: {line}");
+        }
+        assert!(tap.remediation.iter().any(|l| l.contains("$(reboot)")));
+    }
 }
