@@ -2,6 +2,8 @@
 //! Source → Classify → Parse → Timeline → Rules → Report.
 
 pub mod assemble;
+pub mod batch;
+pub mod batch_index;
 pub mod capture;
 pub mod charts;
 pub mod classify;
