@@ -46,58 +46,6 @@ const SOFTNET: &str = concat!(
 );
 
 // ---------------------------------------------------------------------------------------------
-// The crafted archive (synthetic; the same as in tests/markdown.rs). Each HTML payload, if it
-// ran, would overwrite document.title.
-
-const HOSTILE_HOST: &str = "\"><script>document.title='PWNED'</script>";
-const HOSTILE_ETHTOOL_IF: &str = "<img src=x onerror=\"document.title='PWNED2'\">";
-const HOSTILE_TAP: &str = "tap\"'<svg/onload=document.title='PWNED3'>|x";
-const HOSTILE_ALIAS: &str =
-    "\"'><img src=x onerror=\"document.title='PWNED4'\"> | *b* `t` [l](http://evil.example/) &amp;";
-/// Markdown markup in an interface name: a heading mark, emphasis, a code span, a link.
-const MARKUP_IF: &str = "#_e*|`c`[l](x)<b>";
-
-fn hostile_archive() -> Vec<u8> {
-    let block = |index: u32, name: &str, alias: Option<&str>| {
-        format!(
-            "{index}: {name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UNKNOWN mode DEFAULT group default qlen 1000\n\
-             \x20   link/ether fe:16:3e:a5:17:c0 brd ff:ff:ff:ff:ff:ff promiscuity 1\n\
-             {}\
-             \x20   RX: bytes  packets  errors  dropped overrun mcast\n\
-             \x20   900000000  2000000  0       0       0       0\n\
-             \x20   TX: bytes  packets  errors  dropped carrier collsns\n\
-             \x20   900000000  2000000  0       50000   0       0\n",
-            alias.map_or(String::new(), |a| format!("    alias {a}\n"))
-        )
-    };
-    let ip_link = format!(
-        "{}{}",
-        block(7, HOSTILE_TAP, Some(HOSTILE_ALIAS)),
-        block(8, MARKUP_IF, None)
-    );
-    let ethtool = "NIC statistics:\n     rx_packets: 1000000\n     rx_dropped: 7\n     rx_no_buffer_count: 50000\n";
-    sos_root("sosreport-hostile", HOSTILE_HOST)
-        .file(
-            "sosreport-hostile/sos_commands/networking/ip_-s_-d_link",
-            ip_link.as_bytes(),
-        )
-        .file(
-            &format!("sosreport-hostile/sos_commands/networking/ethtool_-S_{HOSTILE_ETHTOOL_IF}"),
-            ethtool.as_bytes(),
-        )
-        // A date makes the uptime's since-boot averages usable, so the names get findings.
-        .file(
-            "sosreport-hostile/sos_commands/date/date",
-            b"Tue Nov 29 12:28:22 UTC 2016\n",
-        )
-        .file(
-            "sosreport-hostile/sos_commands/host/uptime",
-            b" 02:54:32 up 35 days,  1 user,  load average: 0.64, 0.37, 0.23\n",
-        )
-        .finish()
-}
-
-// ---------------------------------------------------------------------------------------------
 // Rendering with the binary.
 
 fn analyze(format: &str, inputs: &[&Path], out: &Path) {
