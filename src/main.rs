@@ -1,13 +1,12 @@
 //! `analyze INPUT...`: read support archives and report where packets were lost.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use analyze::pipeline;
-use analyze::report::{render, Format};
+use analyze::report::{render_to, Format};
 
 /// Exit codes (documented in README.md).
 const EXIT_OK: u8 = 0;
@@ -111,16 +110,11 @@ fn main() -> ExitCode {
         }
         return ExitCode::from(EXIT_NOTHING_READ);
     }
-    let text = match render(&report, cli.format) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("analyze: {e}");
-            return ExitCode::from(1);
-        }
-    };
     let written = match &cli.output {
-        Some(path) => std::fs::write(path, text.as_bytes()),
-        None => std::io::stdout().lock().write_all(text.as_bytes()),
+        Some(path) => std::fs::File::create(path)
+            .map_err(|e| e.to_string())
+            .and_then(|mut f| render_to(&report, cli.format, &mut f)),
+        None => render_to(&report, cli.format, &mut std::io::stdout().lock()),
     };
     if let Err(e) = written {
         eprintln!("analyze: cannot write the report: {e}");

@@ -19,6 +19,7 @@ pub fn run(inputs: &[PathBuf]) -> Report {
                 let origin = entry_source(&label, &bundle.root);
                 hosts.push(assemble(bundle, &origin, &mut problems));
             }
+            hosts.extend(opened.hosts);
             problems.extend(opened.problems);
             infos.push(opened.info);
         }

@@ -2,8 +2,10 @@
 //! `templates/`, compiled into the binary). HTML is auto-escaped by minijinja because the
 //! template name ends in `.html`; Markdown cells go through the `md` filter.
 
+use std::io::Write;
+
 use minijinja::{context, Environment};
-use rules::model::Report;
+use rules::model::{Host, Interface, Report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -56,13 +58,21 @@ fn environment() -> Environment<'static> {
 }
 
 pub fn render(report: &Report, format: Format) -> Result<String, String> {
+    let mut out = Vec::new();
+    render_to(report, format, &mut out)?;
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
+/// Writes the report to `out`. JSON is streamed (a long capture log gives a large document
+/// that is never held whole); pages are rendered from [`page_report`].
+pub fn render_to(report: &Report, format: Format, out: &mut dyn Write) -> Result<(), String> {
     match format {
-        Format::Json => serde_json::to_string_pretty(report)
-            .map(|mut s| {
-                s.push('\n');
-                s
-            })
-            .map_err(|e| e.to_string()),
+        Format::Json => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+            serde_json::to_writer_pretty(&mut out, report).map_err(|e| e.to_string())?;
+            out.write_all(b"\n").map_err(|e| e.to_string())?;
+            out.flush().map_err(|e| e.to_string())
+        }
         Format::Html | Format::Md => {
             let name = if format == Format::Html {
                 "report.html"
@@ -71,10 +81,84 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
             };
             let env = environment();
             let template = env.get_template(name).map_err(|e| e.to_string())?;
-            template
-                .render(context! { report => report, views => crate::view::host_views(report) })
-                .map_err(|e| format!("cannot render {name}: {e}"))
+            let views = crate::view::host_views(report);
+            let page = page_report(report);
+            let text = template
+                .render(context! { report => page, views => views })
+                .map_err(|e| format!("cannot render {name}: {e}"))?;
+            out.write_all(text.as_bytes()).map_err(|e| e.to_string())
         }
+    }
+}
+
+/// What the pages show of the latest samples: the page is a diagnosis, not a dump, and
+/// minijinja copies whatever it is given. Counts of what was cut are in the host views.
+pub const PAGE_CPU_SAMPLES: usize = 40;
+pub const PAGE_SOFTNET_SAMPLES: usize = 5;
+pub const PAGE_IPVS_SAMPLES: usize = 10;
+
+fn tail<T: Clone>(items: &[T], n: usize) -> Vec<T> {
+    items[items.len().saturating_sub(n)..].to_vec()
+}
+
+/// The report as the templates read it: every field but the per-sample series, which are cut
+/// to their latest entries (interval lists, read through the views, are left out).
+fn page_report(report: &Report) -> Report {
+    let hosts = report
+        .hosts
+        .iter()
+        .map(|h| Host {
+            hostname: h.hostname.clone(),
+            kernel: h.kernel.clone(),
+            collected_at: h.collected_at,
+            uptime_seconds: h.uptime_seconds,
+            cpu_count: h.cpu_count,
+            cpu_model: h.cpu_model.clone(),
+            hypervisor: h.hypervisor.clone(),
+            sources: h.sources.clone(),
+            interfaces: h.interfaces.iter().map(page_interface).collect(),
+            softnet: tail(&h.softnet, PAGE_SOFTNET_SAMPLES),
+            softnet_deltas: Vec::new(),
+            cpu: tail(&h.cpu, PAGE_CPU_SAMPLES),
+            softirqs: tail(&h.softirqs, 1),
+            interrupts: tail(&h.interrupts, 1),
+            softirqs_deltas: Vec::new(),
+            interrupts_deltas: Vec::new(),
+            ipvs: tail(&h.ipvs, PAGE_IPVS_SAMPLES),
+            sysctl: h.sysctl.clone(),
+            findings: h.findings.clone(),
+        })
+        .collect();
+    Report {
+        schema: report.schema,
+        tool_version: report.tool_version,
+        inputs: report.inputs.clone(),
+        hosts,
+        problems: report.problems.clone(),
+    }
+}
+
+fn page_interface(i: &Interface) -> Interface {
+    Interface {
+        name: i.name.clone(),
+        ifindex: i.ifindex,
+        namespace: i.namespace.clone(),
+        kind: i.kind,
+        master: i.master.clone(),
+        bond_role: i.bond_role,
+        driver: i.driver.clone(),
+        qlen: i.qlen,
+        mtu: i.mtu,
+        state: i.state.clone(),
+        link_peer: i.link_peer.clone(),
+        alias: i.alias.clone(),
+        altnames: i.altnames.clone(),
+        samples: tail(&i.samples, 1),
+        ethtool: tail(&i.ethtool, 1),
+        ring: i.ring.clone(),
+        channels: i.channels.clone(),
+        deltas: Vec::new(),
+        ethtool_deltas: Vec::new(),
     }
 }
 

@@ -30,10 +30,23 @@ pub struct HostView {
     pub softnet_squeeze_chart: Option<String>,
     pub cpu_chart: Option<String>,
     pub si_chart: Option<String>,
+    /// Per interface (in host order): samples and `ethtool -S` readings in the whole report
+    /// (the page shows only the latest of each).
+    pub interface_samples: Vec<SampleCounts>,
+    /// Samples in the whole report, where the page shows only the latest ones.
+    pub cpu_samples: usize,
+    pub softnet_samples: usize,
+    pub ipvs_samples: usize,
     /// Counts per severity.
     pub critical: usize,
     pub warning: usize,
     pub info: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleCounts {
+    pub samples: usize,
+    pub ethtool: usize,
 }
 
 pub fn host_views(report: &Report) -> Vec<HostView> {
@@ -53,6 +66,17 @@ fn host_view(host: &Host) -> HostView {
     let count =
         |sev: rules::finding::Severity| host.findings.iter().filter(|f| f.severity == sev).count();
     HostView {
+        interface_samples: host
+            .interfaces
+            .iter()
+            .map(|i| SampleCounts {
+                samples: i.samples.len(),
+                ethtool: i.ethtool.len(),
+            })
+            .collect(),
+        cpu_samples: host.cpu.len(),
+        softnet_samples: host.softnet.len(),
+        ipvs_samples: host.ipvs.len(),
         span_start: times.first().copied(),
         span_end: times.last().copied(),
         missing: missing(host),

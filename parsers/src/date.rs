@@ -78,10 +78,34 @@ pub fn parse(text: &str) -> Parsed<Option<DateStamp>> {
 /// Recognises one line as a date stamp (used to split capture logs into samples).
 pub fn parse_line(line: &str) -> Option<DateStamp> {
     let line = line.strip_suffix('\r').unwrap_or(line);
+    if !may_start_a_date(line.trim_start().as_bytes()) {
+        return None;
+    }
     all_consuming(delimited(space0, date_forms, space0))
         .parse(line)
         .ok()
         .and_then(|(_, d)| d)
+}
+
+/// Every form starts with an English weekday, a four-digit year followed by `-`, `.` or `年`,
+/// or `Local time:`. Checking that first keeps capture-log segmentation, which asks about
+/// every line, from running eight parsers on each `top` process row.
+fn may_start_a_date(b: &[u8]) -> bool {
+    match b.first() {
+        Some(d) if d.is_ascii_digit() => {
+            b.len() > 4
+                && b[..4].iter().all(u8::is_ascii_digit)
+                && (matches!(b[4], b'-' | b'.') || b[4..].starts_with("年".as_bytes()))
+        }
+        Some(b'M' | b'T' | b'W' | b'F' | b'S' | b'L') => {
+            let day = b.get(..3).unwrap_or(b);
+            matches!(
+                day,
+                b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun"
+            ) || b.starts_with(b"Local time:")
+        }
+        _ => false,
+    }
 }
 
 /// Offset east of UTC, in seconds, of a zone abbreviation as `date` prints it (`%Z`), or `None`

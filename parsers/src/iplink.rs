@@ -341,7 +341,8 @@ const NOT_A_KIND: &[&str] = &[
 struct State<'a> {
     links: Vec<IpLink>,
     problems: Vec<Problem>,
-    cur: Option<Block>,
+    /// Boxed: it is taken out and put back on every line, and an `IpLink` is large.
+    cur: Option<Box<Block>>,
     pending: Option<Pending<'a>>,
 }
 
@@ -489,12 +490,12 @@ impl<'a> State<'a> {
             }
             i += 2;
         }
-        self.cur = Some(Block {
+        self.cur = Some(Box::new(Block {
             link,
             stage: Stage::Head,
             link_indent: 0,
             words_detail: None,
-        });
+        }));
     }
 
     fn block_line(&mut self, n: usize, indent: usize, raw: &'a str, b: &mut Block) {
@@ -646,7 +647,11 @@ impl<'a> State<'a> {
         let Some(mut b) = self.cur.take() else {
             return;
         };
-        let name = b.link.name.clone();
+        // Counters are filled apart from the block so that the name can be borrowed for
+        // messages without a copy per line.
+        let mut counters = std::mem::take(&mut b.link.counters);
+        let mut approximate = false;
+        let name = b.link.name.as_str();
         if values.len() != p.words.len() {
             self.warn(
                 n,
@@ -658,6 +663,7 @@ impl<'a> State<'a> {
                     values.len()
                 ),
             );
+            b.link.counters = counters;
             self.cur = Some(b);
             return;
         }
@@ -687,18 +693,18 @@ impl<'a> State<'a> {
             if key.is_empty() {
                 continue; // VF column: checked, not kept
             }
-            if b.link.counters.contains_key(key) {
+            if counters.contains_key(key) {
                 self.warn(
                     n,
                     format!("link `{name}`: `{key}` given twice; kept the first value"),
                 );
                 continue;
             }
-            b.link.counters.insert(key.to_string(), v);
-            if human {
-                b.link.approximate = true;
-            }
+            counters.insert(key.to_string(), v);
+            approximate |= human;
         }
+        b.link.counters = counters;
+        b.link.approximate |= approximate;
         self.cur = Some(b);
     }
 }

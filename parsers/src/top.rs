@@ -138,6 +138,20 @@ pub fn parse(text: &str) -> Parsed<Vec<TopFrame>> {
     st.finish(text)
 }
 
+/// As [`parse`], but keeps only process rows with a `%CPU` above zero (every row is still
+/// checked and its problems reported). Long capture logs hold thousands of frames whose
+/// tables are mostly idle processes; nothing downstream reads those.
+pub fn parse_busy(text: &str) -> Parsed<Vec<TopFrame>> {
+    let mut st = State {
+        busy_only: true,
+        ..State::default()
+    };
+    for (no, line) in numbered_lines(text) {
+        st.line(no, line);
+    }
+    st.finish(text)
+}
+
 /// True when `line` is a `top - HH:MM:SS up …` header (also `1:Def - …` window names).
 pub fn is_header(line: &str) -> bool {
     header_prefix(line).is_ok()
@@ -500,9 +514,68 @@ impl Table {
         self.command == Some(self.cols.saturating_sub(1))
     }
 
-    /// Reads one row; `Err` with the reason when it does not fit.
-    fn row(&self, t: &str) -> Result<(TopProcess, Option<String>), String> {
-        let words = word_offsets(t);
+    /// Reads one row; `Err` with the reason when it does not fit. With `busy_only`, a row
+    /// whose `%CPU` is not above zero is checked but gives `None` (nothing is allocated).
+    fn row(
+        &self,
+        t: &str,
+        busy_only: bool,
+    ) -> Result<(Option<TopProcess>, Option<String>), String> {
+        // Most rows are ASCII with at most a dozen columns: word offsets on the stack.
+        let mut words = [(0usize, 0usize); MAX_FAST_COLUMNS];
+        let mut count = 0;
+        if t.is_ascii() && self.cols <= MAX_FAST_COLUMNS {
+            let bytes = t.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                while i < bytes.len() && is_space(bytes[i]) {
+                    i += 1;
+                }
+                if i == bytes.len() {
+                    break;
+                }
+                let start = i;
+                while i < bytes.len() && !is_space(bytes[i]) {
+                    i += 1;
+                }
+                if count < MAX_FAST_COLUMNS {
+                    words[count] = (start, i);
+                }
+                count += 1;
+            }
+        } else {
+            let all = word_offsets(t);
+            count = all.len();
+            for (slot, (off, w)) in words.iter_mut().zip(&all) {
+                *slot = (*off, off + w.len());
+            }
+            if self.cols > MAX_FAST_COLUMNS {
+                return self.row_slow(t, &all, busy_only);
+            }
+        }
+        let fits = if self.command_is_last() {
+            count >= self.cols
+        } else {
+            count == self.cols
+        };
+        if !fits {
+            return Err(format!(
+                "process row with {count} fields for {} columns",
+                self.cols
+            ));
+        }
+        let word = |i: Option<usize>| i.filter(|&i| i < count).map(|i| &t[words[i].0..words[i].1]);
+        let offset = |i: Option<usize>| i.filter(|&i| i < count).map(|i| words[i].0);
+        self.finish_row(t, word, offset, busy_only)
+    }
+
+    /// A row of a table wider than [`MAX_FAST_COLUMNS`].
+    fn row_slow(
+        &self,
+        t: &str,
+        words: &[(usize, &str)],
+        busy_only: bool,
+    ) -> Result<(Option<TopProcess>, Option<String>), String> {
         let fits = if self.command_is_last() {
             words.len() >= self.cols
         } else {
@@ -516,6 +589,17 @@ impl Table {
             ));
         }
         let word = |i: Option<usize>| i.and_then(|i| words.get(i)).map(|(_, w)| *w);
+        let offset = |i: Option<usize>| i.and_then(|i| words.get(i)).map(|(o, _)| *o);
+        self.finish_row(t, word, offset, busy_only)
+    }
+
+    fn finish_row<'t>(
+        &self,
+        t: &'t str,
+        word: impl Fn(Option<usize>) -> Option<&'t str>,
+        offset: impl Fn(Option<usize>) -> Option<usize>,
+        busy_only: bool,
+    ) -> Result<(Option<TopProcess>, Option<String>), String> {
         let pid = match word(self.pid) {
             Some(w) => Some(
                 crate::text::token_u64(w).ok_or_else(|| format!("PID {w:?} is not a number"))?,
@@ -533,10 +617,12 @@ impl Table {
             }
             None => None,
         };
+        if busy_only && !cpu_percent.is_some_and(|c| c > 0.0) {
+            return Ok((None, note));
+        }
         let command = if self.command_is_last() {
-            self.command
-                .and_then(|i| words.get(i))
-                .and_then(|(off, _)| t.get(*off..))
+            offset(self.command)
+                .and_then(|off| t.get(off..))
                 .unwrap_or("")
                 .trim_end()
                 .to_string()
@@ -544,17 +630,26 @@ impl Table {
             word(self.command).unwrap_or("").to_string()
         };
         Ok((
-            TopProcess {
+            Some(TopProcess {
                 pid,
                 user: word(self.user).map(str::to_string),
                 cpu_percent,
                 command_truncated: command.ends_with('+'),
                 command,
-            },
+            }),
             note,
         ))
     }
 }
+
+/// `char::is_whitespace` for ASCII bytes (which, unlike `u8::is_ascii_whitespace`, includes
+/// the vertical tab), so both splitting paths agree.
+fn is_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0b
+}
+
+/// Tables up to this many columns are split without allocating (top prints 12 by default).
+const MAX_FAST_COLUMNS: usize = 24;
 
 /// A whole token as a number (decimal point or comma).
 fn all_number(w: &str) -> Option<f64> {
@@ -571,6 +666,8 @@ struct FrameState {
     table: Option<Table>,
     seen_tasks: bool,
     seen_summary_cpu: bool,
+    /// Process rows read (kept or not).
+    rows: usize,
     /// Line of the first `Mem` segment and whether a `Swap` segment was seen.
     mem_line: Option<usize>,
     seen_swap: bool,
@@ -583,6 +680,8 @@ struct State {
     cur: Option<FrameState>,
     /// A line that is not `top` output was met since the last frame started.
     foreign_since_frame: bool,
+    /// Rows without CPU use are checked but not kept ([`parse_busy`]).
+    busy_only: bool,
 }
 
 /// What kind of line starts or continues a frame.
@@ -639,7 +738,7 @@ impl State {
         let need_new = match &self.cur {
             None => true,
             Some(fs) => {
-                (kind != LineKind::Table && !fs.frame.processes.is_empty())
+                (kind != LineKind::Table && fs.rows > 0)
                     || (kind == LineKind::Tasks && fs.seen_tasks)
                     || (kind == LineKind::CpuSummary && fs.seen_summary_cpu)
             }
@@ -663,7 +762,7 @@ impl State {
         // summary or header line never reads as such a row: its first word is not a number).
         let table = self.cur.as_ref().and_then(|fs| fs.table);
         let fast = table.filter(|tb| tb.pid == Some(0));
-        if let Some(Ok((p, note))) = fast.map(|tb| tb.row(t)) {
+        if let Some(Ok((p, note))) = fast.map(|tb| tb.row(t, self.busy_only)) {
             self.push_row(no, p, note);
             return;
         }
@@ -715,7 +814,7 @@ impl State {
             }
             return;
         }
-        match table.map(|tb| tb.row(t)) {
+        match table.map(|tb| tb.row(t, self.busy_only)) {
             Some(Ok((p, note))) => {
                 self.push_row(no, p, note);
                 return;
@@ -731,9 +830,10 @@ impl State {
         self.warn(no, format!("not a `top -b` line: {t:?}"));
     }
 
-    fn push_row(&mut self, no: usize, p: TopProcess, note: Option<String>) {
+    fn push_row(&mut self, no: usize, p: Option<TopProcess>, note: Option<String>) {
         if let Some(fs) = &mut self.cur {
-            fs.frame.processes.push(p);
+            fs.rows += 1;
+            fs.frame.processes.extend(p);
         }
         if let Some(n) = note {
             self.warn(no, n);

@@ -96,7 +96,7 @@ pub fn cmp_time(a: &Option<Timestamp>, b: &Option<Timestamp>) -> Ordering {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProblemSeverity {
     Error,

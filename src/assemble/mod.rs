@@ -8,7 +8,10 @@ use rules::model::{
     ProblemSeverity, Ring, SoftnetCpu, SoftnetSample, Timestamp,
 };
 
+mod problem_log;
 mod series;
+
+use problem_log::ProblemLog;
 
 use crate::classify::CaptureKind;
 use crate::source::{entry_source, Bundle, Capture};
@@ -22,7 +25,7 @@ fn report<T>(
     parsed: parsers::Parsed<T>,
     capture: &Capture,
     origin: &str,
-    problems: &mut Vec<ProblemRecord>,
+    problems: &mut ProblemLog,
 ) -> T {
     let source = source_label(origin, &capture.source);
     let total = parsed.problems.len();
@@ -144,13 +147,7 @@ fn manifest_times(
 
 /// Builds the host of one bundle. `origin` names the input (and archive root) for problems.
 pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>) -> Host {
-    let mut host = Host::new("");
-    let mut hostname: Option<String> = None;
-    let mut uname_node: Option<String> = None;
-    let mut manifest: BTreeMap<String, ManifestTime> = BTreeMap::new();
-    let mut report_start: Option<ManifestTime> = None;
-    let mut date: Option<Timestamp> = None;
-
+    let mut a = Assembler::new(origin);
     // A 0-byte output (command failed, file unreadable) is reported once, then skipped.
     let captures: Vec<&Capture> = bundle
         .captures
@@ -158,37 +155,96 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
         .filter(|c| {
             let empty = c.text.trim().is_empty();
             if empty {
-                problems.push(problem(origin, c, ProblemSeverity::Warning, "empty output"));
+                a.problems
+                    .push(problem(origin, c, ProblemSeverity::Warning, "empty output"));
             }
             !empty
         })
         .collect();
     // Identity first: the sample times of everything else depend on it.
     for &c in &captures {
+        a.identity(c);
+    }
+    a.start_data();
+    for &c in &captures {
+        a.data(c);
+    }
+    let (host, found) = a.finish(&bundle.root);
+    problems.extend(found);
+    host
+}
+
+/// Builds one host from captures given one at a time: all identity captures
+/// ([`Assembler::identity`]) before any data ([`Assembler::data`]), because sample times
+/// depend on the collection date and manifest. A capture log read as a stream gives only
+/// data with times of its own, and its prompt host name last.
+pub struct Assembler {
+    origin: String,
+    problems: ProblemLog,
+    host: Host,
+    hostname: Option<String>,
+    uname_node: Option<String>,
+    manifest: BTreeMap<String, ManifestTime>,
+    report_start: Option<ManifestTime>,
+    date: Option<Timestamp>,
+    times: BTreeMap<String, Timestamp>,
+    offset: Option<i32>,
+    sysfs: BTreeMap<String, (Option<Timestamp>, BTreeMap<String, u64>)>,
+    proc_sys: BTreeMap<String, String>,
+    bonding: Vec<(String, parsers::bonding::Bonding)>,
+    /// /proc/interrupts rows are filtered by the host's interface names, known at the end.
+    deferred_irqs: Vec<(parsers::interrupts::Interrupts, Option<Timestamp>, String)>,
+}
+
+impl Assembler {
+    pub fn new(origin: &str) -> Self {
+        Assembler {
+            origin: origin.to_string(),
+            problems: ProblemLog::default(),
+            host: Host::new(""),
+            hostname: None,
+            uname_node: None,
+            manifest: BTreeMap::new(),
+            report_start: None,
+            date: None,
+            times: BTreeMap::new(),
+            offset: None,
+            sysfs: BTreeMap::new(),
+            proc_sys: BTreeMap::new(),
+            bonding: Vec::new(),
+            deferred_irqs: Vec::new(),
+        }
+    }
+
+    /// Reads what identifies the host and dates its captures.
+    pub fn identity(&mut self, c: &Capture) {
+        let origin = self.origin.as_str();
+        let problems = &mut self.problems;
+        let host = &mut self.host;
         match &c.kind {
             CaptureKind::SosManifest => {
                 let (t, start, err) = manifest_times(&c.text);
-                manifest = t;
-                report_start = start;
+                self.manifest = t;
+                self.report_start = start;
                 if let Some(e) = err {
                     problems.push(problem(origin, c, ProblemSeverity::Warning, e));
                 }
             }
             CaptureKind::Hostname => {
                 if let Some(h) = report(parsers::hostname::parse(&c.text), c, origin, problems) {
-                    hostname.get_or_insert(h);
+                    self.hostname.get_or_insert(h);
                 }
             }
             CaptureKind::Uname => {
                 if let Some(u) = report(parsers::uname::parse(&c.text), c, origin, problems) {
                     host.kernel.get_or_insert(u.kernel_release.clone());
-                    uname_node.get_or_insert(u.nodename);
+                    self.uname_node.get_or_insert(u.nodename);
                 }
             }
             CaptureKind::Date => {
                 if let Some(d) = report(parsers::date::parse(&c.text), c, origin, problems) {
                     // `date` over `timedatectl`: both are taken at collection time.
-                    date.get_or_insert(date_to_timestamp(&d));
+                    self.date.get_or_insert(date_to_timestamp(&d));
                 }
             }
             CaptureKind::Uptime => {
@@ -205,34 +261,37 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
             _ => {}
         }
     }
-    let offset = date.and_then(|d| d.offset_seconds);
-    let times: BTreeMap<String, Timestamp> = manifest
-        .into_iter()
-        .map(|(k, v)| (k, v.resolve(offset)))
-        .collect();
-    host.collected_at = date.or_else(|| report_start.map(|s| s.resolve(offset)));
-    host.hostname = hostname
-        .or(uname_node)
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| fallback_hostname(&bundle.root, origin));
-    host.sources.push(origin.to_string());
 
-    let mut sysfs: BTreeMap<String, (Option<Timestamp>, BTreeMap<String, u64>)> = BTreeMap::new();
-    let mut proc_sys: BTreeMap<String, String> = BTreeMap::new();
-    let mut bonding: Vec<(String, parsers::bonding::Bonding)> = Vec::new();
-    // /proc/interrupts rows are filtered by the host's interface names, known at the end.
-    let mut deferred_irqs = Vec::new();
-    for &c in &captures {
+    /// Ends the identity captures: sample times are settled from here on.
+    pub fn start_data(&mut self) {
+        self.offset = self.date.and_then(|d| d.offset_seconds);
+        let offset = self.offset;
+        self.times = std::mem::take(&mut self.manifest)
+            .into_iter()
+            .map(|(k, v)| (k, v.resolve(offset)))
+            .collect();
+        self.host.collected_at = self
+            .date
+            .or_else(|| self.report_start.map(|s| s.resolve(offset)));
+        self.host.sources.push(self.origin.clone());
+    }
+
+    /// Parses one data capture into the host.
+    pub fn data(&mut self, c: &Capture) {
+        let origin = self.origin.as_str();
+        let problems = &mut self.problems;
+        let host = &mut self.host;
+        let offset = self.offset;
         // Capture-log segments carry their own time (or none: ordered by position).
         let time = match c.time {
             Some(t) => t,
-            None => times.get(&c.source).copied().or(host.collected_at),
+            None => self.times.get(&c.source).copied().or(host.collected_at),
         };
         match &c.kind {
             CaptureKind::IpLink => {
                 let links = report(parsers::iplink::parse(&c.text), c, origin, problems);
                 for link in links {
-                    apply_ip_link(&mut host, link, time, &c.source);
+                    apply_ip_link(host, link, time, &c.source);
                 }
             }
             CaptureKind::ProcNetDev => {
@@ -254,14 +313,17 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
                     origin,
                     problems,
                 ) {
-                    let entry = sysfs.entry(dev.clone()).or_insert((time, BTreeMap::new()));
+                    let entry = self
+                        .sysfs
+                        .entry(dev.clone())
+                        .or_insert((time, BTreeMap::new()));
                     entry.1.insert(counter.clone(), v);
                 }
             }
             CaptureKind::EthtoolStats { dev, ns } => {
                 let s = report(parsers::ethtool::parse_stats(&c.text), c, origin, problems);
                 if s.stats.is_empty() {
-                    continue;
+                    return;
                 }
                 host.interface_mut(dev, ns.as_deref())
                     .ethtool
@@ -322,7 +384,7 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
             CaptureKind::Softnet => {
                 let rows = report(parsers::softnet::parse(&c.text), c, origin, problems);
                 if rows.is_empty() {
-                    continue;
+                    return;
                 }
                 host.softnet.push(SoftnetSample {
                     time,
@@ -344,7 +406,7 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
             }
             CaptureKind::Bonding { bond } => {
                 let b = report(parsers::bonding::parse(&c.text), c, origin, problems);
-                bonding.push((bond.clone(), b));
+                self.bonding.push((bond.clone(), b));
             }
             CaptureKind::Sysctl => {
                 let map = report(parsers::sysctl::parse(&c.text), c, origin, problems);
@@ -360,16 +422,17 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
                     problems,
                 );
                 if let Some(v) = v {
-                    proc_sys.insert(key.clone(), v);
+                    self.proc_sys.insert(key.clone(), v);
                 }
             }
             CaptureKind::Ifconfig => {
                 let ifaces = report(parsers::ifconfig::parse(&c.text), c, origin, problems);
-                series::apply_ifconfig(&mut host, ifaces, time, &c.source);
+                series::apply_ifconfig(host, ifaces, time, &c.source);
             }
             CaptureKind::Top => {
-                let frames = report(parsers::top::parse(&c.text), c, origin, problems);
-                series::apply_top(&mut host, frames, time, &c.source);
+                // Only busy processes are kept in the model (see `series::apply_top`).
+                let frames = report(parsers::top::parse_busy(&c.text), c, origin, problems);
+                series::apply_top(host, frames, time, &c.source);
             }
             CaptureKind::Softirqs => {
                 let s = report(
@@ -378,7 +441,7 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
                     origin,
                     problems,
                 );
-                series::apply_softirqs(&mut host, s, time, &c.source);
+                series::apply_softirqs(host, s, time, &c.source);
             }
             CaptureKind::Interrupts => {
                 let irq = report(
@@ -387,15 +450,15 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
                     origin,
                     problems,
                 );
-                deferred_irqs.push((irq, time, c.source.clone()));
+                self.deferred_irqs.push((irq, time, c.source.clone()));
             }
             CaptureKind::Ipvsadm { .. } => {
                 let ipvs = report(parsers::ipvsadm::parse(&c.text), c, origin, problems);
-                series::apply_ipvsadm(&mut host, ipvs, time, &c.source);
+                series::apply_ipvsadm(host, ipvs, time, &c.source);
             }
             CaptureKind::Sar => {
                 let sar = report(parsers::sar::parse(&c.text), c, origin, problems);
-                series::apply_sar(&mut host, sar, offset, &c.source);
+                series::apply_sar(host, sar, offset, &c.source);
             }
             CaptureKind::SosManifest
             | CaptureKind::Hostname
@@ -407,26 +470,42 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
             | CaptureKind::CaptureLog => {}
         }
     }
-    for (dev, (time, counters)) in sysfs {
-        let iface = host.interface_mut(&dev, None);
-        iface.samples.push(CounterSample {
-            time,
-            source: format!("sys/class/net/{dev}/statistics"),
-            counters,
-            approximate: false,
-        });
+
+    /// The prompt host of a capture log, known only at its end.
+    pub fn prompt_host(&mut self, name: &str) {
+        self.hostname.get_or_insert_with(|| name.to_string());
     }
-    for (k, v) in proc_sys {
-        host.sysctl.entry(k).or_insert(v);
+
+    /// The host (named by its captures, else after `root` or the input), and the problems.
+    pub fn finish(mut self, root: &str) -> (Host, Vec<ProblemRecord>) {
+        for (dev, (time, counters)) in std::mem::take(&mut self.sysfs) {
+            let iface = self.host.interface_mut(&dev, None);
+            iface.samples.push(CounterSample {
+                time,
+                source: format!("sys/class/net/{dev}/statistics"),
+                counters,
+                approximate: false,
+            });
+        }
+        for (k, v) in std::mem::take(&mut self.proc_sys) {
+            self.host.sysctl.entry(k).or_insert(v);
+        }
+        for (bond, b) in std::mem::take(&mut self.bonding) {
+            apply_bonding(&mut self.host, &bond, &b);
+        }
+        for (irq, time, source) in std::mem::take(&mut self.deferred_irqs) {
+            series::apply_interrupts(&mut self.host, irq, time, &source);
+        }
+
+        self.host.hostname = self
+            .hostname
+            .take()
+            .or(self.uname_node.take())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| fallback_hostname(root, &self.origin));
+        finish_interfaces(&mut self.host);
+        (self.host, self.problems.into_records())
     }
-    for (bond, b) in bonding {
-        apply_bonding(&mut host, &bond, &b);
-    }
-    for (irq, time, source) in deferred_irqs {
-        series::apply_interrupts(&mut host, irq, time, &source);
-    }
-    finish_interfaces(&mut host);
-    host
 }
 
 fn problem(

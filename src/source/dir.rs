@@ -133,6 +133,7 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
             error: None,
         },
         bundles,
+        hosts: Vec::new(),
         problems,
     };
     let mut out = vec![this];

@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod dir;
 pub mod loose;
+pub mod stream_log;
 pub mod vfs;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -50,6 +51,8 @@ pub struct Bundle {
 pub struct Opened {
     pub info: InputInfo,
     pub bundles: Vec<Bundle>,
+    /// Hosts already built while reading (a capture log read as a stream).
+    pub hosts: Vec<rules::model::Host>,
     pub problems: Vec<ProblemRecord>,
 }
 
@@ -103,6 +106,7 @@ fn failed(label: &str, kind: InputKind, message: String) -> Opened {
             error: Some(message.clone()),
         },
         bundles: Vec::new(),
+        hosts: Vec::new(),
         problems: vec![problem(label, None, ProblemSeverity::Error, message)],
     }
 }
@@ -147,8 +151,25 @@ pub fn open_reader<'a>(reader: Box<dyn BufRead + 'a>, label: &str, name: String)
         let streamed = archive::stream_tar(rest, 0);
         return from_streamed(label, streamed);
     }
-    // A single file: read it whole (capped) and sniff what it is.
+    // A single file. A long capture log is streamed; anything else is read whole (capped)
+    // and sniffed.
     let mut rest = rest;
+    let mut first = Vec::new();
+    if let Err(e) = (&mut rest)
+        .take(stream_log::HEAD as u64)
+        .read_to_end(&mut first)
+    {
+        return vec![failed(
+            label,
+            InputKind::Capture,
+            format!("cannot read: {e}"),
+        )];
+    }
+    if first.len() == stream_log::HEAD && stream_log::is_capture_log(&first, &name) {
+        let reader = BufReader::with_capacity(1 << 16, Cursor::new(first).chain(rest));
+        return vec![stream_log::read(reader, label, &name)];
+    }
+    let mut rest = Cursor::new(first).chain(rest);
     let body = match archive::read_capped(&mut rest) {
         Ok(b) => b,
         Err(e) => {
@@ -196,6 +217,7 @@ fn single_file(label: &str, name: &str, body: Body) -> Opened {
             error: None,
         },
         bundles,
+        hosts: Vec::new(),
         problems,
     }
 }
@@ -282,6 +304,7 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
             error,
         },
         bundles,
+        hosts: Vec::new(),
         problems,
     }];
     for (path, inner) in nested {

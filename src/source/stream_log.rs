@@ -1,0 +1,300 @@
+//! A single capture log, read as a stream: each line goes through the [`Segmenter`] and each
+//! segment is parsed into the host as soon as it ends. Only the open segment is held, so a log
+//! of any size is read whole in one pass, with memory that grows with the samples kept, not
+//! with the text.
+//!
+//! Small files, and files whose first MiB is one capture rather than a log, take the
+//! in-memory path (`loose::captures_from_text`), which also knows supportconfig files.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use rules::model::{InputInfo, InputKind, ProblemSeverity};
+
+use super::{problem, Capture, Opened};
+use crate::assemble::Assembler;
+use crate::capture::{self, Segment, Segmenter};
+use crate::classify::CaptureKind;
+use crate::sniff;
+
+/// How much of a single file is read before choosing the path: larger files whose head is a
+/// capture log are streamed.
+pub const HEAD: usize = 1 << 20;
+
+/// Longer lines are cut here (the rest of the line is skipped and reported).
+const LINE_CAP: usize = 1 << 20;
+
+/// True when `head` (the first [`HEAD`] bytes of a file) is a log of several captures.
+pub fn is_capture_log(head: &[u8], name: &str) -> bool {
+    // Up to the last complete line.
+    let end = head.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let text = String::from_utf8_lossy(&head[..end]);
+    let sniffed = sniff::sniff(&text, name);
+    if sniffed == Some(CaptureKind::SupportconfigFile) {
+        return false;
+    }
+    let log = capture::segment(&text);
+    let single = log.dates == 0 && log.segments.len() <= 1;
+    let one_capture = sniffed.is_some() && single;
+    !log.segments.is_empty() && !one_capture
+}
+
+/// Reads the whole log from `reader` (positioned at its start).
+pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str) -> Opened {
+    let mut assembler = Assembler::new(label);
+    assembler.start_data();
+    let mut segmenter = Segmenter::new();
+    let mut problems = Vec::new();
+    let mut bad_utf8: Option<(usize, usize)> = None;
+    let mut long_lines: Option<(usize, usize)> = None;
+    let mut error = None;
+    let mut line = Vec::with_capacity(256);
+    let mut n = 0;
+    {
+        let mut emit = |s: Segment| {
+            let capture = Capture {
+                kind: s.kind,
+                source: format!("{name}:{}", s.first_line),
+                line_offset: s.first_line - 1,
+                text: s.text,
+                time: Some(s.time),
+            };
+            assembler.data(&capture);
+        };
+        loop {
+            line.clear();
+            let cut = match read_line_capped(&mut reader, &mut line) {
+                Ok(None) => break,
+                Ok(Some(cut)) => cut,
+                Err(e) => {
+                    error = Some(format!("read error after line {n}: {e}"));
+                    break;
+                }
+            };
+            n += 1;
+            if cut {
+                count(&mut long_lines, n);
+            }
+            let body = line.strip_suffix(b"\n").unwrap_or(&line);
+            let text = match std::str::from_utf8(body) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => {
+                    count(&mut bad_utf8, n);
+                    String::from_utf8_lossy(body)
+                }
+            };
+            segmenter.line(n, &text, &mut emit);
+        }
+        segmenter.finish(&mut emit);
+    }
+    if let Some(host) = &segmenter.prompt_host {
+        assembler.prompt_host(host);
+    }
+    let (ignored, first_ignored) = segmenter.ignored;
+    if ignored > 0 {
+        problems.push(problem(
+            label,
+            Some(first_ignored),
+            ProblemSeverity::Warning,
+            format!(
+                "{ignored} line(s) outside any recognised command output were not read (first at line {first_ignored})"
+            ),
+        ));
+    }
+    if let Some((lines, first)) = bad_utf8 {
+        problems.push(problem(
+            label,
+            Some(first),
+            ProblemSeverity::Warning,
+            format!("invalid UTF-8 on {lines} line(s); bad bytes were replaced with U+FFFD"),
+        ));
+    }
+    if let Some((lines, first)) = long_lines {
+        problems.push(problem(
+            label,
+            Some(first),
+            ProblemSeverity::Warning,
+            format!(
+                "{lines} line(s) longer than {} MiB were cut there",
+                LINE_CAP >> 20
+            ),
+        ));
+    }
+    if let Some(e) = &error {
+        problems.push(problem(label, None, ProblemSeverity::Error, e.clone()));
+    }
+    let segments = segmenter.segments as u64;
+    let (host, found) = assembler.finish("");
+    problems.extend(found);
+    Opened {
+        info: InputInfo {
+            path: label.to_string(),
+            kind: InputKind::Capture,
+            entries_read: 1,
+            captures_parsed: segments + u64::from(segmenter.prompt_host.is_some()),
+            error,
+        },
+        bundles: Vec::new(),
+        hosts: vec![host],
+        problems,
+    }
+}
+
+/// Counts a line with some property: (lines, first line).
+fn count(seen: &mut Option<(usize, usize)>, n: usize) {
+    match seen {
+        Some((lines, _)) => *lines += 1,
+        None => *seen = Some((1, n)),
+    }
+}
+
+/// Reads one line (with its `\n`) into `buf`, at most [`LINE_CAP`] bytes of it; the rest of
+/// a longer line is skipped. `None` at the end of the input; `Some(true)` when cut.
+fn read_line_capped<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<bool>> {
+    let read = std::io::Read::take(&mut *reader, LINE_CAP as u64).read_until(b'\n', buf)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') || read < LINE_CAP {
+        return Ok(Some(false));
+    }
+    // Skip to the end of the line without keeping it.
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(Some(true));
+        }
+        match available.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(Some(true));
+            }
+            None => {
+                let len = available.len();
+                reader.consume(len);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::assemble::assemble;
+    use crate::source::{loose, open_reader, Bundle};
+
+    const SEED: &str = include_str!("../../testdata/capture/seed000-tap-tx-drops.log");
+
+    /// SYNTHETIC: the first sample of the real seed 000 capture (its `date` line, echoed
+    /// command and `ip -s -s link` block, lines 6–18), repeated `n` times with the clock
+    /// advanced 5 s each time, plus a `top` frame every other sample.
+    fn long_log(n: usize) -> String {
+        let block: Vec<&str> = SEED.lines().skip(6).take(13).collect();
+        let start = chrono::NaiveDate::from_ymd_opt(2016, 11, 29)
+            .unwrap()
+            .and_hms_opt(12, 28, 22)
+            .unwrap();
+        let mut out = String::from("[root@ibm-x3550m4-9 ~]# ./generate-tx-drops.sh\n");
+        for i in 0..n {
+            let t = start + chrono::Duration::seconds(5 * i as i64);
+            out.push_str(&t.format("%a %b %e %H:%M:%S EST %Y\n").to_string());
+            for line in &block {
+                out.push_str(line);
+                out.push('\n');
+            }
+            if i % 2 == 0 {
+                out.push_str(
+                    &t.format(
+                        "top - %H:%M:%S up 34 min,  0 user,  load average: 2.26, 2.31, 2.28\n",
+                    )
+                    .to_string(),
+                );
+                out.push_str(
+                    "Tasks:  88 total,   2 running,  86 sleeping,   0 stopped,   0 zombie\n",
+                );
+                out.push_str("%Cpu(s): 12.5 us,  3.1 sy,  0.0 ni, 80.0 id,  0.0 wa,  0.0 hi,  4.4 si,  0.0 st\n\n");
+                out.push_str("  PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\n");
+                out.push_str("15718 root      20   0  589420 255360  71868 S  93.8   1.0   0:12.01 qemu-kvm\n");
+                out.push_str("    2 root      20   0       0      0      0 S   0.0   0.0   0:00.00 kthreadd\n");
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn streamed_log_gives_the_same_host_as_the_in_memory_path() {
+        let text = long_log(5000);
+        assert!(
+            text.len() > 2 * HEAD,
+            "the log must be longer than the head"
+        );
+        let opened = open_reader(
+            Box::new(Cursor::new(text.clone().into_bytes())),
+            "log",
+            "log".into(),
+        );
+        assert_eq!(opened.len(), 1);
+        assert!(opened[0].bundles.is_empty(), "a long log is streamed");
+        let streamed = &opened[0].hosts[0];
+
+        let mut problems = Vec::new();
+        let captures =
+            loose::captures_from_text("log", &text, false, "log", &mut problems).unwrap();
+        let bundle = Bundle {
+            root: String::new(),
+            layout: None,
+            captures,
+        };
+        let in_memory = assemble(&bundle, "log", &mut problems);
+        assert_eq!(
+            serde_json::to_value(streamed).unwrap(),
+            serde_json::to_value(&in_memory).unwrap()
+        );
+
+        // Read by hand off the seed: TX dropped 11155280 on tapc18eb09e-01, prompt host.
+        assert_eq!(streamed.hostname, "ibm-x3550m4-9");
+        let tap = streamed.interface("tapc18eb09e-01").unwrap();
+        assert_eq!(tap.samples.len(), 5000);
+        assert_eq!(tap.samples[4999].counters["tx_dropped"], 11155280);
+        assert_eq!(
+            tap.samples[4999].time.unwrap().to_string(),
+            "2016-11-29T19:24:57-05:00"
+        );
+        assert_eq!(streamed.cpu.len(), 2500);
+        assert_eq!(streamed.cpu[0].processes.len(), 1, "idle rows are not kept");
+        assert_eq!(opened[0].info.captures_parsed, 7500 + 1);
+    }
+
+    #[test]
+    fn long_lines_and_bad_bytes_are_reported_not_fatal() {
+        let mut bytes = long_log(3000).into_bytes();
+        bytes.extend_from_slice(b"\xff\xfe broken\n");
+        bytes.extend(std::iter::repeat_n(b'x', LINE_CAP + 10));
+        bytes.extend_from_slice(b"\nTue Nov 29 23:00:00 EST 2016\n");
+        let opened = open_reader(Box::new(Cursor::new(bytes)), "log", "log".into());
+        let messages: Vec<&str> = opened[0]
+            .problems
+            .iter()
+            .map(|p| p.message.as_str())
+            .collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("invalid UTF-8 on 1 line")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("1 line(s) longer than 1 MiB")),
+            "{messages:?}"
+        );
+        assert_eq!(opened[0].hosts[0].interfaces[0].samples.len(), 3000);
+        assert!(opened[0].info.error.is_none());
+    }
+}
