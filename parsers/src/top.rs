@@ -131,19 +131,19 @@ pub struct TopFrame {
 
 /// Parses `top -b` output (any number of frames, also slices of capture logs).
 pub fn parse(text: &str) -> Parsed<Vec<TopFrame>> {
-    let mut st = State::default();
-    for (no, line) in numbered_lines(text) {
-        st.line(no, line);
-    }
-    st.finish(text)
+    parse_with(text, false)
 }
 
 /// As [`parse`], but keeps only process rows with a `%CPU` above zero (every row is still
 /// checked and its problems reported). Long capture logs hold thousands of frames whose
 /// tables are mostly idle processes; nothing downstream reads those.
 pub fn parse_busy(text: &str) -> Parsed<Vec<TopFrame>> {
+    parse_with(text, true)
+}
+
+fn parse_with(text: &str, busy_only: bool) -> Parsed<Vec<TopFrame>> {
     let mut st = State {
-        busy_only: true,
+        busy_only,
         ..State::default()
     };
     for (no, line) in numbered_lines(text) {
@@ -152,7 +152,6 @@ pub fn parse_busy(text: &str) -> Parsed<Vec<TopFrame>> {
     st.finish(text)
 }
 
-/// True when `line` is a `top - HH:MM:SS up …` header (also `1:Def - …` window names).
 pub fn is_header(line: &str) -> bool {
     header_prefix(line).is_ok()
 }
@@ -553,20 +552,27 @@ impl Table {
                 return self.row_slow(t, &all, busy_only);
             }
         }
+        self.check_fields(count)?;
+        let word = |i: Option<usize>| i.filter(|&i| i < count).map(|i| &t[words[i].0..words[i].1]);
+        let offset = |i: Option<usize>| i.filter(|&i| i < count).map(|i| words[i].0);
+        self.finish_row(t, word, offset, busy_only)
+    }
+
+    /// A row has one field per column; a last COMMAND column may hold spaces.
+    fn check_fields(&self, count: usize) -> Result<(), String> {
         let fits = if self.command_is_last() {
             count >= self.cols
         } else {
             count == self.cols
         };
-        if !fits {
-            return Err(format!(
+        if fits {
+            Ok(())
+        } else {
+            Err(format!(
                 "process row with {count} fields for {} columns",
                 self.cols
-            ));
+            ))
         }
-        let word = |i: Option<usize>| i.filter(|&i| i < count).map(|i| &t[words[i].0..words[i].1]);
-        let offset = |i: Option<usize>| i.filter(|&i| i < count).map(|i| words[i].0);
-        self.finish_row(t, word, offset, busy_only)
     }
 
     /// A row of a table wider than [`MAX_FAST_COLUMNS`].
@@ -576,18 +582,7 @@ impl Table {
         words: &[(usize, &str)],
         busy_only: bool,
     ) -> Result<(Option<TopProcess>, Option<String>), String> {
-        let fits = if self.command_is_last() {
-            words.len() >= self.cols
-        } else {
-            words.len() == self.cols
-        };
-        if !fits {
-            return Err(format!(
-                "process row with {} fields for {} columns",
-                words.len(),
-                self.cols
-            ));
-        }
+        self.check_fields(words.len())?;
         let word = |i: Option<usize>| i.and_then(|i| words.get(i)).map(|(_, w)| *w);
         let offset = |i: Option<usize>| i.and_then(|i| words.get(i)).map(|(o, _)| *o);
         self.finish_row(t, word, offset, busy_only)

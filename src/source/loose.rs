@@ -44,17 +44,7 @@ pub fn captures_from_text(
     if let Some(host) = &log.prompt_host {
         out.push(Capture::new(CaptureKind::Hostname, name, 0, host));
     }
-    if log.ignored.0 > 0 {
-        problems.push(problem(
-            label,
-            Some(log.ignored.1),
-            ProblemSeverity::Warning,
-            format!(
-                "{} line(s) outside any recognised command output were not read (first at line {})",
-                log.ignored.0, log.ignored.1
-            ),
-        ));
-    }
+    problems.extend(ignored_lines_problem(label, log.ignored));
     for seg in log.segments {
         let mut c = Capture::new(
             seg.kind,
@@ -66,6 +56,21 @@ pub fn captures_from_text(
         out.push(c);
     }
     Ok(out)
+}
+
+/// The one warning for lines of a capture log that belong to no recognised output, given
+/// (count, first line).
+pub fn ignored_lines_problem(label: &str, (count, first): (usize, usize)) -> Option<ProblemRecord> {
+    (count > 0).then(|| {
+        problem(
+            label,
+            Some(first),
+            ProblemSeverity::Warning,
+            format!(
+                "{count} line(s) outside any recognised command output were not read (first at line {first})"
+            ),
+        )
+    })
 }
 
 impl Capture {

@@ -90,17 +90,10 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str) -> Opened {
     if let Some(host) = &segmenter.prompt_host {
         assembler.prompt_host(host);
     }
-    let (ignored, first_ignored) = segmenter.ignored;
-    if ignored > 0 {
-        problems.push(problem(
-            label,
-            Some(first_ignored),
-            ProblemSeverity::Warning,
-            format!(
-                "{ignored} line(s) outside any recognised command output were not read (first at line {first_ignored})"
-            ),
-        ));
-    }
+    problems.extend(super::loose::ignored_lines_problem(
+        label,
+        segmenter.ignored,
+    ));
     if let Some((lines, first)) = bad_utf8 {
         problems.push(problem(
             label,
