@@ -2612,6 +2612,7 @@ mod tests {
             first_iteration: false,
             cpus,
             processes: Vec::new(),
+            represents: 1,
         }
     }
 
@@ -2932,6 +2933,7 @@ mod tests {
             connections: Some(300_000),
             services: Vec::new(),
             timeouts: None,
+            represents: 1,
         });
         let f = finding_of(&host, "ipvs-conn-table-small");
         let svg = for_finding(&host, &f).unwrap();

@@ -127,6 +127,7 @@ fn page_report(report: &Report) -> Report {
             ipvs: tail(&h.ipvs, PAGE_IPVS_SAMPLES),
             sysctl: h.sysctl.clone(),
             findings: h.findings.clone(),
+            thinned: h.thinned.clone(),
         })
         .collect();
     Report {

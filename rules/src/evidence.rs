@@ -118,7 +118,13 @@ fn summarise(chosen: &[&Interval], keys: &[&str], traffic_keys: &[&str], live: b
         if let Some(s) = iv.seconds {
             g.seconds = Some(g.seconds.unwrap_or(0.0) + s);
             if s > 0.0 {
-                let r = delta / s;
+                // A merged interval (retention) remembers its raw intervals' peaks per
+                // counter: the highest of them is a lower bound of the summed peak.
+                let merged_peak = keys
+                    .iter()
+                    .filter_map(|k| iv.peak_rates.get(*k))
+                    .fold(0.0, |a: f64, b| a.max(*b));
+                let r = (delta / s).max(merged_peak);
                 g.peak_rate = Some(g.peak_rate.map_or(r, |p: f64| p.max(r)));
             }
         }
@@ -260,6 +266,8 @@ mod tests {
             wrapped: vec![],
             deltas,
             rates,
+            merged: 1,
+            peak_rates: BTreeMap::new(),
         }
     }
 

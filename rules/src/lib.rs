@@ -7,5 +7,6 @@ pub mod catalog;
 pub mod evidence;
 pub mod finding;
 pub mod model;
+pub mod retention;
 pub mod thresholds;
 pub mod timeline;

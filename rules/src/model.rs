@@ -308,6 +308,10 @@ pub struct CpuSample {
     /// Processes using CPU in this frame (`top`), busiest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub processes: Vec<ProcessUsage>,
+    /// Frames of the series this one stands for after retention thinned a long series
+    /// (see `retention`); 1, and then not written, normally.
+    #[serde(skip_serializing_if = "crate::timeline::is_one")]
+    pub represents: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -340,6 +344,10 @@ pub struct IpvsSample {
     /// `ipvsadm -L --timeout`: tcp, tcpfin, udp seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeouts: Option<[u64; 3]>,
+    /// Readings this one stands for after retention thinned a long series; 1, and then not
+    /// written, normally.
+    #[serde(skip_serializing_if = "crate::timeline::is_one")]
+    pub represents: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -370,6 +378,10 @@ pub struct Host {
     pub sysctl: BTreeMap<String, String>,
     /// Diagnoses of the rule catalog, most severe first.
     pub findings: Vec<crate::finding::Finding>,
+    /// Series so long that retention thinned their samples (merging their intervals);
+    /// empty, and then not written, normally.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub thinned: Vec<crate::retention::Thinned>,
 }
 
 impl Host {
@@ -394,6 +406,7 @@ impl Host {
             ipvs: Vec::new(),
             sysctl: BTreeMap::new(),
             findings: Vec::new(),
+            thinned: Vec::new(),
         }
     }
 

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::{CounterSample, Host, PerCpuCounts, SoftnetSample, Timestamp};
+use crate::retention::{self, tail_start, Bounded};
 
 /// A 32-bit counter wraps at this value.
 const WRAP_32: u64 = 1 << 32;
@@ -57,6 +58,18 @@ pub struct Interval {
     pub deltas: BTreeMap<String, u64>,
     /// Per second; only when `seconds` is known and positive.
     pub rates: BTreeMap<String, f64>,
+    /// Raw intervals merged into this one by retention (see `retention`); 1, and then not
+    /// written, for an interval between two consecutive samples.
+    #[serde(skip_serializing_if = "is_one")]
+    pub merged: u32,
+    /// For a merged interval: per counter, the highest per-second rate of any one of the raw
+    /// intervals it stands for.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub peak_rates: BTreeMap<String, f64>,
+}
+
+pub(crate) fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 /// The series name of a sample source: `capture.log:118` → `capture.log`.
@@ -128,7 +141,10 @@ pub fn difference(
     (deltas, wrapped, false)
 }
 
-fn rates_of(deltas: &BTreeMap<String, u64>, seconds: Option<f64>) -> BTreeMap<String, f64> {
+pub(crate) fn rates_of(
+    deltas: &BTreeMap<String, u64>,
+    seconds: Option<f64>,
+) -> BTreeMap<String, f64> {
     match seconds {
         Some(s) if s > 0.0 => deltas
             .iter()
@@ -144,7 +160,7 @@ fn round(v: f64) -> f64 {
 }
 
 /// Intervals of one series of counter samples, already in time (or input) order.
-fn counter_intervals(
+pub(crate) fn counter_intervals(
     series: &str,
     samples: &[&CounterSample],
     uptime: Option<(u64, Option<Timestamp>)>,
@@ -175,12 +191,142 @@ fn counter_intervals(
             wrapped,
             deltas,
             rates,
+            merged: 1,
+            peak_rates: BTreeMap::new(),
         });
     }
     if usable.len() == 1 {
         if let Some(iv) = since_boot(series, usable[0], uptime) {
             out.push(iv);
         }
+    }
+    out
+}
+
+/// A run of consecutive raw intervals being summed by `counter_runs`.
+struct Run<'a> {
+    start: &'a CounterSample,
+    end: &'a CounterSample,
+    seconds: Option<f64>,
+    steps: u32,
+    /// Counter → (summed delta, highest rate of one step).
+    sums: BTreeMap<&'a str, (u64, f64)>,
+    wrapped: std::collections::BTreeSet<&'a str>,
+}
+
+impl<'a> Run<'a> {
+    fn new(start: &'a CounterSample) -> Self {
+        Run {
+            start,
+            end: start,
+            seconds: Some(0.0),
+            steps: 0,
+            sums: BTreeMap::new(),
+            wrapped: std::collections::BTreeSet::new(),
+        }
+    }
+
+    fn interval(self, series: &str) -> Interval {
+        let deltas: BTreeMap<String, u64> = self
+            .sums
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.0))
+            .collect();
+        let peak_rates = if self.steps > 1 && self.seconds.is_some() {
+            self.sums
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.1))
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        Interval {
+            kind: IntervalKind::Interval,
+            series: series.to_string(),
+            start: self.start.time,
+            end: self.end.time,
+            start_source: Some(self.start.source.clone()),
+            end_source: self.end.source.clone(),
+            seconds: self.seconds,
+            reset: false,
+            wrapped: self.wrapped.iter().map(|k| k.to_string()).collect(),
+            rates: rates_of(&deltas, self.seconds),
+            deltas,
+            merged: self.steps,
+            peak_rates,
+        }
+    }
+}
+
+/// The intervals `counter_intervals` would give, already merged `unit` at a time the way
+/// retention merges them (deltas summed, per-counter peak rate kept), in one pass that
+/// builds no raw interval. A reset, or a step without time, ends a run: it is never merged.
+pub(crate) fn counter_runs(series: &str, samples: &[&CounterSample], unit: u32) -> Vec<Interval> {
+    if unit <= 1 {
+        return counter_intervals(series, samples, None);
+    }
+    let usable: Vec<&CounterSample> = samples.iter().copied().filter(|s| !s.approximate).collect();
+    let mut out = Vec::new();
+    let mut run: Option<Run> = None;
+    let mut step: Vec<(&str, Movement)> = Vec::new();
+    for pair in usable.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let seconds = seconds_between(a.time, b.time);
+        if seconds == Some(0.0) {
+            continue;
+        }
+        step.clear();
+        for (key, &now) in &b.counters {
+            if let Some(&before) = a.counters.get(key) {
+                step.push((key.as_str(), movement(before, now)));
+            }
+        }
+        let reset = step.iter().any(|(_, m)| *m == Movement::Reset);
+        // A run continues only from where it ended, with times of the same kind.
+        let continues = run
+            .as_ref()
+            .is_some_and(|r| std::ptr::eq(r.end, a) && r.seconds.is_some() == seconds.is_some());
+        if reset || !continues {
+            if let Some(r) = run.take().filter(|r| r.steps > 0) {
+                out.push(r.interval(series));
+            }
+        }
+        if reset {
+            out.extend(counter_intervals(series, &[a, b], None));
+            continue;
+        }
+        let r = run.get_or_insert_with(|| Run::new(a));
+        for (key, m) in &step {
+            let d = match m {
+                Movement::Delta(d) => *d,
+                Movement::Wrapped(d) => {
+                    r.wrapped.insert(key);
+                    *d
+                }
+                Movement::Reset => 0,
+            };
+            let rate = match seconds {
+                Some(s) if s > 0.0 => round(d as f64 / s),
+                _ => 0.0,
+            };
+            let e = r.sums.entry(key).or_insert((0, rate));
+            e.0 = e.0.saturating_add(d);
+            e.1 = e.1.max(rate);
+        }
+        r.end = b;
+        r.seconds = match (r.seconds, seconds) {
+            (Some(x), Some(y)) => Some(x + y),
+            _ => None,
+        };
+        r.steps += 1;
+        if r.steps >= unit {
+            if let Some(done) = run.take() {
+                out.push(done.interval(series));
+            }
+        }
+    }
+    if let Some(r) = run.filter(|r| r.steps > 0) {
+        out.push(r.interval(series));
     }
     out
 }
@@ -212,6 +358,8 @@ fn since_boot(
         wrapped: Vec::new(),
         deltas: s.counters.clone(),
         rates: rates_of(&s.counters, Some(seconds)),
+        merged: 1,
+        peak_rates: BTreeMap::new(),
     })
 }
 
@@ -235,6 +383,9 @@ pub struct SoftnetInterval {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub reset: bool,
     pub cpus: Vec<SoftnetCpuDelta>,
+    /// Raw intervals merged into this one by retention; 1, and then not written, normally.
+    #[serde(skip_serializing_if = "is_one")]
+    pub merged: u32,
 }
 
 fn softnet_counters(c: &crate::model::SoftnetCpu) -> BTreeMap<String, u64> {
@@ -251,7 +402,7 @@ fn softnet_counters(c: &crate::model::SoftnetCpu) -> BTreeMap<String, u64> {
     m
 }
 
-fn softnet_intervals(
+pub(crate) fn softnet_intervals(
     series: &str,
     samples: &[&SoftnetSample],
     uptime: Option<(u64, Option<Timestamp>)>,
@@ -292,6 +443,7 @@ fn softnet_intervals(
             seconds,
             reset,
             cpus,
+            merged: 1,
         });
     }
     if let [only] = samples {
@@ -321,6 +473,7 @@ fn softnet_intervals(
                             }
                         })
                         .collect(),
+                    merged: 1,
                 });
             }
         }
@@ -342,9 +495,12 @@ pub struct PerCpuInterval {
     pub cpus: Vec<u32>,
     /// Row → delta per CPU (order of `cpus`); rows and CPUs present in both readings.
     pub rows: BTreeMap<String, Vec<u64>>,
+    /// Raw intervals merged into this one by retention; 1, and then not written, normally.
+    #[serde(skip_serializing_if = "is_one")]
+    pub merged: u32,
 }
 
-fn per_cpu_intervals(series: &str, samples: &[&PerCpuCounts]) -> Vec<PerCpuInterval> {
+pub(crate) fn per_cpu_intervals(series: &str, samples: &[&PerCpuCounts]) -> Vec<PerCpuInterval> {
     let mut out = Vec::new();
     for pair in samples.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -395,6 +551,7 @@ fn per_cpu_intervals(series: &str, samples: &[&PerCpuCounts]) -> Vec<PerCpuInter
             reset,
             cpus,
             rows,
+            merged: 1,
         });
     }
     out
@@ -412,48 +569,123 @@ fn by_series<T>(items: &[T], source: impl Fn(&T) -> &str) -> BTreeMap<String, Ve
     groups
 }
 
+/// The counter form of an `ethtool -S` reading, for differencing.
+pub(crate) fn ethtool_as_counters(e: &crate::model::EthtoolSample) -> CounterSample {
+    CounterSample {
+        time: e.time,
+        source: e.source.clone(),
+        counters: e.stats.clone(),
+        approximate: false,
+    }
+}
+
+/// Takes out of `list` the intervals that retention computed for its thinned series (named
+/// by `thinned`), grouped by series. Of the rest, what `keep` accepts stays (sar's reported
+/// rates) and the others are dropped, to be computed again from the samples.
+fn take_computed<I: Bounded>(
+    list: &mut Vec<I>,
+    thinned: &[&str],
+    keep: impl Fn(&I) -> bool,
+) -> BTreeMap<String, Vec<I>> {
+    let mut computed: BTreeMap<String, Vec<I>> = BTreeMap::new();
+    for iv in std::mem::take(list) {
+        if iv.between_samples() && thinned.contains(&iv.series()) {
+            computed
+                .entry(iv.series().to_string())
+                .or_default()
+                .push(iv);
+        } else if keep(&iv) {
+            list.push(iv);
+        }
+    }
+    computed
+}
+
+/// Intervals of each series of `items`: those retention already computed, then the ones
+/// from the last sample they covered on (`fresh` gets that sample and the later ones, and
+/// whether the series is still whole, i.e. may get a since-boot average).
+fn continue_series<S, I: Bounded>(
+    items: &[S],
+    source: impl Fn(&S) -> &str + Copy,
+    mut computed: BTreeMap<String, Vec<I>>,
+    fresh: impl Fn(&str, &[&S], bool) -> Vec<I>,
+) -> Vec<I> {
+    let mut out = Vec::new();
+    for (series, samples) in by_series(items, source) {
+        let before = computed.remove(&series).unwrap_or_default();
+        let start = tail_start(&samples, before.last().map(|iv| iv.end_source()), source);
+        let whole = before.is_empty();
+        out.extend(before);
+        out.extend(fresh(&series, &samples[start..], whole));
+    }
+    // Computed intervals whose samples are gone (cannot happen: the last one is kept).
+    out.extend(computed.into_values().flatten());
+    out
+}
+
 /// Fills `deltas` of every interface and `softnet_deltas` of the host. Samples must already
 /// be sorted by time (unknown times last, in input order).
 pub fn compute(host: &mut Host) {
     let uptime = host.uptime_seconds.map(|u| (u, host.collected_at));
-    for iface in &mut host.interfaces {
-        let mut intervals = Vec::new();
-        for (series, samples) in by_series(&iface.samples, |s| &s.source) {
-            intervals.extend(counter_intervals(&series, &samples, uptime));
-        }
-        // ethtool -S counters (since driver load, usually boot) form series of their own.
-        let as_counters: Vec<CounterSample> = iface
-            .ethtool
+    let boot = |whole: bool| if whole { uptime } else { None };
+    let thinned = &host.thinned;
+    let series_of_list = |list: &str| -> Vec<&str> {
+        thinned
             .iter()
-            .map(|e| CounterSample {
-                time: e.time,
-                source: e.source.clone(),
-                counters: e.stats.clone(),
-                approximate: false,
-            })
-            .collect();
-        iface.ethtool_deltas = by_series(&as_counters, |s| &s.source)
-            .into_iter()
-            .flat_map(|(series, samples)| counter_intervals(&series, &samples, uptime))
-            .collect();
-        iface.deltas.retain(|d| d.kind == IntervalKind::Reported);
+            .filter(|t| t.list == list)
+            .map(|t| t.series.as_str())
+            .collect()
+    };
+    for iface in &mut host.interfaces {
+        let retained = series_of_list(&retention::samples_list(&iface.name));
+        let computed = take_computed(&mut iface.deltas, &retained, |d| {
+            d.kind == IntervalKind::Reported
+        });
+        let intervals = continue_series(
+            &iface.samples,
+            |s| s.source.as_str(),
+            computed,
+            |series, samples, whole| counter_intervals(series, samples, boot(whole)),
+        );
         iface.deltas.extend(intervals);
+        // ethtool -S counters (since driver load, usually boot) form series of their own.
+        let retained = series_of_list(&retention::ethtool_list(&iface.name));
+        let computed = take_computed(&mut iface.ethtool_deltas, &retained, |_| false);
+        iface.ethtool_deltas = continue_series(
+            &iface.ethtool,
+            |s| s.source.as_str(),
+            computed,
+            |series, samples, whole| {
+                let as_counters: Vec<CounterSample> =
+                    samples.iter().map(|e| ethtool_as_counters(e)).collect();
+                let refs: Vec<&CounterSample> = as_counters.iter().collect();
+                counter_intervals(series, &refs, boot(whole))
+            },
+        );
     }
-    let mut softnet = Vec::new();
-    for (series, samples) in by_series(&host.softnet, |s| &s.source) {
-        softnet.extend(softnet_intervals(&series, &samples, uptime));
-    }
-    host.softnet_deltas
-        .retain(|d| d.kind == IntervalKind::Reported);
+    let retained = series_of_list("softnet");
+    let computed = take_computed(&mut host.softnet_deltas, &retained, |d| {
+        d.kind == IntervalKind::Reported
+    });
+    let softnet = continue_series(
+        &host.softnet,
+        |s| s.source.as_str(),
+        computed,
+        |series, samples, whole| softnet_intervals(series, samples, boot(whole)),
+    );
     host.softnet_deltas.extend(softnet);
-    host.softirqs_deltas = by_series(&host.softirqs, |s| &s.source)
-        .into_iter()
-        .flat_map(|(series, samples)| per_cpu_intervals(&series, &samples))
-        .collect();
-    host.interrupts_deltas = by_series(&host.interrupts, |s| &s.source)
-        .into_iter()
-        .flat_map(|(series, samples)| per_cpu_intervals(&series, &samples))
-        .collect();
+    for (list, samples, deltas) in [
+        ("softirqs", &host.softirqs, &mut host.softirqs_deltas),
+        ("interrupts", &host.interrupts, &mut host.interrupts_deltas),
+    ] {
+        let computed = take_computed(deltas, &series_of_list(list), |_| false);
+        *deltas = continue_series(
+            samples,
+            |s| s.source.as_str(),
+            computed,
+            |series, samples, _| per_cpu_intervals(series, samples),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -469,6 +469,8 @@ impl Assembler {
             | CaptureKind::SupportconfigFile
             | CaptureKind::CaptureLog => {}
         }
+        // Long capture logs: keep memory bounded as samples arrive (cheap when short).
+        rules::retention::bound(host);
     }
 
     /// The prompt host of a capture log, known only at its end.
@@ -753,6 +755,7 @@ fn merge_into(into: &mut Host, other: Host) {
         target.samples.extend(iface.samples);
         target.ethtool.extend(iface.ethtool);
         target.deltas.extend(iface.deltas);
+        target.ethtool_deltas.extend(iface.ethtool_deltas);
         if target.kind == InterfaceKind::Other {
             target.kind = iface.kind;
         }
@@ -788,6 +791,9 @@ fn merge_into(into: &mut Host, other: Host) {
     into.ipvs.extend(other.ipvs);
     into.softirqs.extend(other.softirqs);
     into.interrupts.extend(other.interrupts);
+    into.softirqs_deltas.extend(other.softirqs_deltas);
+    into.interrupts_deltas.extend(other.interrupts_deltas);
+    into.thinned.extend(other.thinned);
     for (k, v) in other.sysctl {
         if !newer {
             into.sysctl.insert(k, v);

@@ -104,6 +104,7 @@ pub fn apply_top(
             first_iteration: frame.first_iteration || n == 0,
             cpus,
             processes,
+            represents: 1,
         });
     }
 }
@@ -207,6 +208,7 @@ pub fn apply_ipvsadm(
             .iter()
             .filter_map(|s| serde_json::to_value(s).ok())
             .collect(),
+        represents: 1,
     });
 }
 
@@ -277,6 +279,8 @@ pub fn apply_sar(host: &mut Host, sar: parsers::sar::SarFile, offset: Option<i32
             wrapped: Vec::new(),
             deltas: BTreeMap::new(),
             rates,
+            merged: 1,
+            peak_rates: BTreeMap::new(),
         });
     }
     // Softnet: one interval per time with every CPU's row.
@@ -311,6 +315,7 @@ pub fn apply_sar(host: &mut Host, sar: parsers::sar::SarFile, offset: Option<i32
             seconds: seconds_between(start.map(at), Some(at(time))),
             reset: false,
             cpus,
+            merged: 1,
         });
     }
     // CPU utilisation: one sample per time.
@@ -336,6 +341,7 @@ pub fn apply_sar(host: &mut Host, sar: parsers::sar::SarFile, offset: Option<i32
             first_iteration: false,
             cpus,
             processes: Vec::new(),
+            represents: 1,
         });
     }
 }

@@ -251,14 +251,33 @@ mod tests {
 
         // Read by hand off the seed: TX dropped 11155280 on tapc18eb09e-01, prompt host.
         assert_eq!(streamed.hostname, "ibm-x3550m4-9");
+        // What the pipeline does next: merge hosts, compute the timeline, run the rules.
+        let merged_hosts = crate::assemble::merge_hosts(vec![streamed.clone()]);
+        let streamed = &merged_hosts[0];
         let tap = streamed.interface("tapc18eb09e-01").unwrap();
-        assert_eq!(tap.samples.len(), 5000);
-        assert_eq!(tap.samples[4999].counters["tx_dropped"], 11155280);
+        let last = tap.samples.last().unwrap();
+        assert_eq!(last.counters["tx_dropped"], 11155280);
+        assert_eq!(last.time.unwrap().to_string(), "2016-11-29T19:24:57-05:00");
+        // Retention thinned the 5 000 samples, but their 4 999 intervals of 5 s are all there.
+        assert!(tap.samples.len() <= rules::retention::TRIGGER + 1);
+        let dropped = |list: &str| {
+            streamed
+                .thinned
+                .iter()
+                .find(|t| t.list == list && t.series == "log")
+                .map_or(0, |t| t.samples_dropped)
+        };
         assert_eq!(
-            tap.samples[4999].time.unwrap().to_string(),
-            "2016-11-29T19:24:57-05:00"
+            tap.samples.len() as u64 + dropped("interfaces[tapc18eb09e-01].samples"),
+            5000
         );
-        assert_eq!(streamed.cpu.len(), 2500);
+        let merged: u32 = tap.deltas.iter().map(|d| d.merged).sum();
+        let seconds: f64 = tap.deltas.iter().filter_map(|d| d.seconds).sum();
+        assert_eq!((merged, seconds), (4999, 24_995.0));
+        assert!(tap.deltas.len() <= rules::retention::TRIGGER);
+        let frames: u32 = streamed.cpu.iter().map(|c| c.represents).sum();
+        assert_eq!(frames, 2500);
+        assert_eq!(streamed.cpu.len() as u64 + dropped("cpu"), 2500);
         assert_eq!(streamed.cpu[0].processes.len(), 1, "idle rows are not kept");
         assert_eq!(opened[0].info.captures_parsed, 7500 + 1);
     }
@@ -287,7 +306,14 @@ mod tests {
                 .any(|m| m.starts_with("1 line(s) longer than 1 MiB")),
             "{messages:?}"
         );
-        assert_eq!(opened[0].hosts[0].interfaces[0].samples.len(), 3000);
+        let hosts = crate::assemble::merge_hosts(opened[0].hosts.clone());
+        let host = &hosts[0];
+        let seconds: f64 = host.interfaces[0]
+            .deltas
+            .iter()
+            .filter_map(|d| d.seconds)
+            .sum();
+        assert_eq!(seconds, 2999.0 * 5.0, "all 3000 samples were read");
         assert!(opened[0].info.error.is_none());
     }
 }

@@ -119,6 +119,7 @@ mod tests {
                 st: Some(st),
             }],
             processes: Vec::new(),
+            represents: 1,
         }
     }
 

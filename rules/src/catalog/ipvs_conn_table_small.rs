@@ -256,6 +256,7 @@ mod tests {
                     {"address": "192.168.10.12:80", "active_conn": active - active / 2, "inact_conn": inactive - inactive / 2}
                 ]
             })],
+            represents: 1,
         });
         h
     }
@@ -330,6 +331,7 @@ mod tests {
             connections: None,
             services: vec![],
             timeouts: Some([900, 120, 300]),
+            represents: 1,
         });
         let f = check(&h);
         assert!(f[0]
@@ -348,6 +350,7 @@ mod tests {
             connections: Some(5_000_000),
             services: vec![],
             timeouts: None,
+            represents: 1,
         });
         let f = check(&h);
         assert_eq!(f[0].severity, Severity::Critical);

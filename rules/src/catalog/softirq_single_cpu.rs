@@ -877,6 +877,7 @@ mod tests {
                         command: (*c).into(),
                     })
                     .collect(),
+                represents: 1,
             });
         }
     }
@@ -984,6 +985,7 @@ mod tests {
                 first_iteration: true,
                 cpus: vec![usage("0", 99.0), usage("1", 0.0)],
                 processes: vec![],
+                represents: 1,
             });
         }
         let f = check(&h);
@@ -1118,6 +1120,7 @@ mod tests {
                 cpu_percent: 97.3,
                 command: "ksoftirqd/0".into(),
             }],
+            represents: 1,
         });
         let f = check(&h);
         assert_eq!(f[0].severity, Severity::Warning);
