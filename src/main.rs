@@ -8,6 +8,11 @@ use clap::Parser;
 use analyze::pipeline;
 use analyze::report::{render_to, Format};
 
+/// mimalloc instead of glibc malloc: the model is built from many small allocations, and a
+/// streamed capture log frees on one thread what another allocated (bench/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes (documented in README.md).
 const EXIT_OK: u8 = 0;
 const EXIT_USAGE: u8 = 2;

@@ -219,6 +219,10 @@ fn number_token(input: &str) -> IResult<&str, NumberParts<'_>> {
 
 /// Reads one counter token; `None` when the token is not a number at all.
 fn counter_value(token: &str) -> Option<Value> {
+    // Plain decimals are nearly every token: no need for the general grammar.
+    if !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Value::Exact(token_u64(token)));
+    }
     let (_, (int, frac, suffix)) = number_token(token).ok()?;
     let Some((unit, iec)) = suffix else {
         if frac.is_some() {

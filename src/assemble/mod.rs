@@ -54,6 +54,25 @@ fn report<T>(
     parsed.value
 }
 
+/// A capture parsed ahead of [`Assembler::data_with`], on another thread: parsing is pure,
+/// so the text of the captures a capture log repeats most can be parsed in parallel while the
+/// host is still built in input order.
+pub enum Preparsed {
+    /// Not parsed ahead: `data_with` parses it.
+    None,
+    IpLink(parsers::Parsed<Vec<parsers::iplink::IpLink>>),
+    Top(parsers::Parsed<Vec<parsers::top::TopFrame>>),
+}
+
+/// Parses what can be parsed without the host (see [`Preparsed`]).
+pub fn preparse(c: &Capture) -> Preparsed {
+    match c.kind {
+        CaptureKind::IpLink => Preparsed::IpLink(parsers::iplink::parse(&c.text)),
+        CaptureKind::Top => Preparsed::Top(parsers::top::parse_busy(&c.text)),
+        _ => Preparsed::None,
+    }
+}
+
 /// `input!root/path` for problems (`origin` is `input!root`); sample sources stay relative
 /// to the root.
 fn source_label(origin: &str, path: &str) -> String {
@@ -278,6 +297,11 @@ impl Assembler {
 
     /// Parses one data capture into the host.
     pub fn data(&mut self, c: &Capture) {
+        self.data_with(c, Preparsed::None);
+    }
+
+    /// Adds one data capture to the host, using what [`preparse`] already parsed of it.
+    pub fn data_with(&mut self, c: &Capture, pre: Preparsed) {
         let origin = self.origin.as_str();
         let problems = &mut self.problems;
         let host = &mut self.host;
@@ -289,7 +313,11 @@ impl Assembler {
         };
         match &c.kind {
             CaptureKind::IpLink => {
-                let links = report(parsers::iplink::parse(&c.text), c, origin, problems);
+                let parsed = match pre {
+                    Preparsed::IpLink(p) => p,
+                    _ => parsers::iplink::parse(&c.text),
+                };
+                let links = report(parsed, c, origin, problems);
                 for link in links {
                     apply_ip_link(host, link, time, &c.source);
                 }
@@ -431,7 +459,11 @@ impl Assembler {
             }
             CaptureKind::Top => {
                 // Only busy processes are kept in the model (see `series::apply_top`).
-                let frames = report(parsers::top::parse_busy(&c.text), c, origin, problems);
+                let parsed = match pre {
+                    Preparsed::Top(p) => p,
+                    _ => parsers::top::parse_busy(&c.text),
+                };
+                let frames = report(parsed, c, origin, problems);
                 series::apply_top(host, frames, time, &c.source);
             }
             CaptureKind::Softirqs => {

@@ -11,8 +11,10 @@ use std::io::BufRead;
 
 use rules::model::{InputInfo, InputKind, ProblemSeverity};
 
+use std::sync::mpsc::sync_channel;
+
 use super::{problem, Capture, Opened};
-use crate::assemble::Assembler;
+use crate::assemble::{preparse, Assembler, Preparsed};
 use crate::capture::{self, Segment, Segmenter};
 use crate::classify::CaptureKind;
 use crate::sniff;
@@ -39,7 +41,17 @@ pub fn is_capture_log(head: &[u8], name: &str) -> bool {
     !log.segments.is_empty() && !one_capture
 }
 
+/// Segments are handed to the parsing thread this many at a time: enough to make the hand-over
+/// cheap, few enough that the text in flight stays small (a few hundred KiB).
+const BATCH: usize = 64;
+/// Batches waiting between two stages; the reader blocks beyond that, so memory stays flat.
+const IN_FLIGHT: usize = 4;
+
 /// Reads the whole log from `reader` (positioned at its start).
+///
+/// Three stages run at once: this thread reads lines and cuts segments, a second thread
+/// parses the captures that can be parsed on their own (`assemble::preparse`), and a third
+/// adds them to the host in input order, so the result is the same as one thread's.
 pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str) -> Opened {
     let mut assembler = Assembler::new(label);
     assembler.start_data();
@@ -50,43 +62,81 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str) -> Opened {
     let mut error = None;
     let mut line = Vec::with_capacity(256);
     let mut n = 0;
-    {
-        let mut emit = |s: Segment| {
-            let capture = Capture {
-                kind: s.kind,
-                source: format!("{name}:{}", s.first_line),
-                line_offset: s.first_line - 1,
-                text: s.text,
-                time: Some(s.time),
-            };
-            assembler.data(&capture);
-        };
-        loop {
-            line.clear();
-            let cut = match read_line_capped(&mut reader, &mut line) {
-                Ok(None) => break,
-                Ok(Some(cut)) => cut,
-                Err(e) => {
-                    error = Some(format!("read error after line {n}: {e}"));
+    let mut assembler = std::thread::scope(|scope| {
+        let (to_parse, parse_queue) = sync_channel::<Vec<Capture>>(IN_FLIGHT);
+        let (to_apply, apply_queue) = sync_channel::<Vec<(Capture, Preparsed)>>(IN_FLIGHT);
+        scope.spawn(move || {
+            for batch in parse_queue {
+                let parsed = batch
+                    .into_iter()
+                    .map(|c| {
+                        let p = preparse(&c);
+                        (c, p)
+                    })
+                    .collect();
+                if to_apply.send(parsed).is_err() {
                     break;
                 }
-            };
-            n += 1;
-            if cut {
-                count(&mut long_lines, n);
             }
-            let body = line.strip_suffix(b"\n").unwrap_or(&line);
-            let text = match std::str::from_utf8(body) {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => {
-                    count(&mut bad_utf8, n);
-                    String::from_utf8_lossy(body)
+        });
+        let applier = scope.spawn(move || {
+            for batch in apply_queue {
+                for (c, p) in batch {
+                    assembler.data_with(&c, p);
+                }
+            }
+            assembler
+        });
+        let mut batch: Vec<Capture> = Vec::with_capacity(BATCH);
+        {
+            let mut emit = |s: Segment| {
+                batch.push(Capture {
+                    kind: s.kind,
+                    source: format!("{name}:{}", s.first_line),
+                    line_offset: s.first_line - 1,
+                    text: s.text,
+                    time: Some(s.time),
+                });
+                if batch.len() == BATCH {
+                    // The parser only stops early if a later stage panicked; join reports it.
+                    let _ = to_parse.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
                 }
             };
-            segmenter.line(n, &text, &mut emit);
+            loop {
+                line.clear();
+                let cut = match read_line_capped(&mut reader, &mut line) {
+                    Ok(None) => break,
+                    Ok(Some(cut)) => cut,
+                    Err(e) => {
+                        error = Some(format!("read error after line {n}: {e}"));
+                        break;
+                    }
+                };
+                n += 1;
+                if cut {
+                    count(&mut long_lines, n);
+                }
+                let body = line.strip_suffix(b"\n").unwrap_or(&line);
+                let text = match std::str::from_utf8(body) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => {
+                        count(&mut bad_utf8, n);
+                        String::from_utf8_lossy(body)
+                    }
+                };
+                segmenter.line(n, &text, &mut emit);
+            }
+            segmenter.finish(&mut emit);
         }
-        segmenter.finish(&mut emit);
-    }
+        if !batch.is_empty() {
+            let _ = to_parse.send(batch);
+        }
+        drop(to_parse);
+        match applier.join() {
+            Ok(assembler) => assembler,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
     if let Some(host) = &segmenter.prompt_host {
         assembler.prompt_host(host);
     }
