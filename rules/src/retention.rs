@@ -119,11 +119,7 @@ impl Mergeable for Interval {
     }
 
     fn mergeable(&self, next: &Self, force: bool) -> bool {
-        self.between_samples()
-            && next.between_samples()
-            && self.series == next.series
-            && self.seconds.is_some() == next.seconds.is_some()
-            && (force || (!self.reset && !next.reset))
+        adjacent_intervals(self, next, force)
     }
 
     fn absorb(&mut self, earlier: Self) {
@@ -170,11 +166,7 @@ impl Mergeable for SoftnetInterval {
     }
 
     fn mergeable(&self, next: &Self, force: bool) -> bool {
-        self.between_samples()
-            && next.between_samples()
-            && self.series == next.series
-            && self.seconds.is_some() == next.seconds.is_some()
-            && (force || (!self.reset && !next.reset))
+        adjacent_intervals(self, next, force)
     }
 
     fn absorb(&mut self, earlier: Self) {
@@ -212,9 +204,7 @@ impl Mergeable for PerCpuInterval {
     }
 
     fn mergeable(&self, next: &Self, force: bool) -> bool {
-        self.series == next.series
-            && self.seconds.is_some() == next.seconds.is_some()
-            && (force || (!self.reset && !next.reset && self.cpus == next.cpus))
+        adjacent_intervals(self, next, force) && (force || self.cpus == next.cpus)
     }
 
     fn absorb(&mut self, earlier: Self) {
@@ -311,6 +301,18 @@ pub trait Bounded {
     fn end_source(&self) -> &str;
     /// Computed between samples (as opposed to since-boot averages and sar's own rates).
     fn between_samples(&self) -> bool;
+    fn seconds(&self) -> Option<f64>;
+    fn reset(&self) -> bool;
+}
+
+/// Whether two intervals of one list may be merged: both between samples of the same series,
+/// with times of the same kind, and (unless forced) neither a reset.
+fn adjacent_intervals<I: Bounded>(a: &I, b: &I, force: bool) -> bool {
+    a.between_samples()
+        && b.between_samples()
+        && a.series() == b.series()
+        && a.seconds().is_some() == b.seconds().is_some()
+        && (force || (!a.reset() && !b.reset()))
 }
 
 /// `Interval` and `SoftnetInterval` carry the same bookkeeping fields.
@@ -328,6 +330,12 @@ macro_rules! bounded_with_kind {
             }
             fn between_samples(&self) -> bool {
                 self.kind == IntervalKind::Interval
+            }
+            fn seconds(&self) -> Option<f64> {
+                self.seconds
+            }
+            fn reset(&self) -> bool {
+                self.reset
             }
         }
     )*};
@@ -347,6 +355,12 @@ impl Bounded for PerCpuInterval {
     }
     fn between_samples(&self) -> bool {
         true
+    }
+    fn seconds(&self) -> Option<f64> {
+        self.seconds
+    }
+    fn reset(&self) -> bool {
+        self.reset
     }
 }
 
@@ -487,12 +501,9 @@ pub fn bound(host: &mut Host) {
                 &mut iface.ethtool_deltas,
                 |s| s.source.as_str(),
                 |series, group, unit| {
-                    let as_counters: Vec<CounterSample> = group
-                        .iter()
-                        .map(|e| timeline::ethtool_as_counters(e))
-                        .collect();
-                    let refs: Vec<&CounterSample> = as_counters.iter().collect();
-                    timeline::counter_runs(series, &refs, unit)
+                    timeline::with_counters(group, |refs| {
+                        timeline::counter_runs(series, refs, unit)
+                    })
                 },
                 &list,
                 thinned,

@@ -569,14 +569,39 @@ fn by_series<T>(items: &[T], source: impl Fn(&T) -> &str) -> BTreeMap<String, Ve
     groups
 }
 
-/// The counter form of an `ethtool -S` reading, for differencing.
-pub(crate) fn ethtool_as_counters(e: &crate::model::EthtoolSample) -> CounterSample {
-    CounterSample {
-        time: e.time,
-        source: e.source.clone(),
-        counters: e.stats.clone(),
-        approximate: false,
-    }
+/// Runs `f` on the counter form of `ethtool -S` readings, for differencing.
+pub(crate) fn with_counters<R>(
+    readings: &[&crate::model::EthtoolSample],
+    f: impl FnOnce(&[&CounterSample]) -> R,
+) -> R {
+    let counters: Vec<CounterSample> = readings
+        .iter()
+        .map(|e| CounterSample {
+            time: e.time,
+            source: e.source.clone(),
+            counters: e.stats.clone(),
+            approximate: false,
+        })
+        .collect();
+    let refs: Vec<&CounterSample> = counters.iter().collect();
+    f(&refs)
+}
+
+/// Intervals of every series of one list: those retention computed for the series it thinned
+/// (`retained`) continue from their last sample; the rest is computed again, except what
+/// `keep` says to leave as it is (sar's reported rates). `fresh` gets a series' samples not
+/// yet covered, and whether the series is whole (may get a since-boot average).
+fn refresh<S, I: Bounded>(
+    deltas: &mut Vec<I>,
+    retained: &[&str],
+    keep: impl Fn(&I) -> bool,
+    samples: &[S],
+    source: impl Fn(&S) -> &str + Copy,
+    fresh: impl Fn(&str, &[&S], bool) -> Vec<I>,
+) {
+    let computed = take_computed(deltas, retained, keep);
+    let intervals = continue_series(samples, source, computed, fresh);
+    deltas.extend(intervals);
 }
 
 /// Takes out of `list` the intervals that retention computed for its thinned series (named
@@ -636,53 +661,46 @@ pub fn compute(host: &mut Host) {
             .map(|t| t.series.as_str())
             .collect()
     };
+    let reported = |d: &Interval| d.kind == IntervalKind::Reported;
     for iface in &mut host.interfaces {
-        let retained = series_of_list(&retention::samples_list(&iface.name));
-        let computed = take_computed(&mut iface.deltas, &retained, |d| {
-            d.kind == IntervalKind::Reported
-        });
-        let intervals = continue_series(
+        refresh(
+            &mut iface.deltas,
+            &series_of_list(&retention::samples_list(&iface.name)),
+            reported,
             &iface.samples,
             |s| s.source.as_str(),
-            computed,
             |series, samples, whole| counter_intervals(series, samples, boot(whole)),
         );
-        iface.deltas.extend(intervals);
         // ethtool -S counters (since driver load, usually boot) form series of their own.
-        let retained = series_of_list(&retention::ethtool_list(&iface.name));
-        let computed = take_computed(&mut iface.ethtool_deltas, &retained, |_| false);
-        iface.ethtool_deltas = continue_series(
+        refresh(
+            &mut iface.ethtool_deltas,
+            &series_of_list(&retention::ethtool_list(&iface.name)),
+            |_| false,
             &iface.ethtool,
             |s| s.source.as_str(),
-            computed,
             |series, samples, whole| {
-                let as_counters: Vec<CounterSample> =
-                    samples.iter().map(|e| ethtool_as_counters(e)).collect();
-                let refs: Vec<&CounterSample> = as_counters.iter().collect();
-                counter_intervals(series, &refs, boot(whole))
+                with_counters(samples, |refs| counter_intervals(series, refs, boot(whole)))
             },
         );
     }
-    let retained = series_of_list("softnet");
-    let computed = take_computed(&mut host.softnet_deltas, &retained, |d| {
-        d.kind == IntervalKind::Reported
-    });
-    let softnet = continue_series(
+    refresh(
+        &mut host.softnet_deltas,
+        &series_of_list("softnet"),
+        |d| d.kind == IntervalKind::Reported,
         &host.softnet,
         |s| s.source.as_str(),
-        computed,
         |series, samples, whole| softnet_intervals(series, samples, boot(whole)),
     );
-    host.softnet_deltas.extend(softnet);
     for (list, samples, deltas) in [
         ("softirqs", &host.softirqs, &mut host.softirqs_deltas),
         ("interrupts", &host.interrupts, &mut host.interrupts_deltas),
     ] {
-        let computed = take_computed(deltas, &series_of_list(list), |_| false);
-        *deltas = continue_series(
+        refresh(
+            deltas,
+            &series_of_list(list),
+            |_| false,
             samples,
             |s| s.source.as_str(),
-            computed,
             |series, samples, _| per_cpu_intervals(series, samples),
         );
     }
