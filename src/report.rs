@@ -157,7 +157,11 @@ fn page_interface(i: &Interface) -> Interface {
         samples: tail(&i.samples, 1),
         ethtool: tail(&i.ethtool, 1),
         ring: i.ring.clone(),
+        ring_readings: i.ring_readings.clone(),
         channels: i.channels.clone(),
+        qdisc: i.qdisc.clone(),
+        mac: i.mac.clone(),
+        flags: i.flags.clone(),
         deltas: Vec::new(),
         ethtool_deltas: Vec::new(),
     }

@@ -222,8 +222,24 @@ pub struct Interface {
     pub altnames: Vec<String>,
     pub samples: Vec<CounterSample>,
     pub ethtool: Vec<EthtoolSample>,
+    /// The latest `ethtool -g` reading.
     pub ring: Option<Ring>,
+    /// Every distinct `ethtool -g` reading in time (or input) order, when there was more than
+    /// one (a paste of `ethtool -g` before and after `ethtool -G`): the first one is what was in
+    /// effect when the counters grew. Empty when there was at most one reading.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ring_readings: Vec<Ring>,
     pub channels: Option<Channels>,
+    /// The qdisc `ip link` printed (`mq`, `fq_codel`, `noqueue`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qdisc: Option<String>,
+    /// The link-layer address (`link/ether …`, ifconfig `HWaddr`/`ether`), lower case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Flags printed by `ip link`/`ifconfig` that say how the device is used (`SLAVE`,
+    /// `MASTER`), upper case, sorted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
     /// Intervals between consecutive samples of each series, since-boot averages of single
     /// snapshots, and rates reported by sar (see `timeline`).
     pub deltas: Vec<Interval>,
@@ -250,7 +266,11 @@ impl Interface {
             samples: Vec::new(),
             ethtool: Vec::new(),
             ring: None,
+            ring_readings: Vec::new(),
             channels: None,
+            qdisc: None,
+            mac: None,
+            flags: Vec::new(),
             deltas: Vec::new(),
             ethtool_deltas: Vec::new(),
         }

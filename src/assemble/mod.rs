@@ -364,13 +364,14 @@ impl Assembler {
             CaptureKind::EthtoolRing { dev, ns } => {
                 let r = report(parsers::ethtool::parse_ring(&c.text), c, origin, problems);
                 if r.rx.is_some() || r.rx_max.is_some() || r.tx.is_some() || r.tx_max.is_some() {
-                    host.interface_mut(dev, ns.as_deref()).ring = Some(Ring {
+                    let ring = Ring {
                         rx: r.rx,
                         rx_max: r.rx_max,
                         tx: r.tx,
                         tx_max: r.tx_max,
                         source: c.source.clone(),
-                    });
+                    };
+                    record_ring(host.interface_mut(dev, ns.as_deref()), ring);
                 }
             }
             CaptureKind::EthtoolChannels { dev, ns } => {
@@ -590,6 +591,13 @@ fn apply_ip_link(
     iface.state = link.state.clone().or(iface.state.take());
     iface.link_peer = link.link_peer.clone().or(iface.link_peer.take());
     iface.alias = link.alias.clone().or(iface.alias.take());
+    iface.qdisc = link.qdisc.clone().or(iface.qdisc.take());
+    if link.link_type.as_deref() == Some("ether") {
+        if let Some(mac) = &link.address {
+            iface.mac = Some(mac.to_ascii_lowercase());
+        }
+    }
+    note_usage_flags(iface, &link.flags);
     for a in &link.altnames {
         if !iface.altnames.contains(a) {
             iface.altnames.push(a.clone());
@@ -610,6 +618,34 @@ fn apply_ip_link(
             counters: link.counters,
             approximate: link.approximate,
         });
+    }
+}
+
+/// A new `ethtool -g` reading: it becomes the latest, and when it differs from the one before
+/// (a paste of `ethtool -g` before and after `ethtool -G`) both are kept in `ring_readings`.
+pub(crate) fn record_ring(iface: &mut rules::model::Interface, ring: Ring) {
+    let same =
+        |a: &Ring, b: &Ring| (a.rx, a.rx_max, a.tx, a.tx_max) == (b.rx, b.rx_max, b.tx, b.tx_max);
+    if let Some(prev) = iface.ring.take() {
+        if !same(&prev, &ring) {
+            if iface.ring_readings.is_empty() {
+                iface.ring_readings.push(prev);
+            }
+            iface.ring_readings.push(ring.clone());
+        }
+    }
+    iface.ring = Some(ring);
+}
+
+/// Keeps the flags that say how a device is used (`SLAVE`, `MASTER`): they point to bonding
+/// when no bonding file was captured.
+pub(crate) fn note_usage_flags(iface: &mut rules::model::Interface, flags: &[String]) {
+    for f in flags {
+        let f = f.to_ascii_uppercase();
+        if (f == "SLAVE" || f == "MASTER") && !iface.flags.contains(&f) {
+            iface.flags.push(f);
+            iface.flags.sort();
+        }
     }
 }
 
@@ -793,6 +829,7 @@ fn merge_into(into: &mut Host, other: Host) {
         }
         if !newer {
             target.ring = iface.ring.or(target.ring.take());
+            target.qdisc = iface.qdisc.or(target.qdisc.take());
             target.channels = iface.channels.or(target.channels.take());
             target.bond_role = iface.bond_role.or(target.bond_role);
             target.master = iface.master.or(target.master.take());
@@ -811,6 +848,14 @@ fn merge_into(into: &mut Host, other: Host) {
             target.alias = iface.alias.or(target.alias.take());
             target.link_peer = iface.link_peer.or(target.link_peer.take());
         }
+        target.mac = target.mac.take().or(iface.mac);
+        for f in iface.flags {
+            if !target.flags.contains(&f) {
+                target.flags.push(f);
+                target.flags.sort();
+            }
+        }
+        target.ring_readings.extend(iface.ring_readings);
         for a in iface.altnames {
             if !target.altnames.contains(&a) {
                 target.altnames.push(a);

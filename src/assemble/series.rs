@@ -27,6 +27,10 @@ pub fn apply_ifconfig(
         let iface = host.interface_mut(&i.name, None);
         iface.qlen = i.txqueuelen.or(iface.qlen);
         iface.mtu = i.mtu.or(iface.mtu);
+        if let Some(mac) = &i.mac {
+            iface.mac = Some(mac.to_ascii_lowercase());
+        }
+        super::note_usage_flags(iface, &i.flags);
         if !i.counters.is_empty() {
             iface.samples.push(CounterSample {
                 time,
