@@ -1217,7 +1217,7 @@ fn is_live(e: &Evidence) -> bool {
 }
 
 fn live_interval(kind: IntervalKind) -> bool {
-    kind != IntervalKind::SinceBoot
+    kind.is_live()
 }
 
 /// `cpu12` → 12.
@@ -1785,7 +1785,7 @@ fn softnet_since_boot(host: &Host, key: &str, hot: Option<u32>) -> Option<String
     let boot = host
         .softnet_deltas
         .iter()
-        .find(|d| d.kind == IntervalKind::SinceBoot);
+        .find(|d| matches!(d.kind, IntervalKind::SinceBoot | IntervalKind::Snapshot));
     let (items, per_second, source) = match boot {
         Some(d) => {
             let per_second = d.seconds.is_some_and(|s| s > 0.0);
@@ -2785,6 +2785,9 @@ mod tests {
             remediation: vec![],
             references: vec![],
             impact: 0.0,
+            basis: "live",
+            seen_on: vec![],
+            total: 0.0,
             related: vec![],
         };
         let svg = for_finding(&host, &f).unwrap();

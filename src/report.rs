@@ -127,6 +127,7 @@ fn page_report(report: &Report) -> Report {
             ipvs: tail(&h.ipvs, PAGE_IPVS_SAMPLES),
             sysctl: h.sysctl.clone(),
             findings: h.findings.clone(),
+            loss_counters: h.loss_counters.clone(),
             thinned: h.thinned.clone(),
         })
         .collect();
@@ -162,6 +163,7 @@ fn page_interface(i: &Interface) -> Interface {
         qdisc: i.qdisc.clone(),
         mac: i.mac.clone(),
         flags: i.flags.clone(),
+        inferred: i.inferred.clone(),
         deltas: Vec::new(),
         ethtool_deltas: Vec::new(),
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use rules::model::{Host, InterfaceKind, IntervalKind, Report, Timestamp};
+use rules::model::{Host, InterfaceKind, Report, Timestamp};
 use serde::Serialize;
 
 /// A capture to ask for: the command, and what it would have told.
@@ -114,7 +114,7 @@ fn latest_rates(host: &Host) -> BTreeMap<String, BTreeMap<String, f64>> {
         let latest = i
             .deltas
             .iter()
-            .filter(|d| d.kind != IntervalKind::SinceBoot && !d.reset && !d.rates.is_empty())
+            .filter(|d| d.kind.is_live() && !d.reset && !d.rates.is_empty())
             .max_by(|a, b| rules::model::cmp_time(&a.end, &b.end));
         let Some(d) = latest else { continue };
         let rates: BTreeMap<String, f64> = RATE_KEYS

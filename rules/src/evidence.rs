@@ -6,12 +6,33 @@ use crate::model::Interval;
 use crate::model::IntervalKind;
 use crate::thresholds::*;
 
+/// What a growth was measured over: the three time bases of loss evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Basis {
+    /// A single reading whose window nobody knows (a paste without uptime): totals since the
+    /// counters started.
+    Unknown,
+    /// A single reading averaged over the uptime read with it.
+    SinceBoot,
+    /// Between samples during the capture, or a rate the source reported (sar).
+    Live,
+}
+
+impl Basis {
+    /// The finding's `basis` in JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            Basis::Live => "live",
+            Basis::SinceBoot => "since-boot",
+            Basis::Unknown => "unknown-window",
+        }
+    }
+}
+
 /// How a set of counters grew on one series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Growth {
-    /// True when measured between samples during the capture (or reported by sar); false
-    /// for a since-boot average or a bare snapshot.
-    pub live: bool,
+    pub basis: Basis,
     /// Events (drops, errors…) in the window.
     pub total: f64,
     /// Traffic (packets) in the same window, for the ratio; 0 when unknown.
@@ -27,9 +48,34 @@ pub struct Growth {
         Option<crate::model::Timestamp>,
         Option<crate::model::Timestamp>,
     )>,
+    /// Configuration that leaves room against this mechanism ("RX ring 256 of 4096"), set by
+    /// the rule: with it, a since-boot or unknown-window total is worth acting on.
+    pub room: Option<String>,
+    /// For live growth of zero: the counters' value at the latest reading, i.e. loss that
+    /// happened before the capture.
+    pub history: Option<f64>,
 }
 
 impl Growth {
+    pub fn new(basis: Basis) -> Self {
+        Growth {
+            basis,
+            total: 0.0,
+            traffic: 0.0,
+            seconds: None,
+            peak_rate: None,
+            evidence: Vec::new(),
+            windows: Vec::new(),
+            room: None,
+            history: None,
+        }
+    }
+
+    /// Measured during the capture.
+    pub fn live(&self) -> bool {
+        self.basis == Basis::Live
+    }
+
     pub fn mean_rate(&self) -> Option<f64> {
         self.seconds.filter(|s| *s > 0.0).map(|s| self.total / s)
     }
@@ -43,6 +89,14 @@ impl Growth {
     pub fn impact(&self) -> f64 {
         self.mean_rate().unwrap_or(0.0)
     }
+
+    /// Sets `history` for live growth of zero from the counters' value at the latest reading.
+    pub fn with_history(mut self, latest: Option<f64>) -> Self {
+        if self.live() && self.total <= 0.0 {
+            self.history = latest.filter(|v| *v > 0.0);
+        }
+        self
+    }
 }
 
 fn interval_delta(iv: &Interval, key: &str) -> Option<f64> {
@@ -52,22 +106,23 @@ fn interval_delta(iv: &Interval, key: &str) -> Option<f64> {
     }
 }
 
-fn basis(kind: IntervalKind) -> &'static str {
+pub fn basis_of(kind: IntervalKind) -> &'static str {
     match kind {
         IntervalKind::Interval => "interval",
         IntervalKind::SinceBoot => "since-boot",
         IntervalKind::Reported => "reported",
+        IntervalKind::Snapshot => "snapshot",
     }
 }
 
 /// Growth of `keys` (summed) on the best series of `intervals`: live intervals first (the
-/// series with the most of them), else the since-boot average with the largest total.
-/// `traffic_keys` are summed over the same intervals for the ratio.
+/// series with the most of them), else the since-boot average or unknown-window totals with
+/// the largest total. `traffic_keys` are summed over the same intervals for the ratio.
 pub fn growth(intervals: &[Interval], keys: &[&str], traffic_keys: &[&str]) -> Option<Growth> {
     let has_key = |iv: &Interval| keys.iter().any(|k| interval_delta(iv, k).is_some());
     let live: Vec<&Interval> = intervals
         .iter()
-        .filter(|iv| iv.kind != IntervalKind::SinceBoot && !iv.reset && has_key(iv))
+        .filter(|iv| iv.kind.is_live() && !iv.reset && has_key(iv))
         .collect();
     if !live.is_empty() {
         // One series only: the same drops read by ip, /proc and sysfs must not add up.
@@ -79,35 +134,34 @@ pub fn growth(intervals: &[Interval], keys: &[&str], traffic_keys: &[&str]) -> O
             .max_by_key(|s| live.iter().filter(|iv| iv.series == **s).count())
             .copied()?;
         let chosen: Vec<&Interval> = live.into_iter().filter(|iv| iv.series == best).collect();
-        return Some(summarise(&chosen, keys, traffic_keys, true));
+        return Some(summarise(&chosen, keys, traffic_keys, Basis::Live));
     }
-    let boot: Vec<&Interval> = intervals
+    let single: Vec<&Interval> = intervals
         .iter()
-        .filter(|iv| iv.kind == IntervalKind::SinceBoot && has_key(iv))
+        .filter(|iv| !iv.kind.is_live() && has_key(iv))
         .collect();
-    let best = boot.into_iter().max_by(|a, b| {
+    let best = single.into_iter().max_by(|a, b| {
         let total = |iv: &Interval| {
             keys.iter()
                 .filter_map(|k| interval_delta(iv, k))
                 .sum::<f64>()
         };
-        total(a)
-            .total_cmp(&total(b))
+        // Since boot (a known window) beats an unknown window, then the larger total.
+        (a.kind == IntervalKind::SinceBoot)
+            .cmp(&(b.kind == IntervalKind::SinceBoot))
+            .then(total(a).total_cmp(&total(b)))
             .then_with(|| b.series.cmp(&a.series))
     })?;
-    Some(summarise(&[best], keys, traffic_keys, false))
+    let basis = if best.kind == IntervalKind::SinceBoot {
+        Basis::SinceBoot
+    } else {
+        Basis::Unknown
+    };
+    Some(summarise(&[best], keys, traffic_keys, basis))
 }
 
-fn summarise(chosen: &[&Interval], keys: &[&str], traffic_keys: &[&str], live: bool) -> Growth {
-    let mut g = Growth {
-        live,
-        total: 0.0,
-        traffic: 0.0,
-        seconds: None,
-        peak_rate: None,
-        evidence: Vec::new(),
-        windows: Vec::new(),
-    };
+fn summarise(chosen: &[&Interval], keys: &[&str], traffic_keys: &[&str], basis: Basis) -> Growth {
+    let mut g = Growth::new(basis);
     for iv in chosen {
         let delta: f64 = keys.iter().filter_map(|k| interval_delta(iv, k)).sum();
         g.total += delta;
@@ -134,23 +188,25 @@ fn summarise(chosen: &[&Interval], keys: &[&str], traffic_keys: &[&str], live: b
                 let Some(d) = interval_delta(iv, k).filter(|d| *d > 0.0) else {
                     continue;
                 };
+                // A reading's total is a value, not growth over a known interval.
+                let snapshot = iv.kind == IntervalKind::Snapshot;
                 g.evidence.push(Evidence {
                     source: iv.end_source.clone(),
                     start: iv.start,
                     end: iv.end,
                     metric: (*k).to_string(),
-                    value: None,
-                    delta: Some(d),
+                    value: snapshot.then_some(d),
+                    delta: (!snapshot).then_some(d),
                     rate: iv.rates.get(*k).copied(),
-                    basis: basis(iv.kind),
+                    basis: basis_of(iv.kind),
                 });
             }
         }
     }
     // Keep the evidence readable: the largest 12 items, shown in time order.
     if g.evidence.len() > 12 {
-        g.evidence
-            .sort_by(|a, b| b.delta.unwrap_or(0.0).total_cmp(&a.delta.unwrap_or(0.0)));
+        let size = |e: &Evidence| e.delta.or(e.value).unwrap_or(0.0);
+        g.evidence.sort_by(|a, b| size(b).total_cmp(&size(a)));
         g.evidence.truncate(12);
         g.evidence
             .sort_by(|a, b| crate::model::cmp_time(&a.end, &b.end));
@@ -158,13 +214,17 @@ fn summarise(chosen: &[&Interval], keys: &[&str], traffic_keys: &[&str], live: b
     g
 }
 
-/// The severity of lost packets from their growth (see `thresholds`).
+/// The severity of lost packets from their growth (see `thresholds`). Live growth is judged on
+/// volume, ratio and rate, up to critical. A since-boot or unknown-window total is at most a
+/// warning: it needs some volume, and then any one of a visible ratio, a sustained average
+/// since boot, configuration that leaves room, or a volume nobody would ignore. Live growth of
+/// zero over a non-zero history is reported as info: the loss is older than the capture.
 pub fn drop_severity(g: &Growth) -> Option<Severity> {
     if g.total <= 0.0 {
-        return None;
+        return g.history.filter(|h| *h > 0.0).map(|_| Severity::Info);
     }
     let ratio = g.ratio();
-    if g.live {
+    if g.live() {
         let rate = g.mean_rate();
         if g.total < LIVE_MIN_EVENTS {
             return Some(Severity::Info);
@@ -178,35 +238,122 @@ pub fn drop_severity(g: &Growth) -> Option<Severity> {
         }
         return Some(Severity::Info);
     }
-    if g.total >= BOOT_MIN_EVENTS && ratio.is_some_and(|r| r >= BOOT_WARN_RATIO) {
-        Some(Severity::Warning)
-    } else {
-        Some(Severity::Info)
+    if g.total < BOOT_MIN_EVENTS {
+        return Some(Severity::Info);
     }
+    let since_boot_rate =
+        g.basis == Basis::SinceBoot && g.mean_rate().is_some_and(|r| r >= BOOT_WARN_RATE);
+    let warn = ratio.is_some_and(|r| r >= BOOT_WARN_RATIO)
+        || since_boot_rate
+        || g.room.is_some()
+        || g.total >= BOOT_VOLUME_WARN;
+    Some(if warn {
+        Severity::Warning
+    } else {
+        Severity::Info
+    })
 }
 
 /// "12 345 drops (0.12 % of packets) in 60 s, 205.8/s" — the phrase summaries use.
 pub fn describe(g: &Growth, what: &str) -> String {
+    if g.total <= 0.0 {
+        if let Some(h) = g.history {
+            return format!(
+                "no {what} during the capture{}, although its counters hold {} from before it (since boot or driver load)",
+                g.seconds
+                    .map(|s| format!(" ({} s)", fmt_num(s)))
+                    .unwrap_or_default(),
+                fmt_count(h)
+            );
+        }
+    }
     let mut s = format!("{} {what}", fmt_count(g.total));
     if let Some(r) = g.ratio() {
         s.push_str(&format!(" ({} of packets)", fmt_pct(r)));
     }
-    match (g.live, g.seconds) {
-        (true, Some(secs)) => s.push_str(&format!(
+    match (g.basis, g.seconds) {
+        (Basis::Live, Some(secs)) => s.push_str(&format!(
             " during the capture ({} s, {}/s on average, peak {}/s)",
             fmt_num(secs),
             fmt_num(g.total / secs.max(1e-9)),
             fmt_num(g.peak_rate.unwrap_or(0.0))
         )),
-        (true, None) => s.push_str(" between samples (times unknown)"),
-        (false, Some(secs)) => s.push_str(&format!(
-            " since boot ({} h of uptime, {}/s on average)",
-            fmt_num(secs / 3600.0),
+        (Basis::Live, None) => s.push_str(" between samples (times unknown)"),
+        (Basis::SinceBoot, Some(secs)) => s.push_str(&format!(
+            " since boot ({} of uptime, {}/s on average)",
+            fmt_duration(secs),
             fmt_num(g.total / secs.max(1e-9))
         )),
-        (false, None) => s.push_str(" since the counters started"),
+        _ => s.push_str(" since the counters started"),
     }
     s
+}
+
+/// The first line of a finding that does not stand on live evidence: what window it covers
+/// and that it is not proven current. `None` for live evidence of growth.
+pub fn basis_phrase(g: &Growth) -> Option<String> {
+    match g.basis {
+        Basis::Live if g.total <= 0.0 && g.history.is_some() => Some(
+            "Not growing during the capture: this loss happened before it.".to_string(),
+        ),
+        Basis::Live => None,
+        Basis::SinceBoot => Some(match g.seconds {
+            Some(secs) => format!(
+                "Since boot, {}: {}/s on average; not proven current.",
+                fmt_duration(secs),
+                fmt_num(g.total / secs.max(1e-9))
+            ),
+            None => "Since boot; not proven current.".to_string(),
+        }),
+        Basis::Unknown => Some(
+            "Window unknown (one reading, no uptime): a total since the counters started; not proven current."
+                .to_string(),
+        ),
+    }
+}
+
+/// Marks a finding with the time basis of the growth it rests on, and for evidence that is not
+/// live, leads its summary with what window it covers and how sure that is.
+pub fn stand_on(f: &mut crate::finding::Finding, g: &Growth) {
+    f.basis = g.basis.label();
+    if let Some(p) = basis_phrase(g) {
+        f.summary = format!("{p} {}", f.summary);
+    }
+}
+
+/// "41 days", "5.2 h", "12 min".
+pub fn fmt_duration(secs: f64) -> String {
+    if secs >= 2.0 * 86_400.0 {
+        format!("{} days", fmt_num((secs / 86_400.0).round()))
+    } else if secs >= 3600.0 {
+        format!("{} h", fmt_num(secs / 3600.0))
+    } else if secs >= 120.0 {
+        format!("{} min", fmt_num((secs / 60.0).round()))
+    } else {
+        format!("{} s", fmt_num(secs))
+    }
+}
+
+/// Two readings of `ip -s -s link` ten seconds apart, in the shape `analyze` reads back as a
+/// live interval (each reading after a `date` line).
+pub fn confirm_ip(dev: &str, counters: &str) -> String {
+    format!(
+        "for i in 1 2; do date; ip -s -s link show {dev}; sleep 10; done   # is {counters} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
+    )
+}
+
+/// The same for `ethtool -S` (the echoed command names the device for `analyze`).
+pub fn confirm_ethtool(dev: &str, counters: &str) -> String {
+    format!(
+        "for i in 1 2; do date; echo '# ethtool -S {dev}'; ethtool -S {dev}; sleep 10; done   # is {counters} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
+    )
+}
+
+/// The same for `/proc/net/softnet_stat`.
+pub fn confirm_softnet(what: &str) -> String {
+    format!(
+        "for i in 1 2; do date; cat /proc/net/softnet_stat; sleep 10; done   # is {what} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
+    )
 }
 
 pub fn fmt_count(v: f64) -> String {
@@ -294,7 +441,7 @@ mod tests {
             ),
         ];
         let g = growth(&ivs, &["rx_missed_errors"], &["rx_packets"]).unwrap();
-        assert!(g.live);
+        assert!(g.live());
         assert_eq!(g.total, 50.0);
         assert_eq!(g.seconds, Some(20.0));
         assert_eq!(g.mean_rate(), Some(2.5));
@@ -313,7 +460,7 @@ mod tests {
             &[("rx_missed_errors", 3), ("rx_packets", 1_000_000)],
         )];
         let g = growth(&ivs, &["rx_missed_errors"], &["rx_packets"]).unwrap();
-        assert!(!g.live);
+        assert!(!g.live());
         assert_eq!(drop_severity(&g), Some(Severity::Info));
         let big = vec![iv(
             IntervalKind::SinceBoot,

@@ -50,6 +50,17 @@ pub struct Finding {
     pub references: Vec<&'static str>,
     /// Ordering weight within a severity: drops (or events) per second when known.
     pub impact: f64,
+    /// The time basis of the evidence: `live` (between samples, or sar rates), `since-boot`
+    /// (a single reading averaged over the uptime), `unknown-window` (a single reading, no
+    /// uptime), or `snapshot` (a state read at one moment, not a counter: IPVS table size).
+    pub basis: &'static str,
+    /// Other devices whose counters show the same loss (a bond or VLAN sums its lower
+    /// devices'): the finding is reported once, on the device that lost the packets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub seen_on: Vec<String>,
+    /// The loss total behind the finding (for attribution between devices; not serialized).
+    #[serde(skip)]
+    pub total: f64,
     /// Ids of other findings on this host that the summary relates this one to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<&'static str>,
@@ -77,6 +88,9 @@ impl Rule {
             remediation: Vec::new(),
             references: self.references.to_vec(),
             impact: 0.0,
+            basis: "",
+            seen_on: Vec::new(),
+            total: 0.0,
             related: Vec::new(),
         }
     }

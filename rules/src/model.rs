@@ -240,6 +240,11 @@ pub struct Interface {
     /// `MASTER`), upper case, sorted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
+    /// What the rules inferred about this device because the data did not say it (bond
+    /// membership from counters that add up, an inactive slave from its drops), one sentence
+    /// each: shown so that the reader sees what was assumed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inferred: Vec<String>,
     /// Intervals between consecutive samples of each series, since-boot averages of single
     /// snapshots, and rates reported by sar (see `timeline`).
     pub deltas: Vec<Interval>,
@@ -271,6 +276,7 @@ impl Interface {
             qdisc: None,
             mac: None,
             flags: Vec::new(),
+            inferred: Vec::new(),
             deltas: Vec::new(),
             ethtool_deltas: Vec::new(),
         }
@@ -398,6 +404,10 @@ pub struct Host {
     pub sysctl: BTreeMap<String, String>,
     /// Diagnoses of the rule catalog, most severe first.
     pub findings: Vec<crate::finding::Finding>,
+    /// Every loss counter that is non-zero in the latest reading of an interface or CPU, with
+    /// the finding that reports it or, when none does, why it is not a problem (see
+    /// `accounting`): the report never says "no packet loss" next to a non-zero counter.
+    pub loss_counters: Vec<crate::accounting::LossCounter>,
     /// Series so long that retention thinned their samples (merging their intervals);
     /// empty, and then not written, normally.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -426,6 +436,7 @@ impl Host {
             ipvs: Vec::new(),
             sysctl: BTreeMap::new(),
             findings: Vec::new(),
+            loss_counters: Vec::new(),
             thinned: Vec::new(),
         }
     }

@@ -515,7 +515,7 @@ pub fn bound(host: &mut Host) {
             &mut host.softnet,
             &mut host.softnet_deltas,
             |s: &SoftnetSample| s.source.as_str(),
-            |series, group, _| timeline::softnet_intervals(series, group, None),
+            |series, group, _| timeline::softnet_intervals(series, group, None, false),
             "softnet",
             thinned,
         );
@@ -686,7 +686,7 @@ mod tests {
     fn merging_stops_at_resets_unless_nothing_else_is_left() {
         let mk = |reset: bool| {
             let mut iv =
-                timeline::counter_intervals("s", &[&long_tap(2)[0], &long_tap(2)[1]], None)
+                timeline::counter_intervals("s", &[&long_tap(2)[0], &long_tap(2)[1]], None, true)
                     .remove(0);
             iv.reset = reset;
             iv

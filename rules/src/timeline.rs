@@ -34,6 +34,16 @@ pub enum IntervalKind {
     SinceBoot,
     /// A rate reported by the source itself (sar).
     Reported,
+    /// A single reading without an uptime to average over (a paste): the counters' totals
+    /// since they started, over a window nobody knows. `seconds` is `null`.
+    Snapshot,
+}
+
+impl IntervalKind {
+    /// Measured during the capture: between two samples, or a rate the source computed.
+    pub fn is_live(self) -> bool {
+        matches!(self, IntervalKind::Interval | IntervalKind::Reported)
+    }
 }
 
 /// One interval of one series.
@@ -160,12 +170,19 @@ fn round(v: f64) -> f64 {
 }
 
 /// Intervals of one series of counter samples, already in time (or input) order.
+/// Intervals of one series of counter samples, already in time (or input) order. A series
+/// that is `whole` (not the tail of a series retention thinned) and holds a single reading gets
+/// its totals: averaged over `uptime` when that was read with it, else over an unknown window.
 pub(crate) fn counter_intervals(
     series: &str,
     samples: &[&CounterSample],
     uptime: Option<(u64, Option<Timestamp>)>,
+    whole: bool,
 ) -> Vec<Interval> {
-    let usable: Vec<&&CounterSample> = samples.iter().filter(|s| !s.approximate).collect();
+    let mut usable: Vec<&&CounterSample> = samples.iter().filter(|s| !s.approximate).collect();
+    // The same reading twice (an archive given twice, a paste repeated) is one reading: a
+    // zero-length interval between them must not hide the since-boot or snapshot totals.
+    usable.dedup_by(|b, a| a.time == b.time && a.counters == b.counters);
     let mut out = Vec::new();
     for pair in usable.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -195,12 +212,29 @@ pub(crate) fn counter_intervals(
             peak_rates: BTreeMap::new(),
         });
     }
-    if usable.len() == 1 {
-        if let Some(iv) = since_boot(series, usable[0], uptime) {
-            out.push(iv);
-        }
+    if let ([only], true) = (&usable[..], whole) {
+        out.push(since_boot(series, only, uptime).unwrap_or_else(|| snapshot(series, only)));
     }
     out
+}
+
+/// The totals of a single reading over an unknown window (no uptime read with it).
+fn snapshot(series: &str, s: &CounterSample) -> Interval {
+    Interval {
+        kind: IntervalKind::Snapshot,
+        series: series.to_string(),
+        start: None,
+        end: s.time,
+        start_source: None,
+        end_source: s.source.clone(),
+        seconds: None,
+        reset: false,
+        wrapped: Vec::new(),
+        deltas: s.counters.clone(),
+        rates: BTreeMap::new(),
+        merged: 1,
+        peak_rates: BTreeMap::new(),
+    }
 }
 
 /// A run of consecutive raw intervals being summed by `counter_runs`.
@@ -263,7 +297,7 @@ impl<'a> Run<'a> {
 /// builds no raw interval. A reset, or a step without time, ends a run: it is never merged.
 pub(crate) fn counter_runs(series: &str, samples: &[&CounterSample], unit: u32) -> Vec<Interval> {
     if unit <= 1 {
-        return counter_intervals(series, samples, None);
+        return counter_intervals(series, samples, None, false);
     }
     let usable: Vec<&CounterSample> = samples.iter().copied().filter(|s| !s.approximate).collect();
     let mut out = Vec::new();
@@ -292,7 +326,7 @@ pub(crate) fn counter_runs(series: &str, samples: &[&CounterSample], unit: u32) 
             }
         }
         if reset {
-            out.extend(counter_intervals(series, &[a, b], None));
+            out.extend(counter_intervals(series, &[a, b], None, false));
             continue;
         }
         let r = run.get_or_insert_with(|| Run::new(a));
@@ -406,7 +440,10 @@ pub(crate) fn softnet_intervals(
     series: &str,
     samples: &[&SoftnetSample],
     uptime: Option<(u64, Option<Timestamp>)>,
+    whole: bool,
 ) -> Vec<SoftnetInterval> {
+    let mut samples = samples.to_vec();
+    samples.dedup_by(|b, a| a.time == b.time && a.cpus == b.cpus);
     let mut out = Vec::new();
     for pair in samples.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -446,37 +483,42 @@ pub(crate) fn softnet_intervals(
             merged: 1,
         });
     }
-    if let [only] = samples {
-        if let Some((up, at)) = uptime {
-            let same_snapshot = seconds_between(at, only.time).is_some_and(|d| d.abs() <= 600.0);
-            if up > 0 && same_snapshot {
-                let seconds = Some(up as f64);
-                out.push(SoftnetInterval {
-                    kind: IntervalKind::SinceBoot,
-                    series: series.to_string(),
-                    start: None,
-                    end: only.time,
-                    start_source: None,
-                    end_source: only.source.clone(),
-                    seconds,
-                    reset: false,
-                    cpus: only
-                        .cpus
-                        .iter()
-                        .map(|c| {
-                            let deltas = softnet_counters(c);
-                            let rates = rates_of(&deltas, seconds);
-                            SoftnetCpuDelta {
-                                cpu: c.cpu,
-                                deltas,
-                                rates,
-                            }
-                        })
-                        .collect(),
-                    merged: 1,
-                });
-            }
-        }
+    if let ([only], true) = (&samples[..], whole) {
+        let boot = uptime.filter(|(up, at)| {
+            *up > 0 && seconds_between(*at, only.time).is_some_and(|d| d.abs() <= 600.0)
+        });
+        let seconds = boot.map(|(up, _)| up as f64);
+        let cpus = only
+            .cpus
+            .iter()
+            .map(|c| {
+                let deltas = softnet_counters(c);
+                let rates = rates_of(&deltas, seconds);
+                SoftnetCpuDelta {
+                    cpu: c.cpu,
+                    deltas,
+                    rates,
+                }
+            })
+            .collect();
+        out.push(SoftnetInterval {
+            // Without an uptime read with it, a single reading is a total over an unknown
+            // window.
+            kind: if boot.is_some() {
+                IntervalKind::SinceBoot
+            } else {
+                IntervalKind::Snapshot
+            },
+            series: series.to_string(),
+            start: None,
+            end: only.time,
+            start_source: None,
+            end_source: only.source.clone(),
+            seconds,
+            reset: false,
+            cpus,
+            merged: 1,
+        });
     }
     out
 }
@@ -669,7 +711,7 @@ pub fn compute(host: &mut Host) {
             reported,
             &iface.samples,
             |s| s.source.as_str(),
-            |series, samples, whole| counter_intervals(series, samples, boot(whole)),
+            |series, samples, whole| counter_intervals(series, samples, boot(whole), whole),
         );
         // ethtool -S counters (since driver load, usually boot) form series of their own.
         refresh(
@@ -679,7 +721,9 @@ pub fn compute(host: &mut Host) {
             &iface.ethtool,
             |s| s.source.as_str(),
             |series, samples, whole| {
-                with_counters(samples, |refs| counter_intervals(series, refs, boot(whole)))
+                with_counters(samples, |refs| {
+                    counter_intervals(series, refs, boot(whole), whole)
+                })
             },
         );
     }
@@ -689,7 +733,7 @@ pub fn compute(host: &mut Host) {
         |d| d.kind == IntervalKind::Reported,
         &host.softnet,
         |s| s.source.as_str(),
-        |series, samples, whole| softnet_intervals(series, samples, boot(whole)),
+        |series, samples, whole| softnet_intervals(series, samples, boot(whole), whole),
     );
     for (list, samples, deltas) in [
         ("softirqs", &host.softirqs, &mut host.softirqs_deltas),
@@ -752,7 +796,7 @@ mod tests {
             "c.log:83",
             &[("tx_dropped", 11_188_074), ("tx_packets", 84_066_563)],
         );
-        let iv = counter_intervals("c.log", &[&a, &b], None);
+        let iv = counter_intervals("c.log", &[&a, &b], None, true);
         assert_eq!(iv.len(), 1);
         assert_eq!(iv[0].seconds, Some(5.0));
         assert_eq!(iv[0].deltas["tx_dropped"], 32_794);
@@ -765,7 +809,7 @@ mod tests {
     fn a_32_bit_wrap_is_corrected() {
         let a = sample(t(0, 0, 0), "s", &[("rx_bytes", 4_294_967_000)]);
         let b = sample(t(0, 0, 10), "s", &[("rx_bytes", 704)]);
-        let iv = counter_intervals("s", &[&a, &b], None);
+        let iv = counter_intervals("s", &[&a, &b], None, true);
         // 2^32 - 4294967000 + 704 = 296 + 704 = 1000
         assert_eq!(iv[0].deltas["rx_bytes"], 1000);
         assert_eq!(iv[0].wrapped, vec!["rx_bytes".to_string()]);
@@ -782,7 +826,7 @@ mod tests {
         );
         let b = sample(t(0, 1, 0), "s", &[("rx_packets", 1_000), ("rx_dropped", 0)]);
         let c = sample(t(0, 2, 0), "s", &[("rx_packets", 7_000), ("rx_dropped", 3)]);
-        let iv = counter_intervals("s", &[&a, &b, &c], None);
+        let iv = counter_intervals("s", &[&a, &b, &c], None, true);
         assert!(iv[0].reset);
         assert!(iv[0].deltas.is_empty() && iv[0].rates.is_empty());
         assert!(!iv[1].reset);
@@ -802,7 +846,7 @@ mod tests {
     fn undated_samples_get_deltas_but_no_rates() {
         let a = sample(None, "s:1", &[("rx_packets", 10)]);
         let b = sample(None, "s:9", &[("rx_packets", 25)]);
-        let iv = counter_intervals("s", &[&a, &b], None);
+        let iv = counter_intervals("s", &[&a, &b], None, true);
         assert_eq!(iv[0].deltas["rx_packets"], 15);
         assert!(iv[0].rates.is_empty());
         assert_eq!(iv[0].seconds, None);
@@ -811,13 +855,20 @@ mod tests {
     #[test]
     fn a_single_snapshot_gets_a_since_boot_average() {
         let a = sample(t(2, 54, 30), "ip", &[("rx_packets", 340_518)]);
-        let iv = counter_intervals("ip", &[&a], Some((2100, t(2, 54, 30))));
+        let iv = counter_intervals("ip", &[&a], Some((2100, t(2, 54, 30))), true);
         assert_eq!(iv.len(), 1);
         assert_eq!(iv[0].kind, IntervalKind::SinceBoot);
         // 340518 / 2100 s = 162.151428...
         assert_eq!(iv[0].rates["rx_packets"], 162.151429);
-        // Not when the uptime belongs to another snapshot.
-        assert!(counter_intervals("ip", &[&a], Some((2100, t(5, 0, 0)))).is_empty());
+        // Not when the uptime belongs to another snapshot: then the totals stand over an
+        // unknown window, without rates.
+        let other = counter_intervals("ip", &[&a], Some((2100, t(5, 0, 0))), true);
+        assert_eq!(other[0].kind, IntervalKind::Snapshot);
+        assert_eq!(other[0].seconds, None);
+        assert_eq!(other[0].deltas["rx_packets"], 340_518);
+        assert!(other[0].rates.is_empty());
+        // Nor for the tail of a series retention thinned (`whole` false).
+        assert!(counter_intervals("ip", &[&a], None, false).is_empty());
     }
 
     #[test]

@@ -692,8 +692,29 @@ fn kind_from_driver(driver: &str, bus_info: Option<&str>) -> InterfaceKind {
 /// Kind from the name alone, for captures without `-d` details (`ip -s link`, /proc/net/dev).
 fn kind_from_name(name: &str) -> InterfaceKind {
     let starts = |p: &[&str]| p.iter().any(|x| name.starts_with(x));
+    // Overlay and tunnel devices first: `tunl0` is not a tun/tap, `flannel.1` is not a VLAN.
+    const TUNNELS: [&str; 16] = [
+        "vxlan",
+        "flannel",
+        "fan-",
+        "ftun",
+        "genev",
+        "gre",
+        "gretap",
+        "erspan",
+        "ipip",
+        "ip6tnl",
+        "ip6gre",
+        "sit",
+        "tunl",
+        "wg",
+        "cilium_vxlan",
+        "vx-",
+    ];
     if name == "lo" {
         InterfaceKind::Loopback
+    } else if starts(&TUNNELS) {
+        InterfaceKind::Tunnel
     } else if starts(&["tap", "vnet", "tun", "macvtap"]) {
         InterfaceKind::Tap
     } else if starts(&["veth"]) {
@@ -796,7 +817,7 @@ pub fn merge_hosts(hosts: Vec<Host>) -> Vec<Host> {
         h.softirqs.sort_by(|a, b| cmp_time(&a.time, &b.time));
         h.interrupts.sort_by(|a, b| cmp_time(&a.time, &b.time));
         rules::timeline::compute(h);
-        h.findings = rules::catalog::run(h);
+        rules::catalog::judge(h);
     }
     merged
 }

@@ -5,8 +5,8 @@
 //! `/proc/net/bonding/<bond>` (`Currently Active Slave:` names another slave). Always `info`,
 //! nothing to do: it explains the large drop counts that other tools alarm on (netdata #2285).
 
+use crate::catalog::counters::{counter_growth, describe_included, has_counter, netns_note};
 use crate::catalog::is_backup_slave;
-use crate::catalog::tx_queue_drop::{counter_growth, describe_included, has_counter, netns_note};
 use crate::finding::{Finding, Rule, Severity};
 use crate::model::{Host, Interface};
 
@@ -59,6 +59,8 @@ fn check(host: &Host) -> Vec<Finding> {
             ));
         }
         let mut f = RULE.finding(Severity::Info, &iface.name, summary);
+        f.basis = g.basis.label();
+        f.total = g.total;
         f.impact = g.impact();
         f.evidence = g.evidence.clone();
         f.remediation = vec![

@@ -10,7 +10,7 @@
 use crate::catalog::quiet_interface;
 use crate::evidence::{fmt_count, fmt_num, growth, Growth};
 use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{Host, Interface, IntervalKind};
+use crate::model::{Host, Interface};
 use crate::thresholds::CLOUD_ALLOWANCE_CRIT_RATE;
 
 pub static RULE: Rule = Rule {
@@ -78,10 +78,10 @@ fn live_growth(iface: &Interface, key: &str) -> Option<Growth> {
     let live: Vec<_> = iface
         .ethtool_deltas
         .iter()
-        .filter(|iv| iv.kind != IntervalKind::SinceBoot)
+        .filter(|iv| iv.kind.is_live())
         .cloned()
         .collect();
-    growth(&live, &[key], &[]).filter(|g| g.live)
+    growth(&live, &[key], &[]).filter(|g| g.live())
 }
 
 fn check(host: &Host) -> Vec<Finding> {

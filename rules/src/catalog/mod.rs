@@ -8,10 +8,12 @@ use crate::model::{BondRole, Host, Interface, InterfaceKind};
 
 pub mod bond_backup_slave_drops;
 pub mod cloud_allowance_exceeded;
+pub mod counters;
 pub mod cpu_steal;
 pub mod ipvs_conn_table_small;
 pub mod nic_phy_errors;
 pub mod nic_rx_ring_overflow;
+pub mod nic_tx_errors;
 pub mod rx_dropped_unhandled;
 pub mod softirq_single_cpu;
 pub mod softnet_backlog_drop;
@@ -20,7 +22,7 @@ pub mod tap_tx_drop;
 pub mod tx_queue_drop;
 
 /// Every rule, in the order their findings are listed at equal severity and impact.
-pub fn all() -> [&'static Rule; 12] {
+pub fn all() -> [&'static Rule; 13] {
     [
         &nic_rx_ring_overflow::RULE,
         &softnet_backlog_drop::RULE,
@@ -34,14 +36,29 @@ pub fn all() -> [&'static Rule; 12] {
         &bond_backup_slave_drops::RULE,
         &tx_queue_drop::RULE,
         &cloud_allowance_exceeded::RULE,
+        &nic_tx_errors::RULE,
     ]
+}
+
+/// Judges one host: infers what the data implies but does not say (`infer`), runs the
+/// catalog, and accounts for every non-zero loss counter (`accounting`).
+pub fn judge(host: &mut Host) {
+    crate::infer::infer(host);
+    host.findings = run(host);
+    crate::accounting::account(host);
 }
 
 /// Runs the catalog over one host.
 pub fn run(host: &Host) -> Vec<Finding> {
     let rules = all();
     let mut findings: Vec<Finding> = rules.iter().flat_map(|r| (r.check)(host)).collect();
+    attribute(host, &mut findings);
     correlate(&mut findings);
+    for f in &mut findings {
+        if f.basis.is_empty() {
+            f.basis = basis_from_evidence(f);
+        }
+    }
     // Interface names come from the customer's data and may hold shell metacharacters
     // (`$(reboot)` is a valid 9-character name): a command naming one is not pasteable as is.
     let unsafe_names: Vec<&str> = host
@@ -82,8 +99,10 @@ pub fn is_shell_safe(name: &str) -> bool {
 /// Remediation lines are either commands/config lines a customer can paste, or advice; advice
 /// is turned into a `# ` comment so a block of remediation stays pasteable into a shell.
 fn is_command(line: &str) -> bool {
-    const COMMANDS: [&str; 19] = [
+    const COMMANDS: [&str; 21] = [
         "#",
+        "for",
+        "bridge",
         "ethtool",
         "ip",
         "sysctl",
@@ -105,6 +124,105 @@ fn is_command(line: &str) -> bool {
     ];
     let first = line.split_whitespace().next().unwrap_or("");
     COMMANDS.contains(&first) || first.starts_with('#') || first.starts_with('/')
+}
+
+/// The basis of a finding whose rule did not set one, from its evidence: any interval or sar
+/// rate makes it live; else a since-boot average; else a state read once.
+fn basis_from_evidence(f: &Finding) -> &'static str {
+    let has = |b: &str| f.evidence.iter().any(|e| e.basis == b);
+    if has("interval") || has("reported") {
+        "live"
+    } else if has("since-boot") {
+        "since-boot"
+    } else {
+        "snapshot"
+    }
+}
+
+/// Rules about one device's counters, where a stacked device (bond, team, bridge, VLAN) shows
+/// the same loss as the device below it.
+const STACKED_RULES: [&str; 5] = [
+    "nic-rx-ring-overflow",
+    "nic-phy-errors",
+    "tx-queue-drop",
+    "rx-dropped-unhandled",
+    "nic-tx-errors",
+];
+
+/// How many stacked layers sit below a device (0 for a device with nothing below it).
+fn height(host: &Host, iface: &Interface, depth: usize) -> usize {
+    if depth > 8 {
+        return depth;
+    }
+    lower_devices(host, iface)
+        .iter()
+        .map(|l| 1 + height(host, l, depth + 1))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Every device below a stacked one, transitively.
+fn all_below<'a>(host: &'a Host, iface: &Interface, out: &mut Vec<&'a Interface>) {
+    for l in lower_devices(host, iface) {
+        if out.len() < 64 && !out.iter().any(|o| std::ptr::eq(*o, l)) {
+            out.push(l);
+            all_below(host, l, out);
+        }
+    }
+}
+
+/// Reports loss once, on the device that lost it: a finding on a bond, team, bridge or VLAN
+/// whose total the same rule's findings on the devices below it account for is folded into
+/// those, which say "seen on bond1 too" (`bond_get_stats()` and the VLAN/bridge stats add up
+/// the lower devices' counters).
+fn attribute(host: &Host, findings: &mut Vec<Finding>) {
+    let iface_of = |f: &Finding| host.interfaces.iter().find(|i| i.name == f.subject);
+    let mut order: Vec<(usize, usize)> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| STACKED_RULES.contains(&f.rule))
+        .filter_map(|(i, f)| {
+            let h = height(host, iface_of(f)?, 0);
+            (h > 0).then_some((h, i))
+        })
+        .collect();
+    order.sort();
+    let mut folded = vec![false; findings.len()];
+    for (_, i) in order {
+        let Some(upper) = iface_of(&findings[i]) else {
+            continue;
+        };
+        let mut below = Vec::new();
+        all_below(host, upper, &mut below);
+        let names: Vec<&str> = below.iter().map(|b| b.name.as_str()).collect();
+        let matching: Vec<usize> = (0..findings.len())
+            .filter(|&j| {
+                j != i
+                    && !folded[j]
+                    && findings[j].rule == findings[i].rule
+                    && findings[j].basis == findings[i].basis
+                    && names.contains(&findings[j].subject.as_str())
+            })
+            .collect();
+        let sum: f64 = matching.iter().map(|&j| findings[j].total).sum();
+        if matching.is_empty() || sum < 0.99 * findings[i].total {
+            continue;
+        }
+        folded[i] = true;
+        let upper_name = findings[i].subject.clone();
+        for j in matching {
+            let f = &mut findings[j];
+            f.seen_on.push(upper_name.clone());
+            f.summary.push_str(&format!(
+                " The same loss is counted on {upper_name} too, which adds up the counters of the devices below it."
+            ));
+        }
+    }
+    let mut k = 0;
+    findings.retain(|_| {
+        k += 1;
+        !folded[k - 1]
+    });
 }
 
 /// Findings that explain each other say so: tap drops with CPU steal (the guest's vCPU is
@@ -180,6 +298,32 @@ pub fn bond_drops_from_backups(host: &Host, bond: &Interface) -> bool {
         .filter(|i| i.master.as_deref() == Some(bond.name.as_str()) && is_backup_slave(i))
         .collect();
     !backups.is_empty()
+}
+
+/// The devices whose counters a stacked device adds up: a bond's or team's slaves, a bridge's
+/// ports, a VLAN's lower device (`link_peer`, or the name before the dot).
+pub fn lower_devices<'a>(host: &'a Host, iface: &Interface) -> Vec<&'a Interface> {
+    let mut lower: Vec<&Interface> = host
+        .interfaces
+        .iter()
+        .filter(|i| {
+            i.master.as_deref() == Some(iface.name.as_str()) && i.namespace == iface.namespace
+        })
+        .collect();
+    if iface.kind == InterfaceKind::Vlan || iface.name.contains('.') {
+        let below = iface
+            .link_peer
+            .clone()
+            .or_else(|| iface.name.rsplit_once('.').map(|(l, _)| l.to_string()));
+        if let Some(l) = below.and_then(|b| {
+            host.interfaces
+                .iter()
+                .find(|i| i.name == b && i.namespace == iface.namespace)
+        }) {
+            lower.push(l);
+        }
+    }
+    lower
 }
 
 /// The latest value of a sysctl, shown in remediation.

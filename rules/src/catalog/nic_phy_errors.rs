@@ -16,9 +16,11 @@
 //! no benign cause), critical at `LIVE_CRIT_RATIO` (1 %) of the received packets; totals since
 //! boot go through the same volume and ratio gate as drops and are never critical.
 
+use crate::catalog::counters::{counter_growth, ethtool_growth, netns_note, slaves_of};
 use crate::catalog::quiet_interface;
-use crate::catalog::tx_queue_drop::{counter_growth, ethtool_growth, netns_note, slaves_of};
-use crate::evidence::{describe, drop_severity, fmt_count, Growth};
+use crate::evidence::{
+    confirm_ethtool, confirm_ip, describe, drop_severity, fmt_count, stand_on, Basis, Growth,
+};
 use crate::finding::{Finding, Rule, Severity};
 use crate::model::{Host, Interface, InterfaceKind};
 use crate::thresholds::{LIVE_CRIT_RATIO, PHY_LIVE_MIN_EVENTS};
@@ -77,9 +79,9 @@ fn phy_keys(iface: &Interface) -> Vec<String> {
     keys
 }
 
-/// Live beats since-boot beats a snapshot; then the larger total.
-fn rank(g: &Growth) -> (bool, bool, u64) {
-    (g.live, g.seconds.is_some(), g.total as u64)
+/// Live beats since-boot beats an unknown window; then the larger total.
+fn rank(g: &Growth) -> (Basis, u64) {
+    (g.basis, g.total as u64)
 }
 
 /// The driver counter that grew most (one counter: names overlap, see the module doc).
@@ -98,9 +100,10 @@ fn driver_growth(iface: &Interface) -> Option<(Growth, String)> {
 
 fn severity(g: &Growth) -> Option<Severity> {
     if g.total <= 0.0 {
-        return None;
+        // Errors counted before the capture, none during it: a note.
+        return drop_severity(g);
     }
-    if !g.live {
+    if !g.live() {
         // Totals since boot: the drop gate (volume and ratio), at most a warning.
         return drop_severity(g);
     }
@@ -167,12 +170,24 @@ fn check(host: &Host) -> Vec<Finding> {
                 describe(&g, "frames with physical-layer errors"),
             ),
         );
+        stand_on(&mut f, &g);
         f.impact = g.impact();
+        f.total = g.total;
         f.evidence = g.evidence.clone();
         if let Some(o) = other.filter(|o| o.total > 0.0) {
             f.evidence.extend(o.evidence);
         }
         f.remediation = remediation(iface, &g);
+        if !g.live() {
+            let what = match &from_driver {
+                Some(k) => k.clone(),
+                None => "the CRC/frame/length errors".to_string(),
+            };
+            f.remediation.push(match from_driver {
+                Some(_) => confirm_ethtool(&iface.name, &what),
+                None => confirm_ip(&iface.name, &what),
+            });
+        }
         out.push(f);
     }
     out

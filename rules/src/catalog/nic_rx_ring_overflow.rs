@@ -6,10 +6,11 @@
 //! `[N]: rx_discards`, vmxnet3 `pkts rx OOB`, …) are preferred when present, because drivers
 //! disagree on which generic field a ring drop lands in (vmxnet3's in none).
 
+use crate::catalog::counters::{counter_growth, ethtool_growth};
 use crate::catalog::{is_backup_slave, quiet_interface, sysctl};
-use crate::evidence::{describe, drop_severity, growth, Growth};
+use crate::evidence::{confirm_ethtool, confirm_ip, describe, drop_severity, stand_on, Growth};
 use crate::finding::{Finding, Rule, Severity};
-use crate::model::{Host, Interface};
+use crate::model::{Host, Interface, Ring};
 
 pub static RULE: Rule = Rule {
     id: "nic-rx-ring-overflow",
@@ -86,11 +87,12 @@ fn ring_keys(iface: &Interface) -> Vec<String> {
     keys
 }
 
-/// The stronger of generic and driver evidence: live beats since-boot, then the larger total.
+/// The stronger of generic and driver evidence: live beats since-boot beats an unknown window,
+/// then growth beats none, then the larger total.
 fn best(a: Option<Growth>, b: Option<Growth>) -> Option<Growth> {
     match (a, b) {
         (Some(x), Some(y)) => {
-            let rank = |g: &Growth| (g.live, g.total > 0.0);
+            let rank = |g: &Growth| (g.basis, g.total > 0.0);
             if rank(&y) > rank(&x) || (rank(&y) == rank(&x) && y.total > x.total) {
                 Some(y)
             } else {
@@ -99,6 +101,16 @@ fn best(a: Option<Growth>, b: Option<Growth>) -> Option<Growth> {
         }
         (x, None) => x,
         (None, y) => y,
+    }
+}
+
+/// The `ethtool -g` reading in effect while the counters grew: for live growth the latest; for
+/// a total read once, the first reading (a paste of `ethtool -g` before and after `-G` shows
+/// what was set when the packets were lost).
+fn ring_in_effect(iface: &Interface, live: bool) -> Option<&Ring> {
+    match iface.ring_readings.first() {
+        Some(first) if !live => Some(first),
+        _ => iface.ring.as_ref(),
     }
 }
 
@@ -111,15 +123,20 @@ fn check(host: &Host) -> Vec<Finding> {
         {
             continue;
         }
-        let generic = growth(&iface.deltas, &GENERIC, &["rx_packets"]);
+        let generic = counter_growth(iface, &GENERIC, &["rx_packets"]);
         let keys = ring_keys(iface);
         let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         let driver = (!key_refs.is_empty())
-            .then(|| growth(&iface.ethtool_deltas, &key_refs, &["rx_packets"]))
+            .then(|| ethtool_growth(iface, &key_refs, &["rx_packets"]))
             .flatten();
-        let Some(g) = best(generic, driver) else {
+        let Some(mut g) = best(generic, driver) else {
             continue;
         };
+        let ring = ring_in_effect(iface, g.live());
+        g.room = ring.and_then(|r| match (r.rx, r.rx_max) {
+            (Some(cur), Some(max)) if cur < max => Some(format!("RX ring {cur} of {max}")),
+            _ => None,
+        });
         let Some(severity) = drop_severity(&g) else {
             continue;
         };
@@ -133,29 +150,58 @@ fn check(host: &Host) -> Vec<Finding> {
             severity,
             &iface.name,
             format!(
-                "{} lost {} in the NIC before the kernel saw them ({}): the receive ring or FIFO was full, because the CPU emptying it could not keep up or bursts outran the ring.",
+                "{} lost frames in the NIC before the kernel saw them ({}): {}. The receive ring or FIFO was full, because the CPU emptying it could not keep up or bursts outran the ring.{}",
                 iface.name,
+                if counters.is_empty() { "ring/FIFO counters".to_string() } else { counters.clone() },
                 describe(&g, "frames"),
-                if counters.is_empty() { "ring/FIFO counters".to_string() } else { counters }
+                g.room.as_ref().map(|r| format!(" The {r} leaves room.")).unwrap_or_default()
             ),
         );
+        stand_on(&mut f, &g);
         f.impact = g.impact();
+        f.total = g.total;
         f.evidence = g.evidence.clone();
-        f.remediation = remediation(host, iface);
+        f.remediation = remediation(host, iface, ring);
+        if !g.live() {
+            let from_driver = g
+                .evidence
+                .iter()
+                .any(|e| !GENERIC.contains(&e.metric.as_str()));
+            let what = if counters.is_empty() {
+                "the RX missed/fifo counter".to_string()
+            } else {
+                counters
+            };
+            f.remediation.push(if from_driver {
+                confirm_ethtool(&iface.name, &what)
+            } else {
+                confirm_ip(&iface.name, &what)
+            });
+        }
         out.push(f);
     }
     out
 }
 
-fn remediation(host: &Host, iface: &Interface) -> Vec<String> {
+fn remediation(host: &Host, iface: &Interface, ring: Option<&Ring>) -> Vec<String> {
     let dev = &iface.name;
     let mut ring_steps = Vec::new();
     let mut spread = Vec::new();
-    let ring_at_max = match &iface.ring {
+    // A later reading that differs (the ring was changed after the loss).
+    let later = iface
+        .ring
+        .as_ref()
+        .filter(|latest| ring.is_some_and(|r| r.rx != latest.rx))
+        .and_then(|latest| latest.rx)
+        .map(|rx| {
+            format!("; a later reading shows RX {rx}: check that it was raised and persisted")
+        })
+        .unwrap_or_default();
+    let ring_at_max = match ring {
         Some(r) => match (r.rx, r.rx_max) {
             (Some(cur), Some(max)) if cur < max => {
                 ring_steps.push(format!(
-                    "ethtool -G {dev} rx {max}   # RX ring now {cur}, pre-set maximum {max} (persist it in the NIC's connection profile, e.g. nmcli connection modify <conn> ethtool.ring-rx {max})"
+                    "ethtool -G {dev} rx {max}   # RX ring {cur} when the frames were lost, pre-set maximum {max}{later} (persist it in the NIC's connection profile, e.g. nmcli connection modify <conn> ethtool.ring-rx {max})"
                 ));
                 false
             }

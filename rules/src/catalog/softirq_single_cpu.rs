@@ -303,7 +303,7 @@ fn busiest_nic(host: &Host) -> Option<&Interface> {
         .filter(|i| is_nic(i))
         .map(|i| {
             let g = growth(&i.deltas, &["rx_packets"], &[]);
-            let live = g.as_ref().is_some_and(|g| g.live);
+            let live = g.as_ref().is_some_and(|g| g.live());
             let amount = g.map_or(0.0, |g| g.mean_rate().unwrap_or(g.total));
             (i, live, amount)
         })

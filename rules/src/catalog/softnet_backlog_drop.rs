@@ -4,9 +4,12 @@
 //! device's `rx_dropped`.
 
 use crate::catalog::sysctl;
-use crate::evidence::{describe, drop_severity, Growth};
+use crate::evidence::{
+    basis_of, confirm_softnet, describe, drop_severity, stand_on, Basis, Growth,
+};
 use crate::finding::{Evidence, Finding, Rule, Severity};
 use crate::model::{Host, IntervalKind};
+use crate::thresholds::DEFAULT_NETDEV_MAX_BACKLOG;
 
 pub static RULE: Rule = Rule {
     id: "softnet-backlog-drop",
@@ -20,19 +23,29 @@ pub static RULE: Rule = Rule {
 };
 
 /// Growth of one softnet counter per CPU: live intervals (or sar rates) when any, else the
-/// since-boot average. `traffic` (e.g. `processed`) gives the ratio.
+/// since-boot average, else the totals of a single reading over an unknown window. `traffic`
+/// (e.g. `processed`) gives the ratio. Live growth of zero carries the CPU's value at the
+/// latest reading as its history.
 pub fn cpu_growth(host: &Host, key: &str, traffic: &str) -> Vec<(u32, Growth)> {
     let live: Vec<_> = host
         .softnet_deltas
         .iter()
-        .filter(|d| d.kind != IntervalKind::SinceBoot && !d.reset)
+        .filter(|d| d.kind.is_live() && !d.reset)
         .collect();
     let chosen: Vec<_> = if live.is_empty() {
-        host.softnet_deltas
-            .iter()
-            .filter(|d| d.kind == IntervalKind::SinceBoot)
-            .take(1)
-            .collect()
+        // A since-boot average beats an unknown window.
+        let single = |kind| {
+            host.softnet_deltas
+                .iter()
+                .filter(move |d| d.kind == kind)
+                .take(1)
+        };
+        let boot: Vec<_> = single(IntervalKind::SinceBoot).collect();
+        if boot.is_empty() {
+            single(IntervalKind::Snapshot).collect()
+        } else {
+            boot
+        }
     } else {
         // One series: prefer measured intervals over sar's reported rates.
         let series = live
@@ -46,25 +59,18 @@ pub fn cpu_growth(host: &Host, key: &str, traffic: &str) -> Vec<(u32, Growth)> {
     let mut per_cpu: std::collections::BTreeMap<u32, Growth> = Default::default();
     for d in &chosen {
         let basis = match d.kind {
-            IntervalKind::Interval => "interval",
-            IntervalKind::SinceBoot => "since-boot",
-            IntervalKind::Reported => "reported",
+            IntervalKind::SinceBoot => Basis::SinceBoot,
+            IntervalKind::Snapshot => Basis::Unknown,
+            _ => Basis::Live,
         };
+        let snapshot = d.kind == IntervalKind::Snapshot;
         for c in &d.cpus {
             let amount = |k: &str| match d.kind {
                 IntervalKind::Reported => c.rates.get(k).zip(d.seconds).map(|(r, s)| r * s),
                 _ => c.deltas.get(k).map(|v| *v as f64),
             };
             let Some(delta) = amount(key) else { continue };
-            let g = per_cpu.entry(c.cpu).or_insert_with(|| Growth {
-                live: d.kind != IntervalKind::SinceBoot,
-                total: 0.0,
-                traffic: 0.0,
-                seconds: None,
-                peak_rate: None,
-                evidence: Vec::new(),
-                windows: Vec::new(),
-            });
+            let g = per_cpu.entry(c.cpu).or_insert_with(|| Growth::new(basis));
             g.total += delta;
             g.traffic += amount(traffic).unwrap_or(0.0);
             if let Some(s) = d.seconds {
@@ -80,12 +86,25 @@ pub fn cpu_growth(host: &Host, key: &str, traffic: &str) -> Vec<(u32, Growth)> {
                     start: d.start,
                     end: d.end,
                     metric: format!("cpu{} {key}", c.cpu),
-                    value: None,
-                    delta: Some(delta),
+                    value: snapshot.then_some(delta),
+                    delta: (!snapshot).then_some(delta),
                     rate: c.rates.get(key).copied(),
-                    basis,
+                    basis: basis_of(d.kind),
                 });
             }
+        }
+    }
+    // Loss before a live capture: the CPU's counter at the latest reading.
+    if let Some(last) = host.softnet.last() {
+        for (cpu, g) in per_cpu.iter_mut() {
+            let latest = last.cpus.iter().find(|c| c.cpu == *cpu).map(|c| match key {
+                "dropped" => c.dropped,
+                "time_squeeze" => c.time_squeeze,
+                "processed" => c.processed,
+                _ => 0,
+            });
+            *g = std::mem::replace(g, Growth::new(Basis::Live))
+                .with_history(latest.map(|v| v as f64));
         }
     }
     per_cpu.into_iter().collect()
@@ -96,6 +115,9 @@ fn check(host: &Host) -> Vec<Finding> {
         sysctl(host, "net.core.netdev_max_backlog").and_then(|v| v.trim().parse::<u64>().ok());
     let mut out = Vec::new();
     for (cpu, mut g) in cpu_growth(host, "dropped", "processed") {
+        g.room = backlog
+            .filter(|b| *b <= DEFAULT_NETDEV_MAX_BACKLOG)
+            .map(|b| format!("net.core.netdev_max_backlog is {b}, the default"));
         let Some(severity) = drop_severity(&g) else {
             continue;
         };
@@ -109,8 +131,10 @@ fn check(host: &Host) -> Vec<Finding> {
                 backlog.map_or("unknown".to_string(), |b| b.to_string())
             ),
         );
+        stand_on(&mut f, &g);
         f.impact = g.impact();
-        f.evidence = g.evidence;
+        f.total = g.total;
+        f.evidence = std::mem::take(&mut g.evidence);
         f.remediation = vec![
             format!(
                 "sysctl -w net.core.netdev_max_backlog={}   # now {}; persist in /etc/sysctl.d/90-netdev.conf",
@@ -120,6 +144,10 @@ fn check(host: &Host) -> Vec<Finding> {
             "grep . /sys/class/net/*/queues/rx-*/rps_cpus   # check RPS steering: one CPU receiving every flow fills its backlog; spread the mask over more CPUs".to_string(),
             "sysctl net.core.flow_limit_cpu_bitmap net.core.flow_limit_table_len   # with RPS, a few elephant flows can be limited so they do not fill the backlog for everyone".to_string(),
         ];
+        if !g.live() {
+            f.remediation
+                .push(confirm_softnet(&format!("column 2 (dropped) of CPU {cpu}")));
+        }
         out.push(f);
     }
     out

@@ -4,7 +4,7 @@
 
 use crate::catalog::softnet_backlog_drop::cpu_growth;
 use crate::catalog::sysctl;
-use crate::evidence::{fmt_count, fmt_num};
+use crate::evidence::{fmt_count, fmt_num, Basis};
 use crate::finding::{Finding, Rule, Severity};
 use crate::model::Host;
 use crate::thresholds::{SQUEEZE_BOOT_WARN_RATE, SQUEEZE_LIVE_WARN_RATE};
@@ -30,10 +30,11 @@ fn check(host: &Host) -> Vec<Finding> {
             continue;
         }
         let rate = g.mean_rate().unwrap_or(0.0);
-        let warn = if g.live {
-            rate >= SQUEEZE_LIVE_WARN_RATE
-        } else {
-            rate >= SQUEEZE_BOOT_WARN_RATE
+        // A squeeze is not a drop: an unknown window (no rate) is never more than a note.
+        let warn = match g.basis {
+            Basis::Live => rate >= SQUEEZE_LIVE_WARN_RATE,
+            Basis::SinceBoot => rate >= SQUEEZE_BOOT_WARN_RATE,
+            Basis::Unknown => false,
         };
         let severity = if warn {
             Severity::Warning
@@ -45,15 +46,20 @@ fn check(host: &Host) -> Vec<Finding> {
             severity,
             &format!("cpu{cpu}"),
             format!(
-                "CPU {cpu} stopped polling with packets still waiting {} times ({}/s{}): the budget of {} packets or {} µs per poll was used up.",
+                "CPU {cpu} stopped polling with packets still waiting {} times ({}): the budget of {} packets or {} µs per poll was used up.",
                 fmt_count(g.total),
-                fmt_num(rate),
-                if g.live { " during the capture" } else { " on average since boot" },
+                match g.basis {
+                    Basis::Live => format!("{}/s during the capture", fmt_num(rate)),
+                    Basis::SinceBoot => format!("{}/s on average since boot", fmt_num(rate)),
+                    Basis::Unknown => "since the counters started; window unknown".to_string(),
+                },
                 budget.map_or("?".to_string(), |b| b.to_string()),
                 usecs.map_or("?".to_string(), |u| u.to_string())
             ),
         );
+        f.basis = g.basis.label();
         f.impact = rate;
+        f.total = g.total;
         f.evidence = g.evidence;
         f.remediation = vec![
             format!(

@@ -9,14 +9,13 @@
 //! This file also holds the counter helpers shared with `nic-phy-errors`,
 //! `rx-dropped-unhandled` and `bond-backup-slave-drops`.
 
-use std::collections::BTreeMap;
-
+use crate::catalog::counters::{netns_note, own_growth, slaves_of, veth_peer};
 use crate::catalog::tap_tx_drop::is_tap;
-use crate::catalog::{bond_drops_from_backups, is_backup_slave, quiet_interface};
-use crate::evidence::{describe, drop_severity, growth, Growth};
+use crate::catalog::{is_backup_slave, quiet_interface};
+use crate::evidence::{confirm_ip, describe, drop_severity, stand_on};
 use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{Host, Interface, InterfaceKind, Timestamp};
-use crate::thresholds::TX_QUEUELEN_RAISED;
+use crate::model::{Host, Interface, InterfaceKind};
+use crate::thresholds::{DEFAULT_TXQUEUELEN, TX_QUEUELEN_RAISED};
 
 pub static RULE: Rule = Rule {
     id: "tx-queue-drop",
@@ -30,209 +29,22 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-// ---------------------------------------------------------------------------------------
-// Shared helpers (also used by nic-phy-errors, rx-dropped-unhandled, bond-backup-slave-drops)
-// ---------------------------------------------------------------------------------------
-
-/// The totals of the latest reading holding any of `keys`, as a since-boot-like growth
-/// (basis `snapshot`): for a single sample without an uptime to average over. A counter read
-/// once is a total since boot (or driver load), so it is judged like one.
-fn snapshot<'a>(
-    readings: impl DoubleEndedIterator<Item = (Option<Timestamp>, &'a str, &'a BTreeMap<String, u64>)>,
-    keys: &[&str],
-    traffic: &[&str],
-) -> Option<Growth> {
-    let (time, source, counters) = readings
-        .rev()
-        .find(|(_, _, c)| keys.iter().any(|k| c.contains_key(*k)))?;
-    let mut g = Growth {
-        live: false,
-        total: 0.0,
-        traffic: traffic.iter().filter_map(|k| counters.get(*k)).sum::<u64>() as f64,
-        seconds: None,
-        peak_rate: None,
-        evidence: Vec::new(),
-        windows: Vec::new(),
-    };
-    for k in keys {
-        let Some(&v) = counters.get(*k) else { continue };
-        g.total += v as f64;
-        if v > 0 {
-            g.evidence.push(Evidence {
-                source: source.to_string(),
-                start: None,
-                end: time,
-                metric: (*k).to_string(),
-                value: Some(v as f64),
-                delta: None,
-                rate: None,
-                basis: "snapshot",
-            });
-        }
-    }
-    Some(g)
-}
-
-/// Growth of `keys` on an interface's generic counters (ip, /proc/net/dev, ifconfig, sysfs):
-/// live intervals, else a since-boot average, else the latest snapshot's totals.
-pub(crate) fn counter_growth(iface: &Interface, keys: &[&str], traffic: &[&str]) -> Option<Growth> {
-    growth(&iface.deltas, keys, traffic).or_else(|| {
-        snapshot(
-            iface
-                .samples
-                .iter()
-                .filter(|s| !s.approximate)
-                .map(|s| (s.time, s.source.as_str(), &s.counters)),
-            keys,
-            traffic,
-        )
-    })
-}
-
-/// The same over `ethtool -S` readings. `traffic` is tried key by key (drivers name their
-/// packet counters differently) so that two names of one count are never added up.
-pub(crate) fn ethtool_growth(iface: &Interface, keys: &[&str], traffic: &[&str]) -> Option<Growth> {
-    let has = |k: &str| iface.ethtool.iter().any(|e| e.stats.contains_key(k));
-    let traffic: Vec<&str> = traffic
-        .iter()
-        .copied()
-        .find(|k| has(k))
-        .into_iter()
-        .collect();
-    growth(&iface.ethtool_deltas, keys, &traffic).or_else(|| {
-        snapshot(
-            iface
-                .ethtool
-                .iter()
-                .map(|e| (e.time, e.source.as_str(), &e.stats)),
-            keys,
-            &traffic,
-        )
-    })
-}
-
-/// True when any reading of the interface's generic counters has `key`.
-pub(crate) fn has_counter(iface: &Interface, key: &str) -> bool {
-    iface.samples.iter().any(|s| s.counters.contains_key(key))
-}
-
-/// Slaves of a bond (same namespace).
-pub(crate) fn slaves_of<'a>(host: &'a Host, bond: &Interface) -> Vec<&'a Interface> {
-    host.interfaces
-        .iter()
-        .filter(|i| {
-            i.master.as_deref() == Some(bond.name.as_str()) && i.namespace == bond.namespace
-        })
-        .collect()
-}
-
-/// Growth of `keys` that belongs to the interface itself. For a bond this is its counters minus
-/// its slaves' (the bond folds its slaves' counters into its own), with an evidence item for the
-/// slaves' share. `None` for a bond whose drops cannot be told apart from its backup slaves'
-/// (slaves read by other means), so that by-design drops never reach a warning.
-pub(crate) fn own_growth(
-    host: &Host,
-    iface: &Interface,
-    keys: &[&str],
-    traffic: &[&str],
-) -> Option<Growth> {
-    let mut g = counter_growth(iface, keys, traffic)?;
-    if iface.kind != InterfaceKind::Bond {
-        return Some(g);
-    }
-    let slaves = slaves_of(host, iface);
-    if slaves.is_empty() {
-        return Some(g);
-    }
-    let mut share = 0.0;
-    let mut comparable = true;
-    for s in &slaves {
-        match counter_growth(s, keys, traffic) {
-            Some(sg) if sg.live == g.live => share += sg.total,
-            _ => comparable = false,
-        }
-    }
-    if !comparable {
-        return (!bond_drops_from_backups(host, iface)).then_some(g);
-    }
-    if share > 0.0 {
-        let names: Vec<&str> = slaves.iter().map(|s| s.name.as_str()).collect();
-        g.evidence.push(Evidence {
-            source: g
-                .evidence
-                .first()
-                .map(|e| e.source.clone())
-                .unwrap_or_default(),
-            start: None,
-            end: g.evidence.last().and_then(|e| e.end),
-            metric: format!(
-                "{} of slaves {} (subtracted)",
-                keys.join("+"),
-                names.join(", ")
-            ),
-            value: None,
-            delta: Some(share),
-            rate: None,
-            basis: if g.live { "interval" } else { "since-boot" },
-        });
-    }
-    g.total = (g.total - share).max(0.0);
-    Some(g)
-}
-
-/// `describe` for receive-side counters that `rx_packets` already includes (`rx_dropped`,
-/// `rx_nohandler`: the driver counted the frame before the stack dropped it), so the share is
-/// drops / packets rather than drops / (packets + drops).
-pub(crate) fn describe_included(g: &Growth, what: &str) -> String {
-    let plain = Growth {
-        traffic: 0.0,
-        ..g.clone()
-    };
-    let mut s = describe(&plain, what);
-    if g.traffic > 0.0 {
-        let share = (g.total / g.traffic).min(1.0);
-        s.push_str(&format!(
-            ", {} of the packets received",
-            crate::evidence::fmt_pct(share)
-        ));
-    }
-    s
-}
-
-/// The other end of a veth pair when it is in the same data (`veth1@veth0`: same namespace,
-/// named). `veth1@if5` names an index in another namespace, which is never guessed.
-pub(crate) fn veth_peer<'a>(host: &'a Host, iface: &Interface) -> Option<&'a Interface> {
-    if iface.kind != InterfaceKind::Veth {
-        return None;
-    }
-    let peer = iface.link_peer.as_deref()?;
-    host.interfaces
-        .iter()
-        .find(|i| i.name == peer && i.namespace == iface.namespace && i.kind == InterfaceKind::Veth)
-}
-
-/// " (netns X)" for interfaces read inside a network namespace.
-pub(crate) fn netns_note(iface: &Interface) -> String {
-    iface
-        .namespace
-        .as_deref()
-        .map(|n| format!(" (network namespace {n})"))
-        .unwrap_or_default()
-}
-
-// ---------------------------------------------------------------------------------------
-// The rule
-// ---------------------------------------------------------------------------------------
-
 fn check(host: &Host) -> Vec<Finding> {
     let mut out = Vec::new();
     for iface in &host.interfaces {
         if quiet_interface(iface) || is_tap(iface) || is_backup_slave(iface) {
             continue;
         }
-        let Some(g) = own_growth(host, iface, &["tx_dropped"], &["tx_packets"]) else {
+        let Some(mut g) = own_growth(host, iface, &["tx_dropped"], &["tx_packets"]) else {
             continue;
         };
+        let overlay = is_overlay(iface);
+        if !overlay {
+            g.room = iface
+                .qlen
+                .filter(|q| *q <= DEFAULT_TXQUEUELEN && iface.qdisc.as_deref() != Some("noqueue"))
+                .map(|q| format!("txqueuelen {q}"));
+        }
         let Some(severity) = drop_severity(&g) else {
             continue;
         };
@@ -247,16 +59,27 @@ fn check(host: &Host) -> Vec<Finding> {
             ),
             None => String::new(),
         };
+        let mechanism = if overlay {
+            format!(
+                "{} is a tunnel/overlay device{}: it has no queue or ring of its own, so these are packets its driver could not encapsulate or send (no forwarding entry or route to the remote end, the underlay down or refusing the packet, an unresolved neighbour), not a full queue",
+                iface.name,
+                iface.qdisc.as_deref().map(|q| format!(" (qdisc {q})")).unwrap_or_default()
+            )
+        } else {
+            "They were discarded on their way out (queue discipline, driver or TX ring), so the sender sees loss or retransmits".to_string()
+        };
         let mut f = RULE.finding(
             severity,
             &iface.name,
             format!(
-                "{}{} dropped packets on transmit{bond_note}: {}. They were discarded on their way out (queue discipline, driver or TX ring), so the sender sees loss or retransmits.{mtu_note}",
+                "{}{} dropped packets on transmit{bond_note}: {}. {mechanism}.{mtu_note}",
                 iface.name,
                 netns_note(iface),
                 describe(&g, "packets"),
             ),
         );
+        stand_on(&mut f, &g);
+        f.total = g.total;
         f.impact = g.impact();
         f.evidence = g.evidence.clone();
         if let Some(q) = iface.qlen {
@@ -275,10 +98,35 @@ fn check(host: &Host) -> Vec<Finding> {
                 basis: "snapshot",
             });
         }
-        f.remediation = remediation(host, iface);
+        f.remediation = if overlay {
+            overlay_remediation(iface)
+        } else {
+            remediation(host, iface)
+        };
+        if !g.live() {
+            f.remediation.push(confirm_ip(&iface.name, "TX dropped"));
+        }
         out.push(f);
     }
     out
+}
+
+/// A tunnel or overlay device (VXLAN, GENEVE, GRE, IPIP, WireGuard, flannel, Ubuntu FAN …):
+/// by kind, or a `noqueue` device that is none of the stacked kinds whose TX drops have their
+/// own explanation (bond, VLAN, bridge, veth).
+pub(crate) fn is_overlay(iface: &Interface) -> bool {
+    iface.kind == InterfaceKind::Tunnel
+        || (iface.qdisc.as_deref() == Some("noqueue") && matches!(iface.kind, InterfaceKind::Other))
+}
+
+fn overlay_remediation(iface: &Interface) -> Vec<String> {
+    let dev = &iface.name;
+    vec![
+        format!("ip -d link show dev {dev}   # the tunnel's type, remote/underlay device and local address"),
+        format!("bridge fdb show dev {dev}   # VXLAN/FAN: is there a forwarding entry for the destination? A missing one drops on transmit"),
+        "ip route get <remote endpoint>   # is the remote end of the tunnel routable from the underlay?".to_string(),
+        format!("# Raising txqueuelen or a ring does not help: {dev} queues nothing. Check the underlay device's own drops and the overlay's control plane (flanneld, fan, the SDN agent)."),
+    ]
 }
 
 /// A veth whose peer (in the data) has a smaller MTU: `(peer, own mtu, peer mtu)`.
@@ -353,7 +201,7 @@ fn remediation(host: &Host, iface: &Interface) -> Vec<String> {
 pub(crate) mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use super::*;
-    use crate::model::{BondRole, CounterSample, Ring};
+    use crate::model::{BondRole, CounterSample, Ring, Timestamp};
     use chrono::NaiveDate;
 
     pub(crate) fn at(sec: u32) -> Option<Timestamp> {

@@ -1,0 +1,213 @@
+//! Every non-zero loss counter is either reported by a finding or explained as benign: the
+//! report may say "no packet loss found" only when this list is empty, and otherwise says what
+//! was seen and why it is not a problem (DESIGN.md, principle one).
+//!
+//! The list is built from the latest reading of each interface's generic counters, of its
+//! `ethtool -S` ring and PHY counters, and of each CPU's softnet backlog drops, after the rules
+//! ran. A counter is *reported* when a finding of a rule that reads it names the device (or
+//! lists it in `seen_on`); otherwise it gets the first reason that applies.
+
+use serde::Serialize;
+
+use crate::catalog::nic_phy_errors::is_phy_counter;
+use crate::catalog::nic_rx_ring_overflow::is_ring_counter;
+use crate::catalog::{is_backup_slave, lower_devices, quiet_interface};
+use crate::finding::Finding;
+use crate::infer::latest;
+use crate::model::{Host, Interface, InterfaceKind};
+
+/// One non-zero loss counter and what the report says about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LossCounter {
+    /// The interface (or `cpuN`).
+    pub subject: String,
+    /// The counter key (README's key table, an `ethtool -S` name, or softnet `dropped`).
+    pub counter: String,
+    /// Its value at the latest reading (a total since the counters started).
+    pub value: u64,
+    /// Where that reading came from.
+    pub source: String,
+    /// The rule whose finding reports it.
+    pub finding: Option<&'static str>,
+    /// Why it is not a problem, when no finding reports it.
+    pub reason: Option<String>,
+}
+
+/// The reason given when nothing explains a counter. No input in `testdata/` may produce it
+/// (tests/accounting.rs): it marks a gap in the rule catalog.
+pub const NOT_JUDGED: &str = "no rule judges this counter";
+
+/// Which rules report a generic counter.
+fn rules_for(counter: &str) -> &'static [&'static str] {
+    match counter {
+        "rx_missed_errors" | "rx_over_errors" | "rx_fifo_errors" => &["nic-rx-ring-overflow"],
+        "rx_crc_errors" | "rx_frame_errors" | "rx_length_errors" => &["nic-phy-errors"],
+        "proc_rx_frame" => &["nic-phy-errors", "nic-rx-ring-overflow"],
+        "rx_errors" => &["nic-rx-ring-overflow", "nic-phy-errors"],
+        "rx_dropped" | "rx_nohandler" | "rx_otherhost_dropped" => &[
+            "rx-dropped-unhandled",
+            "bond-backup-slave-drops",
+            "softnet-backlog-drop",
+            "nic-rx-ring-overflow",
+        ],
+        "proc_rx_drop" => &[
+            "rx-dropped-unhandled",
+            "bond-backup-slave-drops",
+            "nic-rx-ring-overflow",
+            "softnet-backlog-drop",
+        ],
+        "tx_dropped" => &["tx-queue-drop", "tap-tx-drop"],
+        "tx_errors"
+        | "tx_fifo_errors"
+        | "tx_carrier_errors"
+        | "tx_aborted_errors"
+        | "tx_window_errors"
+        | "tx_heartbeat_errors"
+        | "proc_tx_carrier" => &["nic-tx-errors"],
+        _ => &[],
+    }
+}
+
+/// Generic counters that count lost or failed packets.
+pub const LOSS_KEYS: [&str; 18] = [
+    "rx_dropped",
+    "rx_missed_errors",
+    "rx_over_errors",
+    "rx_fifo_errors",
+    "rx_crc_errors",
+    "rx_frame_errors",
+    "rx_length_errors",
+    "rx_errors",
+    "rx_nohandler",
+    "proc_rx_drop",
+    "proc_rx_frame",
+    "tx_dropped",
+    "tx_errors",
+    "tx_fifo_errors",
+    "tx_carrier_errors",
+    "tx_aborted_errors",
+    "proc_tx_carrier",
+    "tx_heartbeat_errors",
+];
+
+fn reported(findings: &[Finding], rules: &[&str], subject: &str) -> Option<&'static str> {
+    findings
+        .iter()
+        .find(|f| {
+            rules.contains(&f.rule)
+                && (f.subject == subject || f.seen_on.iter().any(|s| s == subject))
+        })
+        .map(|f| f.rule)
+}
+
+/// Why a counter with no finding is not a problem.
+fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
+    if iface.kind == InterfaceKind::Loopback {
+        return "loopback: not a network link".into();
+    }
+    if quiet_interface(iface) {
+        return "interface down and idle".into();
+    }
+    if is_backup_slave(iface) && counter.starts_with("rx") {
+        return "inactive bond slave: a bond drops frames on its inactive ports by design".into();
+    }
+    let lower = lower_devices(host, iface);
+    if !lower.is_empty() {
+        let below: u64 = lower
+            .iter()
+            .filter_map(|l| latest(l).and_then(|c| c.get(counter)))
+            .sum();
+        if below as f64 >= 0.99 * value as f64 {
+            let names: Vec<&str> = lower.iter().map(|l| l.name.as_str()).collect();
+            return format!(
+                "counted on {} below it: {} adds up their counters (reported there)",
+                names.join(", "),
+                iface.name
+            );
+        }
+    }
+    if let Some(iv) = iface
+        .deltas
+        .iter()
+        .filter(|iv| iv.kind.is_live() && !iv.reset)
+        .find(|iv| iv.deltas.contains_key(counter))
+    {
+        let grew: u64 = iface
+            .deltas
+            .iter()
+            .filter(|iv| iv.kind.is_live() && !iv.reset)
+            .filter_map(|iv| iv.deltas.get(counter))
+            .sum();
+        if grew == 0 {
+            return format!(
+                "did not grow during the capture (from {}): counted before it",
+                iv.start_source.as_deref().unwrap_or(&iv.series)
+            );
+        }
+    }
+    if counter == "rx_errors" || counter == "tx_errors" {
+        return "the sum of the error breakdown, whose counters are listed apart".into();
+    }
+    NOT_JUDGED.into()
+}
+
+/// Fills `host.loss_counters` from the host's latest readings and its findings.
+pub fn account(host: &mut Host) {
+    let mut out = Vec::new();
+    for iface in &host.interfaces {
+        if let Some(sample) = iface.samples.iter().rev().find(|s| !s.approximate) {
+            for key in LOSS_KEYS {
+                let Some(&value) = sample.counters.get(key).filter(|v| **v > 0) else {
+                    continue;
+                };
+                let finding = reported(&host.findings, rules_for(key), &iface.name);
+                out.push(LossCounter {
+                    subject: iface.name.clone(),
+                    counter: key.to_string(),
+                    value,
+                    source: sample.source.clone(),
+                    finding,
+                    reason: finding.is_none().then(|| reason(host, iface, key, value)),
+                });
+            }
+        }
+        if let Some(e) = iface.ethtool.last() {
+            for (name, &value) in &e.stats {
+                if value == 0 {
+                    continue;
+                }
+                let rules: &[&str] = if is_ring_counter(name, iface.driver.as_deref()) {
+                    &["nic-rx-ring-overflow"]
+                } else if is_phy_counter(name) {
+                    &["nic-phy-errors"]
+                } else {
+                    continue;
+                };
+                let finding = reported(&host.findings, rules, &iface.name);
+                out.push(LossCounter {
+                    subject: iface.name.clone(),
+                    counter: name.clone(),
+                    value,
+                    source: e.source.clone(),
+                    finding,
+                    reason: finding.is_none().then(|| reason(host, iface, name, value)),
+                });
+            }
+        }
+    }
+    if let Some(s) = host.softnet.last() {
+        for c in s.cpus.iter().filter(|c| c.dropped > 0) {
+            let subject = format!("cpu{}", c.cpu);
+            let finding = reported(&host.findings, &["softnet-backlog-drop"], &subject);
+            out.push(LossCounter {
+                subject,
+                counter: "dropped".into(),
+                value: c.dropped,
+                source: s.source.clone(),
+                finding,
+                reason: finding.is_none().then(|| NOT_JUDGED.to_string()),
+            });
+        }
+    }
+    host.loss_counters = out;
+}

@@ -1,0 +1,216 @@
+//! Counter helpers the interface rules share: growth of generic (`ip`, `/proc/net/dev`,
+//! ifconfig, sysfs) and driver (`ethtool -S`) counters on any time basis, a bond's own share of
+//! its counters, and small wording helpers.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::bond_drops_from_backups;
+use crate::evidence::{describe, growth, Basis, Growth};
+use crate::finding::Evidence;
+use crate::model::{Host, Interface, InterfaceKind, Timestamp};
+
+/// One reading of counters: time, source, values.
+type Reading<'a> = (Option<Timestamp>, &'a str, &'a BTreeMap<String, u64>);
+
+/// The sum of `keys` in the latest reading holding any of them.
+fn latest_total<'a>(
+    readings: impl DoubleEndedIterator<Item = Reading<'a>>,
+    keys: &[&str],
+) -> Option<f64> {
+    let (_, _, counters) = readings
+        .rev()
+        .find(|(_, _, c)| keys.iter().any(|k| c.contains_key(*k)))?;
+    Some(keys.iter().filter_map(|k| counters.get(*k)).sum::<u64>() as f64)
+}
+
+/// The totals of the latest reading holding any of `keys`, over an unknown window: for series
+/// whose readings gave no interval (every step a counter reset, or readings at one instant).
+fn latest_snapshot<'a>(
+    readings: impl DoubleEndedIterator<Item = Reading<'a>>,
+    keys: &[&str],
+    traffic: &[&str],
+) -> Option<Growth> {
+    let (time, source, counters) = readings
+        .rev()
+        .find(|(_, _, c)| keys.iter().any(|k| c.contains_key(*k)))?;
+    let mut g = Growth::new(Basis::Unknown);
+    g.traffic = traffic.iter().filter_map(|k| counters.get(*k)).sum::<u64>() as f64;
+    for k in keys {
+        let Some(&v) = counters.get(*k) else { continue };
+        g.total += v as f64;
+        if v > 0 {
+            g.evidence.push(Evidence {
+                source: source.to_string(),
+                start: None,
+                end: time,
+                metric: (*k).to_string(),
+                value: Some(v as f64),
+                delta: None,
+                rate: None,
+                basis: "snapshot",
+            });
+        }
+    }
+    Some(g)
+}
+
+/// Growth of `keys` on an interface's generic counters (ip, /proc/net/dev, ifconfig, sysfs):
+/// live intervals, else a since-boot average, else the totals of a single reading over an
+/// unknown window. Live growth of zero carries the latest reading's value as its history.
+pub(crate) fn counter_growth(iface: &Interface, keys: &[&str], traffic: &[&str]) -> Option<Growth> {
+    let readings = || {
+        iface
+            .samples
+            .iter()
+            .filter(|s| !s.approximate)
+            .map(|s| (s.time, s.source.as_str(), &s.counters))
+    };
+    match growth(&iface.deltas, keys, traffic) {
+        Some(g) => Some(g.with_history(latest_total(readings(), keys))),
+        None => latest_snapshot(readings(), keys, traffic),
+    }
+}
+
+/// The same over `ethtool -S` readings. `traffic` is tried key by key (drivers name their
+/// packet counters differently) so that two names of one count are never added up.
+pub(crate) fn ethtool_growth(iface: &Interface, keys: &[&str], traffic: &[&str]) -> Option<Growth> {
+    let has = |k: &str| iface.ethtool.iter().any(|e| e.stats.contains_key(k));
+    let traffic: Vec<&str> = traffic
+        .iter()
+        .copied()
+        .find(|k| has(k))
+        .into_iter()
+        .collect();
+    let readings = || {
+        iface
+            .ethtool
+            .iter()
+            .map(|e| (e.time, e.source.as_str(), &e.stats))
+    };
+    match growth(&iface.ethtool_deltas, keys, &traffic) {
+        Some(g) => Some(g.with_history(latest_total(readings(), keys))),
+        None => latest_snapshot(readings(), keys, &traffic),
+    }
+}
+
+/// True when any reading of the interface's generic counters has `key`.
+pub(crate) fn has_counter(iface: &Interface, key: &str) -> bool {
+    iface.samples.iter().any(|s| s.counters.contains_key(key))
+}
+
+/// Slaves of a bond (same namespace).
+pub(crate) fn slaves_of<'a>(host: &'a Host, bond: &Interface) -> Vec<&'a Interface> {
+    host.interfaces
+        .iter()
+        .filter(|i| {
+            i.master.as_deref() == Some(bond.name.as_str()) && i.namespace == bond.namespace
+        })
+        .collect()
+}
+
+/// Growth of `keys` that belongs to the interface itself. For a bond this is its counters minus
+/// its slaves' (the bond folds its slaves' counters into its own), with an evidence item for the
+/// slaves' share. `None` for a bond whose drops cannot be told apart from its backup slaves'
+/// (slaves read by other means), so that by-design drops never reach a warning.
+pub(crate) fn own_growth(
+    host: &Host,
+    iface: &Interface,
+    keys: &[&str],
+    traffic: &[&str],
+) -> Option<Growth> {
+    let mut g = counter_growth(iface, keys, traffic)?;
+    if iface.kind != InterfaceKind::Bond {
+        return Some(g);
+    }
+    let slaves = slaves_of(host, iface);
+    if slaves.is_empty() {
+        return Some(g);
+    }
+    let mut share = 0.0;
+    let mut comparable = true;
+    for s in &slaves {
+        match counter_growth(s, keys, traffic) {
+            Some(sg) if sg.basis == g.basis => share += sg.total,
+            _ => comparable = false,
+        }
+    }
+    if !comparable {
+        return (!bond_drops_from_backups(host, iface)).then_some(g);
+    }
+    if share > 0.0 {
+        let names: Vec<&str> = slaves.iter().map(|s| s.name.as_str()).collect();
+        g.evidence.push(Evidence {
+            source: g
+                .evidence
+                .first()
+                .map(|e| e.source.clone())
+                .unwrap_or_default(),
+            start: None,
+            end: g.evidence.last().and_then(|e| e.end),
+            metric: format!(
+                "{} of slaves {} (subtracted)",
+                keys.join("+"),
+                names.join(", ")
+            ),
+            value: None,
+            delta: Some(share),
+            rate: None,
+            basis: match g.basis {
+                Basis::Live => "interval",
+                Basis::SinceBoot => "since-boot",
+                Basis::Unknown => "snapshot",
+            },
+        });
+    }
+    // Counters read a moment apart: a remainder this small is the slaves' own loss.
+    let own = g.total - share;
+    if share > 0.0 {
+        g.history = None;
+    }
+    g.total = if own <= (share * 1e-4).max(1.0) {
+        0.0
+    } else {
+        own
+    };
+    Some(g)
+}
+
+/// `describe` for receive-side counters that `rx_packets` already includes (`rx_dropped`,
+/// `rx_nohandler`: the driver counted the frame before the stack dropped it), so the share is
+/// drops / packets rather than drops / (packets + drops).
+pub(crate) fn describe_included(g: &Growth, what: &str) -> String {
+    let plain = Growth {
+        traffic: 0.0,
+        ..g.clone()
+    };
+    let mut s = describe(&plain, what);
+    if g.traffic > 0.0 {
+        let share = (g.total / g.traffic).min(1.0);
+        s.push_str(&format!(
+            ", {} of the packets received",
+            crate::evidence::fmt_pct(share)
+        ));
+    }
+    s
+}
+
+/// The other end of a veth pair when it is in the same data (`veth1@veth0`: same namespace,
+/// named). `veth1@if5` names an index in another namespace, which is never guessed.
+pub(crate) fn veth_peer<'a>(host: &'a Host, iface: &Interface) -> Option<&'a Interface> {
+    if iface.kind != InterfaceKind::Veth {
+        return None;
+    }
+    let peer = iface.link_peer.as_deref()?;
+    host.interfaces
+        .iter()
+        .find(|i| i.name == peer && i.namespace == iface.namespace && i.kind == InterfaceKind::Veth)
+}
+
+/// " (netns X)" for interfaces read inside a network namespace.
+pub(crate) fn netns_note(iface: &Interface) -> String {
+    iface
+        .namespace
+        .as_deref()
+        .map(|n| format!(" (network namespace {n})"))
+        .unwrap_or_default()
+}

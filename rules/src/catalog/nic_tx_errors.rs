@@ -1,0 +1,101 @@
+//! `nic-tx-errors`: the NIC failed to send frames (knowledge §1: `tx_errors` and its breakdown).
+//! `tx_carrier_errors` (carrier lost while sending), `tx_aborted_errors` (excessive collisions),
+//! `tx_window_errors` (late collisions) and `tx_heartbeat_errors` (SQE test) point to the link:
+//! cable, transceiver, or a duplex mismatch with the switch port. `tx_fifo_errors` is a TX
+//! FIFO underrun: the NIC could not fetch the frame from memory in time (DMA/PCIe pressure).
+//! /proc/net/dev and ifconfig fold the first four into `carrier` (`proc_tx_carrier`).
+//! Judged by the drop gate (`drop_severity`); a bond is judged on what its slaves do not
+//! explain.
+
+use crate::catalog::counters::{counter_growth, netns_note, own_growth};
+use crate::catalog::{is_backup_slave, quiet_interface};
+use crate::evidence::{confirm_ip, describe, drop_severity, stand_on};
+use crate::finding::{Finding, Rule, Severity};
+use crate::model::{Host, Interface};
+
+pub static RULE: Rule = Rule {
+    id: "nic-tx-errors",
+    title: "The NIC failed to send frames (carrier, collision or FIFO errors)",
+    default_severity: Severity::Warning,
+    references: &[
+        "include/uapi/linux/if_link.h: tx_errors, tx_carrier_errors, tx_aborted_errors, tx_window_errors, tx_heartbeat_errors, tx_fifo_errors",
+        "ethtool(8): speed, duplex, autoneg",
+    ],
+    check,
+};
+
+/// The breakdown (`ip -s -s link`), and the folded /proc/net/dev column used without it.
+const LINK: [&str; 4] = [
+    "tx_carrier_errors",
+    "tx_aborted_errors",
+    "tx_window_errors",
+    "tx_heartbeat_errors",
+];
+const FOLDED: &str = "proc_tx_carrier";
+const FIFO: &str = "tx_fifo_errors";
+
+fn keys(iface: &Interface) -> Vec<&'static str> {
+    let has = |k: &str| iface.samples.iter().any(|s| s.counters.contains_key(k));
+    let mut keys: Vec<&'static str> = LINK.iter().copied().filter(|k| has(k)).collect();
+    if keys.is_empty() && has(FOLDED) {
+        keys.push(FOLDED);
+    }
+    if has(FIFO) {
+        keys.push(FIFO);
+    }
+    if keys.is_empty() && has("tx_errors") {
+        keys.push("tx_errors");
+    }
+    keys
+}
+
+fn check(host: &Host) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for iface in &host.interfaces {
+        if quiet_interface(iface) || is_backup_slave(iface) {
+            continue;
+        }
+        let keys = keys(iface);
+        if keys.is_empty() {
+            continue;
+        }
+        let Some(g) = own_growth(host, iface, &keys, &["tx_packets"]) else {
+            continue;
+        };
+        let Some(severity) = drop_severity(&g) else {
+            continue;
+        };
+        let fifo = counter_growth(iface, &[FIFO], &[]).is_some_and(|f| f.total > 0.0);
+        let link = g.total > 0.0 && !(fifo && keys.len() == 1);
+        let cause = match (link, fifo) {
+            (true, true) => "carrier/collision errors point to the link (cable, transceiver, duplex mismatch); FIFO underruns to the NIC starving for memory bandwidth",
+            (false, true) => "TX FIFO underruns: the NIC could not fetch frames from memory in time (DMA or PCIe pressure, power saving)",
+            _ => "carrier or collision errors: the link failed while sending (cable, transceiver, switch port, or a duplex mismatch: collisions only exist at half duplex)",
+        };
+        let mut f = RULE.finding(
+            severity,
+            &iface.name,
+            format!(
+                "{}{} failed to send {}: {cause}.",
+                iface.name,
+                netns_note(iface),
+                describe(&g, "frames"),
+            ),
+        );
+        stand_on(&mut f, &g);
+        f.total = g.total;
+        f.impact = g.impact();
+        f.evidence = g.evidence.clone();
+        let dev = &iface.name;
+        f.remediation = vec![
+            format!("ethtool {dev}   # Speed, Duplex and Auto-negotiation must match the switch port: half duplex on one side shows as collisions and carrier errors"),
+            format!("Check the cable/DAC and the transceiver of {dev} and the switch port's error counters; reseat or replace them."),
+            format!("ethtool -S {dev} | grep -iE 'tx_.*(err|abort|carrier|fifo|underrun)'   # the driver's own transmit error counters"),
+        ];
+        if !g.live() {
+            f.remediation.push(confirm_ip(dev, &keys.join(", ")));
+        }
+        out.push(f);
+    }
+    out
+}
