@@ -15,6 +15,16 @@ pub enum Format {
 }
 
 /// Escapes text for a Markdown table cell or line: no table breaks, no markup, no raw HTML.
+/// How a finding's time basis reads in the report.
+pub fn basis_label(basis: &str) -> &'static str {
+    match basis {
+        "live" => "live",
+        "since-boot" => "since boot",
+        "unknown-window" => "window unknown",
+        _ => "one reading",
+    }
+}
+
 pub fn md_escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for ch in value.chars() {
@@ -48,6 +58,7 @@ fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.add_filter("md", |v: String| md_escape(&v));
     env.add_filter("num", |v: f64| format_number(v));
+    env.add_filter("basis", |v: String| basis_label(&v).to_string());
     // Inside a fenced block nothing is markup; only a line of backticks could close it.
     env.add_filter("fence", |v: String| v.replace("```", "'''"));
     env.add_template("report.html", include_str!("../templates/report.html"))

@@ -33,7 +33,7 @@ const SOFTNET: &str = concat!(
     "/testdata/scenarios/softnet-pos-backlog-and-squeeze/capture.log"
 );
 
-const FINDINGS_HEADER: [&str; 4] = ["Severity", "Finding", "Subject", "Rule"];
+const FINDINGS_HEADER: [&str; 5] = ["Severity", "Basis", "Finding", "Subject", "Rule"];
 
 // ---------------------------------------------------------------------------------------------
 // Rendering with the binary.
@@ -302,12 +302,17 @@ fn check_markdown(label: &str, md: &str, hosts: &[(String, Vec<Finding>)]) -> Do
         );
         for (row, f) in summary.rows.iter().zip(findings) {
             assert_eq!(row[0].trim(), f.severity, "{label}: severity cell");
+            assert!(
+                ["live", "since boot", "window unknown", "one reading"].contains(&row[1].trim()),
+                "{label}: basis cell {:?}",
+                row[1]
+            );
             assert_eq!(
-                row[2].trim(),
+                row[3].trim(),
                 f.subject,
                 "{label}: the subject cell must hold the subject exactly"
             );
-            assert_eq!(row[3].trim(), f.rule, "{label}: rule cell");
+            assert_eq!(row[4].trim(), f.rule, "{label}: rule cell");
         }
 
         // Sections: a heading naming the subject, in order, with the remediation fenced as sh.
@@ -503,8 +508,8 @@ fn the_checks_catch_broken_markdown() {
             remediation: vec!["ip link set dev tap0 txqueuelen 10000".into()],
         }],
     )];
-    let good = "### Findings\n\n| Severity | Finding | Subject | Rule |\n|---|---|---|---|\n\
-                | **critical** | t | tap\\|0 | `tap-tx-drop` |\n\n#### CRITICAL: t — tap\\|0\n\n\
+    let good = "### Findings\n\n| Severity | Basis | Finding | Subject | Rule |\n|---|---|---|---|---|\n\
+                | **critical** | live | t | tap\\|0 | `tap-tx-drop` |\n\n#### CRITICAL: t — tap\\|0\n\n\
                 ```sh\nip link set dev tap0 txqueuelen 10000\n```\n";
     check_markdown("good", good, &hosts);
     for (what, bad) in [

@@ -111,6 +111,15 @@ fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
     if is_backup_slave(iface) && counter.starts_with("rx") {
         return "inactive bond slave: a bond drops frames on its inactive ports by design".into();
     }
+    if let Some(peer) = crate::catalog::counters::veth_peer(host, iface) {
+        let peer_tx = latest(peer).and_then(|c| c.get("tx_dropped")).copied();
+        if counter == "rx_dropped" && peer_tx.is_some_and(|t| t > 0) {
+            return format!(
+                "frames its veth peer {} could not hand over (too long for this end's MTU, or its backlog full): reported there as TX drops",
+                peer.name
+            );
+        }
+    }
     let lower = lower_devices(host, iface);
     if !lower.is_empty() {
         let below: u64 = lower

@@ -506,4 +506,129 @@ mod tests {
             None
         );
     }
+
+    // --- Every severity threshold, just below and at the value (synthetic growths). ---
+
+    /// A growth of `total` events against `traffic` packets over `seconds` on `basis`.
+    fn g(basis: Basis, total: f64, traffic: f64, seconds: Option<f64>) -> Growth {
+        let mut g = Growth::new(basis);
+        g.total = total;
+        g.traffic = traffic;
+        g.seconds = seconds;
+        g
+    }
+
+    /// Traffic that puts `total` at exactly `ratio` of (traffic + total).
+    fn traffic_for(total: f64, ratio: f64) -> f64 {
+        total / ratio - total
+    }
+
+    #[test]
+    fn live_thresholds_at_and_below_each_value() {
+        use Severity::*;
+        let sev = |t, tr, s| drop_severity(&g(Basis::Live, t, tr, s));
+        // LIVE_MIN_EVENTS = 10: 9 drops is noise even at 50 % of packets.
+        assert_eq!(sev(9.0, 9.0, Some(1.0)), Some(Info));
+        assert_eq!(sev(10.0, 1e9, Some(1e9)), Some(Info));
+        // LIVE_WARN_RATIO = 1e-4 (rate well below 1/s over 1e6 s).
+        let at = traffic_for(100.0, LIVE_WARN_RATIO);
+        assert_eq!(sev(100.0, at, Some(1e6)), Some(Warning));
+        assert_eq!(sev(100.0, at * 1.01, Some(1e6)), Some(Info));
+        // LIVE_WARN_RATE = 1/s (tiny ratio).
+        assert_eq!(sev(100.0, 1e12, Some(100.0)), Some(Warning));
+        assert_eq!(sev(100.0, 1e12, Some(100.5)), Some(Info));
+        // LIVE_CRIT_RATIO = 1 %.
+        let crit = traffic_for(1000.0, LIVE_CRIT_RATIO);
+        assert_eq!(sev(1000.0, crit, Some(1e6)), Some(Critical));
+        assert_eq!(sev(1000.0, crit * 1.01, Some(1e6)), Some(Warning));
+        // LIVE_CRIT_RATE = 100/s.
+        assert_eq!(sev(10_000.0, 1e12, Some(100.0)), Some(Critical));
+        assert_eq!(sev(10_000.0, 1e12, Some(100.5)), Some(Warning));
+        // Unknown traffic and unknown times: growth of 10 or more is worth a warning.
+        assert_eq!(sev(10.0, 0.0, None), Some(Warning));
+        // Nothing grew and nothing was counted before: no finding.
+        assert_eq!(sev(0.0, 1e6, Some(10.0)), None);
+    }
+
+    #[test]
+    fn live_growth_of_zero_over_a_history_is_a_note() {
+        let quiet = g(Basis::Live, 0.0, 1e6, Some(300.0)).with_history(Some(19_769_362.0));
+        assert_eq!(quiet.history, Some(19_769_362.0));
+        assert_eq!(drop_severity(&quiet), Some(Severity::Info));
+        assert!(describe(&quiet, "frames").starts_with("no frames during the capture (300 s)"));
+        assert!(basis_phrase(&quiet).unwrap().starts_with("Not growing"));
+        // History only matters when live growth is zero.
+        let growing = g(Basis::Live, 5.0, 1e6, Some(300.0)).with_history(Some(1e9));
+        assert_eq!(growing.history, None);
+    }
+
+    #[test]
+    fn since_boot_thresholds_at_and_below_each_value() {
+        use Severity::*;
+        let day = Some(86_400.0);
+        let sev = |gr: Growth| drop_severity(&gr);
+        // BOOT_MIN_EVENTS = 1000 gates everything, even 50 % of packets (`&&`, not `||`).
+        assert_eq!(
+            sev(g(Basis::SinceBoot, 999.0, 999.0, Some(10.0))),
+            Some(Info)
+        );
+        // BOOT_WARN_RATIO = 0.1 % (rate far below 1/s).
+        let at = traffic_for(1000.0, BOOT_WARN_RATIO);
+        assert_eq!(sev(g(Basis::SinceBoot, 1000.0, at, day)), Some(Warning));
+        assert_eq!(sev(g(Basis::SinceBoot, 1000.0, at * 1.01, day)), Some(Info));
+        // BOOT_WARN_RATE = 1/s on average over the uptime (tiny ratio).
+        assert_eq!(sev(g(Basis::SinceBoot, 86_400.0, 1e13, day)), Some(Warning));
+        assert_eq!(sev(g(Basis::SinceBoot, 86_399.0, 1e13, day)), Some(Info));
+        // BOOT_VOLUME_WARN = 100 000 whatever the rate and ratio (a year of uptime).
+        let year = Some(365.0 * 86_400.0);
+        assert_eq!(
+            sev(g(Basis::SinceBoot, 100_000.0, 1e15, year)),
+            Some(Warning)
+        );
+        assert_eq!(sev(g(Basis::SinceBoot, 99_999.0, 1e15, year)), Some(Info));
+        // Configuration room turns an otherwise quiet total into a warning…
+        let mut roomy = g(Basis::SinceBoot, 1000.0, 1e15, year);
+        assert_eq!(sev(roomy.clone()), Some(Info));
+        roomy.room = Some("RX ring 256 of 4096".into());
+        assert_eq!(sev(roomy.clone()), Some(Warning));
+        // …but not below the volume gate, and never critical.
+        roomy.total = 999.0;
+        assert_eq!(sev(roomy), Some(Info));
+        assert_eq!(sev(g(Basis::SinceBoot, 1e9, 1e9, Some(1.0))), Some(Warning));
+    }
+
+    #[test]
+    fn unknown_window_thresholds_have_no_rate() {
+        use Severity::*;
+        let sev = |gr: Growth| drop_severity(&gr);
+        // No window, so no average rate: 86 400 events of 1e13 packets stay a note.
+        assert_eq!(sev(g(Basis::Unknown, 86_400.0, 1e13, None)), Some(Info));
+        let at = traffic_for(1000.0, BOOT_WARN_RATIO);
+        assert_eq!(sev(g(Basis::Unknown, 1000.0, at, None)), Some(Warning));
+        assert_eq!(sev(g(Basis::Unknown, 1000.0, at * 1.01, None)), Some(Info));
+        assert_eq!(sev(g(Basis::Unknown, 999.0, 999.0, None)), Some(Info));
+        assert_eq!(sev(g(Basis::Unknown, 100_000.0, 1e15, None)), Some(Warning));
+        assert_eq!(sev(g(Basis::Unknown, 99_999.0, 1e15, None)), Some(Info));
+        // Seed 001: 19 769 362 FIFO errors of 1 242 429 666 624 packets (0.0016 %).
+        let seed = g(Basis::Unknown, 19_769_362.0, 1_242_429_666_624.0, None);
+        assert_eq!(sev(seed.clone()), Some(Warning));
+        assert!(basis_phrase(&seed).unwrap().starts_with("Window unknown"));
+        assert!(describe(&seed, "frames").ends_with("since the counters started"));
+    }
+
+    #[test]
+    fn since_boot_wording_names_the_uptime_and_the_average() {
+        // 39.7 million drops over 41 days: 11.2/s.
+        let gr = g(
+            Basis::SinceBoot,
+            39_700_000.0,
+            1.3e12,
+            Some(41.0 * 86_400.0),
+        );
+        assert_eq!(
+            basis_phrase(&gr).unwrap(),
+            "Since boot, 41 days: 11.2/s on average; not proven current."
+        );
+        assert_eq!(drop_severity(&gr), Some(Severity::Warning));
+    }
 }

@@ -93,11 +93,18 @@ fn best(a: Option<Growth>, b: Option<Growth>) -> Option<Growth> {
     match (a, b) {
         (Some(x), Some(y)) => {
             let rank = |g: &Growth| (g.basis, g.total > 0.0);
-            if rank(&y) > rank(&x) || (rank(&y) == rank(&x) && y.total > x.total) {
-                Some(y)
-            } else {
-                Some(x)
+            let (mut chosen, other) =
+                if rank(&y) > rank(&x) || (rank(&y) == rank(&x) && y.total > x.total) {
+                    (y, x)
+                } else {
+                    (x, y)
+                };
+            // Live growth of zero beside a total read once: that total is loss from before
+            // the capture (the live reading decides that it is not growing now).
+            if chosen.live() && chosen.total <= 0.0 && !other.live() && other.total > 0.0 {
+                chosen.history = Some(chosen.history.unwrap_or(0.0).max(other.total));
             }
+            Some(chosen)
         }
         (x, None) => x,
         (None, y) => y,
@@ -269,5 +276,109 @@ mod tests {
         assert!(is_ring_counter("rx_queue_2_drops", Some("igb")));
         assert!(!is_ring_counter("rx_queue_2_drops", Some("virtio_net")));
         assert!(!is_ring_counter("rx_packets", Some("igb")));
+    }
+
+    use crate::catalog::tx_queue_drop::tests::{add, at};
+    use crate::model::{EthtoolSample, InterfaceKind};
+
+    /// Synthetic igb host: `ip` read twice 10 s apart (`live_missed` drops between them) and
+    /// one `ethtool -S` reading with 39.7 million `rx_no_buffer_count` since boot (41 days).
+    fn igb(live_missed: u64, ring: Option<(u64, u64)>) -> Host {
+        let mut host = Host::new("h");
+        host.uptime_seconds = Some(41 * 86_400);
+        host.collected_at = at(10);
+        add(
+            &mut host,
+            "eth2",
+            InterfaceKind::Physical,
+            &[
+                (0, &[("rx_missed_errors", 0), ("rx_packets", 1_000_000)]),
+                (
+                    10,
+                    &[("rx_missed_errors", live_missed), ("rx_packets", 2_000_000)],
+                ),
+            ],
+        );
+        let iface = host.interface_mut("eth2", None);
+        iface.driver = Some("igb".into());
+        iface.ethtool.push(EthtoolSample {
+            time: at(10),
+            source: "sos_commands/networking/ethtool_-S_eth2".into(),
+            stats: [
+                ("rx_no_buffer_count".to_string(), 39_700_000),
+                ("rx_packets".to_string(), 1_300_000_000_000),
+            ]
+            .into_iter()
+            .collect(),
+        });
+        iface.ring = ring.map(|(rx, rx_max)| Ring {
+            rx: Some(rx),
+            rx_max: Some(rx_max),
+            tx: None,
+            tx_max: None,
+            source: "sos_commands/networking/ethtool_-g_eth2".into(),
+        });
+        crate::timeline::compute(&mut host);
+        host
+    }
+
+    #[test]
+    fn live_evidence_decides_over_a_larger_since_boot_total() {
+        // 5 drops during the capture (below LIVE_MIN_EVENTS) beside 39.7 million since boot:
+        // the live interval decides, so this is a note, not the since-boot warning.
+        let f = check(&igb(5, None));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].basis, "live");
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(f[0].summary.contains("5 frames"));
+        // No growth during the capture: still the live basis, told as history.
+        let f = check(&igb(0, None));
+        assert_eq!(f[0].basis, "live");
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(f[0].summary.starts_with("Not growing during the capture"));
+    }
+
+    #[test]
+    fn a_large_since_boot_total_with_room_in_the_ring_is_a_warning() {
+        // Without the ip readings, the ethtool total since boot stands alone: 39.7 million
+        // over 41 days is 11.2/s (0.003 % of the packets), ring 256 of 4096.
+        let mut host = igb(0, Some((256, 4096)));
+        host.interface_mut("eth2", None).samples.clear();
+        crate::timeline::compute(&mut host);
+        let f = check(&host);
+        assert_eq!(f[0].basis, "since-boot");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0]
+            .summary
+            .starts_with("Since boot, 41 days: 11.2/s on average; not proven current."));
+        assert!(f[0]
+            .summary
+            .contains("The RX ring 256 of 4096 leaves room."));
+        assert!(f[0].remediation[0].starts_with("ethtool -G eth2 rx 4096"));
+        assert!(f[0].remediation.last().unwrap().starts_with(
+            "for i in 1 2; do date; echo '# ethtool -S eth2'; ethtool -S eth2; sleep 10; done"
+        ));
+    }
+
+    #[test]
+    fn the_ring_in_effect_for_a_total_is_the_first_reading() {
+        // ethtool -g before and after `ethtool -G eth2 rx 4096` (seed 003's shape).
+        let mut host = igb(0, Some((4096, 4096)));
+        host.interface_mut("eth2", None).samples.clear();
+        let before = Ring {
+            rx: Some(256),
+            rx_max: Some(4096),
+            tx: None,
+            tx_max: None,
+            source: "paste:1".into(),
+        };
+        let iface = host.interface_mut("eth2", None);
+        let after = iface.ring.clone().unwrap();
+        iface.ring_readings = vec![before, after];
+        crate::timeline::compute(&mut host);
+        let f = check(&host);
+        assert!(f[0].remediation[0]
+            .starts_with("ethtool -G eth2 rx 4096   # RX ring 256 when the frames were lost"));
+        assert!(f[0].remediation[0].contains("a later reading shows RX 4096"));
     }
 }
