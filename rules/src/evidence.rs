@@ -279,12 +279,9 @@ pub fn describe(g: &Growth, what: &str) -> String {
             fmt_num(g.peak_rate.unwrap_or(0.0))
         )),
         (Basis::Live, None) => s.push_str(" between samples (times unknown)"),
-        (Basis::SinceBoot, Some(secs)) => s.push_str(&format!(
-            " since boot ({} of uptime, {}/s on average)",
-            fmt_duration(secs),
-            fmt_num(g.total / secs.max(1e-9))
-        )),
-        _ => s.push_str(" since the counters started"),
+        // The window and the average lead the summary (`basis_phrase`).
+        (Basis::SinceBoot, _) => s.push_str(" since boot"),
+        (Basis::Unknown, _) => s.push_str(" since the counters started"),
     }
     s
 }
@@ -293,9 +290,9 @@ pub fn describe(g: &Growth, what: &str) -> String {
 /// and that it is not proven current. `None` for live evidence of growth.
 pub fn basis_phrase(g: &Growth) -> Option<String> {
     match g.basis {
-        Basis::Live if g.total <= 0.0 && g.history.is_some() => Some(
-            "Not growing during the capture: this loss happened before it.".to_string(),
-        ),
+        Basis::Live if g.total <= 0.0 && g.history.is_some() => {
+            Some("Not growing during the capture: this loss happened before it.".to_string())
+        }
         Basis::Live => None,
         Basis::SinceBoot => Some(match g.seconds {
             Some(secs) => format!(
@@ -305,10 +302,9 @@ pub fn basis_phrase(g: &Growth) -> Option<String> {
             ),
             None => "Since boot; not proven current.".to_string(),
         }),
-        Basis::Unknown => Some(
-            "Window unknown (one reading, no uptime): a total since the counters started; not proven current."
-                .to_string(),
-        ),
+        Basis::Unknown => {
+            Some("Window unknown (one reading, no uptime): not proven current.".to_string())
+        }
     }
 }
 

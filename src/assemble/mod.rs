@@ -268,7 +268,15 @@ impl Assembler {
             }
             CaptureKind::Uptime => {
                 if let Some(u) = report(parsers::uptime::parse(&c.text), c, origin, problems) {
-                    host.uptime_seconds.get_or_insert(u.up_seconds);
+                    if host.uptime_seconds.is_none() {
+                        host.uptime_seconds = Some(u.up_seconds);
+                        // In a capture log the uptime was read at the last `date` before it:
+                        // that is when the host was seen, so single readings near it get a
+                        // since-boot average.
+                        if let Some(Some(t)) = c.explicit_time() {
+                            self.date.get_or_insert(t);
+                        }
+                    }
                 }
             }
             CaptureKind::Lscpu => {

@@ -152,3 +152,78 @@ fn check(host: &Host) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
+    use super::*;
+    use crate::model::{SoftnetCpu, SoftnetSample, Timestamp};
+
+    /// One softnet reading of two CPUs at the sosreport's collection time, 41 days of uptime.
+    fn host(dropped: u64, backlog: Option<&str>, uptime: Option<u64>) -> Host {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let at = Some(Timestamp::new(t, Some(0)));
+        let mut host = Host::new("h");
+        host.collected_at = at;
+        host.uptime_seconds = uptime;
+        if let Some(b) = backlog {
+            host.sysctl
+                .insert("net.core.netdev_max_backlog".into(), b.into());
+        }
+        let cpu = |cpu, dropped| SoftnetCpu {
+            cpu,
+            processed: 9_000_000_000,
+            dropped,
+            time_squeeze: 0,
+            received_rps: None,
+            flow_limit_count: None,
+            backlog_len: None,
+        };
+        host.softnet.push(SoftnetSample {
+            time: at,
+            source: "proc/net/softnet_stat".into(),
+            cpu_ids_exact: true,
+            cpus: vec![cpu(0, 0), cpu(1, dropped)],
+        });
+        crate::timeline::compute(&mut host);
+        host
+    }
+
+    #[test]
+    fn a_default_backlog_with_drops_since_boot_is_a_warning() {
+        // 76 878 drops on cpu1 over 41 days (0.02/s, 0.0009 % of processed): a warning only
+        // because netdev_max_backlog is at its default of 1000 (room to grow).
+        let f = check(&host(76_878, Some("1000"), Some(41 * 86_400)));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].subject, "cpu1");
+        assert_eq!(f[0].basis, "since-boot");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0]
+            .summary
+            .starts_with("Since boot, 41 days: 0.022/s on average"));
+        assert!(f[0].remediation[0].starts_with("sysctl -w net.core.netdev_max_backlog=2000"));
+        assert!(f[0]
+            .remediation
+            .last()
+            .unwrap()
+            .contains("cat /proc/net/softnet_stat"));
+        // Raised already: the same total is a note.
+        let f = check(&host(76_878, Some("10000"), Some(41 * 86_400)));
+        assert_eq!(f[0].severity, Severity::Info);
+        // A few hundred drops on a default backlog stay a note.
+        let f = check(&host(300, Some("1000"), Some(41 * 86_400)));
+        assert_eq!(f[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn without_uptime_the_window_is_unknown() {
+        let f = check(&host(76_878, Some("1000"), None));
+        assert_eq!(f[0].basis, "unknown-window");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0].summary.starts_with("Window unknown"));
+        assert!(check(&host(0, Some("1000"), None)).is_empty());
+    }
+}
