@@ -337,3 +337,35 @@ fn pastes_of_a_host_that_no_file_names_form_one_host_unless_their_macs_differ() 
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap()
 }
+
+#[test]
+fn a_log_that_names_no_host_given_twice_is_one_host() {
+    // The lvs01 log with its prompts replaced by `# ` (synthetic edit): dated, but nameless.
+    let text = std::fs::read_to_string(LVS01_LOG)
+        .unwrap()
+        .replace("[root@lvs01 ~]# ", "# ");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("anon.log");
+    let copy = dir.path().join("anon (1).log");
+    std::fs::write(&log, &text).unwrap();
+    std::fs::write(&copy, &text).unwrap();
+    for second in [&log, &copy] {
+        let report = run(&[&log, second]);
+        assert_eq!(report.hosts.len(), 1, "{second:?}");
+        let h = &report.hosts[0];
+        assert_eq!(h.hostname, "anon.log");
+        let eth2 = iface(h, "eth2");
+        assert_eq!(eth2.deltas.len(), 1);
+        assert_eq!(eth2.deltas[0].deltas["rx_fifo_errors"], 12_000);
+        assert!(has_rule(h, "nic-rx-ring-overflow", "eth2"));
+        assert_eq!(duplicate_warnings(&report).len(), 1);
+    }
+    // Another nameless file given beside it is not taken for the same machine.
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/seeds/seed001-proc-net-dev.txt"
+    );
+    let report = run(&[&log, Path::new(seed)]);
+    let names: Vec<&str> = report.hosts.iter().map(|h| h.hostname.as_str()).collect();
+    assert_eq!(names, vec!["anon.log", "seed001-proc-net-dev.txt"]);
+}

@@ -6,11 +6,12 @@
 //!
 //! - the same host name (`hostname`, a shell prompt, `uname -n`; an archive root's host name
 //!   as before), compared case-insensitively, a short name being the first label of an FQDN;
-//! - a loose file that names no host joins the one named host whose interfaces it matches
-//!   (same names, and the same MAC wherever both sides know it); matching none, or several,
-//!   it stays a host of its own, named after the file;
-//! - when no part at all names its host, the loose parts form one host unless their interfaces
-//!   contradict (see [`group`]).
+//! - a loose file that names no host joins the part whose readings it repeats (a file given
+//!   twice, a renamed copy of a dated log), else the one named host whose interfaces it
+//!   matches (same names, and the same MAC wherever both sides know it); matching none, or
+//!   several, it stays a host of its own, named after the file;
+//! - when no file of a directory or tar names its host, its loose files form one host unless
+//!   their interfaces contradict (see [`group`]).
 //!
 //! Readings that two parts of one host both hold (the same archive given twice) are kept once,
 //! and said so once per host ([`Seen`]).
@@ -132,8 +133,9 @@ fn contradict(parts: &[Interfaces]) -> bool {
 }
 
 /// The parts of each host, by index into `parts`; hosts in the order their first part came,
-/// parts in input order. Depends only on the parts, never on timing or hash order.
-fn group(parts: &[Part]) -> Vec<Vec<usize>> {
+/// parts in input order. `readings` holds the reading keys of each part that names no host
+/// (see [`Seen`]). Depends only on the parts, never on timing or hash order.
+fn group(parts: &[Part], readings: &[Readings]) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut names: Vec<Vec<String>> = Vec::new();
     for (i, p) in parts.iter().enumerate().filter(|(_, p)| p.named) {
@@ -163,31 +165,76 @@ fn group(parts: &[Part]) -> Vec<Vec<usize>> {
         .iter()
         .map(|g| interfaces(g.iter().map(|&i| &parts[i].host)))
         .collect();
+    // Unnamed parts: the group they joined, or the earlier part whose readings they repeat.
+    let mut group_of: Vec<Option<usize>> = vec![None; parts.len()];
+    for (g, members) in groups.iter().enumerate() {
+        for &i in members {
+            group_of[i] = Some(g);
+        }
+    }
+    let mut copy_of: Vec<Option<usize>> = vec![None; parts.len()];
     let mut alone = Vec::new();
     for (i, p) in parts.iter().enumerate().filter(|(_, p)| !p.named) {
+        // The same readings read again (a file given twice, a renamed copy of a dated log)
+        // are the same machine's, whatever else matches.
+        if let Some(j) = (0..i).find(|&j| readings[i].repeat(&readings[j], p, &parts[j])) {
+            match group_of[j] {
+                Some(g) => {
+                    groups[g].push(i);
+                    group_of[i] = Some(g);
+                }
+                None => copy_of[i] = Some(copy_of[j].unwrap_or(j)),
+            }
+            continue;
+        }
         let mine = interfaces([&p.host]);
         let matching: Vec<usize> = (0..named).filter(|&g| fits(&mine, &known[g])).collect();
         match matching[..] {
-            [g] => groups[g].push(i),
+            [g] => {
+                groups[g].push(i);
+                group_of[i] = Some(g);
+            }
             _ => alone.push(i),
         }
     }
-    // No part names its host at all: typically one customer's pastes of `ip -s link`,
-    // `ethtool -S eth0`, `softnet_stat` saved side by side, or a log given twice. Splitting
-    // them would cut the ring sizes off the drops they explain, and nothing says they are
+    // No file of an input names its host: typically one customer's pastes of `ip -s link`,
+    // `ethtool -S eth0`, `softnet_stat` saved side by side in one directory. Splitting them
+    // would cut the ring sizes off the drops they explain, and nothing says they are
     // different machines, so they form one host, unless their interfaces say they are
     // different machines (one name, two MACs): then nothing says which belong together and
-    // each stays alone.
-    if named == 0 && alone.len() > 1 {
-        let each: Vec<Interfaces> = alone
+    // each stays alone. Files given as separate inputs are not joined this way.
+    let mut inputs: Vec<&str> = alone.iter().map(|&i| parts[i].input.as_str()).collect();
+    inputs.dedup();
+    for input in inputs {
+        if parts.iter().any(|p| p.named && p.input == input) {
+            continue;
+        }
+        let members: Vec<usize> = alone
+            .iter()
+            .copied()
+            .filter(|&i| parts[i].input == input)
+            .collect();
+        let each: Vec<Interfaces> = members
             .iter()
             .map(|&i| interfaces([&parts[i].host]))
             .collect();
-        if !contradict(&each) {
-            groups.push(std::mem::take(&mut alone));
+        if members.len() > 1 && !contradict(&each) {
+            alone.retain(|i| !members.contains(i));
+            for &i in &members {
+                group_of[i] = Some(groups.len());
+            }
+            groups.push(members);
         }
     }
-    groups.extend(alone.into_iter().map(|i| vec![i]));
+    for i in alone {
+        group_of[i] = Some(groups.len());
+        groups.push(vec![i]);
+    }
+    for (i, leader) in copy_of.iter().enumerate() {
+        if let Some(g) = leader.and_then(|j| group_of[j]) {
+            groups[g].push(i);
+        }
+    }
     for g in &mut groups {
         g.sort_unstable();
     }
@@ -195,10 +242,46 @@ fn group(parts: &[Part]) -> Vec<Vec<usize>> {
     groups
 }
 
+/// The reading keys of one part (see [`Seen`]), and whether any has a time.
+#[derive(Default)]
+struct Readings {
+    keys: BTreeSet<String>,
+    timed: bool,
+}
+
+impl Readings {
+    fn of(host: &mut Host, file: Option<&str>) -> Readings {
+        let mut keys = BTreeSet::new();
+        walk(host, file, &mut |series_keys: &[String]| {
+            keys.extend(series_keys.iter().cloned());
+            false
+        });
+        let timed = keys
+            .iter()
+            .any(|k| k.split('\n').nth(1).is_some_and(|w| w.starts_with('"')));
+        Readings { keys, timed }
+    }
+
+    /// `self` (of part `p`) holds only readings `earlier` (of part `q`) holds. Untimed pastes
+    /// of two idle machines can print the same zeros, so without a time it counts only when
+    /// it is the same file given twice.
+    fn repeat(&self, earlier: &Readings, p: &Part, q: &Part) -> bool {
+        let same_file = p.input == q.input && p.file == q.file;
+        !self.keys.is_empty() && (self.timed || same_file) && self.keys.is_subset(&earlier.keys)
+    }
+}
+
 /// Merges the parts into hosts (see the module comment), drops readings read twice (one
 /// warning per host that had any), and computes each host's timeline and findings.
-pub fn merge_parts(parts: Vec<Part>, problems: &mut Vec<ProblemRecord>) -> Vec<Host> {
-    let groups = group(&parts);
+pub fn merge_parts(mut parts: Vec<Part>, problems: &mut Vec<ProblemRecord>) -> Vec<Host> {
+    let readings: Vec<Readings> = parts
+        .iter_mut()
+        .map(|p| match p.named {
+            true => Readings::default(),
+            false => Readings::of(&mut p.host, p.file.as_deref()),
+        })
+        .collect();
+    let groups = group(&parts, &readings);
     let mut slots: Vec<Option<Part>> = parts.into_iter().map(Some).collect();
     let mut merged = Vec::new();
     for members in groups {
@@ -519,9 +602,17 @@ mod tests {
         Part::loose(h, named, file, file, "dir")
     }
 
+    fn grouped(parts: &mut [Part]) -> Vec<Vec<usize>> {
+        let readings: Vec<Readings> = parts
+            .iter_mut()
+            .map(|p| Readings::of(&mut p.host, p.file.as_deref()))
+            .collect();
+        group(parts, &readings)
+    }
+
     #[test]
     fn parts_group_by_name_then_by_interfaces() {
-        let parts = vec![
+        let mut parts = vec![
             loose(host("lvs01", &[("eth2", Some("aa"))]), true, "a.log"),
             loose(host("db-7", &[("eno1", Some("bb"))]), true, "b.log"),
             // No name; eth2 with lvs01's MAC: lvs01.
@@ -535,7 +626,7 @@ mod tests {
             loose(host("localhost", &[("eno1", None)]), true, "g.log"),
         ];
         assert_eq!(
-            group(&parts),
+            grouped(&mut parts),
             vec![vec![0, 2, 5], vec![1, 6], vec![3], vec![4]]
         );
         assert_eq!(parts[6].host.hostname, "g.log");
@@ -546,7 +637,14 @@ mod tests {
         let a = || loose(host("", &[("eth0", Some("aa"))]), false, "a");
         let b = || loose(host("", &[("eth0", None), ("eth1", None)]), false, "b");
         let c = || loose(host("", &[("eth0", Some("cc"))]), false, "c");
-        assert_eq!(group(&[a(), b()]), vec![vec![0, 1]]);
-        assert_eq!(group(&[a(), b(), c()]), vec![vec![0], vec![1], vec![2]]);
+        assert_eq!(grouped(&mut [a(), b()]), vec![vec![0, 1]]);
+        assert_eq!(
+            grouped(&mut [a(), b(), c()]),
+            vec![vec![0], vec![1], vec![2]]
+        );
+        // Given as separate inputs, they stay apart.
+        let mut d = b();
+        d.input = "other".into();
+        assert_eq!(grouped(&mut [a(), d]), vec![vec![0], vec![1]]);
     }
 }
