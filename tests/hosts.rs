@@ -369,3 +369,26 @@ fn a_log_that_names_no_host_given_twice_is_one_host() {
     let names: Vec<&str> = report.hosts.iter().map(|h| h.hostname.as_str()).collect();
     assert_eq!(names, vec!["anon.log", "seed001-proc-net-dev.txt"]);
 }
+
+#[test]
+fn a_tarball_of_two_hosts_logs_gives_two_hosts() {
+    let tar = common::TarBuilder::new()
+        .file("ticket-1234/lvs01.log", &std::fs::read(LVS01_LOG).unwrap())
+        .file("ticket-1234/db7.log", &std::fs::read(DB7_LOG).unwrap())
+        .finish();
+    let (_d, path) = common::write_temp("ticket-1234.tar.xz", &common::xz(&tar));
+    let report = run(&[&path]);
+    let names: Vec<&str> = report.hosts.iter().map(|h| h.hostname.as_str()).collect();
+    assert_eq!(names, vec!["lvs01", "db-7"], "{}", problems_text(&report));
+    assert!(has_rule(
+        host(&report, "lvs01"),
+        "nic-rx-ring-overflow",
+        "eth2"
+    ));
+    assert!(host(&report, "lvs01").interface("eno1").is_none());
+    assert!(has_rule(host(&report, "db-7"), "nic-phy-errors", "eno1"));
+    assert_eq!(
+        host(&report, "db-7").sources,
+        vec![format!("{}!ticket-1234/db7.log", path.display())]
+    );
+}

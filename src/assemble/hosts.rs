@@ -274,9 +274,11 @@ impl Readings {
 /// Merges the parts into hosts (see the module comment), drops readings read twice (one
 /// warning per host that had any), and computes each host's timeline and findings.
 pub fn merge_parts(mut parts: Vec<Part>, problems: &mut Vec<ProblemRecord>) -> Vec<Host> {
+    // One part is one host: nothing to compare (a single archive or log stays as cheap as before).
+    let single = parts.len() == 1;
     let readings: Vec<Readings> = parts
         .iter_mut()
-        .map(|p| match p.named {
+        .map(|p| match p.named || single {
             true => Readings::default(),
             false => Readings::of(&mut p.host, p.file.as_deref()),
         })
@@ -297,7 +299,9 @@ pub fn merge_parts(mut parts: Vec<Part>, problems: &mut Vec<ProblemRecord>) -> V
         let mut seen = Seen::default();
         let mut names = vec![part_name(&first)];
         let mut host = first.host;
-        seen.add(&mut host, first.file.as_deref(), 0);
+        if !members.is_empty() {
+            seen.add(&mut host, first.file.as_deref(), 0);
+        }
         let mut repeats: BTreeSet<(usize, usize)> = BTreeSet::new();
         let mut count = 0;
         for (n, mut part) in members.into_iter().enumerate() {
