@@ -392,3 +392,48 @@ fn a_tarball_of_two_hosts_logs_gives_two_hosts() {
         vec![format!("{}!ticket-1234/db7.log", path.display())]
     );
 }
+
+#[test]
+fn sar_history_in_two_sosreports_of_one_host_is_counted_once() {
+    // Real `sar -A` text (testdata/parsers/sar/PROVENANCE.md) in two synthetic sosreports of
+    // host `vm` taken a day apart: both keep the same sar21 file, as sos does for sa history.
+    let sar = include_str!("../testdata/parsers/sar/sandbox-sysstat12.6.1-C.sar");
+    let sos = |top: &str, date: &str| {
+        common::xz(
+            &common::sos_root(top, "vm")
+                .file(&format!("{top}/sos_commands/date/date"), date.as_bytes())
+                .file(&format!("{top}/sos_commands/sar/sar21"), sar.as_bytes())
+                .finish(),
+        )
+    };
+    let (_d1, first) = common::write_temp(
+        "a.tar.xz",
+        &sos("sosreport-a", "Sat Nov 21 21:35:00 UTC 2026\n"),
+    );
+    let (_d2, second) = common::write_temp(
+        "b.tar.xz",
+        &sos("sosreport-b", "Sun Nov 22 21:35:00 UTC 2026\n"),
+    );
+    let reported = |r: &Report| -> (usize, usize, usize) {
+        let h = &r.hosts[0];
+        let kind = rules::model::IntervalKind::Reported;
+        (
+            iface(h, "lo")
+                .deltas
+                .iter()
+                .filter(|d| d.kind == kind)
+                .count(),
+            h.softnet_deltas.iter().filter(|d| d.kind == kind).count(),
+            h.cpu.len(),
+        )
+    };
+    let once = run(&[&first]);
+    let both = run(&[&first, &second]);
+    assert_eq!(both.hosts.len(), 1);
+    let (lo, soft, cpu) = reported(&once);
+    assert!(lo > 0 && soft > 0 && cpu > 0);
+    assert_eq!(reported(&both), (lo, soft, cpu));
+    let warnings = duplicate_warnings(&both);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("b.tar.xz!sosreport-b"), "{warnings:?}");
+}
