@@ -8,6 +8,7 @@ use rules::model::{
     ProblemSeverity, Ring, SoftnetCpu, SoftnetSample, Timestamp,
 };
 
+pub mod hosts;
 mod problem_log;
 mod series;
 
@@ -166,6 +167,15 @@ fn manifest_times(
 
 /// Builds the host of one bundle. `origin` names the input (and archive root) for problems.
 pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>) -> Host {
+    assemble_named(bundle, origin, problems).0
+}
+
+/// [`assemble`], and whether the captures named the host (see [`Assembler::named`]).
+pub fn assemble_named(
+    bundle: &Bundle,
+    origin: &str,
+    problems: &mut Vec<ProblemRecord>,
+) -> (Host, bool) {
     let mut a = Assembler::new(origin);
     // A 0-byte output (command failed, file unreadable) is reported once, then skipped.
     let captures: Vec<&Capture> = bundle
@@ -188,9 +198,10 @@ pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>
     for &c in &captures {
         a.data(c);
     }
+    let named = a.named();
     let (host, found) = a.finish(&bundle.root);
     problems.extend(found);
-    host
+    (host, named)
 }
 
 /// Builds one host from captures given one at a time: all identity captures
@@ -519,6 +530,15 @@ impl Assembler {
         self.hostname.get_or_insert_with(|| name.to_string());
     }
 
+    /// True when the captures named the host (`hostname`, a shell prompt, `uname -n`), so
+    /// that [`Assembler::finish`] does not fall back to a file or archive name.
+    pub fn named(&self) -> bool {
+        self.hostname
+            .as_ref()
+            .or(self.uname_node.as_ref())
+            .is_some_and(|h| !h.is_empty())
+    }
+
     /// The host (named by its captures, else after `root` or the input), and the problems.
     pub fn finish(mut self, root: &str) -> (Host, Vec<ProblemRecord>) {
         for (dev, (time, counters)) in std::mem::take(&mut self.sysfs) {
@@ -566,7 +586,7 @@ fn problem(
 }
 
 /// Without any hostname capture: the name in `sosreport-<host>-…` / `scc_<host>_…`, else the input.
-fn fallback_hostname(root: &str, origin: &str) -> String {
+pub(crate) fn fallback_hostname(root: &str, origin: &str) -> String {
     let base = root
         .rsplit('/')
         .next()
@@ -777,15 +797,10 @@ fn finish_interfaces(host: &mut Host) {
         if iface.master.as_ref().is_some_and(|m| bonds.contains(m)) {
             iface.kind = InterfaceKind::BondSlave;
         }
+        // Readings read twice (the same archive given twice) were dropped while merging
+        // (`hosts::merge_parts`).
         iface.samples.sort_by(|a, b| cmp_time(&a.time, &b.time));
-        // The same archive given twice must not double its samples.
-        iface.samples.dedup_by(|a, b| {
-            a.time.is_some() && a.time == b.time && a.source == b.source && a.counters == b.counters
-        });
         iface.ethtool.sort_by(|a, b| cmp_time(&a.time, &b.time));
-        iface
-            .ethtool
-            .dedup_by(|a, b| a.time.is_some() && a.time == b.time && a.source == b.source);
     }
     host.interfaces.sort_by(|a, b| {
         (
@@ -805,29 +820,14 @@ fn finish_interfaces(host: &mut Host) {
 }
 
 /// Merges hosts with the same hostname (several archives of one machine) into one entry whose
-/// samples are ordered by time. Hosts keep the order in which they were first seen.
+/// samples are ordered by time, each reading once. Hosts keep the order in which they were
+/// first seen. The pipeline uses [`hosts::merge_parts`], which also knows loose files.
 pub fn merge_hosts(hosts: Vec<Host>) -> Vec<Host> {
-    let mut merged: Vec<Host> = Vec::new();
-    for host in hosts {
-        let key = host.hostname.to_ascii_lowercase();
-        match merged
-            .iter_mut()
-            .find(|h| h.hostname.to_ascii_lowercase() == key)
-        {
-            None => merged.push(host),
-            Some(into) => merge_into(into, host),
-        }
-    }
-    for h in &mut merged {
-        finish_interfaces(h);
-        h.cpu.sort_by(|a, b| cmp_time(&a.time, &b.time));
-        h.ipvs.sort_by(|a, b| cmp_time(&a.time, &b.time));
-        h.softirqs.sort_by(|a, b| cmp_time(&a.time, &b.time));
-        h.interrupts.sort_by(|a, b| cmp_time(&a.time, &b.time));
-        rules::timeline::compute(h);
-        rules::catalog::judge(h);
-    }
-    merged
+    let parts = hosts
+        .into_iter()
+        .map(|h| hosts::Part::archive(h, ""))
+        .collect();
+    hosts::merge_parts(parts, &mut Vec::new())
 }
 
 fn merge_into(into: &mut Host, other: Host) {
@@ -846,7 +846,12 @@ fn merge_into(into: &mut Host, other: Host) {
     into.cpu_count = into.cpu_count.or(other.cpu_count);
     into.cpu_model = into.cpu_model.take().or(other.cpu_model);
     into.hypervisor = into.hypervisor.take().or(other.hypervisor);
-    into.sources.extend(other.sources);
+    for s in other.sources {
+        // The same input given twice is listed once.
+        if !into.sources.contains(&s) {
+            into.sources.push(s);
+        }
+    }
     for iface in other.interfaces {
         let target = into.interface_mut(&iface.name, iface.namespace.as_deref());
         target.samples.extend(iface.samples);
@@ -884,7 +889,11 @@ fn merge_into(into: &mut Host, other: Host) {
                 target.flags.sort();
             }
         }
-        target.ring_readings.extend(iface.ring_readings);
+        for r in iface.ring_readings {
+            if !target.ring_readings.contains(&r) {
+                target.ring_readings.push(r);
+            }
+        }
         for a in iface.altnames {
             if !target.altnames.contains(&a) {
                 target.altnames.push(a);

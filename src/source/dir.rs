@@ -100,9 +100,12 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
                 }
             }
         }
-        if let Some(bundle) = super::loose_bundle(label, files, &read_body, &mut problems) {
-            bundles.push(bundle);
-        }
+        bundles.extend(super::loose_bundles(
+            label,
+            files,
+            &read_body,
+            &mut problems,
+        ));
     }
     if bundles.is_empty() && archives.is_empty() {
         problems.push(problem(

@@ -40,7 +40,9 @@ pub struct Capture {
 /// One archive root (or one loose file): the data of one host.
 #[derive(Debug, Clone)]
 pub struct Bundle {
-    /// Physical path of the root within the input (`""` for the top).
+    /// Physical path of the root within the input (`""` for the top). For a loose file of a
+    /// directory or tar (`layout` is `None`): the file's path within the input; `""` when the
+    /// input is that file.
     pub root: String,
     pub layout: Option<Layout>,
     pub captures: Vec<Capture>,
@@ -52,7 +54,7 @@ pub struct Opened {
     pub info: InputInfo,
     pub bundles: Vec<Bundle>,
     /// Hosts already built while reading (a capture log read as a stream).
-    pub hosts: Vec<rules::model::Host>,
+    pub hosts: Vec<crate::assemble::hosts::Part>,
     pub problems: Vec<ProblemRecord>,
 }
 
@@ -276,8 +278,9 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
             .collect();
         let loose = std::cell::RefCell::new(loose.into_iter().collect::<HashMap<String, Body>>());
         let get_loose = |p: &str| loose.borrow_mut().remove(p).map(Ok);
-        if let Some(b) = loose_bundle(label, files, &get_loose, &mut problems) {
-            bundles.push(b);
+        let loose = loose_bundles(label, files, &get_loose, &mut problems);
+        if !loose.is_empty() {
+            bundles.extend(loose);
             kind = InputKind::Capture;
         }
     }
@@ -350,15 +353,17 @@ pub fn find_roots(vfs: &Vfs) -> Vec<(String, Layout)> {
     roots
 }
 
-/// One bundle from the loose files of an input without an archive root (a directory or tar of
-/// capture logs). Files that hold nothing recognisable are reported as warnings.
-pub fn loose_bundle(
+/// The loose files of an input without an archive root (a directory or tar of capture logs):
+/// one bundle per file, whose `root` is the file's path within the input. Each file is a host
+/// of its own until its data says which machine it is (see `assemble::hosts`). Files that
+/// hold nothing recognisable are reported as warnings.
+pub fn loose_bundles(
     label: &str,
     files: Vec<(String, u64)>,
     get_body: &BodyFn<'_>,
     problems: &mut Vec<ProblemRecord>,
-) -> Option<Bundle> {
-    let mut captures = Vec::new();
+) -> Vec<Bundle> {
+    let mut bundles = Vec::new();
     for (path, _) in files {
         let src = entry_source(label, &path);
         let body = match get_body(&path) {
@@ -372,15 +377,16 @@ pub fn loose_bundle(
         let empty = body.bytes.is_empty();
         let text = decode_text(body.bytes, &src, problems);
         match loose::captures_from_text(&path, &text, empty, &src, problems) {
-            Ok(c) => captures.extend(c),
+            Ok(captures) if !captures.is_empty() => bundles.push(Bundle {
+                root: path,
+                layout: None,
+                captures,
+            }),
+            Ok(_) => {}
             Err(why) => problems.push(problem(&src, None, ProblemSeverity::Warning, why)),
         }
     }
-    (!captures.is_empty()).then(|| Bundle {
-        root: String::new(),
-        layout: None,
-        captures,
-    })
+    bundles
 }
 
 type BodyFn<'a> = dyn Fn(&str) -> Option<Result<Body, String>> + 'a;

@@ -167,8 +167,11 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str) -> Opened {
         problems.push(problem(label, None, ProblemSeverity::Error, e.clone()));
     }
     let segments = segmenter.segments as u64;
+    let named = assembler.named();
     let (host, found) = assembler.finish("");
     problems.extend(found);
+    let fallback = host.hostname.clone();
+    let host = crate::assemble::hosts::Part::loose(host, named, name, &fallback, label);
     Opened {
         info: InputInfo {
             path: label.to_string(),
@@ -283,7 +286,7 @@ mod tests {
         );
         assert_eq!(opened.len(), 1);
         assert!(opened[0].bundles.is_empty(), "a long log is streamed");
-        let streamed = &opened[0].hosts[0];
+        let streamed = &opened[0].hosts[0].host;
 
         let mut problems = Vec::new();
         let captures =
@@ -356,7 +359,7 @@ mod tests {
                 .any(|m| m.starts_with("1 line(s) longer than 1 MiB")),
             "{messages:?}"
         );
-        let hosts = crate::assemble::merge_hosts(opened[0].hosts.clone());
+        let hosts = crate::assemble::merge_hosts(vec![opened[0].hosts[0].host.clone()]);
         let host = &hosts[0];
         let seconds: f64 = host.interfaces[0]
             .deltas
