@@ -99,3 +99,62 @@ fn check(host: &Host) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
+    use super::*;
+    use crate::catalog::tx_queue_drop::tests::add;
+    use crate::model::InterfaceKind;
+
+    fn host(samples: &[(u32, &[(&str, u64)])]) -> Host {
+        let mut host = Host::new("h");
+        add(&mut host, "eth0", InterfaceKind::Physical, samples);
+        crate::timeline::compute(&mut host);
+        host
+    }
+
+    #[test]
+    fn growing_carrier_errors_point_to_the_link() {
+        // 600 carrier errors in 60 s (10/s) against 1 000 000 packets sent.
+        let h = host(&[
+            (
+                0,
+                &[
+                    ("tx_carrier_errors", 100),
+                    ("tx_fifo_errors", 0),
+                    ("tx_packets", 0),
+                ],
+            ),
+            (
+                60,
+                &[
+                    ("tx_carrier_errors", 700),
+                    ("tx_fifo_errors", 0),
+                    ("tx_packets", 1_000_000),
+                ],
+            ),
+        ]);
+        let f = check(&h);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(f[0].basis, "live");
+        assert!((f[0].impact - 10.0).abs() < 1e-9);
+        assert!(f[0].summary.contains("carrier or collision errors"));
+        assert!(f[0].remediation[0].starts_with("ethtool eth0"));
+    }
+
+    #[test]
+    fn a_folded_carrier_column_read_once_is_judged_on_the_unknown_window() {
+        // /proc/net/dev `carrier` 150 000 of 10 000 000 packets, no uptime: a warning (1.5 %).
+        let h = host(&[(
+            0,
+            &[("proc_tx_carrier", 150_000), ("tx_packets", 10_000_000)],
+        )]);
+        let f = check(&h);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(f[0].basis, "unknown-window");
+        // Clean counters give nothing.
+        assert!(check(&host(&[(0, &[("proc_tx_carrier", 0), ("tx_packets", 10)])])).is_empty());
+    }
+}

@@ -422,4 +422,90 @@ pub(crate) mod tests {
         );
         assert!(f[0].summary.contains("smaller MTU (1450 < 1500)"));
     }
+
+    #[test]
+    fn tx_drops_on_a_noqueue_overlay_are_not_called_queue_drops() {
+        // A flannel VXLAN device (qdisc noqueue) with 2 000 TX drops of 1 000 000 packets in a
+        // paste without uptime: a warning on the unknown window (ratio 0.2 %), named as what it
+        // is and without txqueuelen or ring advice.
+        let mut host = Host::new("h");
+        add(
+            &mut host,
+            "flannel.1",
+            InterfaceKind::Tunnel,
+            &[(0, &[("tx_dropped", 2_000), ("tx_packets", 1_000_000)])],
+        );
+        host.interface_mut("flannel.1", None).qdisc = Some("noqueue".into());
+        crate::timeline::compute(&mut host);
+        let f = check(&host);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(f[0].basis, "unknown-window");
+        assert!(f[0]
+            .summary
+            .contains("is a tunnel/overlay device (qdisc noqueue)"));
+        assert!(!f[0].summary.contains("queue discipline, driver or TX ring"));
+        assert!(f[0]
+            .remediation
+            .iter()
+            .any(|r| r.starts_with("bridge fdb show dev flannel.1")));
+        assert!(!f[0]
+            .remediation
+            .iter()
+            .any(|r| r.contains("txqueuelen 10000")));
+        assert!(f[0]
+            .remediation
+            .last()
+            .unwrap()
+            .starts_with("for i in 1 2; do date; ip -s -s link show flannel.1"));
+    }
+
+    #[test]
+    fn a_bond_with_inferred_slaves_is_judged_on_its_own_share() {
+        // Bond and two slaves read once, no bonding file: the bond's 5 000 TX drops are its
+        // slaves' 3 000 + 2 000, so only the slaves are judged.
+        let mut host = Host::new("h");
+        for (name, kind, drop, rx, tx) in [
+            (
+                "bond0",
+                InterfaceKind::Bond,
+                5_000u64,
+                3_000_000u64,
+                2_000_000u64,
+            ),
+            ("eth0", InterfaceKind::Physical, 3_000, 2_000_000, 1_500_000),
+            ("eth1", InterfaceKind::Physical, 2_000, 1_000_000, 500_000),
+        ] {
+            add(
+                &mut host,
+                name,
+                kind,
+                &[(
+                    0,
+                    &[("tx_dropped", drop), ("rx_packets", rx), ("tx_packets", tx)],
+                )],
+            );
+        }
+        crate::timeline::compute(&mut host);
+        crate::catalog::judge(&mut host);
+        let subjects: Vec<&str> = host
+            .findings
+            .iter()
+            .filter(|f| f.rule == "tx-queue-drop")
+            .map(|f| f.subject.as_str())
+            .collect();
+        assert_eq!(subjects, ["eth0", "eth1"]);
+        assert!(host.interface("eth0").unwrap().inferred[0].contains("slave of bond0"));
+        let bond = host
+            .loss_counters
+            .iter()
+            .find(|l| l.subject == "bond0")
+            .unwrap();
+        assert_eq!(bond.finding, None);
+        assert!(bond
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("counted on eth0, eth1"));
+    }
 }
