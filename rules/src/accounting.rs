@@ -129,7 +129,7 @@ fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
         if below as f64 >= 0.99 * value as f64 {
             let names: Vec<&str> = lower.iter().map(|l| l.name.as_str()).collect();
             return format!(
-                "counted on {} below it: {} adds up their counters (reported there)",
+                "counted on its slaves {} too: {} adds up their counters (reported there)",
                 names.join(", "),
                 iface.name
             );

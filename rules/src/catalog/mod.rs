@@ -139,8 +139,8 @@ fn basis_from_evidence(f: &Finding) -> &'static str {
     }
 }
 
-/// Rules about one device's counters, where a stacked device (bond, team, bridge, VLAN) shows
-/// the same loss as the device below it.
+/// Rules about one device's counters, where a bond or team shows the same loss as the slave
+/// below it.
 const STACKED_RULES: [&str; 5] = [
     "nic-rx-ring-overflow",
     "nic-phy-errors",
@@ -171,10 +171,9 @@ fn all_below<'a>(host: &'a Host, iface: &Interface, out: &mut Vec<&'a Interface>
     }
 }
 
-/// Reports loss once, on the device that lost it: a finding on a bond, team, bridge or VLAN
-/// whose total the same rule's findings on the devices below it account for is folded into
-/// those, which say "seen on bond1 too" (`bond_get_stats()` and the VLAN/bridge stats add up
-/// the lower devices' counters).
+/// Reports loss once, on the device that lost it: a finding on a bond or team whose total the
+/// same rule's findings on its slaves account for is folded into those, which say "seen on
+/// bond1 too" (`bond_get_stats()` adds up the slaves' counters).
 fn attribute(host: &Host, findings: &mut Vec<Finding>) {
     let iface_of = |f: &Finding| host.interfaces.iter().find(|i| i.name == f.subject);
     let mut order: Vec<(usize, usize)> = findings
@@ -300,30 +299,24 @@ pub fn bond_drops_from_backups(host: &Host, bond: &Interface) -> bool {
     !backups.is_empty()
 }
 
-/// The devices whose counters a stacked device adds up: a bond's or team's slaves, a bridge's
-/// ports, a VLAN's lower device (`link_peer`, or the name before the dot).
+/// The devices whose counters a device adds up into its own: a bond's or team's slaves
+/// (`bond_get_stats()` and `team_get_stats64()` sum them). A VLAN or bridge device keeps
+/// counters of its own (`vlan_dev_get_stats64()` and `br_get_stats64()` read only the
+/// device's per-CPU statistics), so it has none.
 pub fn lower_devices<'a>(host: &'a Host, iface: &Interface) -> Vec<&'a Interface> {
-    let mut lower: Vec<&Interface> = host
-        .interfaces
+    let sums = iface.kind == InterfaceKind::Bond
+        || ((iface.name.starts_with("bond") || iface.name.starts_with("team"))
+            && !iface.name.contains('.')
+            && matches!(iface.kind, InterfaceKind::Other | InterfaceKind::Physical));
+    if !sums {
+        return Vec::new();
+    }
+    host.interfaces
         .iter()
         .filter(|i| {
             i.master.as_deref() == Some(iface.name.as_str()) && i.namespace == iface.namespace
         })
-        .collect();
-    if iface.kind == InterfaceKind::Vlan || iface.name.contains('.') {
-        let below = iface
-            .link_peer
-            .clone()
-            .or_else(|| iface.name.rsplit_once('.').map(|(l, _)| l.to_string()));
-        if let Some(l) = below.and_then(|b| {
-            host.interfaces
-                .iter()
-                .find(|i| i.name == b && i.namespace == iface.namespace)
-        }) {
-            lower.push(l);
-        }
-    }
-    lower
+        .collect()
 }
 
 /// The latest value of a sysctl, shown in remediation.

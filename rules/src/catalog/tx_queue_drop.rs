@@ -506,6 +506,6 @@ pub(crate) mod tests {
             .reason
             .as_deref()
             .unwrap()
-            .starts_with("counted on eth0, eth1"));
+            .starts_with("counted on its slaves eth0, eth1"));
     }
 }
