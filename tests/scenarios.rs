@@ -10,12 +10,51 @@
 //! ```
 //! `expect`: findings that must be present (severity exact); `absent`: rules that must not
 //! report `warning` or `critical`; `quiet: true`: no `warning`/`critical` at all.
+//!
+//! `remediation_lacks` (a string or a list): no remediation line may contain it (a fix that
+//! does not apply to this mechanism, e.g. `txqueuelen` on a tunnel).
+//!
+//! An `expect` entry may also pin the numbers the finding rests on, computed by hand from the
+//! input (never copied from the tool's output), with the arithmetic in a free-text
+//! `"arithmetic"` field of the entry so a reviewer can redo it:
+//!
+//! ```json
+//! { "rule": "nic-rx-ring-overflow", "severity": "critical", "subject": "eth2",
+//!   "total": 12000, "rate": 200, "basis": "live",
+//!   "arithmetic": "fifo 19781362 - 19769362 = 12000 in 60 s (10:00:00 -> 10:01:00) = 200/s" }
+//! ```
+//! - `total`: the loss total the finding rests on (`Finding.total`, not serialized in the
+//!   JSON): events in the capture for `live`, the counter itself for `since-boot` and
+//!   `unknown-window`. Compared within ±0.5 (a count of events). Only for rules that set it
+//!   (`cloud-allowance-exceeded`, `cpu-steal`, `ipvs-conn-table-small` and
+//!   `softirq-single-cpu` leave it 0).
+//! - `rate`: events per second, the finding's `impact` in the JSON (for counters: the total
+//!   over the seconds between the first and last reading of the interval, or over the uptime
+//!   for `since-boot`; 0 when the window is unknown). Some rules rank by another figure (mean
+//!   steal %, entries per IPVS bucket, the NET_RX softirq rate of the concentrated
+//!   interval); the arithmetic says which. Compared within 0.05 % or ±0.001, whichever is larger.
+//! - `basis`: the finding's `basis` (`live`, `since-boot`, `unknown-window`, `snapshot`),
+//!   compared exactly.
 
 mod common;
 
 use std::path::Path;
 
 use serde_json::Value;
+
+/// The fields an `expect` entry may have; any other key is a typo that would check nothing.
+const KNOWN_EXPECT_KEYS: &[&str] = &[
+    "rule",
+    "severity",
+    "subject",
+    "remediation_contains",
+    "remediation_lacks",
+    "summary_contains",
+    "total",
+    "rate",
+    "basis",
+    "arithmetic",
+];
 
 fn check_scenario(dir: &Path) -> Result<(), String> {
     let spec: Value = serde_json::from_str(
@@ -38,6 +77,15 @@ fn check_scenario(dir: &Path) -> Result<(), String> {
         .join("\n");
     for e in spec["expect"].as_array().into_iter().flatten() {
         let rule = e["rule"].as_str().unwrap_or("");
+        if let Some(key) = e
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+            .find(|k| !KNOWN_EXPECT_KEYS.contains(&k.as_str()))
+        {
+            return Err(format!("expect entry for {rule}: unknown key {key:?}"));
+        }
         let found = findings.iter().find(|f| {
             f.rule == rule
                 && e["subject"].as_str().is_none_or(|s| f.subject == s)
@@ -59,11 +107,48 @@ fn check_scenario(dir: &Path) -> Result<(), String> {
                 ));
             }
         }
+        let lacks: Vec<&str> = match &e["remediation_lacks"] {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for sub in lacks {
+            if let Some(r) = f.remediation.iter().find(|r| r.contains(sub)) {
+                return Err(format!(
+                    "{rule} on {}: a remediation line contains {sub:?}: {r:?}",
+                    f.subject
+                ));
+            }
+        }
         if let Some(sub) = e["summary_contains"].as_str() {
             if !f.summary.contains(sub) {
                 return Err(format!(
                     "{rule} on {}: summary lacks {sub:?}: {}",
                     f.subject, f.summary
+                ));
+            }
+        }
+        if let Some(want) = e["total"].as_f64() {
+            if (f.total - want).abs() > 0.5 {
+                return Err(format!(
+                    "{rule} on {}: total {} but the hand computation gives {want} ({})",
+                    f.subject, f.total, e["arithmetic"]
+                ));
+            }
+        }
+        if let Some(want) = e["rate"].as_f64() {
+            if (f.impact - want).abs() > (want.abs() * 5e-4).max(1e-3) {
+                return Err(format!(
+                    "{rule} on {}: rate (impact) {} but the hand computation gives {want} ({})",
+                    f.subject, f.impact, e["arithmetic"]
+                ));
+            }
+        }
+        if let Some(want) = e["basis"].as_str() {
+            if f.basis != want {
+                return Err(format!(
+                    "{rule} on {}: basis {:?}, expected {want:?}",
+                    f.subject, f.basis
                 ));
             }
         }
