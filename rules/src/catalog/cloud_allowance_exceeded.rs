@@ -204,6 +204,11 @@ fn snapshot(
             uptime.map(|u| format!(", over {} h of uptime", fmt_num(u / 3600.0))).unwrap_or_default()
         ),
     );
+    f.basis = if uptime.is_some() {
+        "since-boot"
+    } else {
+        "unknown-window"
+    };
     for (k, v) in &nonzero {
         f.evidence.push(Evidence {
             source: latest.source.clone(),
@@ -213,7 +218,11 @@ fn snapshot(
             value: Some(*v as f64),
             delta: None,
             rate: uptime.map(|u| (*v as f64 / u * 1e6).round() / 1e6),
-            basis: "since-boot",
+            basis: if uptime.is_some() {
+                "since-boot"
+            } else {
+                "snapshot"
+            },
         });
         f.remediation.push(format!("{k}: {}", allowance(k).1));
     }
@@ -247,6 +256,8 @@ fn history(
             phrases.join(", ")
         ),
     );
+    // Watched during the capture and not growing: the live basis decides.
+    f.basis = "live";
     for (k, v) in &nonzero {
         f.evidence.push(Evidence {
             source: latest.source.clone(),
