@@ -60,6 +60,14 @@ pub fn sniff(text: &str, name: &str) -> Option<CaptureKind> {
     if re(&IP_LINK, r"^\d+:\s+\S+:\s+<[A-Z0-9_,-]*>").is_match(first) {
         return Some(CaptureKind::IpLink);
     }
+    if first == "Kernel Interface table" || parsers::netstat_iface::is_header(first) {
+        return Some(CaptureKind::NetstatIface);
+    }
+    if (first.starts_with('[') || first.starts_with('{'))
+        && head.iter().take(4).any(|l| l.contains("\"ifname\""))
+    {
+        return Some(CaptureKind::IpJson);
+    }
     let for_dev = re(&FOR_DEV, r"^(?:Ring|Channel) parameters for (\S+?):\s*$");
     let dev_in_text = head
         .iter()
