@@ -282,6 +282,15 @@ fn netstat_iface_header(line: &str) -> bool {
     line.starts_with("Iface") && line.contains("RX-OK") && line.contains("TX-OK")
 }
 
+/// A row of the `netstat -i` table: a name, then the MTU (or `- no statistics available -`).
+fn netstat_row(line: &str) -> bool {
+    let mut words = line.split_ascii_whitespace();
+    words.next();
+    words
+        .next()
+        .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The start of `ip -j link` output: `[{"ifindex":…` on one line, or `[` / `[ {` of `-p`.
 fn ip_json_start(line: &str) -> bool {
     let rest = line[1..].trim_start();
@@ -702,6 +711,7 @@ impl Segmenter {
             && self.open.as_ref().is_some_and(|o| match o.kind {
                 CaptureKind::IpLink => !ip_block_line(line),
                 CaptureKind::Ifconfig => !ifconfig_block_line(line),
+                CaptureKind::NetstatIface => !netstat_row(line),
                 _ => false,
             })
         {
@@ -890,6 +900,126 @@ mod tests {
     }
 
     #[test]
+    fn prompt_shapes_and_plausible_hosts() {
+        for (line, cmd, host) in [
+            ("suse15:~ # ip -s link", "ip -s link", Some("suse15")),
+            (
+                "web01:/etc/sysconfig # ethtool -S eth0",
+                "ethtool -S eth0",
+                Some("web01"),
+            ),
+            ("geeko@suse15:~> ip -s link", "ip -s link", Some("suse15")),
+            (
+                "ops@mac-mini ~ % ip -s link",
+                "ip -s link",
+                Some("mac-mini"),
+            ),
+            ("root@lb7# ip -s link", "ip -s link", Some("lb7")),
+            (
+                "[root@/ ~]# ip -s -s link ls p4p2",
+                "ip -s -s link ls p4p2",
+                Some("/"),
+            ),
+            ("% netstat -i", "netstat -i", None),
+        ] {
+            let (c, h) = command_echo(line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!((c.as_str(), h.as_deref()), (cmd, host), "{line}");
+        }
+        // Output lines that must not be taken for prompts.
+        for line in [
+            "eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500",
+            "  eth0: 1 2 3",
+            "5: eth0.100@eth0: <BROADCAST,MULTICAST> mtu 1500",
+            "rx_packets: 5",
+        ] {
+            assert_eq!(command_echo(line), None, "{line}");
+        }
+        for h in ["web01", "db-2.example.com", "ip-10-0-0-1", "a"] {
+            assert!(plausible_host(h), "{h}");
+        }
+        for h in [
+            "/",
+            "~",
+            "localhost",
+            "localhost.localdomain",
+            "10.0.0.1",
+            "1234",
+            "",
+            "-x",
+            "a b",
+            "host_1",
+        ] {
+            assert!(!plausible_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn marks_are_stripped_only_where_they_are_marks() {
+        assert_eq!(
+            strip_marks(
+                ">> RX packets:1419121922 [errors:71111] dropped:0 [overruns:71111] frame:0 <<"
+            )
+            .as_deref(),
+            Some("RX packets:1419121922 errors:71111 dropped:0 overruns:71111 frame:0")
+        );
+        assert_eq!(
+            strip_marks("    **146442**  0   <-- look").as_deref(),
+            Some("    146442  0")
+        );
+        for clean in [
+            "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500",
+            "     [0]: rx_discards: 5",
+            "  123 root  20   0  0 0 0 S  1.0  0.0   0:00.12 [kworker/0:1]",
+            "ip -s link > out.txt",
+            "  -> 10.0.0.2:80   Route   1   0   0",
+        ] {
+            assert_eq!(strip_marks(clean), None, "{clean}");
+        }
+    }
+
+    #[test]
+    fn headerless_rows_and_blocks_without_indentation() {
+        let row = " eth2: 301300435242358 1242429666624 0 19769362 19769362 0 0 94522274 59829396211 1104977621 0 0 0 0 0 0";
+        assert_eq!(output_start(row), Some(CaptureKind::ProcNetDev));
+        assert_eq!(output_start(&row[..60]), None);
+        assert_eq!(
+            output_start(
+                "RX packets:1215382409979 errors:0 dropped:9836789 overruns:9836789 frame:0"
+            ),
+            Some(CaptureKind::Ifconfig)
+        );
+        assert_eq!(
+            output_start("11: p4p2: <BROADCAST,MULTICAST,UP,LOWER_"),
+            Some(CaptureKind::IpLink)
+        );
+        assert_eq!(
+            output_start(
+                "Iface      MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg"
+            ),
+            Some(CaptureKind::NetstatIface)
+        );
+        assert_eq!(
+            output_start("[{\"ifindex\":1,\"ifname\":\"lo\"}]"),
+            Some(CaptureKind::IpJson)
+        );
+        assert!(ip_block_line("RX errors: length crc frame fifo missed"));
+        assert!(ip_block_line("0 0 0 0 0"));
+        assert!(!ip_block_line("Environment"));
+        assert!(ifconfig_block_line(
+            "UP BROADCAST RUNNING SLAVE MULTICAST MTU:1500 Metric:1"
+        ));
+        assert!(ifconfig_block_line("collisions:0 txqueuelen:1000"));
+        assert!(!ifconfig_block_line("Resolution"));
+        assert_eq!(
+            command_kind("ip -j -s -s link show eth0"),
+            Some(CaptureKind::IpJson)
+        );
+        assert_eq!(command_kind("netstat -in"), Some(CaptureKind::NetstatIface));
+        assert_eq!(command_kind("ifconfig -s"), Some(CaptureKind::NetstatIface));
+        assert_eq!(command_kind("netstat -tanp"), None);
+    }
+
+    #[test]
     fn garbage_does_not_panic() {
         for text in [
             "",
@@ -898,6 +1028,17 @@ mod tests {
             "   CPU0\n",
             "top - x",
             "\u{0}\u{FFFD}",
+            " *",
+            "*",
+            "[",
+            "[a:",
+            "**",
+            "<--",
+            "# ",
+            "#",
+            "x:~ #",
+            "2: e: <",
+            "```",
         ] {
             let _ = segment(text);
         }

@@ -176,6 +176,15 @@ mod tests {
     }
 
     #[test]
+    fn netstat_and_ip_json() {
+        let netstat = "Kernel Interface table\nIface      MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg\n";
+        assert_eq!(sniff(netstat, "x"), Some(CaptureKind::NetstatIface));
+        let pretty = "[ {\n        \"ifindex\": 1,\n        \"ifname\": \"lo\",\n";
+        assert_eq!(sniff(pretty, "x"), Some(CaptureKind::IpJson));
+        assert_eq!(sniff("[1, 2]\n", "x"), None);
+    }
+
+    #[test]
     fn nothing_for_empty_or_unknown_text() {
         assert_eq!(sniff("", "x"), None);
         assert_eq!(sniff("hello world\n", "x"), None);
