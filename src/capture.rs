@@ -174,6 +174,35 @@ fn bare_command_kind(line: &str) -> Option<CaptureKind> {
     command_kind(line)
 }
 
+/// A command line of a tool people run between captures (`ethtool -G eth0 rx 4096`,
+/// `sleep 5`): a known command word, a space, more words.
+fn other_command_line(line: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "ethtool",
+        "ip",
+        "ifconfig",
+        "netstat",
+        "sysctl",
+        "sleep",
+        "echo",
+        "cat",
+        "tc",
+        "sudo",
+        "ss",
+        "nstat",
+        "watch",
+        "ifup",
+        "ifdown",
+        "nmcli",
+        "systemctl",
+    ];
+    if !line.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let mut words = line.split_ascii_whitespace();
+    words.next().is_some_and(|w| WORDS.contains(&w)) && words.next().is_some()
+}
+
 /// `N:` at the start of the line, as `ip link` numbers its interfaces.
 fn starts_with_index_colon(line: &str) -> bool {
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
@@ -636,7 +665,7 @@ impl Segmenter {
         }
         let first = rest.split_ascii_whitespace().next().unwrap_or("");
         (o.commented
-            && (first.contains(':') || first.as_bytes().first().is_some_and(u8::is_ascii_digit)))
+            && (rest.contains(':') || first.as_bytes().first().is_some_and(u8::is_ascii_digit)))
             || match o.kind {
                 CaptureKind::IpLink => ip_block_line(rest),
                 CaptureKind::Ifconfig => ifconfig_block_line(rest),
@@ -681,6 +710,12 @@ impl Segmenter {
                     self.announced = Some(kind);
                     return;
                 }
+            } else if self.open.is_some() && other_command_line(line) {
+                // A command of a script whose output is not read (`ethtool -G eth0 rx 4096`)
+                // ends the output before it.
+                self.close(emit);
+                self.announced = None;
+                return;
             }
         }
         let starts = output_start(line);

@@ -280,6 +280,23 @@ fn output_commented_out_in_a_script() {
 }
 
 #[test]
+fn ring_readings_commented_out_around_a_change() {
+    // Synthetic: a tuning script that records `ethtool -g` before and after `-G` as comments.
+    let text = "#!/bin/sh\n# ethtool -g eth1\n# Ring parameters for eth1:\n# Pre-set maximums:\n# RX:\t\t4096\n# RX Mini:\t0\n# RX Jumbo:\t0\n# TX:\t\t4096\n# Current hardware settings:\n# RX:\t\t512\n# RX Mini:\t0\n# RX Jumbo:\t0\n# TX:\t\t512\nethtool -G eth1 rx 4096\n# ethtool -g eth1\n# Ring parameters for eth1:\n# Pre-set maximums:\n# RX:\t\t4096\n# RX Mini:\t0\n# RX Jumbo:\t0\n# TX:\t\t4096\n# Current hardware settings:\n# RX:\t\t4096\n# RX Mini:\t0\n# RX Jumbo:\t0\n# TX:\t\t512\n";
+    let (r, _d) = read("tune.sh", text);
+    assert!(
+        r.problems.iter().all(|p| p.line == Some(1)),
+        "{}",
+        problems_text(&r)
+    );
+    let e = iface(host(&r), "eth1");
+    let rx: Vec<(Option<u64>, Option<u64>)> =
+        e.ring_readings.iter().map(|g| (g.rx, g.rx_max)).collect();
+    assert_eq!(rx, [(Some(512), Some(4096)), (Some(4096), Some(4096))]);
+    assert_eq!(e.ring.as_ref().unwrap().tx, Some(512));
+}
+
+#[test]
 fn output_quoted_in_a_c_comment() {
     // Synthetic: a driver patch that quotes the counters in its comment.
     let quoted: String = IP_BLOCK.lines().map(|l| format!(" * {l}\n")).collect();
