@@ -232,7 +232,9 @@ fn output_start(line: &str) -> Option<CaptureKind> {
         if softnet_row(body) {
             return Some(CaptureKind::Softnet);
         }
-        return headerless_dev_row(body).then_some(CaptureKind::ProcNetDev);
+        // Counter rows of `ip` and `top` start with a digit: only names go on.
+        let named = body.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
+        return (named && headerless_dev_row(body)).then_some(CaptureKind::ProcNetDev);
     }
     // A `top` frame, or a pasted part of one that starts at its CPU summary line.
     if parsers::top::is_header(line) || line.starts_with("%Cpu(s):") || line.starts_with("Cpu(s):")
@@ -430,9 +432,9 @@ fn ip_header_rest(line: &str, flags_open: bool) -> bool {
     )
 }
 
-/// A Markdown code fence or a C comment delimiter: it ends the output before it.
+/// A Markdown code fence or a C comment delimiter (also ` */`): it ends the output before it.
 fn is_fence(line: &str) -> bool {
-    let t = line.trim_start();
+    let t = line.strip_prefix(' ').unwrap_or(line);
     t.starts_with("```") || t.starts_with("~~~") || t.starts_with("/*") || t.starts_with("*/")
 }
 
@@ -457,7 +459,7 @@ fn strip_c_comment(line: &str) -> &str {
 /// `name:value` (`[errors:71111]`). `None` when the line has none (the common case, decided
 /// by one scan for the four mark bytes).
 fn strip_marks(line: &str) -> Option<String> {
-    if !line.bytes().any(|b| matches!(b, b'[' | b'*' | b'<' | b'>')) {
+    if !has_marks(line) {
         return None;
     }
     let mut s = line;
@@ -513,6 +515,64 @@ fn strip_marks(line: &str) -> Option<String> {
         rest = &rest[c.len_utf8()..];
     }
     changed.then_some(out)
+}
+
+/// Whether `bytes` hold `[`, `*`, `<` or `>`: eight bytes at a time (SWAR), since every line
+/// of a long log is checked and almost none holds one.
+fn has_mark_byte(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // True when some byte of `v` is zero (exact for existence).
+    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        let v = u64::from_le_bytes(word);
+        // `<` (0x3C) | 2 == `>` (0x3E): one test for both.
+        if zero((v | (2 * LO)) ^ (u64::from(b'>') * LO))
+            || zero(v ^ (u64::from(b'[') * LO))
+            || zero(v ^ (u64::from(b'*') * LO))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&c| (c | 2) == b'>' || c == b'[' || c == b'*')
+}
+
+/// Whether [`strip_marks`] has anything to remove, decided without allocating: most lines
+/// hold none of the mark bytes, and `ip` headers (`<…>`) and `top` rows (`[kworker/0:1]`)
+/// hold them without marks.
+fn has_marks(line: &str) -> bool {
+    if !has_mark_byte(line.as_bytes()) {
+        return false;
+    }
+    let mut toks = line.split_ascii_whitespace();
+    if toks.next().is_some_and(|t| t.bytes().all(|c| c == b'>')) {
+        return true;
+    }
+    if toks
+        .next_back()
+        .is_some_and(|t| t.bytes().all(|c| c == b'<'))
+    {
+        return true;
+    }
+    if line.contains("<--") || line.contains("<==") || line.contains("**") {
+        return true;
+    }
+    let mut rest = line;
+    while let Some(open) = rest.find('[') {
+        rest = &rest[open + 1..];
+        if let Some(close) = rest.find(']') {
+            if bracketed_value(&rest[..close]) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// `errors:71111` or `RX errors: 5` inside brackets: a name, `:`, a number.
@@ -633,12 +693,24 @@ impl Segmenter {
     pub fn line(&mut self, n: usize, raw: &str, emit: &mut impl FnMut(Segment)) {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let first = line.as_bytes().first().copied();
-        if matches!(first, Some(b'`' | b'~' | b'/' | b'*' | b' ')) && is_fence(line) {
+        let fence_byte = match first {
+            Some(b'`' | b'~' | b'/' | b'*') => true,
+            Some(b' ') => line.as_bytes().get(1) == Some(&b'*'),
+            _ => false,
+        };
+        if fence_byte && is_fence(line) {
             self.close(emit);
             return;
         }
         let line = strip_c_comment(line);
-        match strip_marks(line) {
+        // `top` process rows, most lines of a long log, are not where people put marks (and
+        // their `[kworker/0:1]` must stay as it is).
+        let in_top = self
+            .open
+            .as_ref()
+            .is_some_and(|o| o.kind == CaptureKind::Top);
+        let clean = if in_top { None } else { strip_marks(line) };
+        match clean {
             Some(clean) => self.read(n, &clean, true, emit),
             None => self.read(n, line, false, emit),
         }
