@@ -36,7 +36,8 @@ pub fn captures_from_text(
         // leaves out the prompt and removed marks, fences and comment prefixes).
         let cut = log.ignored.0 == 0
             && log.segments.len() == 1
-            && same_kind(&log.segments[0].kind, &kind);
+            && same_kind(&log.segments[0].kind, &kind)
+            && !same_text(&log.segments[0].text, text);
         if !cut {
             out.push(Capture::new(kind, name, 0, text));
             return Ok(out);
@@ -67,6 +68,15 @@ pub fn captures_from_text(
         out.push(c);
     }
     Ok(out)
+}
+
+/// The segment is the whole file but for blank lines (a clean capture): it is read as
+/// before, named by the file.
+fn same_text(segment: &str, text: &str) -> bool {
+    fn lines(t: &str) -> impl Iterator<Item = &str> {
+        t.lines().map(str::trim_end).filter(|l| !l.is_empty())
+    }
+    lines(segment).eq(lines(text))
 }
 
 fn same_kind(a: &CaptureKind, b: &CaptureKind) -> bool {
