@@ -324,8 +324,8 @@ fn netstat_row(line: &str) -> bool {
 
 /// The start of `ip -j link` output: `[{"ifindex":…` on one line, or `[` / `[ {` of `-p`.
 fn ip_json_start(line: &str) -> bool {
-    let rest = line[1..].trim_start();
-    rest.starts_with("{\"ifindex\"") || rest.starts_with("{\"ifname\"")
+    let rest = line[1..].trim();
+    rest.starts_with("{\"ifindex\"") || rest.starts_with("{\"ifname\"") || rest == "{"
 }
 
 /// A /proc/net/dev row without its header lines: `eth2: N N …` with exactly the 16 values of
@@ -1105,6 +1105,7 @@ mod tests {
             ),
             Some(CaptureKind::NetstatIface)
         );
+        assert_eq!(output_start("[ {"), Some(CaptureKind::IpJson));
         assert_eq!(
             output_start("[{\"ifindex\":1,\"ifname\":\"lo\"}]"),
             Some(CaptureKind::IpJson)

@@ -728,6 +728,24 @@ mod section_tests {
     }
 
     #[test]
+    fn netstat_i_and_ip_json_commands() {
+        // Old supportconfigs (before 2018-01) held `netstat -i` in network.txt.
+        assert_eq!(
+            classify_section("Command", "/bin/netstat -i", None),
+            Some(CaptureKind::NetstatIface)
+        );
+        assert_eq!(classify_section("Command", "/bin/netstat -nlp", None), None);
+        assert_eq!(
+            classify_argv(&["ip", "-j", "-p", "-s", "-s", "link"], None),
+            Some(CaptureKind::IpJson)
+        );
+        assert_eq!(
+            classify_argv(&["ifconfig", "-a", "-s"], None),
+            Some(CaptureKind::NetstatIface)
+        );
+    }
+
+    #[test]
     fn namespaced_commands_keep_the_namespace() {
         assert_eq!(
             classify_section(

@@ -548,6 +548,22 @@ fn two_netstat_i_pastes_separated_by_dates() {
     assert_eq!(iface(host(&r), "eth0").deltas[0].rates["rx_packets"], 5.0);
 }
 
+#[test]
+fn two_pretty_ip_json_runs_without_prompts_separated_by_dates() {
+    // Synthetic around the real sandbox capture: two dated runs, eth0 rx_packets 1198 → 1298.
+    let json = std::fs::read_to_string(format!(
+        "{}/testdata/parsers/ipjson/sandbox-iproute2-6.1-ip-j-p-s-s-d-link.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let later = json.replacen("\"packets\": 1198,", "\"packets\": 1298,", 1);
+    assert_ne!(json, later);
+    let text = format!("Wed Dec  2 15:35:00 UTC 2026\n{json}Wed Dec  2 15:35:10 UTC 2026\n{later}");
+    let (r, _d) = read("twice.txt", &text);
+    assert!(r.problems.is_empty(), "{}", problems_text(&r));
+    two_samples(&r, "eth0", "rx_packets", 1198, 1298, true);
+}
+
 // ---- standard input ----
 
 #[test]
