@@ -52,37 +52,89 @@ pub struct Segmented {
     pub prompt_host: Option<String>,
     /// Lines that belong to no segment: (count, first line number).
     pub ignored: (usize, usize),
+    /// Guesses made to read pasted lines: (count, first line) per [`Recovery`].
+    pub recovered: [(usize, usize); 2],
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("capture regex"))
 }
 
-/// The command of a command-echo line, and the host of its prompt if any.
+/// The command of a command-echo line, and the host of its prompt if any. Prompts:
+/// `# cmd`, `$ cmd`, `% cmd`, `+ cmd` (`set -x`), `[user@host dir]# cmd`,
+/// `user@host:~$ cmd`, `user@host ~ % cmd`, `user@host# cmd`, `user@host:~> cmd` and SUSE's
+/// `host:~ # cmd`. The host part is returned as printed; see [`plausible_host`].
 fn command_echo(line: &str) -> Option<(String, Option<String>)> {
     static BRACKET: OnceLock<Regex> = OnceLock::new();
     static USER_AT: OnceLock<Regex> = OnceLock::new();
+    static SUSE: OnceLock<Regex> = OnceLock::new();
     static PLAIN: OnceLock<Regex> = OnceLock::new();
     let first = *line.as_bytes().first()?;
-    // Every form starts with one of these bytes or holds `user@host`.
-    if !matches!(first, b'[' | b'#' | b'$' | b'+') && !line.contains('@') {
+    // Every form starts with one of these bytes, holds `user@host`, or is `host:~ #`.
+    let suse = first.is_ascii_alphabetic() && suse_prompt_gate(line);
+    if !matches!(first, b'[' | b'#' | b'$' | b'+' | b'%') && !suse && !line.contains('@') {
         return None;
     }
-    if let Some(c) = re(&BRACKET, r"^\[([^@\]\s]+)@([^\]\s]+)[^\]]*\][#$]\s*(.*)$").captures(line) {
+    if let Some(c) = re(&BRACKET, r"^\[([^@\]\s]+)@([^\]\s]+)[^\]]*\][#$%>]\s*(.*)$").captures(line)
+    {
         return Some((c[3].to_string(), Some(c[2].to_string())));
     }
     if let Some(c) = re(
         &USER_AT,
-        r"^([A-Za-z0-9_.-]+)@([A-Za-z0-9_.-]+):[^#$\s]*[#$]\s*(.*)$",
+        r"^([A-Za-z0-9_.-]+)@([A-Za-z0-9_.-]+)(?::[^\s#$%>]*|\s+[^\s#$%>]+)?\s*[#$%>]\s*(.*)$",
     )
     .captures(line)
     {
         return Some((c[3].to_string(), Some(c[2].to_string())));
     }
-    if let Some(c) = re(&PLAIN, r"^(?:[#$]|\+{1,3})\s+(.+)$").captures(line) {
+    if suse {
+        if let Some(c) = re(
+            &SUSE,
+            r"^([A-Za-z][A-Za-z0-9_.-]*):[~/][^\s#$>]*\s?[#$>]\s*(.*)$",
+        )
+        .captures(line)
+        {
+            return Some((c[2].to_string(), Some(c[1].to_string())));
+        }
+    }
+    if let Some(c) = re(&PLAIN, r"^(?:[#$%]|\+{1,3})\s+(.+)$").captures(line) {
         return Some((c[1].to_string(), None));
     }
     None
+}
+
+/// `host:~` or `host:/path` at the start of a line (a SUSE prompt), checked without a regex.
+fn suse_prompt_gate(line: &str) -> bool {
+    let head = &line.as_bytes()[..line.len().min(80)];
+    let Some(colon) = head.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    matches!(head.get(colon + 1), Some(b'~' | b'/'))
+        && head[..colon]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// A prompt's host part names the host only when it could be a host name: RFC 1123 labels
+/// (letters, digits, `-`), not `localhost`, not all digits (an IP address or a fragment), and
+/// not a path such as `/` or `~`.
+pub fn plausible_host(h: &str) -> bool {
+    let lower = h.to_ascii_lowercase();
+    if h.is_empty()
+        || h.len() > 253
+        || lower == "localhost"
+        || lower.starts_with("localhost.")
+        || h.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
+    }
+    h.split('.').all(|l| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
 }
 
 /// What a command line produces, for the commands whose output we read.
@@ -122,6 +174,35 @@ fn bare_command_kind(line: &str) -> Option<CaptureKind> {
     command_kind(line)
 }
 
+/// A command line of a tool people run between captures (`ethtool -G eth0 rx 4096`,
+/// `sleep 5`): a known command word, a space, more words.
+fn other_command_line(line: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "ethtool",
+        "ip",
+        "ifconfig",
+        "netstat",
+        "sysctl",
+        "sleep",
+        "echo",
+        "cat",
+        "tc",
+        "sudo",
+        "ss",
+        "nstat",
+        "watch",
+        "ifup",
+        "ifdown",
+        "nmcli",
+        "systemctl",
+    ];
+    if !line.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let mut words = line.split_ascii_whitespace();
+    words.next().is_some_and(|w| WORDS.contains(&w)) && words.next().is_some()
+}
+
 /// `N:` at the start of the line, as `ip link` numbers its interfaces.
 fn starts_with_index_colon(line: &str) -> bool {
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
@@ -145,14 +226,25 @@ fn output_start(line: &str) -> Option<CaptureKind> {
             // Resolved to softirqs when the table holds NET_RX (see `close`).
             return Some(CaptureKind::Interrupts);
         }
-        return softnet_row(body).then_some(CaptureKind::Softnet);
+        if body.starts_with("RX packets") && ifconfig_rx_line(body) {
+            return Some(CaptureKind::Ifconfig);
+        }
+        if softnet_row(body) {
+            return Some(CaptureKind::Softnet);
+        }
+        // Counter rows of `ip` and `top` start with a digit: only names go on.
+        let named = body.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
+        return (named && headerless_dev_row(body)).then_some(CaptureKind::ProcNetDev);
     }
     // A `top` frame, or a pasted part of one that starts at its CPU summary line.
     if parsers::top::is_header(line) || line.starts_with("%Cpu(s):") || line.starts_with("Cpu(s):")
     {
         return Some(CaptureKind::Top);
     }
-    if starts_with_index_colon(line) && re(&IP, r"^\d+:\s+\S+:\s+<[A-Z0-9_,-]*>").is_match(line) {
+    // The header may be cut by a forum before the closing `>` of its flags.
+    if starts_with_index_colon(line)
+        && re(&IP, r"^\d+:\s+\S+:\s+<[A-Z0-9_,-]*(?:>|$)").is_match(line)
+    {
         return Some(CaptureKind::IpLink);
     }
     if line.starts_with("Inter-|") {
@@ -183,6 +275,16 @@ fn output_start(line: &str) -> Option<CaptureKind> {
             });
         }
     }
+    if line.starts_with("RX packets") && ifconfig_rx_line(line) {
+        // An `ifconfig` counter line pasted without its block (`RX packets:1 errors:0 …`).
+        return Some(CaptureKind::Ifconfig);
+    }
+    if line.starts_with("Kernel Interface table") || netstat_iface_header(line) {
+        return Some(CaptureKind::NetstatIface);
+    }
+    if line.starts_with('[') && ip_json_start(line) {
+        return Some(CaptureKind::IpJson);
+    }
     if line.starts_with("Ethernet Channel Bonding Driver") {
         return Some(CaptureKind::Bonding {
             bond: String::new(),
@@ -197,7 +299,295 @@ fn output_start(line: &str) -> Option<CaptureKind> {
     if softnet_row(line.trim()) {
         return Some(CaptureKind::Softnet);
     }
-    None
+    headerless_dev_row(line).then_some(CaptureKind::ProcNetDev)
+}
+
+/// `RX packets:N errors:N …` (old) or `RX packets N  bytes N …` (new ifconfig).
+fn ifconfig_rx_line(body: &str) -> bool {
+    let rest = body["RX packets".len()..].trim_start_matches([':', ' ']);
+    rest.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// The column header of `netstat -i` / `ifconfig -s`: `Iface MTU [Met] RX-OK RX-ERR …`.
+fn netstat_iface_header(line: &str) -> bool {
+    line.starts_with("Iface") && line.contains("RX-OK") && line.contains("TX-OK")
+}
+
+/// A row of the `netstat -i` table: a name, then the MTU (or `- no statistics available -`).
+fn netstat_row(line: &str) -> bool {
+    let mut words = line.split_ascii_whitespace();
+    words.next();
+    words
+        .next()
+        .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The start of `ip -j link` output: `[{"ifindex":…` on one line, or `[` / `[ {` of `-p`.
+fn ip_json_start(line: &str) -> bool {
+    let rest = line[1..].trim();
+    rest.starts_with("{\"ifindex\"") || rest.starts_with("{\"ifname\"") || rest == "{"
+}
+
+/// A /proc/net/dev row without its header lines: `eth2: N N …` with exactly the 16 values of
+/// the standard layout (fewer would be ambiguous). Cheap checks come first: most lines of a
+/// log start with a digit or hold no `:` followed by numbers only.
+fn headerless_dev_row(line: &str) -> bool {
+    let t = line.trim_start();
+    if !t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let Some(colon) = t.as_bytes().iter().take(24).position(|&b| b == b':') else {
+        return false;
+    };
+    let name = &t[..colon];
+    if name.bytes().any(|b| b.is_ascii_whitespace()) {
+        return false;
+    }
+    let mut count = 0;
+    for tok in t[colon + 1..].split_ascii_whitespace() {
+        if count == 16 || !tok.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        count += 1;
+    }
+    count == 16
+}
+
+/// A line of an `ip link` block that a paste left without indentation.
+fn ip_block_line(line: &str) -> bool {
+    let first = line.split_ascii_whitespace().next().unwrap_or("");
+    first.starts_with("link/")
+        || matches!(first, "RX:" | "TX:" | "altname" | "alias" | "vf")
+        || line.starts_with("RX errors:")
+        || line.starts_with("TX errors:")
+        || (!first.is_empty()
+            && line
+                .split_ascii_whitespace()
+                .all(|t| t.as_bytes()[0].is_ascii_digit()))
+}
+
+/// A line of an `ifconfig` block that a paste left without indentation (both layouts).
+fn ifconfig_block_line(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "RX packets",
+        "TX packets",
+        "RX bytes",
+        "RX errors",
+        "TX errors",
+        "RX compressed",
+        "TX compressed",
+        "collisions",
+        "txqueuelen",
+        "inet ",
+        "inet6 ",
+        "inet addr:",
+        "ether ",
+        "loop ",
+        "unspec ",
+        "infiniband ",
+        "Interrupt:",
+        "Memory:",
+        "Base address:",
+        "device ",
+        "[NO FLAGS]",
+    ];
+    const FLAGS: &[&str] = &[
+        "UP",
+        "BROADCAST",
+        "LOOPBACK",
+        "POINTOPOINT",
+        "RUNNING",
+        "NOARP",
+        "PROMISC",
+        "ALLMULTI",
+        "MULTICAST",
+        "SLAVE",
+        "MASTER",
+        "DYNAMIC",
+        "NOTRAILERS",
+    ];
+    STARTS.iter().any(|s| line.starts_with(s))
+        || line
+            .split_ascii_whitespace()
+            .next()
+            .is_some_and(|w| FLAGS.contains(&w))
+}
+
+/// The second half of an `ip link` header line that a forum wrapped: `mtu 1500 qdisc …`, or
+/// the rest of the flags (`UP> mtu …`) when the first half ended inside `<…`.
+fn ip_header_rest(line: &str, flags_open: bool) -> bool {
+    let t = line.trim_start();
+    if flags_open {
+        let n = t
+            .bytes()
+            .take_while(|b| {
+                b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'_' | b',' | b'-')
+            })
+            .count();
+        return t.as_bytes().get(n) == Some(&b'>');
+    }
+    matches!(
+        t.split_ascii_whitespace().next(),
+        Some("mtu" | "qdisc" | "master" | "state" | "mode" | "group" | "qlen")
+    )
+}
+
+/// A Markdown code fence or a C comment delimiter (also ` */`): it ends the output before it.
+fn is_fence(line: &str) -> bool {
+    let t = line.strip_prefix(' ').unwrap_or(line);
+    t.starts_with("```") || t.starts_with("~~~") || t.starts_with("/*") || t.starts_with("*/")
+}
+
+/// Output quoted in a C comment: ` * text` → `text` (also `* text` and a bare ` *`).
+fn strip_c_comment(line: &str) -> &str {
+    let b = line.as_bytes();
+    let star = match b.first() {
+        Some(b'*') => 0,
+        Some(b' ') if b.get(1) == Some(&b'*') => 1,
+        _ => return line,
+    };
+    match b.get(star + 1) {
+        None => "",
+        Some(b' ') => &line[star + 2..],
+        Some(b'\t') => &line[star + 2..],
+        _ => line,
+    }
+}
+
+/// Removes the marks people add when they paste output to point at a value: leading `>`/`>>`
+/// tokens, trailing `<`/`<<` tokens, a trailing `<-- comment`, `**bold**`, and brackets around
+/// `name:value` (`[errors:71111]`). `None` when the line has none (the common case, decided
+/// by one scan for the four mark bytes).
+fn strip_marks(line: &str) -> Option<String> {
+    if !has_marks(line) {
+        return None;
+    }
+    let mut s = line;
+    let mut changed = false;
+    if let Some(i) = s.find("<--").or_else(|| s.find("<==")) {
+        s = s[..i].trim_end();
+        changed = true;
+    }
+    let body = s.trim_start();
+    let indent = &s[..s.len() - body.len()];
+    let mut body = body;
+    // Leading `>`/`>>` tokens (quoting or pointing), trailing `<`/`<<` tokens.
+    loop {
+        let tok = body.split_ascii_whitespace().next().unwrap_or("");
+        if !tok.is_empty() && tok.bytes().all(|b| b == b'>') {
+            body = body[tok.len()..].trim_start();
+            changed = true;
+        } else {
+            break;
+        }
+    }
+    loop {
+        let tok = body.split_ascii_whitespace().next_back().unwrap_or("");
+        if !tok.is_empty() && tok.bytes().all(|b| b == b'<') {
+            body = body[..body.len() - tok.len()].trim_end();
+            changed = true;
+        } else {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(line.len());
+    out.push_str(indent);
+    let mut rest = body;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("**") {
+            rest = r;
+            changed = true;
+            continue;
+        }
+        if rest.starts_with('[') {
+            if let Some(end) = rest.find(']') {
+                let inner = &rest[1..end];
+                if bracketed_value(inner) {
+                    out.push_str(inner);
+                    rest = &rest[end + 1..];
+                    changed = true;
+                    continue;
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    changed.then_some(out)
+}
+
+/// Whether `bytes` hold `[`, `*`, `<` or `>`: eight bytes at a time (SWAR), since every line
+/// of a long log is checked and almost none holds one.
+fn has_mark_byte(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // True when some byte of `v` is zero (exact for existence).
+    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        let v = u64::from_le_bytes(word);
+        // `<` (0x3C) | 2 == `>` (0x3E): one test for both.
+        if zero((v | (2 * LO)) ^ (u64::from(b'>') * LO))
+            || zero(v ^ (u64::from(b'[') * LO))
+            || zero(v ^ (u64::from(b'*') * LO))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&c| (c | 2) == b'>' || c == b'[' || c == b'*')
+}
+
+/// Whether [`strip_marks`] has anything to remove, decided without allocating: most lines
+/// hold none of the mark bytes, and `ip` headers (`<…>`) and `top` rows (`[kworker/0:1]`)
+/// hold them without marks.
+fn has_marks(line: &str) -> bool {
+    if !has_mark_byte(line.as_bytes()) {
+        return false;
+    }
+    let mut toks = line.split_ascii_whitespace();
+    if toks.next().is_some_and(|t| t.bytes().all(|c| c == b'>')) {
+        return true;
+    }
+    if toks
+        .next_back()
+        .is_some_and(|t| t.bytes().all(|c| c == b'<'))
+    {
+        return true;
+    }
+    if line.contains("<--") || line.contains("<==") || line.contains("**") {
+        return true;
+    }
+    let mut rest = line;
+    while let Some(open) = rest.find('[') {
+        rest = &rest[open + 1..];
+        if let Some(close) = rest.find(']') {
+            if bracketed_value(&rest[..close]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// `errors:71111` or `RX errors: 5` inside brackets: a name, `:`, a number.
+fn bracketed_value(inner: &str) -> bool {
+    let Some((name, value)) = inner.split_once(':') else {
+        return false;
+    };
+    let value = value.trim();
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b' '))
+        && name.as_bytes()[0].is_ascii_alphabetic()
+        && !value.is_empty()
+        && value.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A /proc/net/softnet_stat row: 9 to 15 columns of 8 hex digits (at least 80 bytes).
@@ -224,6 +614,36 @@ struct Open {
     time: Option<Timestamp>,
     /// A `NET_RX:` row was seen (a CPU table that is /proc/softirqs).
     net_rx: bool,
+    /// The last line is an `ip link` header (`Some(true)`: cut inside its `<flags>`), so a
+    /// wrapped rest of it may follow.
+    ip_header: Option<bool>,
+    /// The segment's lines are commented out in a script (`# ` before each).
+    commented: bool,
+}
+
+/// A guess made to read a pasted line, reported once per kind with a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Marks around values removed (`>> … <<`, `[errors:5]`, `**5**`, `<-- look`).
+    Marks,
+    /// A wrapped `ip link` header line joined to the line before it.
+    WrappedHeader,
+}
+
+impl Recovery {
+    pub const ALL: [Recovery; 2] = [Recovery::Marks, Recovery::WrappedHeader];
+
+    /// What was assumed, for the problem list.
+    pub fn message(self, count: usize, first: usize) -> String {
+        match self {
+            Recovery::Marks => format!(
+                "marks added to pasted output (`>>`, `<<`, `[name:value]`, `**…**`, `<--`) were removed on {count} line(s) (first at line {first}); the values inside were read"
+            ),
+            Recovery::WrappedHeader => format!(
+                "{count} `ip link` header line(s) wrapped onto the next line were joined (first at line {first})"
+            ),
+        }
+    }
 }
 
 /// Combines a `top` clock with the day of the last `date`; a clock well before that date's
@@ -253,6 +673,8 @@ pub struct Segmenter {
     pub prompt_host: Option<String>,
     /// Lines that belong to no segment: (count, first line number).
     pub ignored: (usize, usize),
+    /// Guesses made to read pasted lines: (count, first line) per [`Recovery`].
+    pub recovered: [(usize, usize); 2],
     /// Buffer size for the next segment (the last one's), to avoid regrowing.
     capacity: usize,
 }
@@ -264,21 +686,93 @@ impl Segmenter {
 
     /// Reads line `n` (1-based; a trailing CR is removed here). A segment that this line ends
     /// is passed to `emit`.
+    ///
+    /// What a paste wraps around output is removed first, allocation-free unless the line has
+    /// marks: Markdown fences and C comment delimiters end the open output, ` * ` of a C
+    /// comment is dropped, and so are marks around values ([`strip_marks`], reported).
     pub fn line(&mut self, n: usize, raw: &str, emit: &mut impl FnMut(Segment)) {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let first = line.as_bytes().first().copied();
+        let fence_byte = match first {
+            Some(b'`' | b'~' | b'/' | b'*') => true,
+            Some(b' ') => line.as_bytes().get(1) == Some(&b'*'),
+            _ => false,
+        };
+        if fence_byte && is_fence(line) {
+            self.close(emit);
+            return;
+        }
+        let line = strip_c_comment(line);
+        // `top` process rows, most lines of a long log, are not where people put marks (and
+        // their `[kworker/0:1]` must stay as it is).
+        let in_top = self
+            .open
+            .as_ref()
+            .is_some_and(|o| o.kind == CaptureKind::Top);
+        let clean = if in_top { None } else { strip_marks(line) };
+        match clean {
+            Some(clean) => self.read(n, &clean, true, emit),
+            None => self.read(n, line, false, emit),
+        }
+    }
+
+    fn note(&mut self, what: Recovery, n: usize) {
+        let slot = &mut self.recovered[what as usize];
+        if slot.0 == 0 {
+            slot.1 = n;
+        }
+        slot.0 += 1;
+    }
+
+    /// `# text` where a command echo is not meant: output commented out in a script.
+    fn commented_output(&self, rest: &str) -> bool {
+        if output_start(rest).is_some() {
+            return true;
+        }
+        let Some(o) = &self.open else {
+            return false;
+        };
+        if rest.starts_with([' ', '\t']) {
+            return true;
+        }
+        let first = rest.split_ascii_whitespace().next().unwrap_or("");
+        (o.commented
+            && (rest.contains(':') || first.as_bytes().first().is_some_and(u8::is_ascii_digit)))
+            || match o.kind {
+                CaptureKind::IpLink => ip_block_line(rest),
+                CaptureKind::Ifconfig => ifconfig_block_line(rest),
+                _ => false,
+            }
+    }
+
+    fn read(&mut self, n: usize, line: &str, marked: bool, emit: &mut impl FnMut(Segment)) {
         if let Some(d) = parsers::date::parse_line(line) {
             self.close(emit);
             self.time = Some(Timestamp::new(d.local, d.offset_seconds));
             self.dates += 1;
             return;
         }
+        let mut commented = false;
+        let mut line = line;
         if let Some((command, host)) = command_echo(line) {
-            if host.is_some() && self.prompt_host.is_none() {
-                self.prompt_host = host;
+            let kind = command_kind(&command);
+            let rest = line
+                .strip_prefix('#')
+                .map(|r| r.strip_prefix(' ').unwrap_or(r));
+            match rest {
+                Some(rest) if kind.is_none() && self.commented_output(rest) => {
+                    commented = true;
+                    line = rest;
+                }
+                _ => {
+                    if self.prompt_host.is_none() {
+                        self.prompt_host = host.filter(|h| plausible_host(h));
+                    }
+                    self.close(emit);
+                    self.announced = kind;
+                    return;
+                }
             }
-            self.close(emit);
-            self.announced = command_kind(&command);
-            return;
         }
         // A bare command line printed by `echo` in a script (`ip -s -s link ls dev tap0`).
         if self.open.is_none() || !line.starts_with(' ') {
@@ -288,17 +782,45 @@ impl Segmenter {
                     self.announced = Some(kind);
                     return;
                 }
+            } else if self.open.is_some() && other_command_line(line) {
+                // A command of a script whose output is not read (`ethtool -G eth0 rx 4096`)
+                // ends the output before it.
+                self.close(emit);
+                self.announced = None;
+                return;
             }
         }
         let starts = output_start(line);
-        // ip and ifconfig continue only on indented lines: anything else ends their block.
+        // A forum wrapped the `ip link` header line: join its rest to it.
+        if starts.is_none() {
+            if let Some(o) = self.open.as_mut() {
+                if let Some(flags_open) = o.ip_header {
+                    if ip_header_rest(line, flags_open) {
+                        o.text.pop();
+                        if !flags_open {
+                            o.text.push(' ');
+                        }
+                        o.text.push_str(line.trim_start());
+                        o.content_end = o.text.len();
+                        o.text.push('\n');
+                        o.ip_header = None;
+                        self.note(Recovery::WrappedHeader, n);
+                        return;
+                    }
+                }
+            }
+        }
+        // ip and ifconfig continue only on indented lines, or on lines of their own that a
+        // paste left without indentation: anything else ends their block.
         if starts.is_none()
             && !line.is_empty()
             && !line.starts_with([' ', '\t'])
-            && self
-                .open
-                .as_ref()
-                .is_some_and(|o| matches!(o.kind, CaptureKind::IpLink | CaptureKind::Ifconfig))
+            && self.open.as_ref().is_some_and(|o| match o.kind {
+                CaptureKind::IpLink => !ip_block_line(line),
+                CaptureKind::Ifconfig => !ifconfig_block_line(line),
+                CaptureKind::NetstatIface => !netstat_row(line),
+                _ => false,
+            })
         {
             self.close(emit);
         }
@@ -331,10 +853,14 @@ impl Segmenter {
                 content_end: 0,
                 time,
                 net_rx: false,
+                ip_header: None,
+                commented,
             });
         }
+        let mut used = false;
         match &mut self.open {
             Some(o) => {
+                used = true;
                 o.text.push_str(line);
                 if !line.trim().is_empty() {
                     o.content_end = o.text.len();
@@ -342,6 +868,8 @@ impl Segmenter {
                     {
                         o.net_rx = true;
                     }
+                    o.ip_header = (o.kind == CaptureKind::IpLink && starts_with_index_colon(line))
+                        .then(|| !line.contains('>'));
                 }
                 o.text.push('\n');
             }
@@ -352,6 +880,9 @@ impl Segmenter {
                 self.ignored.0 += 1;
             }
             None => {}
+        }
+        if used && marked {
+            self.note(Recovery::Marks, n);
         }
     }
 
@@ -398,6 +929,7 @@ pub fn segment(text: &str) -> Segmented {
         dates: segmenter.dates,
         prompt_host: segmenter.prompt_host,
         ignored: segmenter.ignored,
+        recovered: segmenter.recovered,
     }
 }
 
@@ -475,6 +1007,127 @@ mod tests {
     }
 
     #[test]
+    fn prompt_shapes_and_plausible_hosts() {
+        for (line, cmd, host) in [
+            ("suse15:~ # ip -s link", "ip -s link", Some("suse15")),
+            (
+                "web01:/etc/sysconfig # ethtool -S eth0",
+                "ethtool -S eth0",
+                Some("web01"),
+            ),
+            ("geeko@suse15:~> ip -s link", "ip -s link", Some("suse15")),
+            (
+                "ops@mac-mini ~ % ip -s link",
+                "ip -s link",
+                Some("mac-mini"),
+            ),
+            ("root@lb7# ip -s link", "ip -s link", Some("lb7")),
+            (
+                "[root@/ ~]# ip -s -s link ls p4p2",
+                "ip -s -s link ls p4p2",
+                Some("/"),
+            ),
+            ("% netstat -i", "netstat -i", None),
+        ] {
+            let (c, h) = command_echo(line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!((c.as_str(), h.as_deref()), (cmd, host), "{line}");
+        }
+        // Output lines that must not be taken for prompts.
+        for line in [
+            "eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500",
+            "  eth0: 1 2 3",
+            "5: eth0.100@eth0: <BROADCAST,MULTICAST> mtu 1500",
+            "rx_packets: 5",
+        ] {
+            assert_eq!(command_echo(line), None, "{line}");
+        }
+        for h in ["web01", "db-2.example.com", "ip-10-0-0-1", "a"] {
+            assert!(plausible_host(h), "{h}");
+        }
+        for h in [
+            "/",
+            "~",
+            "localhost",
+            "localhost.localdomain",
+            "10.0.0.1",
+            "1234",
+            "",
+            "-x",
+            "a b",
+            "host_1",
+        ] {
+            assert!(!plausible_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn marks_are_stripped_only_where_they_are_marks() {
+        assert_eq!(
+            strip_marks(
+                ">> RX packets:1419121922 [errors:71111] dropped:0 [overruns:71111] frame:0 <<"
+            )
+            .as_deref(),
+            Some("RX packets:1419121922 errors:71111 dropped:0 overruns:71111 frame:0")
+        );
+        assert_eq!(
+            strip_marks("    **146442**  0   <-- look").as_deref(),
+            Some("    146442  0")
+        );
+        for clean in [
+            "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500",
+            "     [0]: rx_discards: 5",
+            "  123 root  20   0  0 0 0 S  1.0  0.0   0:00.12 [kworker/0:1]",
+            "ip -s link > out.txt",
+            "  -> 10.0.0.2:80   Route   1   0   0",
+        ] {
+            assert_eq!(strip_marks(clean), None, "{clean}");
+        }
+    }
+
+    #[test]
+    fn headerless_rows_and_blocks_without_indentation() {
+        let row = " eth2: 301300435242358 1242429666624 0 19769362 19769362 0 0 94522274 59829396211 1104977621 0 0 0 0 0 0";
+        assert_eq!(output_start(row), Some(CaptureKind::ProcNetDev));
+        assert_eq!(output_start(&row[..60]), None);
+        assert_eq!(
+            output_start(
+                "RX packets:1215382409979 errors:0 dropped:9836789 overruns:9836789 frame:0"
+            ),
+            Some(CaptureKind::Ifconfig)
+        );
+        assert_eq!(
+            output_start("11: p4p2: <BROADCAST,MULTICAST,UP,LOWER_"),
+            Some(CaptureKind::IpLink)
+        );
+        assert_eq!(
+            output_start(
+                "Iface      MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg"
+            ),
+            Some(CaptureKind::NetstatIface)
+        );
+        assert_eq!(output_start("[ {"), Some(CaptureKind::IpJson));
+        assert_eq!(
+            output_start("[{\"ifindex\":1,\"ifname\":\"lo\"}]"),
+            Some(CaptureKind::IpJson)
+        );
+        assert!(ip_block_line("RX errors: length crc frame fifo missed"));
+        assert!(ip_block_line("0 0 0 0 0"));
+        assert!(!ip_block_line("Environment"));
+        assert!(ifconfig_block_line(
+            "UP BROADCAST RUNNING SLAVE MULTICAST MTU:1500 Metric:1"
+        ));
+        assert!(ifconfig_block_line("collisions:0 txqueuelen:1000"));
+        assert!(!ifconfig_block_line("Resolution"));
+        assert_eq!(
+            command_kind("ip -j -s -s link show eth0"),
+            Some(CaptureKind::IpJson)
+        );
+        assert_eq!(command_kind("netstat -in"), Some(CaptureKind::NetstatIface));
+        assert_eq!(command_kind("ifconfig -s"), Some(CaptureKind::NetstatIface));
+        assert_eq!(command_kind("netstat -tanp"), None);
+    }
+
+    #[test]
     fn garbage_does_not_panic() {
         for text in [
             "",
@@ -483,6 +1136,17 @@ mod tests {
             "   CPU0\n",
             "top - x",
             "\u{0}\u{FFFD}",
+            " *",
+            "*",
+            "[",
+            "[a:",
+            "**",
+            "<--",
+            "# ",
+            "#",
+            "x:~ #",
+            "2: e: <",
+            "```",
         ] {
             let _ = segment(text);
         }

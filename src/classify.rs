@@ -71,6 +71,11 @@ pub enum CaptureKind {
     Sar,
     /// A pasted log of repeated commands, split into segments by `capture`.
     CaptureLog,
+    /// `netstat -i` / `netstat -in` / `ifconfig -s` (net-tools, busybox): the short
+    /// interface table.
+    NetstatIface,
+    /// `ip -j [-p] -s [-s] link`: iproute2's JSON.
+    IpJson,
 }
 
 impl CaptureKind {
@@ -102,6 +107,8 @@ impl CaptureKind {
             CaptureKind::Softirqs => "/proc/softirqs".into(),
             CaptureKind::Sar => "sar".into(),
             CaptureKind::CaptureLog => "capture log".into(),
+            CaptureKind::NetstatIface => "netstat -i".into(),
+            CaptureKind::IpJson => "ip -j link".into(),
         }
     }
 }
@@ -610,16 +617,31 @@ pub fn classify_argv(words: &[&str], ns: Option<String>) -> Option<CaptureKind> 
             let opts_ok = args[..at].iter().all(|o| {
                 matches!(
                     *o,
-                    "-s" | "-stats" | "-statistics" | "-d" | "-details" | "-h" | "-human" | "-iec"
+                    "-s" | "-stats"
+                        | "-statistics"
+                        | "-d"
+                        | "-details"
+                        | "-h"
+                        | "-human"
+                        | "-iec"
+                        | "-j"
+                        | "-json"
+                        | "-p"
+                        | "-pretty"
                 )
             });
+            let json = args[..at].iter().any(|o| matches!(*o, "-j" | "-json"));
             let mut rest = args[at + 1..].iter().copied().peekable();
             rest.next_if(|w| matches!(*w, "show" | "ls" | "list" | "sh" | "lst"));
             rest.next_if(|w| *w == "dev");
             rest.next_if(|w| !w.starts_with('-'));
             rest.next_if(|w| *w == "up");
             let link = rest.next().is_none();
-            (link && opts_ok && ns.is_none()).then_some(CaptureKind::IpLink)
+            (link && opts_ok && ns.is_none()).then_some(if json {
+                CaptureKind::IpJson
+            } else {
+                CaptureKind::IpLink
+            })
         }
         "ethtool" => {
             let [opt, dev] = args else { return None };
@@ -641,7 +663,25 @@ pub fn classify_argv(words: &[&str], ns: Option<String>) -> Option<CaptureKind> 
         "date" if args.is_empty() => Some(CaptureKind::Date),
         "uptime" if args.is_empty() => Some(CaptureKind::Uptime),
         "lscpu" if args.is_empty() => Some(CaptureKind::Lscpu),
+        // `ifconfig -s` prints the `netstat -i` table (net-tools `ife_print_short`).
+        "ifconfig" if args.iter().any(|a| matches!(*a, "-s" | "-as" | "-sa")) => {
+            Some(CaptureKind::NetstatIface)
+        }
         "ifconfig" if args.len() <= 1 => Some(CaptureKind::Ifconfig),
+        "netstat"
+            if args.iter().any(|a| {
+                *a == "--interfaces"
+                    || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
+            }) && args.iter().all(|a| {
+                matches!(*a, "--interfaces" | "--numeric" | "-a" | "--all")
+                    || (a.starts_with('-')
+                        && !a.starts_with("--")
+                        && a.len() > 1
+                        && a[1..].bytes().all(|b| matches!(b, b'i' | b'n' | b'a')))
+            }) =>
+        {
+            Some(CaptureKind::NetstatIface)
+        }
         "ipvsadm" if args.first().is_some_and(|a| a.starts_with("-L")) => {
             Some(CaptureKind::Ipvsadm {
                 args: args.join(" "),
@@ -684,6 +724,24 @@ mod section_tests {
         assert_eq!(
             classify_section("Command", "/sbin/ipvsadm -Ln", None),
             Some(CaptureKind::Ipvsadm { args: "-Ln".into() })
+        );
+    }
+
+    #[test]
+    fn netstat_i_and_ip_json_commands() {
+        // Old supportconfigs (before 2018-01) held `netstat -i` in network.txt.
+        assert_eq!(
+            classify_section("Command", "/bin/netstat -i", None),
+            Some(CaptureKind::NetstatIface)
+        );
+        assert_eq!(classify_section("Command", "/bin/netstat -nlp", None), None);
+        assert_eq!(
+            classify_argv(&["ip", "-j", "-p", "-s", "-s", "link"], None),
+            Some(CaptureKind::IpJson)
+        );
+        assert_eq!(
+            classify_argv(&["ifconfig", "-a", "-s"], None),
+            Some(CaptureKind::NetstatIface)
         );
     }
 

@@ -25,15 +25,16 @@ const EXIT_NOTHING_READ: u8 = 3;
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
     about = "Find where packets are lost, from a sosreport, a supportconfig, or a pasted capture.",
-    after_help = "EXAMPLES:\n  analyze sosreport-web01.tar.xz > report.html\n  analyze --format md capture.log\n  analyze --format json -o web01.json sosreport-before.tar.xz sosreport-after.tar.xz\n  analyze batch tickets/ --out reports/ --jobs 2\n\nEXIT CODES:\n  0  a report was produced (problems met while reading are listed inside it)\n  2  usage error\n  3  no input could be read at all (the reason is printed on stderr);\n     for `batch`: at least one input failed or was read only in part"
+    after_help = "EXAMPLES:\n  analyze sosreport-web01.tar.xz > report.html\n  analyze --format md capture.log\n  xclip -o | analyze --format md -\n  analyze --format json -o web01.json sosreport-before.tar.xz sosreport-after.tar.xz\n  analyze batch tickets/ --out reports/ --jobs 2\n\nEXIT CODES:\n  0  a report was produced (problems met while reading are listed inside it)\n  2  usage error\n  3  no input could be read at all (the reason is printed on stderr);\n     for `batch`: at least one input failed or was read only in part"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
     /// Inputs: sosreport or supportconfig tarballs (.tar.xz/.gz/.bz2/.zst, plain .tar, sos
-    /// collect bundles), extracted directories, or single capture files. Several inputs of
-    /// the same host merge into one timeline.
+    /// collect bundles), extracted directories, or single capture files; `-` reads standard
+    /// input (`xclip -o | analyze --format md -`). Several inputs of the same host merge into
+    /// one timeline.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 

@@ -60,6 +60,14 @@ pub fn sniff(text: &str, name: &str) -> Option<CaptureKind> {
     if re(&IP_LINK, r"^\d+:\s+\S+:\s+<[A-Z0-9_,-]*>").is_match(first) {
         return Some(CaptureKind::IpLink);
     }
+    if first == "Kernel Interface table" || parsers::netstat_iface::is_header(first) {
+        return Some(CaptureKind::NetstatIface);
+    }
+    if (first.starts_with('[') || first.starts_with('{'))
+        && head.iter().take(4).any(|l| l.contains("\"ifname\""))
+    {
+        return Some(CaptureKind::IpJson);
+    }
     let for_dev = re(&FOR_DEV, r"^(?:Ring|Channel) parameters for (\S+?):\s*$");
     let dev_in_text = head
         .iter()
@@ -165,6 +173,15 @@ mod tests {
         // Real rows from the corpus sosreport (proc/3255/net/softnet_stat).
         let sn = "00029ba9 00000000 0000005b 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\r\n";
         assert_eq!(sniff(sn, "x"), Some(CaptureKind::Softnet));
+    }
+
+    #[test]
+    fn netstat_and_ip_json() {
+        let netstat = "Kernel Interface table\nIface      MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg\n";
+        assert_eq!(sniff(netstat, "x"), Some(CaptureKind::NetstatIface));
+        let pretty = "[ {\n        \"ifindex\": 1,\n        \"ifname\": \"lo\",\n";
+        assert_eq!(sniff(pretty, "x"), Some(CaptureKind::IpJson));
+        assert_eq!(sniff("[1, 2]\n", "x"), None);
     }
 
     #[test]

@@ -125,9 +125,29 @@ fn row(input: &str) -> IResult<&str, (&str, &str)> {
     separated_pair(take_till1(|c| c == ':'), char(':'), rest).parse(input)
 }
 
-/// First header line: `Inter-|   Receive … |  Transmit`.
+/// First header line: `Inter-|   Receive … |  Transmit` (possibly cut at the terminal width).
 fn is_first_header(line: &str) -> bool {
-    line.contains('|') && line.contains("Receive") && line.contains("Transmit")
+    (line.contains('|') && line.contains("Receive") && line.contains("Transmit"))
+        || line.trim_start().starts_with("Inter-|")
+}
+
+/// A word of the column header cut at the terminal width: a proper prefix of a known word.
+fn is_cut_word(word: &str) -> bool {
+    const KNOWN: [&str; 10] = [
+        "bytes",
+        "packets",
+        "errs",
+        "drop",
+        "fifo",
+        "frame",
+        "compressed",
+        "multicast",
+        "colls",
+        "carrier",
+    ];
+    KNOWN
+        .iter()
+        .any(|k| k.len() > word.len() && k.starts_with(word))
 }
 
 /// Second header line: ` face |<rx words>|<tx words>`; returns the column keys (`None` for an
@@ -157,6 +177,10 @@ pub fn parse(text: &str) -> Parsed<Vec<ProcNetDevRow>> {
     let mut columns: Option<Vec<Option<&'static str>>> = None;
     let mut pending_first_header: Option<usize> = None;
     let mut warned_no_header = false;
+    // The column header was cut at the terminal width: rows are read up to its last word.
+    let mut header_cut = false;
+    // Rows with fewer values than the header: (count, first line).
+    let mut cut_rows: Option<(usize, usize)> = None;
 
     for (n, line) in numbered_lines(text) {
         if line.trim().is_empty() {
@@ -174,10 +198,20 @@ pub fn parse(text: &str) -> Parsed<Vec<ProcNetDevRow>> {
         }
         if let Some(cols) = column_header(line) {
             pending_first_header = None;
+            header_cut = false;
             let mut keys = Vec::with_capacity(cols.len());
-            for c in cols {
+            let last_word = line.split_whitespace().last().unwrap_or("");
+            let count = cols.len();
+            for (i, c) in cols.into_iter().enumerate() {
                 match c {
                     Ok(k) => keys.push(Some(k)),
+                    Err(_) if i + 1 == count && is_cut_word(last_word) => {
+                        header_cut = true;
+                        problems.push(Problem::warning(
+                            n,
+                            format!("the ` face |` header is cut at `{last_word}` (terminal width?); the columns after it are not read"),
+                        ));
+                    }
                     Err(word) => {
                         problems.push(Problem::warning(
                             n,
@@ -238,7 +272,29 @@ pub fn parse(text: &str) -> Parsed<Vec<ProcNetDevRow>> {
             }
         };
 
-        if tokens.len() != cols.len() {
+        let cut_line = !line.ends_with(char::is_whitespace);
+        if header_cut || (tokens.len() < cols.len() && tokens.len() >= 2 && columns.is_some()) {
+            // A row cut at the terminal width (or under a cut header): the values that are
+            // there, by the header's order; a last value that ends the line may itself be cut
+            // mid-number, so it is not read.
+            match &mut cut_rows {
+                Some((count, _)) => *count += 1,
+                None => cut_rows = Some((1, n)),
+            }
+            let there = tokens.len().min(cols.len());
+            let keep = if cut_line && tokens.len() <= cols.len() {
+                there.saturating_sub(1)
+            } else {
+                there
+            };
+            for (tok, key) in tokens.iter().take(keep).zip(cols.iter()) {
+                if let (Some(key), Some(v)) = (key, token_u64(tok)) {
+                    dev.counters.insert((*key).to_string(), v);
+                }
+            }
+            rows.push(dev);
+            continue;
+        } else if tokens.len() != cols.len() {
             problems.push(Problem::warning(
                 n,
                 format!(
@@ -272,6 +328,14 @@ pub fn parse(text: &str) -> Parsed<Vec<ProcNetDevRow>> {
         problems.push(Problem::warning(
             prev,
             "header line `Inter-| Receive | Transmit` not followed by the ` face |…|…` column line",
+        ));
+    }
+    if let Some((count, first)) = cut_rows {
+        problems.push(Problem::warning(
+            first,
+            format!(
+                "{count} row(s) read as cut at the terminal width (fewer values than the header, or under a cut header): the values there were read by the header's order, except a last value that may be cut mid-number"
+            ),
         ));
     }
     if rows.is_empty() && text.lines().any(|l| !l.trim().is_empty()) {
@@ -464,6 +528,44 @@ mod tests {
         assert_eq!(c(eth0, "tx_bytes"), 15993153);
         assert_eq!(c(eth0, "collisions"), 1983);
         assert_eq!(p.problems.len(), 2, "{:?}", p.problems);
+    }
+
+    #[test]
+    fn seed_table_cut_at_80_columns_reads_what_is_there() {
+        // Synthetic cut of a real table: every line of the seed 001 table as an 80-column
+        // terminal shows it (`less -S`, a screenshot).
+        let cut: String = SEED_LVS
+            .lines()
+            .map(|l| format!("{}\n", &l[..l.len().min(80)]))
+            .collect();
+        let p = parse(&cut);
+        // ` face |bytes    packets errs drop fifo frame compressed multicast|bytes    packe`
+        // `  eth2: 301300435242358 1242429666624    0 19769362 19769362     0          0  9`
+        let eth2 = get(&p.value, "eth2");
+        assert_eq!(c(eth2, "rx_bytes"), 301300435242358);
+        assert_eq!(c(eth2, "rx_packets"), 1242429666624);
+        assert_eq!(c(eth2, "proc_rx_drop"), 19769362);
+        assert_eq!(c(eth2, "rx_fifo_errors"), 19769362);
+        assert_eq!(c(eth2, "rx_compressed"), 0);
+        // `9` is the cut start of multicast 94522274: not read.
+        assert!(!eth2.counters.contains_key("multicast"));
+        // `    lo: 6027064668 68489292    0    0    0     0          0         0 6027064668`
+        // ends at column 80 exactly: its last value may be cut, so it is not read either.
+        let lo = get(&p.value, "lo");
+        assert_eq!(c(lo, "multicast"), 0);
+        assert!(!lo.counters.contains_key("tx_bytes"));
+        let msgs: Vec<(usize, &str)> = p
+            .problems
+            .iter()
+            .map(|p| (p.line, p.message.as_str()))
+            .collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert_eq!(msgs[0].0, 2);
+        assert!(msgs[0].1.contains("cut at `packe`"));
+        assert_eq!(msgs[1].0, 3);
+        assert!(msgs[1].1.starts_with("9 row(s) read as cut"));
+        // Uncut, the same table reads whole and clean.
+        assert!(parse(SEED_LVS).problems.is_empty());
     }
 
     #[test]

@@ -341,6 +341,28 @@ impl Assembler {
                     apply_ip_link(host, link, time, &c.source);
                 }
             }
+            CaptureKind::IpJson => {
+                let links = report(parsers::ipjson::parse(&c.text), c, origin, problems);
+                for link in links {
+                    apply_ip_link(host, link, time, &c.source);
+                }
+            }
+            CaptureKind::NetstatIface => {
+                let rows = report(parsers::netstat_iface::parse(&c.text), c, origin, problems);
+                for row in rows {
+                    let iface = host.interface_mut(&row.name, None);
+                    iface.mtu = row.mtu.or(iface.mtu);
+                    note_usage_flags(iface, &row.usage_flags());
+                    if !row.counters.is_empty() {
+                        iface.samples.push(CounterSample {
+                            time,
+                            source: c.source.clone(),
+                            counters: row.counters,
+                            approximate: false,
+                        });
+                    }
+                }
+            }
             CaptureKind::ProcNetDev => {
                 let rows = report(parsers::procnetdev::parse(&c.text), c, origin, problems);
                 for row in rows {

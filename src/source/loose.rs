@@ -28,11 +28,22 @@ pub fn captures_from_text(
         expand_capture(capture, &mut out, problems, label);
         return Ok(out);
     }
-    let log = capture::segment(text);
+    let mut log = capture::segment(text);
     let single = log.dates == 0 && log.segments.len() <= 1;
     if let (Some(kind), true) = (sniffed, single) {
-        out.push(Capture::new(kind, name, 0, text));
-        return Ok(out);
+        // One output: read whole, unless the segmenter found exactly that output and every
+        // other line was a prompt or paste dressing (then read what the segmenter cut, which
+        // leaves out the prompt and removed marks, fences and comment prefixes).
+        let cut = log.ignored.0 == 0
+            && log.segments.len() == 1
+            && same_kind(&log.segments[0].kind, &kind)
+            && !same_text(&log.segments[0].text, text);
+        if !cut {
+            out.push(Capture::new(kind, name, 0, text));
+            return Ok(out);
+        }
+        let seg = &mut log.segments[0];
+        seg.kind = richer(std::mem::replace(&mut seg.kind, CaptureKind::Date), kind);
     }
     if log.segments.is_empty() {
         return Err(if text.contains('\u{FFFD}') || text.contains('\0') {
@@ -45,6 +56,7 @@ pub fn captures_from_text(
         out.push(Capture::new(CaptureKind::Hostname, name, 0, host));
     }
     problems.extend(ignored_lines_problem(label, log.ignored));
+    problems.extend(recovery_problems(label, &log.recovered));
     for seg in log.segments {
         let mut c = Capture::new(
             seg.kind,
@@ -56,6 +68,56 @@ pub fn captures_from_text(
         out.push(c);
     }
     Ok(out)
+}
+
+/// The segment is the whole file but for blank lines (a clean capture): it is read as
+/// before, named by the file.
+fn same_text(segment: &str, text: &str) -> bool {
+    fn lines(t: &str) -> impl Iterator<Item = &str> {
+        t.lines().map(str::trim_end).filter(|l| !l.is_empty())
+    }
+    lines(segment).eq(lines(text))
+}
+
+fn same_kind(a: &CaptureKind, b: &CaptureKind) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// Of two readings of one output's kind, the one that names its device: a command echo
+/// (`ethtool -S eth1`) names it in the segment, a file name (`eth1.txt`) in the sniffed kind.
+fn richer(segment: CaptureKind, sniffed: CaptureKind) -> CaptureKind {
+    let dev = |k: &CaptureKind| match k {
+        CaptureKind::EthtoolStats { dev, .. }
+        | CaptureKind::EthtoolRing { dev, .. }
+        | CaptureKind::EthtoolChannels { dev, .. }
+        | CaptureKind::EthtoolInfo { dev, .. } => !dev.is_empty(),
+        CaptureKind::Bonding { bond } => !bond.is_empty(),
+        CaptureKind::Ipvsadm { args } => !args.is_empty(),
+        _ => true,
+    };
+    if dev(&segment) {
+        segment
+    } else {
+        sniffed
+    }
+}
+
+/// One warning per kind of guess the segmenter made to read pasted lines (marks removed,
+/// wrapped header lines joined), given as (count, first line) per [`capture::Recovery`].
+pub fn recovery_problems(label: &str, recovered: &[(usize, usize)]) -> Vec<ProblemRecord> {
+    capture::Recovery::ALL
+        .iter()
+        .zip(recovered)
+        .filter(|(_, (count, _))| *count > 0)
+        .map(|(what, &(count, first))| {
+            problem(
+                label,
+                Some(first),
+                ProblemSeverity::Warning,
+                what.message(count, first),
+            )
+        })
+        .collect()
 }
 
 /// The one warning for lines of a capture log that belong to no recognised output, given

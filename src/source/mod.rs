@@ -59,8 +59,16 @@ pub struct Opened {
 }
 
 /// Opens one input path. A `sos collect` bundle yields one [`Opened`] per nested archive
-/// after the outer one.
+/// after the outer one. `-` is standard input (`xclip -o | analyze -`), named `stdin`.
 pub fn open(path: &Path) -> Vec<Opened> {
+    if path.as_os_str() == "-" {
+        let stdin = std::io::stdin().lock();
+        return open_reader(
+            Box::new(BufReader::with_capacity(1 << 16, stdin)),
+            STDIN_LABEL,
+            STDIN_LABEL.to_string(),
+        );
+    }
     let label = path.display().to_string();
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -91,6 +99,9 @@ pub fn open(path: &Path) -> Vec<Opened> {
         file_stem(path),
     )
 }
+
+/// How standard input is named in the report (input path, sample sources, host fallback).
+pub const STDIN_LABEL: &str = "stdin";
 
 fn file_stem(path: &Path) -> String {
     path.file_name()

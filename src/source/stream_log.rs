@@ -144,6 +144,7 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str) -> Opened {
         label,
         segmenter.ignored,
     ));
+    problems.extend(super::loose::recovery_problems(label, &segmenter.recovered));
     if let Some((lines, first)) = bad_utf8 {
         problems.push(problem(
             label,
