@@ -213,7 +213,7 @@ fn attribute(host: &Host, findings: &mut Vec<Finding>) {
             let f = &mut findings[j];
             f.seen_on.push(upper_name.clone());
             f.summary.push_str(&format!(
-                " The same loss is counted on {upper_name} too, which adds up the counters of the devices below it."
+                " The same loss is counted on {upper_name} too, which adds up its slaves' counters."
             ));
         }
     }
