@@ -95,7 +95,7 @@ pub fn render_to(report: &Report, format: Format, out: &mut dyn Write) -> Result
             let views = crate::view::host_views(report);
             let page = page_report(report);
             let text = template
-                .render(context! { report => page, views => views })
+                .render(context! { report => page, views => views, not_judged => rules::accounting::NOT_JUDGED })
                 .map_err(|e| format!("cannot render {name}: {e}"))?;
             out.write_all(text.as_bytes()).map_err(|e| e.to_string())
         }

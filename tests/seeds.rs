@@ -27,7 +27,7 @@ fn ring_warning<'a>(findings: &'a [Finding], subject: &str) -> &'a Finding {
     assert_eq!(f.basis, "unknown-window");
     assert!(
         f.summary
-            .starts_with("Window unknown (one reading, no uptime): not proven current."),
+            .starts_with("Window unknown (a total since the counters started, no uptime read with it): not proven current."),
         "{}",
         f.summary
     );
@@ -85,7 +85,7 @@ fn seed003_ifconfig_overruns_with_a_small_ring_give_the_seeds_fix() {
     let all = findings("seed003-ifconfig-ring.txt");
     let f = ring_warning(&all, "eth0");
     assert_eq!(f.total, 71_111.0);
-    assert!(f.summary.contains("The RX ring 256 of 4096 leaves room."));
+    assert!(f.summary.contains("Room to act: RX ring 256 of 4096."));
     assert!(
         f.remediation[0]
             .starts_with("ethtool -G eth0 rx 4096   # RX ring 256 when the frames were lost"),

@@ -43,7 +43,7 @@ fn rules_for(counter: &str) -> &'static [&'static str] {
         "rx_missed_errors" | "rx_over_errors" | "rx_fifo_errors" => &["nic-rx-ring-overflow"],
         "rx_crc_errors" | "rx_frame_errors" | "rx_length_errors" => &["nic-phy-errors"],
         "proc_rx_frame" => &["nic-phy-errors", "nic-rx-ring-overflow"],
-        "rx_errors" => &["nic-rx-ring-overflow", "nic-phy-errors"],
+        "rx_errors" | "netstat_rx_err" => &["nic-rx-ring-overflow", "nic-phy-errors"],
         "rx_dropped" | "rx_nohandler" | "rx_otherhost_dropped" => &[
             "rx-dropped-unhandled",
             "bond-backup-slave-drops",
@@ -68,27 +68,16 @@ fn rules_for(counter: &str) -> &'static [&'static str] {
     }
 }
 
-/// Generic counters that count lost or failed packets.
-pub const LOSS_KEYS: [&str; 18] = [
-    "rx_dropped",
-    "rx_missed_errors",
-    "rx_over_errors",
-    "rx_fifo_errors",
-    "rx_crc_errors",
-    "rx_frame_errors",
-    "rx_length_errors",
-    "rx_errors",
-    "rx_nohandler",
-    "proc_rx_drop",
-    "proc_rx_frame",
-    "tx_dropped",
-    "tx_errors",
-    "tx_fifo_errors",
-    "tx_carrier_errors",
-    "tx_aborted_errors",
-    "proc_tx_carrier",
-    "tx_heartbeat_errors",
-];
+/// Is this generic counter key one that counts lost or failed packets? Every key with `drop`,
+/// `err`, `missed`, `fifo` or `over` in its name (the words the report's interface table
+/// highlights) or a carrier error column; `carrier_changes` counts link flaps, not packets.
+pub fn is_loss_key(key: &str) -> bool {
+    key != "carrier_changes"
+        && (["drop", "err", "missed", "fifo", "over"]
+            .iter()
+            .any(|w| key.contains(w))
+            || key == "proc_tx_carrier")
+}
 
 fn reported(findings: &[Finding], rules: &[&str], subject: &str) -> Option<&'static str> {
     findings
@@ -108,8 +97,20 @@ fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
     if quiet_interface(iface) {
         return "interface down and idle".into();
     }
-    if is_backup_slave(iface) && counter.starts_with("rx") {
+    if is_backup_slave(iface) && matches!(counter, "rx_dropped" | "rx_nohandler" | "proc_rx_drop") {
         return "inactive bond slave: a bond drops frames on its inactive ports by design".into();
+    }
+    if counter == "rx_otherhost_dropped" {
+        return "frames addressed to another host's MAC (or a VLAN with no device here): not for this host"
+            .into();
+    }
+    if matches!(counter, "rx_dropped" | "proc_rx_drop")
+        && host
+            .findings
+            .iter()
+            .any(|f| f.rule == "softnet-backlog-drop")
+    {
+        return "the CPU backlog drops (softnet-backlog-drop) are counted in rx_dropped too".into();
     }
     if let Some(peer) = crate::catalog::counters::veth_peer(host, iface) {
         let peer_tx = latest(peer).and_then(|c| c.get("tx_dropped")).copied();
@@ -154,7 +155,7 @@ fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
             );
         }
     }
-    if counter == "rx_errors" || counter == "tx_errors" {
+    if matches!(counter, "rx_errors" | "tx_errors" | "netstat_rx_err") {
         return "the sum of the error breakdown, whose counters are listed apart".into();
     }
     NOT_JUDGED.into()
@@ -165,10 +166,11 @@ pub fn account(host: &mut Host) {
     let mut out = Vec::new();
     for iface in &host.interfaces {
         if let Some(sample) = iface.samples.iter().rev().find(|s| !s.approximate) {
-            for key in LOSS_KEYS {
-                let Some(&value) = sample.counters.get(key).filter(|v| **v > 0) else {
+            for (key, &value) in &sample.counters {
+                let key = key.as_str();
+                if value == 0 || !is_loss_key(key) {
                     continue;
-                };
+                }
                 let finding = reported(&host.findings, rules_for(key), &iface.name);
                 out.push(LossCounter {
                     subject: iface.name.clone(),

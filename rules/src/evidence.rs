@@ -2,8 +2,8 @@
 //! traffic, and which numbers prove it.
 
 use crate::finding::{Evidence, Severity};
-use crate::model::Interval;
 use crate::model::IntervalKind;
+use crate::model::{Interface, Interval};
 use crate::thresholds::*;
 
 /// What a growth was measured over: the three time bases of loss evidence.
@@ -146,9 +146,11 @@ pub fn growth(intervals: &[Interval], keys: &[&str], traffic_keys: &[&str]) -> O
                 .filter_map(|k| interval_delta(iv, k))
                 .sum::<f64>()
         };
-        // Since boot (a known window) beats an unknown window, then the larger total.
-        (a.kind == IntervalKind::SinceBoot)
-            .cmp(&(b.kind == IntervalKind::SinceBoot))
+        // Loss beats none (another source may have read the counters at zero), then since
+        // boot (a known window) beats an unknown window, then the larger total.
+        (total(a) > 0.0)
+            .cmp(&(total(b) > 0.0))
+            .then((a.kind == IntervalKind::SinceBoot).cmp(&(b.kind == IntervalKind::SinceBoot)))
             .then(total(a).total_cmp(&total(b)))
             .then_with(|| b.series.cmp(&a.series))
     })?;
@@ -303,7 +305,7 @@ pub fn basis_phrase(g: &Growth) -> Option<String> {
             None => "Since boot; not proven current.".to_string(),
         }),
         Basis::Unknown => {
-            Some("Window unknown (one reading, no uptime): not proven current.".to_string())
+            Some("Window unknown (a total since the counters started, no uptime read with it): not proven current.".to_string())
         }
     }
 }
@@ -330,18 +332,29 @@ pub fn fmt_duration(secs: f64) -> String {
     }
 }
 
+/// `ip netns exec NS ` for a device read inside a network namespace.
+fn in_netns(iface: &Interface) -> String {
+    iface
+        .namespace
+        .as_deref()
+        .map(|ns| format!("ip netns exec {ns} "))
+        .unwrap_or_default()
+}
+
 /// Two readings of `ip -s -s link` ten seconds apart, in the shape `analyze` reads back as a
 /// live interval (each reading after a `date` line).
-pub fn confirm_ip(dev: &str, counters: &str) -> String {
+pub fn confirm_ip(iface: &Interface, counters: &str) -> String {
+    let (dev, ns) = (&iface.name, in_netns(iface));
     format!(
-        "for i in 1 2; do date; ip -s -s link show {dev}; sleep 10; done   # is {counters} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
+        "for i in 1 2; do date; {ns}ip -s -s link show {dev}; sleep 10; done   # is {counters} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
     )
 }
 
 /// The same for `ethtool -S` (the echoed command names the device for `analyze`).
-pub fn confirm_ethtool(dev: &str, counters: &str) -> String {
+pub fn confirm_ethtool(iface: &Interface, counters: &str) -> String {
+    let (dev, ns) = (&iface.name, in_netns(iface));
     format!(
-        "for i in 1 2; do date; echo '# ethtool -S {dev}'; ethtool -S {dev}; sleep 10; done   # is {counters} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
+        "for i in 1 2; do date; echo '# ethtool -S {dev}'; {ns}ethtool -S {dev}; sleep 10; done   # is {counters} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
     )
 }
 
@@ -523,8 +536,9 @@ mod tests {
     fn live_thresholds_at_and_below_each_value() {
         use Severity::*;
         let sev = |t, tr, s| drop_severity(&g(Basis::Live, t, tr, s));
-        // LIVE_MIN_EVENTS = 10: 9 drops is noise even at 50 % of packets.
+        // LIVE_MIN_EVENTS = 10: 9 drops is noise even at 50 % of packets; 10 are critical.
         assert_eq!(sev(9.0, 9.0, Some(1.0)), Some(Info));
+        assert_eq!(sev(10.0, 10.0, Some(1.0)), Some(Critical));
         assert_eq!(sev(10.0, 1e9, Some(1e9)), Some(Info));
         // LIVE_WARN_RATIO = 1e-4 (rate well below 1/s over 1e6 s).
         let at = traffic_for(100.0, LIVE_WARN_RATIO);

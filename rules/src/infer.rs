@@ -161,10 +161,21 @@ fn subsets<T>(
 /// Slaves whose role the data does not give, that drop nearly every frame they receive: the
 /// signature of the inactive port of an active-backup bond.
 fn backup_slaves(host: &mut Host) {
+    // Masters that are bonds or teams: a bridge port or a VRF member is no bond slave.
+    let bonds: Vec<(String, Option<String>)> = host
+        .interfaces
+        .iter()
+        .filter(|i| is_bond_like(i))
+        .map(|i| (i.name.clone(), i.namespace.clone()))
+        .collect();
     for iface in &mut host.interfaces {
-        let slave = iface.master.is_some()
+        let bond_master = iface
+            .master
+            .as_ref()
+            .is_some_and(|m| bonds.iter().any(|(b, ns)| b == m && *ns == iface.namespace));
+        let slave = bond_master
             || iface.kind == InterfaceKind::BondSlave
-            || iface.flags.iter().any(|f| f == "SLAVE");
+            || (iface.master.is_none() && iface.flags.iter().any(|f| f == "SLAVE"));
         if !slave || iface.bond_role.is_some() {
             continue;
         }

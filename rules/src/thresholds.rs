@@ -67,6 +67,9 @@ pub const PHY_LIVE_MIN_EVENTS: f64 = 10.0;
 /// The kernel's default `net.core.netdev_max_backlog`: at or below it the backlog has room to
 /// grow (`softnet-backlog-drop`).
 pub const DEFAULT_NETDEV_MAX_BACKLOG: u64 = 1000;
+/// The kernel's default `net.core.netdev_budget`: at it, each NAPI poll may take more
+/// (`nic-rx-ring-overflow` counts it as room, as the seed 001 engineer found).
+pub const DEFAULT_NETDEV_BUDGET: u64 = 300;
 /// txqueuelen at or below this (the defaults: 1000 for Ethernet, 500 for tun/tap before
 /// 2017) leaves room to queue more on transmit.
 pub const DEFAULT_TXQUEUELEN: u64 = 1000;

@@ -186,10 +186,9 @@ pub(crate) fn counter_intervals(
     let mut out = Vec::new();
     for pair in usable.windows(2) {
         let (a, b) = (pair[0], pair[1]);
-        let seconds = seconds_between(a.time, b.time);
-        if seconds == Some(0.0) {
+        let Some(seconds) = pair_seconds(a, b) else {
             continue;
-        }
+        };
         let (deltas, wrapped, reset) = difference(&a.counters, &b.counters, &[]);
         let rates = if reset {
             BTreeMap::new()
@@ -234,6 +233,22 @@ fn snapshot(series: &str, s: &CounterSample) -> Interval {
         rates: BTreeMap::new(),
         merged: 1,
         peak_rates: BTreeMap::new(),
+    }
+}
+
+/// The length of the interval between two readings of one series: `Some(None)` when it is
+/// unknown, `None` when the pair is no interval at all. Two readings at the same instant are two
+/// reads of one state (a supportconfig's `ifconfig` and `ip` of one collection, in one series),
+/// unless they are the same command read twice with different values (two pastes under one
+/// `date`): the same counters, other values. Those are an ordered pair without a rate.
+fn pair_seconds(a: &CounterSample, b: &CounterSample) -> Option<Option<f64>> {
+    match seconds_between(a.time, b.time) {
+        Some(0.0) => {
+            let same_command = a.counters.len() == b.counters.len()
+                && a.counters.keys().all(|k| b.counters.contains_key(k));
+            (same_command && a.counters != b.counters).then_some(None)
+        }
+        other => Some(other),
     }
 }
 
@@ -299,16 +314,17 @@ pub(crate) fn counter_runs(series: &str, samples: &[&CounterSample], unit: u32) 
     if unit <= 1 {
         return counter_intervals(series, samples, None, false);
     }
-    let usable: Vec<&CounterSample> = samples.iter().copied().filter(|s| !s.approximate).collect();
+    let mut usable: Vec<&CounterSample> =
+        samples.iter().copied().filter(|s| !s.approximate).collect();
+    usable.dedup_by(|b, a| a.time == b.time && a.counters == b.counters);
     let mut out = Vec::new();
     let mut run: Option<Run> = None;
     let mut step: Vec<(&str, Movement)> = Vec::new();
     for pair in usable.windows(2) {
         let (a, b) = (pair[0], pair[1]);
-        let seconds = seconds_between(a.time, b.time);
-        if seconds == Some(0.0) {
+        let Some(seconds) = pair_seconds(a, b) else {
             continue;
-        }
+        };
         step.clear();
         for (key, &now) in &b.counters {
             if let Some(&before) = a.counters.get(key) {
@@ -447,10 +463,9 @@ pub(crate) fn softnet_intervals(
     let mut out = Vec::new();
     for pair in samples.windows(2) {
         let (a, b) = (pair[0], pair[1]);
-        let seconds = seconds_between(a.time, b.time);
-        if seconds == Some(0.0) {
-            continue;
-        }
+        // Two different readings at one instant (two pastes under one `date`): an ordered
+        // pair without a rate.
+        let seconds = seconds_between(a.time, b.time).filter(|s| *s != 0.0);
         let mut reset = false;
         let mut cpus = Vec::new();
         for cb in &b.cpus {

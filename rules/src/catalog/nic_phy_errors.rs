@@ -184,8 +184,8 @@ fn check(host: &Host) -> Vec<Finding> {
                 None => "the CRC/frame/length errors".to_string(),
             };
             f.remediation.push(match from_driver {
-                Some(_) => confirm_ethtool(&iface.name, &what),
-                None => confirm_ip(&iface.name, &what),
+                Some(_) => confirm_ethtool(iface, &what),
+                None => confirm_ip(iface, &what),
             });
         }
         out.push(f);

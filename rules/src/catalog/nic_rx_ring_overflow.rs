@@ -11,6 +11,7 @@ use crate::catalog::{is_backup_slave, quiet_interface, sysctl};
 use crate::evidence::{confirm_ethtool, confirm_ip, describe, drop_severity, stand_on, Growth};
 use crate::finding::{Finding, Rule, Severity};
 use crate::model::{Host, Interface, Ring};
+use crate::thresholds::DEFAULT_NETDEV_BUDGET;
 
 pub static RULE: Rule = Rule {
     id: "nic-rx-ring-overflow",
@@ -87,24 +88,19 @@ fn ring_keys(iface: &Interface) -> Vec<String> {
     keys
 }
 
-/// The stronger of generic and driver evidence: live beats since-boot beats an unknown window,
-/// then growth beats none, then the larger total.
+/// The stronger of generic and driver evidence: loss beats none, then live beats since-boot
+/// beats an unknown window, then the larger total. Live growth of zero speaks only for the
+/// counters it watched: a driver counter read once with millions is still reported on its own
+/// basis, whereas live growth decides over a total of the same evidence kind.
 fn best(a: Option<Growth>, b: Option<Growth>) -> Option<Growth> {
     match (a, b) {
         (Some(x), Some(y)) => {
-            let rank = |g: &Growth| (g.basis, g.total > 0.0);
-            let (mut chosen, other) =
-                if rank(&y) > rank(&x) || (rank(&y) == rank(&x) && y.total > x.total) {
-                    (y, x)
-                } else {
-                    (x, y)
-                };
-            // Live growth of zero beside a total read once: that total is loss from before
-            // the capture (the live reading decides that it is not growing now).
-            if chosen.live() && chosen.total <= 0.0 && !other.live() && other.total > 0.0 {
-                chosen.history = Some(chosen.history.unwrap_or(0.0).max(other.total));
+            let rank = |g: &Growth| (g.total > 0.0, g.basis);
+            if rank(&y) > rank(&x) || (rank(&y) == rank(&x) && y.total > x.total) {
+                Some(y)
+            } else {
+                Some(x)
             }
-            Some(chosen)
         }
         (x, None) => x,
         (None, y) => y,
@@ -140,10 +136,18 @@ fn check(host: &Host) -> Vec<Finding> {
             continue;
         };
         let ring = ring_in_effect(iface, g.live());
-        g.room = ring.and_then(|r| match (r.rx, r.rx_max) {
-            (Some(cur), Some(max)) if cur < max => Some(format!("RX ring {cur} of {max}")),
-            _ => None,
-        });
+        let budget =
+            sysctl(host, "net.core.netdev_budget").and_then(|v| v.trim().parse::<u64>().ok());
+        g.room = ring
+            .and_then(|r| match (r.rx, r.rx_max) {
+                (Some(cur), Some(max)) if cur < max => Some(format!("RX ring {cur} of {max}")),
+                _ => None,
+            })
+            .or_else(|| {
+                budget
+                    .filter(|b| *b <= DEFAULT_NETDEV_BUDGET)
+                    .map(|b| format!("net.core.netdev_budget at its default {b}"))
+            });
         let Some(severity) = drop_severity(&g) else {
             continue;
         };
@@ -161,7 +165,7 @@ fn check(host: &Host) -> Vec<Finding> {
                 iface.name,
                 if counters.is_empty() { "ring/FIFO counters".to_string() } else { counters.clone() },
                 describe(&g, "frames"),
-                g.room.as_ref().map(|r| format!(" The {r} leaves room.")).unwrap_or_default()
+                g.room.as_ref().map(|r| format!(" Room to act: {r}.")).unwrap_or_default()
             ),
         );
         stand_on(&mut f, &g);
@@ -180,9 +184,9 @@ fn check(host: &Host) -> Vec<Finding> {
                 counters
             };
             f.remediation.push(if from_driver {
-                confirm_ethtool(&iface.name, &what)
+                confirm_ethtool(iface, &what)
             } else {
-                confirm_ip(&iface.name, &what)
+                confirm_ip(iface, &what)
             });
         }
         out.push(f);
@@ -331,11 +335,14 @@ mod tests {
         assert_eq!(f[0].basis, "live");
         assert_eq!(f[0].severity, Severity::Info);
         assert!(f[0].summary.contains("5 frames"));
-        // No growth during the capture: still the live basis, told as history.
+        // No growth of rx_missed_errors during the capture says nothing about
+        // rx_no_buffer_count, which was read once: that total stands on its own basis.
         let f = check(&igb(0, None));
-        assert_eq!(f[0].basis, "live");
-        assert_eq!(f[0].severity, Severity::Info);
-        assert!(f[0].summary.starts_with("Not growing during the capture"));
+        assert_eq!(f[0].basis, "since-boot");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0]
+            .summary
+            .starts_with("Since boot, 41 days: 11.2/s on average"));
     }
 
     #[test]
@@ -351,9 +358,7 @@ mod tests {
         assert!(f[0]
             .summary
             .starts_with("Since boot, 41 days: 11.2/s on average; not proven current."));
-        assert!(f[0]
-            .summary
-            .contains("The RX ring 256 of 4096 leaves room."));
+        assert!(f[0].summary.contains("Room to act: RX ring 256 of 4096."));
         assert!(f[0].remediation[0].starts_with("ethtool -G eth2 rx 4096"));
         assert!(f[0].remediation.last().unwrap().starts_with(
             "for i in 1 2; do date; echo '# ethtool -S eth2'; ethtool -S eth2; sleep 10; done"

@@ -65,8 +65,10 @@ fn check(host: &Host) -> Vec<Finding> {
         let Some(severity) = drop_severity(&g) else {
             continue;
         };
-        let fifo = counter_growth(iface, &[FIFO], &[]).is_some_and(|f| f.total > 0.0);
-        let link = g.total > 0.0 && !(fifo && keys.len() == 1);
+        let grew = |k: &[&str]| counter_growth(iface, k, &[]).is_some_and(|f| f.total > 0.0);
+        let fifo = keys.contains(&FIFO) && grew(&[FIFO]);
+        let link_keys: Vec<&str> = keys.iter().copied().filter(|k| *k != FIFO).collect();
+        let link = !link_keys.is_empty() && grew(&link_keys);
         let cause = match (link, fifo) {
             (true, true) => "carrier/collision errors point to the link (cable, transceiver, duplex mismatch); FIFO underruns to the NIC starving for memory bandwidth",
             (false, true) => "TX FIFO underruns: the NIC could not fetch frames from memory in time (DMA or PCIe pressure, power saving)",
@@ -93,7 +95,8 @@ fn check(host: &Host) -> Vec<Finding> {
             format!("ethtool -S {dev} | grep -iE 'tx_.*(err|abort|carrier|fifo|underrun)'   # the driver's own transmit error counters"),
         ];
         if !g.live() {
-            f.remediation.push(confirm_ip(dev, &keys.join(", ")));
+            f.remediation
+                .push(confirm_ip(iface, "the TX error counters"));
         }
         out.push(f);
     }

@@ -57,6 +57,37 @@ pub fn cpu_growth(host: &Host, key: &str, traffic: &str) -> Vec<(u32, Growth)> {
         live.into_iter().filter(|d| d.series == series).collect()
     };
     let mut per_cpu: std::collections::BTreeMap<u32, Growth> = Default::default();
+    if chosen.is_empty() {
+        // Readings that gave no interval (every step a reset, or one instant): the latest
+        // reading's totals, over an unknown window.
+        if let Some(last) = host.softnet.last() {
+            for c in &last.cpus {
+                let value = |k: &str| match k {
+                    "dropped" => c.dropped,
+                    "time_squeeze" => c.time_squeeze,
+                    "processed" => c.processed,
+                    _ => 0,
+                } as f64;
+                let mut g = Growth::new(Basis::Unknown);
+                g.total = value(key);
+                g.traffic = value(traffic);
+                if g.total > 0.0 {
+                    g.evidence.push(Evidence {
+                        source: last.source.clone(),
+                        start: None,
+                        end: last.time,
+                        metric: format!("cpu{} {key}", c.cpu),
+                        value: Some(g.total),
+                        delta: None,
+                        rate: None,
+                        basis: "snapshot",
+                    });
+                }
+                per_cpu.insert(c.cpu, g);
+            }
+        }
+        return per_cpu.into_iter().collect();
+    }
     for d in &chosen {
         let basis = match d.kind {
             IntervalKind::SinceBoot => Basis::SinceBoot,

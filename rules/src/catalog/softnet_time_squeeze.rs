@@ -4,7 +4,7 @@
 
 use crate::catalog::softnet_backlog_drop::cpu_growth;
 use crate::catalog::sysctl;
-use crate::evidence::{fmt_count, fmt_num, Basis};
+use crate::evidence::{confirm_softnet, fmt_count, fmt_num, stand_on, Basis};
 use crate::finding::{Finding, Rule, Severity};
 use crate::model::Host;
 use crate::thresholds::{SQUEEZE_BOOT_WARN_RATE, SQUEEZE_LIVE_WARN_RATE};
@@ -49,18 +49,19 @@ fn check(host: &Host) -> Vec<Finding> {
                 "CPU {cpu} stopped polling with packets still waiting {} times ({}): the budget of {} packets or {} µs per poll was used up.",
                 fmt_count(g.total),
                 match g.basis {
+                    Basis::Live if g.seconds.is_none() => "between readings; times unknown".to_string(),
                     Basis::Live => format!("{}/s during the capture", fmt_num(rate)),
-                    Basis::SinceBoot => format!("{}/s on average since boot", fmt_num(rate)),
+                    Basis::SinceBoot => "since boot".to_string(),
                     Basis::Unknown => "since the counters started; window unknown".to_string(),
                 },
                 budget.map_or("?".to_string(), |b| b.to_string()),
                 usecs.map_or("?".to_string(), |u| u.to_string())
             ),
         );
-        f.basis = g.basis.label();
+        stand_on(&mut f, &g);
         f.impact = rate;
         f.total = g.total;
-        f.evidence = g.evidence;
+        f.evidence = g.evidence.clone();
         f.remediation = vec![
             format!(
                 "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # now {} and {}; persist in /etc/sysctl.d/",
@@ -71,6 +72,11 @@ fn check(host: &Host) -> Vec<Finding> {
             ),
             "If one CPU squeezes while others idle, spread receive work first (RSS queues with ethtool -L, IRQ affinity, RPS): a bigger budget only lets one CPU work longer.".to_string(),
         ];
+        if !g.live() {
+            f.remediation.push(confirm_softnet(&format!(
+                "column 3 (time_squeeze) of CPU {cpu}"
+            )));
+        }
         out.push(f);
     }
     out

@@ -94,7 +94,7 @@ fn check(host: &Host) -> Vec<Finding> {
                 .to_string(),
         );
         if !g.live() {
-            f.remediation.push(confirm_ip(&iface.name, "TX dropped"));
+            f.remediation.push(confirm_ip(iface, "TX dropped"));
         }
         out.push(f);
     }

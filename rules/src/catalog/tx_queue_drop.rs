@@ -39,10 +39,19 @@ fn check(host: &Host) -> Vec<Finding> {
             continue;
         };
         let overlay = is_overlay(iface);
-        if !overlay {
+        // txqueuelen is the limit of a queue only where there is one: a known qdisc other
+        // than noqueue, or a NIC (whose default qdisc queues).
+        let queues = match iface.qdisc.as_deref() {
+            Some(q) => q != "noqueue",
+            None => matches!(
+                iface.kind,
+                InterfaceKind::Physical | InterfaceKind::BondSlave
+            ),
+        };
+        if !overlay && queues {
             g.room = iface
                 .qlen
-                .filter(|q| *q <= DEFAULT_TXQUEUELEN && iface.qdisc.as_deref() != Some("noqueue"))
+                .filter(|q| *q <= DEFAULT_TXQUEUELEN)
                 .map(|q| format!("txqueuelen {q}"));
         }
         let Some(severity) = drop_severity(&g) else {
@@ -104,7 +113,7 @@ fn check(host: &Host) -> Vec<Finding> {
             remediation(host, iface)
         };
         if !g.live() {
-            f.remediation.push(confirm_ip(&iface.name, "TX dropped"));
+            f.remediation.push(confirm_ip(iface, "TX dropped"));
         }
         out.push(f);
     }
@@ -124,7 +133,7 @@ fn overlay_remediation(iface: &Interface) -> Vec<String> {
     vec![
         format!("ip -d link show dev {dev}   # the tunnel's type, remote/underlay device and local address"),
         format!("bridge fdb show dev {dev}   # VXLAN/FAN: is there a forwarding entry for the destination? A missing one drops on transmit"),
-        "ip route get <remote endpoint>   # is the remote end of the tunnel routable from the underlay?".to_string(),
+        "# Check that the remote end of the tunnel is routable from the underlay: ip route get <remote address>".to_string(),
         format!("# Raising txqueuelen or a ring does not help: {dev} queues nothing. Check the underlay device's own drops and the overlay's control plane (flanneld, fan, the SDN agent)."),
     ]
 }
