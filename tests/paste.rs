@@ -372,7 +372,8 @@ fn lone_ifconfig_rx_line_from_seed_001() {
     let (r, _d) = read("note.txt", text);
     let h = host(&r);
     let i = &h.interfaces[0];
-    assert_eq!(i.name, "");
+    // No device name in the paste: a placeholder the reader replaces in the commands.
+    assert_eq!(i.name, "IFACE");
     assert_eq!(c(i, 0, "rx_packets"), 1215382409979);
     assert_eq!(c(i, 0, "proc_rx_drop"), 9836789);
     assert_eq!(c(i, 0, "rx_fifo_errors"), 9836789);

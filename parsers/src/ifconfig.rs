@@ -576,7 +576,7 @@ impl State {
             self.warn(
                 no,
                 "interface lines without an interface header before them: kept under an \
-                 unnamed interface",
+                 unnamed interface (shown as IFACE: put the device's name in its commands)",
             );
             self.ifaces.push(IfconfigIface {
                 line: no,

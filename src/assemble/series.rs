@@ -13,6 +13,9 @@ use rules::timeline::{seconds_between, SoftnetCpuDelta};
 /// Processes kept per `top` frame: the busiest ones carry the signal (ksoftirqd, vhost, qemu).
 const TOP_PROCESSES_KEPT: usize = 25;
 
+/// The name given to an interface whose counters were pasted without its name.
+pub const UNNAMED_INTERFACE: &str = "IFACE";
+
 pub fn apply_ifconfig(
     host: &mut Host,
     ifaces: Vec<parsers::ifconfig::IfconfigIface>,
@@ -24,7 +27,15 @@ pub fn apply_ifconfig(
         if i.name.contains(':') {
             continue;
         }
-        let iface = host.interface_mut(&i.name, None);
+        // Counter lines pasted without their block header: the device is not in the data, so
+        // findings and commands name a placeholder the reader fills in (the problem list says
+        // the lines were kept under an unnamed interface).
+        let name = if i.name.is_empty() {
+            UNNAMED_INTERFACE
+        } else {
+            i.name.as_str()
+        };
+        let iface = host.interface_mut(name, None);
         iface.qlen = i.txqueuelen.or(iface.qlen);
         iface.mtu = i.mtu.or(iface.mtu);
         if let Some(mac) = &i.mac {
