@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use rules::model::{ProblemRecord, Report, SCHEMA};
+use rules::model::{InputInfo, ProblemRecord, ProblemSeverity, Report, SCHEMA};
 
 use crate::assemble::hosts::{merge_parts, Part};
 use crate::assemble::{assemble_named, fallback_hostname};
@@ -14,8 +14,9 @@ pub fn run(inputs: &[PathBuf]) -> Report {
     let mut parts = Vec::new();
     let mut problems = Vec::new();
     for path in inputs {
-        for opened in source::open(path) {
+        for mut opened in source::open(path) {
             let label = opened.info.path.clone();
+            mark_damage(&mut opened.info, &opened.problems);
             for bundle in &opened.bundles {
                 parts.push(part(bundle, &label, &mut problems));
             }
@@ -57,7 +58,58 @@ fn part(bundle: &Bundle, label: &str, problems: &mut Vec<ProblemRecord>) -> Part
     }
 }
 
+/// An input that could not be read, or only in part, says why in `inputs[].error`: the
+/// first error met while opening it (an empty file, a text that matches no capture, a missing
+/// path) when reading did not already stop with an error of its own.
+fn mark_damage(info: &mut InputInfo, problems: &[ProblemRecord]) {
+    if info.error.is_some() {
+        return;
+    }
+    info.error = problems
+        .iter()
+        .find(|p| p.severity == ProblemSeverity::Error && p.source == info.path)
+        .or_else(|| {
+            // A single file larger than the cap: the report covers only its start.
+            problems.iter().find(|p| {
+                p.source == info.path
+                    && p.line.is_none()
+                    && p.message.contains("only the start was read")
+            })
+        })
+        .map(|p| p.message.clone());
+}
+
 /// True when nothing at all could be read (exit code 3).
 pub fn nothing_read(report: &Report) -> bool {
     report.hosts.is_empty()
+}
+
+/// The inputs that are missing, unreadable, damaged or read only in part (exit code 4 when
+/// a report is still written): `(path, what happened)`.
+pub fn damaged(report: &Report) -> Vec<(&str, &str)> {
+    report
+        .inputs
+        .iter()
+        .filter_map(|i| i.error.as_deref().map(|e| (i.path.as_str(), e)))
+        .collect()
+}
+
+/// What to do about an input error, for the one-line message on stderr.
+pub fn advice(error: &str) -> &'static str {
+    let e = error.to_ascii_lowercase();
+    if e.contains("permission denied") {
+        "make it readable (chmod/chown) or run as a user who can read it"
+    } else if e.contains("cannot open") || e.contains("no such file") {
+        "check the path"
+    } else if e.contains("file is empty") {
+        "the file holds nothing: ask for the capture again"
+    } else if e.contains("matches no known capture") || e.contains("binary data") {
+        "not an input analyze reads: give a sosreport, a supportconfig or a capture (README \"What it reads\")"
+    } else if e.contains("no sosreport or supportconfig root") {
+        "the archive holds no sosreport/supportconfig root and no capture: check what was sent"
+    } else if e.contains("only the start was read") {
+        "split the file, or cut it to the period of interest"
+    } else {
+        "the report covers what was read before the damage: ask for a complete copy (compare size or checksum with the original)"
+    }
 }

@@ -1,6 +1,8 @@
 //! `analyze batch`: good archives, a corrupt one, a nested `sos collect` bundle and a
-//! non-archive file → reports for the good ones, an index listing all, a failure row and a
-//! non-zero exit; shards partition the inputs exactly; re-runs skip up-to-date reports.
+//! non-archive file → reports for the good ones, an index listing all, a failure row, a
+//! skipped row for the notes and exit 4; shards partition the inputs exactly; re-runs skip
+//! up-to-date reports; report directories are stable per input and the index follows the
+//! current input set.
 
 mod common;
 
@@ -87,19 +89,16 @@ fn a_mixed_ticket_tree_gives_reports_an_index_and_a_failure_row() {
         "--jobs",
         "2",
     ]);
-    assert_eq!(code, 3, "a failed input makes the exit non-zero\n{log}");
+    // 4, not 3 (before issue 13): reports were written, one input failed; 3 is kept for
+    // "nothing could be read", as in single runs.
+    assert_eq!(code, 4, "a failed input makes the exit non-zero\n{log}");
+    // notes.txt is not an input: skipped, no report directory.
     assert_eq!(
         report_dirs(out.path()),
-        [
-            "broken",
-            "capture",
-            "notes",
-            "sos-collector-x",
-            "sosreport-master1"
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect()
+        ["broken", "capture", "sos-collector-x", "sosreport-master1"]
+            .into_iter()
+            .map(String::from)
+            .collect()
     );
     for good in ["capture", "sosreport-master1", "sos-collector-x"] {
         for f in ["report.html", "report.md", "report.json"] {
@@ -118,11 +117,16 @@ fn a_mixed_ticket_tree_gives_reports_an_index_and_a_failure_row() {
         .map(|h| h["hostname"].as_str().unwrap())
         .collect();
     assert_eq!(hosts, vec!["web01", "db01"]);
-    // The index lists every input, with the failures marked.
+    // The index lists every input, with the failure and the skipped notes marked.
     let index = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     assert_eq!(index.matches("<tr>").count(), 1 + 5);
     assert!(index.contains("broken.tar.xz") && index.contains("notes.txt"));
-    assert_eq!(index.matches("class=\"failed\"").count(), 2, "{index}");
+    assert_eq!(index.matches("class=\"failed\"").count(), 1, "{index}");
+    assert_eq!(index.matches("class=\"skipped\"").count(), 1, "{index}");
+    assert!(
+        log.contains("skipped: ") && log.contains("notes.txt — not an input"),
+        "{log}"
+    );
     assert!(index.contains("tap-tx-drop"));
     // findings.jsonl: one JSON object per line, with the archive path.
     let jsonl = std::fs::read_to_string(out.path().join("findings.jsonl")).unwrap();
@@ -139,15 +143,15 @@ fn a_mixed_ticket_tree_gives_reports_an_index_and_a_failure_row() {
         "--out",
         out.path().to_str().unwrap(),
     ]);
-    assert_eq!(code, 3);
-    assert_eq!(log.matches("up to date").count(), 3, "{log}");
+    assert_eq!(code, 4);
+    assert_eq!(log.matches("] up to date:").count(), 3, "{log}");
     let (_, log) = batch(&[
         input.path().to_str().unwrap(),
         "--out",
         out.path().to_str().unwrap(),
         "--force",
     ]);
-    assert_eq!(log.matches("up to date").count(), 0, "{log}");
+    assert_eq!(log.matches("] up to date:").count(), 0, "{log}");
 }
 
 #[test]
@@ -167,10 +171,11 @@ fn shards_partition_the_inputs_exactly() {
         seen.push(report_dirs(out.path()));
     }
     let all: BTreeSet<String> = seen.iter().flatten().cloned().collect();
-    assert_eq!(all.len(), 5, "every input in some shard: {seen:?}");
+    // Five inputs, of which notes.txt is skipped (no report directory).
+    assert_eq!(all.len(), 4, "every input in some shard: {seen:?}");
     assert_eq!(
         seen.iter().map(BTreeSet::len).sum::<usize>(),
-        5,
+        4,
         "no input in two shards: {seen:?}"
     );
     // Bad shard syntax is a usage error.
