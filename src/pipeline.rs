@@ -65,18 +65,34 @@ fn mark_damage(info: &mut InputInfo, problems: &[ProblemRecord]) {
     if info.error.is_some() {
         return;
     }
-    info.error = problems
+    let inside = format!("{}!", info.path);
+    let own = problems
         .iter()
         .find(|p| p.severity == ProblemSeverity::Error && p.source == info.path)
-        .or_else(|| {
-            // A single file larger than the cap: the report covers only its start.
-            problems.iter().find(|p| {
+        .map(|p| p.message.clone());
+    // A capture of an archive or directory that could not be read (`input!path`).
+    let unread = || {
+        problems
+            .iter()
+            .find(|p| {
+                p.severity == ProblemSeverity::Error
+                    && p.message.starts_with("cannot read")
+                    && p.source.starts_with(&inside)
+            })
+            .map(|p| format!("{}: {}", &p.source[inside.len()..], p.message))
+    };
+    // A single file larger than the cap: the report covers only its start.
+    let cut = || {
+        problems
+            .iter()
+            .find(|p| {
                 p.source == info.path
                     && p.line.is_none()
                     && p.message.contains("only the start was read")
             })
-        })
-        .map(|p| p.message.clone());
+            .map(|p| p.message.clone())
+    };
+    info.error = own.or_else(unread).or_else(cut);
 }
 
 /// True when nothing at all could be read (exit code 3).
@@ -111,5 +127,95 @@ pub fn advice(error: &str) -> &'static str {
         "split the file, or cut it to the period of interest"
     } else {
         "the report covers what was read before the damage: ask for a complete copy (compare size or checksum with the original)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rules::model::InputKind;
+
+    fn info(path: &str) -> InputInfo {
+        InputInfo {
+            path: path.into(),
+            kind: InputKind::Directory,
+            entries_read: 3,
+            captures_parsed: 2,
+            error: None,
+        }
+    }
+
+    fn problem(source: &str, severity: ProblemSeverity, message: &str) -> ProblemRecord {
+        ProblemRecord {
+            source: source.into(),
+            line: None,
+            severity,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn damage_is_written_into_the_input() {
+        // The input's own error (an empty file).
+        let mut i = info("empty.txt");
+        mark_damage(
+            &mut i,
+            &[problem(
+                "empty.txt",
+                ProblemSeverity::Error,
+                "file is empty",
+            )],
+        );
+        assert_eq!(i.error.as_deref(), Some("file is empty"));
+        // A capture inside that could not be read.
+        let mut i = info("sosdir");
+        mark_damage(
+            &mut i,
+            &[
+                problem(
+                    "sosdir!sos_commands/x",
+                    ProblemSeverity::Warning,
+                    "cannot read: no",
+                ),
+                problem(
+                    "sosdir!sos_commands/networking/ip_-s_-d_link",
+                    ProblemSeverity::Error,
+                    "cannot read: Permission denied (os error 13)",
+                ),
+            ],
+        );
+        assert_eq!(
+            i.error.as_deref(),
+            Some("sos_commands/networking/ip_-s_-d_link: cannot read: Permission denied (os error 13)")
+        );
+        // A file over the cap, read only at its start.
+        let mut i = info("big.log");
+        mark_damage(
+            &mut i,
+            &[problem(
+                "big.log",
+                ProblemSeverity::Warning,
+                "file is larger than 64 MiB; only the start was read",
+            )],
+        );
+        assert!(i.error.unwrap().contains("only the start"));
+        // Warnings on lines are not damage; an error already set is kept.
+        let mut i = info("ok.log");
+        mark_damage(
+            &mut i,
+            &[problem(
+                "ok.log",
+                ProblemSeverity::Warning,
+                "a line was skipped",
+            )],
+        );
+        assert_eq!(i.error, None);
+        let mut i = info("cut.tar.xz");
+        i.error = Some("archive is corrupt or truncated".into());
+        mark_damage(
+            &mut i,
+            &[problem("cut.tar.xz", ProblemSeverity::Error, "other")],
+        );
+        assert_eq!(i.error.as_deref(), Some("archive is corrupt or truncated"));
     }
 }
