@@ -177,13 +177,23 @@ pub fn not_an_input(report: &rules::model::Report) -> Option<String> {
         .then(|| format!("not an input: {error}"))
 }
 
-/// The inputs under `paths` with their report directory names (see [`assign_stems`]).
+/// The inputs under `paths` (never inside `out`) with their report directory names (see
+/// [`assign_stems`]), and the paths that cannot be read.
 pub fn discover(paths: &[PathBuf], out: &Path) -> (Vec<Job>, Vec<(PathBuf, String)>) {
     let found = find_inputs(paths);
-    let keys: Vec<String> = found.inputs.iter().map(|p| key_of(p)).collect();
-    let stems = assign_stems(out, &found.inputs, &keys);
-    let jobs = found
+    // Never read our own output as input.
+    let out_abs = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
+    let (inputs, keys): (Vec<PathBuf>, Vec<String>) = found
         .inputs
+        .into_iter()
+        .map(|p| {
+            let key = key_of(&p);
+            (p, key)
+        })
+        .filter(|(_, key)| !Path::new(key).starts_with(&out_abs))
+        .unzip();
+    let stems = assign_stems(out, &inputs, &keys);
+    let jobs = inputs
         .into_iter()
         .zip(keys)
         .zip(stems)
@@ -471,13 +481,7 @@ fn run_one(job: &Job, out: &Path, force: bool, strict: bool) -> (Outcome, Option
 pub fn run(opts: &Options) -> Result<Verdict, String> {
     std::fs::create_dir_all(&opts.out)
         .map_err(|e| format!("cannot create {}: {e}", opts.out.display()))?;
-    let out_abs = std::fs::canonicalize(&opts.out).unwrap_or_else(|_| opts.out.clone());
     let (all, missing) = discover(&opts.paths, &opts.out);
-    // Never read our own output as input.
-    let all: Vec<Job> = all
-        .into_iter()
-        .filter(|j| !Path::new(&j.key).starts_with(&out_abs))
-        .collect();
     for (path, error) in &missing {
         eprintln!(
             "analyze batch: {}: {error} — {}",
