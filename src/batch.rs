@@ -666,6 +666,38 @@ mod tests {
     }
 
     #[test]
+    fn clearly_not_inputs_by_name() {
+        for (name, what) in [
+            ("shot.PNG", "not an input: an image (.png)"),
+            ("a/b/photo.jpeg", "not an input: an image (.jpeg)"),
+            ("sizing.pdf", "not an input: a PDF document (.pdf)"),
+            ("plan.docx", "not an input: an office document (.docx)"),
+            ("numbers.xlsx", "not an input: an office document (.xlsx)"),
+            ("reply.eml", "not an input: an e-mail (.eml)"),
+            ("outlook.msg", "not an input: an e-mail (.msg)"),
+        ] {
+            assert_eq!(
+                not_an_input_by_name(Path::new(name)).as_deref(),
+                Some(what),
+                "{name}"
+            );
+        }
+        // Archives, logs, captures without an extension and notes are read (notes are
+        // skipped only once read and found to hold no capture).
+        for name in [
+            "sosreport-x.tar.xz",
+            "capture.log",
+            "eth0",
+            "notes.txt",
+            "README",
+            "x.zip",
+            "ip.json",
+        ] {
+            assert_eq!(not_an_input_by_name(Path::new(name)), None, "{name}");
+        }
+    }
+
+    #[test]
     fn stems_are_safe_names() {
         assert_eq!(
             stem_of(Path::new("/a/sosreport-web01-2024.tar.xz")),

@@ -172,8 +172,8 @@ fn main() -> ExitCode {
     }
     if !damaged.is_empty() {
         eprintln!(
-            "analyze: partial input: the report covers what could be read from {} of {} input(s)",
-            report.inputs.len() - damaged.len(),
+            "analyze: partial input: {} of {} input(s) missing, damaged or read only in part; the report covers what could be read",
+            damaged.len(),
             report.inputs.len()
         );
         return ExitCode::from(EXIT_PARTIAL);
