@@ -121,13 +121,13 @@ pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
         }
         ids.sort();
         ids.dedup();
-        let error = entry.reason.clone().or_else(|| {
-            report["inputs"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find_map(|i| i["error"].as_str().map(str::to_string))
-        });
+        // What the report says went wrong (also for an unchanged input), else this run's reason.
+        let error = report["inputs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|i| i["error"].as_str().map(str::to_string))
+            .or_else(|| entry.reason.clone());
         let error = match (status.as_str(), error) {
             ("pending", None) => {
                 Some("no report yet (another shard's input, or not yet run)".to_string())

@@ -170,3 +170,19 @@ fn a_tarball_of_loose_captures_is_kind_archive() {
     let json: serde_json::Value = serde_json::from_slice(stdout.as_bytes()).unwrap();
     assert_eq!(json["inputs"][0]["kind"], "capture");
 }
+
+#[test]
+fn batch_into_an_impossible_output_directory_exits_1_and_names_it() {
+    let dir = workdir();
+    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .current_dir(dir.path())
+        .args(["batch", "--out", "/proc/version/reports", "good.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("analyze batch: cannot create /proc/version/reports: "),
+        "{stderr}"
+    );
+}
