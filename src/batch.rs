@@ -334,6 +334,23 @@ struct Stamp {
     mtime_ns: u128,
     tool_version: String,
     status: String,
+    /// Why a file was skipped (in `DIR/.skipped/`, see [`skip_marker`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+/// Where a file found not to be an input once read is remembered: `DIR/.skipped/<hash>.json`,
+/// a stamp with the reason. It is no report directory; it spares re-reading the file, and lets
+/// every shard list the file as skipped.
+pub fn skip_marker(out: &Path, key: &str) -> PathBuf {
+    out.join(".skipped")
+        .join(format!("{:016x}.json", stable_hash(key)))
+}
+
+/// The reason recorded for `key` in its skip marker, when the marker names it.
+pub fn skipped_reason(out: &Path, key: &str) -> Option<String> {
+    let stamp: Stamp = serde_json::from_slice(&std::fs::read(skip_marker(out, key)).ok()?).ok()?;
+    (stamp.input == key).then_some(stamp.reason).flatten()
 }
 
 fn stamp_of(input: &Path, key: &str, status: &str) -> Option<Stamp> {
@@ -350,6 +367,7 @@ fn stamp_of(input: &Path, key: &str, status: &str) -> Option<Stamp> {
         mtime_ns,
         tool_version: env!("CARGO_PKG_VERSION").into(),
         status: status.into(),
+        reason: None,
     })
 }
 
@@ -388,6 +406,22 @@ fn run_one(job: &Job, out: &Path, force: bool, strict: bool) -> (Outcome, Option
     }
     let dir = out.join(&job.stem);
     let stamp_path = dir.join("stamp.json");
+    let marker = skip_marker(out, &job.key);
+    if !force && !strict {
+        // Found not to be an input before, and unchanged since.
+        let old: Option<Stamp> = std::fs::read(&marker)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        if let (Some(old), Some(now)) = (old, stamp_of(&job.input, &job.key, "skipped")) {
+            if (Stamp {
+                reason: old.reason.clone(),
+                ..now
+            }) == old
+            {
+                return (Outcome::Skipped, old.reason);
+            }
+        }
+    }
     if !force {
         let old: Option<Stamp> = std::fs::read(&stamp_path)
             .ok()
@@ -425,7 +459,15 @@ fn run_one(job: &Job, out: &Path, force: bool, strict: bool) -> (Outcome, Option
     if !strict {
         if let Some(why) = not_an_input(&report) {
             // A report directory left by an earlier version for this file goes stale: the
-            // index is built from the current outcome.
+            // index is built from the current outcome. The marker is a convenience: a file
+            // that cannot be remembered is simply read again next time.
+            if let Some(mut stamp) = stamp_of(&job.input, &job.key, "skipped") {
+                stamp.reason = Some(why.clone());
+                let _ = std::fs::create_dir_all(out.join(".skipped")).and_then(|()| {
+                    let bytes = serde_json::to_vec_pretty(&stamp).map_err(std::io::Error::other)?;
+                    write_atomically(&marker, &bytes)
+                });
+            }
             return (Outcome::Skipped, Some(why));
         }
     }

@@ -76,10 +76,15 @@ pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
             .is_some_and(|k| crate::batch::key_of(Path::new(k)) == entry.key)
             && dir.join("report.json").is_file()
             && !matches!(entry.status.as_deref(), Some("skipped" | "missing"));
-        let status = match (&entry.status, has_report) {
-            (Some(s), _) => s.clone(),
-            (None, true) => stamp["status"].as_str().unwrap_or("failed").to_string(),
-            (None, false) => "pending".to_string(),
+        // Another shard's input without a report may have been found not to be an input.
+        let skipped_there = (entry.status.is_none() && !has_report)
+            .then(|| crate::batch::skipped_reason(out, &entry.key))
+            .flatten();
+        let status = match (&entry.status, has_report, &skipped_there) {
+            (Some(s), _, _) => s.clone(),
+            (None, true, _) => stamp["status"].as_str().unwrap_or("failed").to_string(),
+            (None, false, Some(_)) => "skipped".to_string(),
+            (None, false, None) => "pending".to_string(),
         };
         let report = if has_report {
             read_json(&dir.join("report.json"))
@@ -127,7 +132,8 @@ pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
             .into_iter()
             .flatten()
             .find_map(|i| i["error"].as_str().map(str::to_string))
-            .or_else(|| entry.reason.clone());
+            .or_else(|| entry.reason.clone())
+            .or(skipped_there);
         let error = match (status.as_str(), error) {
             ("pending", None) => {
                 Some("no report yet (another shard's input, or not yet run)".to_string())

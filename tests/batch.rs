@@ -415,3 +415,38 @@ fn this_projects_testdata_skips_its_notes_and_fails_nothing() {
     }
     assert!(log.contains(", 0 failed, 0 up to date; worst: critical; index: "));
 }
+
+#[test]
+fn shards_into_one_directory_end_with_a_complete_index() {
+    let input = tickets();
+    // Both orders, so that notes.txt is skipped by the first shard to run in one of them
+    // (the last shard then lists it from the skip marker).
+    for order in [[1, 2], [2, 1]] {
+        let out = tempfile::tempdir().unwrap();
+        for k in order {
+            let shard = format!("{k}/2");
+            let (code, log) = batch(&[
+                input.path().to_str().unwrap(),
+                "--out",
+                out.path().to_str().unwrap(),
+                "--shard",
+                &shard,
+            ]);
+            assert!(matches!(code, 0 | 3 | 4), "{log}");
+        }
+        // Five inputs, each in one shard: after the last shard none is pending, and
+        // notes.txt is skipped whichever shard read it.
+        let rows = index_rows(out.path());
+        assert_eq!(rows.len(), 5, "{rows:#?}");
+        assert!(
+            rows.iter().all(|r| !r.contains("class=\"pending\"")),
+            "{rows:#?}"
+        );
+        let notes: Vec<&String> = rows.iter().filter(|r| r.contains("notes.txt")).collect();
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains("class=\"skipped\""), "{}", notes[0]);
+        assert!(notes[0]
+            .contains("not an input: not an archive, and its text matches no known capture"));
+        assert_eq!(report_dirs(out.path()).len(), 4);
+    }
+}
