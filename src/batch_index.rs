@@ -1,18 +1,34 @@
 //! `DIR/index.html` (one row per input) and `DIR/findings.jsonl` (one line per finding),
-//! rebuilt from every `DIR/<stem>/report.json` so that shards writing into one directory end
-//! with a complete index. Written to a temporary name and renamed, so a reader never sees a
+//! rebuilt from the current input set: each input's `DIR/<stem>/report.json`, whichever shard
+//! wrote it, so that shards writing into one directory end with a complete index, and inputs
+//! no longer present disappear. Written to a temporary name and renamed, so a reader never sees a
 //! half-written file.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use minijinja::{context, Environment};
 use serde::Serialize;
 use serde_json::Value;
 
+/// One input of the current set, as the batch knows it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The path as found under the paths given.
+    pub input: String,
+    /// Its canonical path, as report stamps record it (`""` for a path that does not exist).
+    pub key: String,
+    /// Its report directory name (`""` when it has none).
+    pub stem: String,
+    /// This run's outcome (`ok`, `partial`, `failed`, `up to date`, `skipped`, `missing`), or
+    /// `None` for an input another shard handles: then its directory's stamp says.
+    pub status: Option<String>,
+    pub reason: Option<String>,
+}
+
 #[derive(Debug, Serialize)]
 struct Row {
-    stem: String,
+    /// The report directory, when the input has a report.
+    stem: Option<String>,
     input: String,
     status: String,
     hosts: Vec<String>,
@@ -31,26 +47,50 @@ fn severity_rank(s: &str) -> u8 {
     }
 }
 
-pub fn write(out: &Path, failures_now: &BTreeMap<String, String>) -> std::io::Result<()> {
-    let mut dirs: Vec<_> = std::fs::read_dir(out)?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("report.json").is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    dirs.sort();
+fn read_json(path: &Path) -> Value {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// Writes the index and `findings.jsonl` for exactly these entries (one row each, in input
+/// order), so that inputs no longer present disappear and none is listed twice. Returns the
+/// worst severity of any finding listed.
+pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
+    let mut entries: Vec<&Entry> = entries.iter().collect();
+    entries.sort_by(|a, b| a.input.cmp(&b.input));
     let mut rows = Vec::new();
     let mut jsonl = String::new();
-    for stem in dirs {
-        let dir = out.join(&stem);
-        let report: Value = std::fs::read(dir.join("report.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or(Value::Null);
-        let stamp: Value = std::fs::read(dir.join("stamp.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or(Value::Null);
-        let input = stamp["input"].as_str().unwrap_or("").to_string();
+    let mut worst_all: Option<String> = None;
+    for entry in entries {
+        let dir = out.join(&entry.stem);
+        let stamp = if entry.stem.is_empty() {
+            Value::Null
+        } else {
+            read_json(&dir.join("stamp.json"))
+        };
+        // A directory counts only when its stamp names this input.
+        let has_report = stamp["input"]
+            .as_str()
+            .is_some_and(|k| crate::batch::key_of(Path::new(k)) == entry.key)
+            && dir.join("report.json").is_file()
+            && !matches!(entry.status.as_deref(), Some("skipped" | "missing"));
+        // Another shard's input without a report may have been found not to be an input.
+        let skipped_there = (entry.status.is_none() && !has_report)
+            .then(|| crate::batch::skipped_reason(out, &entry.key))
+            .flatten();
+        let status = match (&entry.status, has_report, &skipped_there) {
+            (Some(s), _, _) => s.clone(),
+            (None, true, _) => stamp["status"].as_str().unwrap_or("failed").to_string(),
+            (None, false, Some(_)) => "skipped".to_string(),
+            (None, false, None) => "pending".to_string(),
+        };
+        let report = if has_report {
+            read_json(&dir.join("report.json"))
+        } else {
+            Value::Null
+        };
         let hosts_json = report["hosts"].as_array().cloned().unwrap_or_default();
         let mut ids: Vec<String> = Vec::new();
         let mut worst: Option<String> = None;
@@ -67,8 +107,8 @@ pub fn write(out: &Path, failures_now: &BTreeMap<String, String>) -> std::io::Re
                     ids.push(id.to_string());
                 }
                 let line = serde_json::json!({
-                    "archive": input,
-                    "report": format!("{stem}/report.html"),
+                    "archive": entry.input,
+                    "report": format!("{}/report.html", entry.stem),
                     "host": h["hostname"],
                     "finding": f,
                 });
@@ -76,19 +116,34 @@ pub fn write(out: &Path, failures_now: &BTreeMap<String, String>) -> std::io::Re
                 jsonl.push('\n');
             }
         }
+        if let Some(w) = &worst {
+            if worst_all
+                .as_deref()
+                .is_none_or(|a| severity_rank(w) < severity_rank(a))
+            {
+                worst_all = Some(w.clone());
+            }
+        }
         ids.sort();
         ids.dedup();
-        let error = failures_now.get(&stem).cloned().or_else(|| {
-            report["inputs"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find_map(|i| i["error"].as_str().map(str::to_string))
-        });
+        // What the report says went wrong (also for an unchanged input), else this run's reason.
+        let error = report["inputs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|i| i["error"].as_str().map(str::to_string))
+            .or_else(|| entry.reason.clone())
+            .or(skipped_there);
+        let error = match (status.as_str(), error) {
+            ("pending", None) => {
+                Some("no report yet (another shard's input, or not yet run)".to_string())
+            }
+            (_, e) => e,
+        };
         rows.push(Row {
-            stem: stem.clone(),
-            input,
-            status: stamp["status"].as_str().unwrap_or("failed").to_string(),
+            stem: has_report.then(|| entry.stem.clone()),
+            input: entry.input.clone(),
+            status,
             hosts: hosts_json
                 .iter()
                 .filter_map(|h| h["hostname"].as_str().map(str::to_string))
@@ -115,5 +170,5 @@ pub fn write(out: &Path, failures_now: &BTreeMap<String, String>) -> std::io::Re
     let findings = out.join("findings.jsonl");
     std::fs::write(findings.with_extension(&tmp), jsonl)?;
     std::fs::rename(findings.with_extension(&tmp), &findings)?;
-    Ok(())
+    Ok(worst_all)
 }

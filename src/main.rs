@@ -13,10 +13,30 @@ use analyze::report::{render_to, Format};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Exit codes (documented in README.md).
+/// Exit codes, the same for single runs and `batch` (README.md "Exit codes"; a unit test
+/// checks that README's table and `--help` agree).
 const EXIT_OK: u8 = 0;
+const EXIT_WRITE: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_NOTHING_READ: u8 = 3;
+const EXIT_PARTIAL: u8 = 4;
+
+/// The `EXIT CODES` section of `--help`, shared by the main command and `batch`.
+macro_rules! exit_codes_help {
+    () => {
+        "EXIT CODES:
+  0  complete: every input was read to its end and the report was written
+     (batch: files that are not inputs are skipped and listed, unless --strict)
+  1  the report could not be written (the path is named on stderr)
+  2  usage error
+  3  nothing could be read: every input is missing, unreadable or not an input
+     (one line per input on stderr; no report is written)
+  4  partial input: the report was written, but at least one input is missing,
+     unreadable, damaged or was read only in part (one line per input on stderr,
+     and the report says \"partial input\"); batch: an input failed or was partial,
+     a path given does not exist, or --strict and a file was not an input"
+    };
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -25,7 +45,10 @@ const EXIT_NOTHING_READ: u8 = 3;
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
     about = "Find where packets are lost, from a sosreport, a supportconfig, or a pasted capture.",
-    after_help = "EXAMPLES:\n  analyze sosreport-web01.tar.xz > report.html\n  analyze --format md capture.log\n  xclip -o | analyze --format md -\n  analyze --format json -o web01.json sosreport-before.tar.xz sosreport-after.tar.xz\n  analyze batch tickets/ --out reports/ --jobs 2\n\nEXIT CODES:\n  0  a report was produced (problems met while reading are listed inside it)\n  2  usage error\n  3  no input could be read at all (the reason is printed on stderr);\n     for `batch`: at least one input failed or was read only in part"
+    after_help = concat!(
+        "EXAMPLES:\n  analyze sosreport-web01.tar.xz > report.html\n  analyze --format md capture.log\n  xclip -o | analyze --format md -\n  analyze --format json -o web01.json sosreport-before.tar.xz sosreport-after.tar.xz\n  analyze batch tickets/ --out reports/ --jobs 2\n\n",
+        exit_codes_help!()
+    )
 )]
 struct Cli {
     #[command(subcommand)]
@@ -53,7 +76,10 @@ enum Command {
     /// Analyze many inputs in parallel: DIR/<input>/report.{html,md,json}, DIR/index.html,
     /// DIR/findings.jsonl. Re-runs skip inputs whose report is up to date.
     #[command(
-        after_help = "EXAMPLES:\n  analyze batch tickets/ --out reports/\n  analyze batch /archive --out /reports --shard 3/8   # the 3rd of 8 machines\n\nEXIT CODES:\n  0  every input produced a complete report\n  2  usage error\n  3  at least one input failed or was read only in part (see index.html)"
+        after_help = concat!(
+            "EXAMPLES:\n  analyze batch tickets/ --out reports/\n  analyze batch /archive --out /reports --shard 3/8   # the 3rd of 8 machines\n\n",
+            exit_codes_help!()
+        )
     )]
     Batch {
         /// Files and directories to search for archives, report directories and captures.
@@ -68,6 +94,10 @@ enum Command {
         /// Re-analyze inputs whose report is up to date.
         #[arg(long)]
         force: bool,
+        /// Count files that are not inputs (images, documents, e-mails, notes) as failures
+        /// instead of listing them as skipped.
+        #[arg(long)]
+        strict: bool,
         /// Process only shard K of N (a deterministic 1/N of the inputs by path hash), e.g.
         /// `--shard 3/8` on the third of eight machines or array tasks.
         #[arg(long, value_name = "K/N")]
@@ -89,6 +119,7 @@ fn main() -> ExitCode {
         out,
         jobs,
         force,
+        strict,
         shard,
     }) = cli.command
     {
@@ -97,34 +128,133 @@ fn main() -> ExitCode {
             out,
             jobs,
             force,
+            strict,
             shard,
         };
         return match analyze::batch::run(&opts) {
-            Ok(true) => ExitCode::from(EXIT_OK),
-            Ok(false) => ExitCode::from(EXIT_NOTHING_READ),
+            Ok(analyze::batch::Verdict::Complete) => ExitCode::from(EXIT_OK),
+            Ok(analyze::batch::Verdict::Partial) => ExitCode::from(EXIT_PARTIAL),
+            Ok(analyze::batch::Verdict::NothingRead) => ExitCode::from(EXIT_NOTHING_READ),
             Err(e) => {
                 eprintln!("analyze batch: {e}");
-                ExitCode::from(1)
+                ExitCode::from(EXIT_WRITE)
             }
         };
     }
     let report = pipeline::run(&cli.inputs);
+    let damaged = pipeline::damaged(&report);
+    // One line per damaged input: path, what happened, what to do.
+    for (path, error) in &damaged {
+        eprintln!("analyze: {path}: {error} — {}", pipeline::advice(error));
+    }
     if pipeline::nothing_read(&report) {
-        eprintln!("analyze: no input could be read:");
-        for p in &report.problems {
-            eprintln!("  {}: {}", p.source, p.message);
+        if damaged.is_empty() {
+            for p in &report.problems {
+                eprintln!("analyze: {}: {}", p.source, p.message);
+            }
         }
+        eprintln!("analyze: no input could be read; no report written");
         return ExitCode::from(EXIT_NOTHING_READ);
     }
     let written = match &cli.output {
         Some(path) => std::fs::File::create(path)
-            .map_err(|e| e.to_string())
-            .and_then(|mut f| render_to(&report, cli.format, &mut f)),
-        None => render_to(&report, cli.format, &mut std::io::stdout().lock()),
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))
+            .and_then(|mut f| {
+                render_to(&report, cli.format, &mut f)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            }),
+        None => render_to(&report, cli.format, &mut std::io::stdout().lock())
+            .map_err(|e| format!("cannot write to standard output: {e}")),
     };
     if let Err(e) = written {
-        eprintln!("analyze: cannot write the report: {e}");
-        return ExitCode::from(1);
+        eprintln!("analyze: the report could not be written: {e}");
+        return ExitCode::from(EXIT_WRITE);
+    }
+    if !damaged.is_empty() {
+        eprintln!(
+            "analyze: partial input: {} of {} input(s) missing, damaged or read only in part; the report covers what could be read",
+            damaged.len(),
+            report.inputs.len()
+        );
+        return ExitCode::from(EXIT_PARTIAL);
     }
     ExitCode::from(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// `code → first words of its meaning` from README's "Exit codes" table.
+    fn readme_codes() -> Vec<(u8, String)> {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split("\n## Exit codes\n")
+            .nth(1)
+            .expect("README has an Exit codes section");
+        let section = section.split("\n## ").next().unwrap();
+        section
+            .lines()
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.trim().trim_matches('|').split('|').collect();
+                let code = cells.first()?.trim().parse::<u8>().ok()?;
+                Some((code, summary(cells.get(1)?)))
+            })
+            .collect()
+    }
+
+    /// `code → first words` from an `EXIT CODES:` help section.
+    fn help_codes(help: &str) -> Vec<(u8, String)> {
+        let section = help
+            .split("EXIT CODES:")
+            .nth(1)
+            .expect("help lists exit codes");
+        section
+            .lines()
+            .filter_map(|l| {
+                let l = l.trim_start();
+                let (code, rest) = l.split_once("  ")?;
+                Some((code.parse::<u8>().ok()?, summary(rest)))
+            })
+            .collect()
+    }
+
+    /// The meaning up to its first `:` or `(`, lower case, without Markdown marks.
+    fn summary(text: &str) -> String {
+        text.split([':', '('])
+            .next()
+            .unwrap()
+            .replace(['*', '`'], "")
+            .trim()
+            .to_lowercase()
+    }
+
+    #[test]
+    fn readme_and_help_list_the_same_exit_codes() {
+        let readme = readme_codes();
+        assert_eq!(
+            readme.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3, 4],
+            "{readme:?}"
+        );
+        let consts = [
+            EXIT_OK,
+            EXIT_WRITE,
+            EXIT_USAGE,
+            EXIT_NOTHING_READ,
+            EXIT_PARTIAL,
+        ];
+        assert_eq!(consts, [0, 1, 2, 3, 4]);
+        let mut cmd = Cli::command();
+        let main_help = cmd.render_long_help().to_string();
+        let batch_help = cmd
+            .find_subcommand_mut("batch")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for help in [main_help, batch_help] {
+            assert_eq!(help_codes(&help), readme, "{help}");
+        }
+    }
 }

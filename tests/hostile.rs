@@ -143,10 +143,16 @@ fn truncated_xz_still_reports_what_was_read() {
     // Members are sorted; hostname, proc/ and sos_commands/ come before the cut.
     assert_eq!(report.hosts.len(), 1, "{}", problems_text(&report));
     assert_eq!(report.hosts[0].hostname, "localhost.localdomain");
-    // The report still renders, and the CLI exits 0 with the error inside.
+    // The report still renders, and the CLI writes it but exits 4 (partial input, issue 13;
+    // it was 0, which hid the damage at the terminal) with a stderr line naming the input.
     assert!(render(&report, Format::Html).unwrap().contains("truncated"));
-    let (code, _, _) = exit_code(&[&path]);
-    assert_eq!(code, 0);
+    let (code, stdout, stderr) = exit_code(&[&path]);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stdout.contains("\"hosts\""));
+    assert!(
+        stderr.contains("cut.tar.xz: archive is corrupt or truncated"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -122,6 +122,8 @@ pub enum InputKind {
     Capture,
     Directory,
     SosCollect,
+    /// A tarball without a sosreport/supportconfig root: an archive of loose captures.
+    Archive,
 }
 
 /// One path given on the command line (or one archive nested in a `sos collect` bundle).

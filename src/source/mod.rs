@@ -292,7 +292,7 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
         let loose = loose_bundles(label, files, &get_loose, &mut problems);
         if !loose.is_empty() {
             bundles.extend(loose);
-            kind = InputKind::Capture;
+            kind = InputKind::Archive;
         }
     }
     let kind = if bundles.is_empty() && !nested.is_empty() {
