@@ -112,7 +112,7 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
             label,
             None,
             ProblemSeverity::Error,
-            "no sosreport or supportconfig root, and no file with a recognised capture",
+            "no sosreport or supportconfig root, and no file with a recognised capture; pass the sosreport or supportconfig itself, or the capture files",
         ));
     }
     let kind = if bundles.is_empty() {
@@ -153,7 +153,7 @@ fn open_no_follow(path: &Path) -> std::io::Result<File> {
         .open(path)
 }
 
-/// True when the file starts with a compression or tar magic.
+/// True when the file starts with a compression, tar or zip magic.
 fn is_archive(file: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 512];
@@ -162,5 +162,7 @@ fn is_archive(file: &Path) -> bool {
     };
     let n = f.read(&mut head).unwrap_or(0);
     let head = &head[..n];
-    archive::sniff_packing(head) != archive::Packing::Plain || archive::looks_like_tar(head)
+    archive::sniff_packing(head) != archive::Packing::Plain
+        || archive::looks_like_tar(head)
+        || archive::looks_like_zip(head)
 }
