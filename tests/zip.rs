@@ -336,3 +336,40 @@ fn input_errors_name_their_path_and_say_what_to_do() {
         );
     }
 }
+
+#[test]
+fn archives_inside_an_extracted_sos_directory_belong_to_that_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sosreport-d");
+    std::fs::create_dir_all(root.join("sos_commands/host")).unwrap();
+    std::fs::write(root.join("sos_commands/host/hostname"), b"dirhost\n").unwrap();
+    std::fs::write(
+        root.join("proc.tar.gz"),
+        gz(&TarBuilder::new()
+            .file("proc/net/dev", PROC_NET_DEV)
+            .finish()),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("var.tgz"),
+        gz(&TarBuilder::new()
+            .file("var/log/messages", b"Dec  2 10:00:00 host kernel: hello\n")
+            .finish()),
+    )
+    .unwrap();
+    // A rotated log is not an archive, whatever its compression.
+    std::fs::write(root.join("messages-1.gz"), gz(b"Dec  1 10:00:00 host x\n")).unwrap();
+    let report = run(&[dir.path()]);
+    let names: Vec<&str> = report.hosts.iter().map(|h| h.hostname.as_str()).collect();
+    assert_eq!(names, vec!["dirhost"], "{}", problems_text(&report));
+    assert_eq!(report.inputs.len(), 1);
+    assert_eq!(report.inputs[0].error, None, "{}", problems_text(&report));
+    let eth0 = iface(&report.hosts[0], "eth0");
+    assert_eq!(counter(eth0, "proc/net/dev", "proc_rx_drop"), 3);
+    assert!(
+        has_problem(&report, "sosreport-d/var.tgz", "passed over"),
+        "{}",
+        problems_text(&report)
+    );
+    assert!(!has_problem(&report, "messages-1.gz", ""));
+}

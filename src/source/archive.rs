@@ -305,6 +305,32 @@ impl Collector {
     }
 }
 
+/// An archive file found inside an extracted sosreport directory (`proc.tar.gz`): a zip or a
+/// tarball, read like one nested in a tar (its stem tried as a prefix for wanted bodies).
+pub fn stream_nested_file(file: std::fs::File, path: &str) -> Streamed {
+    let alias = Some(archive_stem(path).to_string());
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    match reader.fill_buf() {
+        Ok(head) if looks_like_zip(head) => stream_zip_as(reader, 1, alias),
+        Ok(_) => match decompress(Box::new(reader)) {
+            Ok(r) => stream_tar_as(r, 1, alias),
+            Err(e) => Streamed {
+                error: Some(format!("cannot decompress: {e}")),
+                ..Streamed::default()
+            },
+        },
+        Err(e) => Streamed {
+            error: Some(format!("cannot read: {e}")),
+            ..Streamed::default()
+        },
+    }
+}
+
+/// True when a name is that of a tarball (`x.tar.gz`, `x.tgz`, …); a zip is told by its bytes.
+pub fn tarball_name(path: &str) -> bool {
+    nested_name().is_match(path)
+}
+
 /// Reads a whole tar stream (already decompressed).
 pub fn stream_tar<R: Read>(reader: R, depth: usize) -> Streamed {
     stream_tar_as(reader, depth, None)
