@@ -373,3 +373,28 @@ fn archives_inside_an_extracted_sos_directory_belong_to_that_host() {
     );
     assert!(!has_problem(&report, "messages-1.gz", ""));
 }
+
+#[test]
+fn a_zip_in_a_ticket_tarball_or_folder_is_an_input_of_its_own() {
+    let zip = zip_of_tar(
+        &sos_root("sosreport-k", "ticketzip")
+            .file("sosreport-k/proc/net/dev", PROC_NET_DEV)
+            .finish(),
+    );
+    // Inside a tarball without a root (recognised by its bytes: no `.zip` in the name).
+    let outer = TarBuilder::new()
+        .file("case-123/notes.txt", b"customer says it drops\n")
+        .file("case-123/upload", &zip)
+        .finish();
+    let (_d, tarball) = write_temp("case-123.tar", &outer);
+    // And in a ticket folder.
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("sosreport-k.zip"), &zip).unwrap();
+    for path in [tarball.as_path(), folder.path()] {
+        let report = run(&[path]);
+        let names: Vec<&str> = report.hosts.iter().map(|h| h.hostname.as_str()).collect();
+        assert_eq!(names, vec!["ticketzip"], "{}", problems_text(&report));
+        let eth0 = iface(&report.hosts[0], "eth0");
+        assert_eq!(counter(eth0, "proc/net/dev", "rx_packets"), 50);
+    }
+}
