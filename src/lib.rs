@@ -1,4 +1,4 @@
-//! `analyze`: where were packets lost, and what to change. See DESIGN.md for the pipeline:
+//! `analyze`: where were packets lost, and what to change. See ARCHITECTURE.md for the pipeline:
 //! Source → Classify → Parse → Timeline → Rules → Report.
 
 pub mod assemble;

@@ -12,7 +12,9 @@
 //! names into the hostname, a file name, an interface name and an alias: none of them may run
 //! (each would set `document.title`) or become an element.
 //!
-//! Without Chromium the tests are skipped with a message, unless `ANALYZE_REQUIRE_BROWSER` is
+//! The tests are `#[ignore]`d, so a plain `cargo test` lists them as ignored; `.ci/run` runs
+//! them with `cargo test --release --test browser -- --ignored` once Chromium is installed.
+//! Run that way without Chromium they skip with a message, unless `ANALYZE_REQUIRE_BROWSER` is
 //! set (CI sets it), where a missing browser is a failure. `ANALYZE_CHROMIUM` overrides the
 //! browser binary.
 
@@ -714,6 +716,7 @@ fn expect_finding(findings: &[Expected], rule: &str, severity: &str, subject: &s
 /// Controls: the request trap sees a page that loads from outside, and the crafted payloads do
 /// run when they reach the page unescaped (so the hostile test below can fail).
 #[test]
+#[ignore = "needs chromium (headless); .ci/run runs it with --ignored"]
 fn controls_the_trap_sees_requests_and_unescaped_payloads_run() {
     let Some(browser) =
         browser_or_skip("controls_the_trap_sees_requests_and_unescaped_payloads_run")
@@ -765,6 +768,7 @@ fn controls_the_trap_sees_requests_and_unescaped_payloads_run() {
 }
 
 #[test]
+#[ignore = "needs chromium (headless); .ci/run runs it with --ignored"]
 fn corpus_sosreport_in_the_browser() {
     let Some(browser) = browser_or_skip("corpus_sosreport_in_the_browser") else {
         return;
@@ -778,6 +782,7 @@ fn corpus_sosreport_in_the_browser() {
 }
 
 #[test]
+#[ignore = "needs chromium (headless); .ci/run runs it with --ignored"]
 fn tap_capture_in_the_browser_shows_the_finding_and_a_chart() {
     let Some(browser) = browser_or_skip("tap_capture_in_the_browser_shows_the_finding_and_a_chart")
     else {
@@ -796,6 +801,7 @@ fn tap_capture_in_the_browser_shows_the_finding_and_a_chart() {
 }
 
 #[test]
+#[ignore = "needs chromium (headless); .ci/run runs it with --ignored"]
 fn nic_ring_scenario_in_the_browser() {
     let Some(browser) = browser_or_skip("nic_ring_scenario_in_the_browser") else {
         return;
@@ -808,6 +814,7 @@ fn nic_ring_scenario_in_the_browser() {
 }
 
 #[test]
+#[ignore = "needs chromium (headless); .ci/run runs it with --ignored"]
 fn softnet_scenario_with_two_findings_in_the_browser() {
     let Some(browser) = browser_or_skip("softnet_scenario_with_two_findings_in_the_browser") else {
         return;
@@ -822,6 +829,7 @@ fn softnet_scenario_with_two_findings_in_the_browser() {
 }
 
 #[test]
+#[ignore = "needs chromium (headless); .ci/run runs it with --ignored"]
 fn hostile_names_do_not_run_in_the_browser() {
     let Some(browser) = browser_or_skip("hostile_names_do_not_run_in_the_browser") else {
         return;

@@ -4,8 +4,9 @@
 //! lie between the two readings (counters only grow), and counters that did not move must
 //! match exactly.
 //!
-//! Needs `sos` and root. `.ci/run` installs sos and sets ANALYZE_REQUIRE_SOS=1, which turns a
-//! missing prerequisite into a failure instead of a skip.
+//! Needs `sos` and root, so it is `#[ignore]`d (a plain `cargo test` lists it as ignored).
+//! `.ci/run` installs sos, sets ANALYZE_REQUIRE_SOS=1 (a missing prerequisite is then a
+//! failure instead of a skip) and runs it with `cargo test --release --test sos_live -- --ignored`.
 
 mod common;
 
@@ -70,6 +71,7 @@ fn prerequisites() -> Result<(), String> {
 }
 
 #[test]
+#[ignore = "needs sos and root; .ci/run runs it with --ignored"]
 fn genuine_sos4_archive_of_this_machine() {
     if let Err(why) = prerequisites() {
         if std::env::var_os("ANALYZE_REQUIRE_SOS").is_some() {

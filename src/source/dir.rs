@@ -10,6 +10,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use rules::model::{InputInfo, InputKind, ProblemSeverity};
+
+use crate::classify::Layout;
 use walkdir::WalkDir;
 
 use super::archive::{self, Body};
@@ -20,6 +22,7 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
     let mut vfs = Vfs::new();
     let mut problems = Vec::new();
     let mut entries = 0u64;
+    let mut nested_error: Option<String> = None;
     // Index name → the real path walkdir found. Bodies are opened by these paths, never by a
     // path rebuilt from the (UTF-8) index name.
     let mut real: HashMap<String, PathBuf> = HashMap::new();
@@ -67,7 +70,63 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
             real.insert(super::vfs::normalize(&rel), item.path().to_path_buf());
         }
     }
+    // Archives inside a sosreport root (`proc.tar.gz`, `var.tgz`) are part of that host.
+    let mut grafted: HashMap<String, Body> = HashMap::new();
+    let roots = super::find_roots(&vfs);
+    let inside: Vec<(String, String, Layout)> = vfs
+        .paths()
+        .filter(|(_, n)| matches!(n, Node::File { .. }))
+        .filter_map(|(p, _)| {
+            let (root, layout) = roots
+                .iter()
+                .filter(|(r, _)| r.is_empty() || p.starts_with(&format!("{r}/")))
+                .max_by_key(|(r, _)| r.len())?;
+            Some((p.to_string(), root.clone(), *layout))
+        })
+        .filter(|(p, _, _)| {
+            // A zip by its bytes; a tarball by its name too, so that a rotated `messages.gz`
+            // is not taken for one.
+            real.get(p)
+                .is_some_and(|full| is_zip(full) || (archive::tarball_name(p) && is_archive(full)))
+        })
+        .collect();
+    for (p, root, layout) in inside {
+        let Some(full) = real.get(&p) else { continue };
+        let inner = match open_no_follow(full) {
+            Ok(f) => archive::stream_nested_file(f, &p),
+            Err(e) => {
+                problems.push(problem(
+                    &entry_source(label, &p),
+                    None,
+                    ProblemSeverity::Warning,
+                    format!("cannot open: {e}"),
+                ));
+                continue;
+            }
+        };
+        if !super::find_roots(&inner.vfs).is_empty() {
+            continue;
+        }
+        entries += inner.entries;
+        let src = format!("{}/{}", label.trim_end_matches('/'), p);
+        if let Some(e) = super::graft(
+            &mut vfs,
+            &mut grafted,
+            &root,
+            layout,
+            &p,
+            inner,
+            &src,
+            &mut problems,
+        ) {
+            nested_error.get_or_insert(super::advise(e));
+        }
+    }
+    let grafted = std::cell::RefCell::new(grafted);
     let read_body = |physical: &str| -> Option<Result<Body, String>> {
+        if let Some(body) = grafted.borrow_mut().remove(physical) {
+            return Some(Ok(body));
+        }
         if !matches!(vfs.get(physical), Some(Node::File { .. })) {
             return None;
         }
@@ -112,7 +171,7 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
             label,
             None,
             ProblemSeverity::Error,
-            "no sosreport or supportconfig root, and no file with a recognised capture",
+            "no sosreport or supportconfig root, and no file with a recognised capture; pass the sosreport or supportconfig itself, or the capture files",
         ));
     }
     let kind = if bundles.is_empty() {
@@ -133,7 +192,7 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
             kind,
             entries_read: entries,
             captures_parsed: captures,
-            error: None,
+            error: nested_error,
         },
         bundles,
         hosts: Vec::new(),
@@ -153,7 +212,14 @@ fn open_no_follow(path: &Path) -> std::io::Result<File> {
         .open(path)
 }
 
-/// True when the file starts with a compression or tar magic.
+fn is_zip(file: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    open_no_follow(file).is_ok_and(|mut f| f.read_exact(&mut head).is_ok())
+        && archive::looks_like_zip(&head)
+}
+
+/// True when the file starts with a compression, tar or zip magic.
 fn is_archive(file: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 512];
@@ -162,5 +228,7 @@ fn is_archive(file: &Path) -> bool {
     };
     let n = f.read(&mut head).unwrap_or(0);
     let head = &head[..n];
-    archive::sniff_packing(head) != archive::Packing::Plain || archive::looks_like_tar(head)
+    archive::sniff_packing(head) != archive::Packing::Plain
+        || archive::looks_like_tar(head)
+        || archive::looks_like_zip(head)
 }

@@ -9,6 +9,9 @@ use crate::capture;
 use crate::classify::CaptureKind;
 use crate::sniff;
 
+/// What a file that is neither an archive nor text is called.
+pub const BINARY: &str = "not an archive and not a text capture (binary data)";
+
 /// The captures a loose file holds, or why it holds none. `name` is the file's path as shown
 /// in sample sources; `label` names it in problems.
 pub fn captures_from_text(
@@ -47,7 +50,7 @@ pub fn captures_from_text(
     }
     if log.segments.is_empty() {
         return Err(if text.contains('\u{FFFD}') || text.contains('\0') {
-            "not an archive and not a text capture (binary data)".into()
+            format!("{BINARY}; pass a sosreport or supportconfig (tar or zip), a directory, or a text capture")
         } else {
             "not an archive, and its text matches no known capture".into()
         });

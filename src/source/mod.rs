@@ -93,11 +93,22 @@ pub fn open(path: &Path) -> Vec<Opened> {
             )]
         }
     };
-    open_reader(
-        Box::new(BufReader::with_capacity(1 << 16, file)),
-        &label,
-        file_stem(path),
-    )
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    match reader.fill_buf() {
+        // A zip is read through its central directory, straight from the file.
+        Ok(head) if archive::looks_like_zip(head) => {
+            return from_streamed(&label, archive::stream_zip(reader, 0));
+        }
+        Ok(_) => {}
+        Err(e) => {
+            return vec![failed(
+                &label,
+                InputKind::Capture,
+                format!("cannot read {label}: {e}"),
+            )]
+        }
+    }
+    open_reader(Box::new(reader), &label, file_stem(path))
 }
 
 /// How standard input is named in the report (input path, sample sources, host fallback).
@@ -109,7 +120,29 @@ fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// An input error with what to do about it (the problem's source names the path).
+pub fn advise(message: String) -> String {
+    let m = message.as_str();
+    let hint = if m.starts_with("cannot open") {
+        "check the path and that it is readable"
+    } else if m.contains("corrupt")
+        || m.contains("truncated")
+        || m.starts_with("cannot decompress")
+        || m.contains("no readable index")
+    {
+        "the report holds what was read before the damage; ask for a complete copy of the archive"
+    } else if m.starts_with("not a readable zip") || m.starts_with("cannot read tar") {
+        "ask for the archive again, or extract it and pass the directory"
+    } else if m.starts_with("cannot read") {
+        "check that the file is readable and complete"
+    } else {
+        return message;
+    };
+    format!("{message}; {hint}")
+}
+
 fn failed(label: &str, kind: InputKind, message: String) -> Opened {
+    let message = advise(message);
     Opened {
         info: InputInfo {
             path: label.to_string(),
@@ -140,6 +173,10 @@ pub fn problem(
 
 /// Opens a byte stream: an archive (by magic, after decompression) or a single capture.
 pub fn open_reader<'a>(reader: Box<dyn BufRead + 'a>, label: &str, name: String) -> Vec<Opened> {
+    let mut reader = reader;
+    if reader.fill_buf().is_ok_and(archive::looks_like_zip) {
+        return open_zip_stream(reader, label);
+    }
     let mut decoded = match archive::decompress(reader) {
         Ok(r) => r,
         Err(e) => {
@@ -196,6 +233,34 @@ pub fn open_reader<'a>(reader: Box<dyn BufRead + 'a>, label: &str, name: String)
     vec![single_file(label, &name, body)]
 }
 
+/// A zip that is not a file (standard input): held in memory up to [`archive::ZIP_MEMORY_CAP`],
+/// since its index is at its end.
+fn open_zip_stream(reader: Box<dyn BufRead + '_>, label: &str) -> Vec<Opened> {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader
+        .take(archive::ZIP_MEMORY_CAP + 1)
+        .read_to_end(&mut bytes)
+    {
+        return vec![failed(
+            label,
+            InputKind::Capture,
+            format!("cannot read the zip archive from {label}: {e}"),
+        )];
+    }
+    if bytes.len() as u64 > archive::ZIP_MEMORY_CAP {
+        return vec![failed(
+            label,
+            InputKind::Capture,
+            format!(
+                "the zip archive on {label} is larger than {} MiB (a zip is read from its end, so \
+                 it is held in memory): save it to a file and pass the file's path",
+                archive::ZIP_MEMORY_CAP >> 20
+            ),
+        )];
+    }
+    from_streamed(label, archive::stream_zip(Cursor::new(bytes), 0))
+}
+
 fn single_file(label: &str, name: &str, body: Body) -> Opened {
     let mut problems = Vec::new();
     if body.truncated {
@@ -210,6 +275,7 @@ fn single_file(label: &str, name: &str, body: Body) -> Opened {
         ));
     }
     let empty = body.bytes.is_empty();
+    let before = problems.len();
     let text = decode_text(body.bytes, label, &mut problems);
     let mut bundles = Vec::new();
     match loose::captures_from_text(name, &text, empty, label, &mut problems) {
@@ -218,7 +284,13 @@ fn single_file(label: &str, name: &str, body: Body) -> Opened {
             layout: None,
             captures,
         }),
-        Err(why) => problems.push(problem(label, None, ProblemSeverity::Error, why)),
+        Err(why) => {
+            if why.contains(loose::BINARY) {
+                // Binary data is not text with bad bytes: one line says what it is.
+                problems.truncate(before);
+            }
+            problems.push(problem(label, None, ProblemSeverity::Error, why))
+        }
     }
     let captures: u64 = bundles.iter().map(|b| b.captures.len() as u64).sum();
     Opened {
@@ -271,6 +343,40 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
         .into_iter()
         .map(|(p, m)| problem(&entry_source(label, &p), None, ProblemSeverity::Warning, m))
         .collect();
+    let mut vfs = vfs;
+    let mut bodies = bodies;
+    let mut entries = entries;
+    let mut error = error;
+    // An archive inside a sosreport root (`proc.tar.gz`, `var.tgz`) is part of that host.
+    let roots = find_roots(&vfs);
+    let mut others = Vec::new();
+    for (path, inner) in nested {
+        let root = roots
+            .iter()
+            .filter(|(r, _)| r.is_empty() || path.starts_with(&format!("{r}/")))
+            .max_by_key(|(r, _)| r.len());
+        match root {
+            Some((root, layout)) if find_roots(&inner.vfs).is_empty() => {
+                entries += inner.entries;
+                let src = entry_source(label, &path);
+                if let Some(e) = graft(
+                    &mut vfs,
+                    &mut bodies,
+                    root,
+                    *layout,
+                    &path,
+                    inner,
+                    &src,
+                    &mut problems,
+                ) {
+                    error.get_or_insert(e);
+                }
+            }
+            _ => others.push((path, inner)),
+        }
+    }
+    let nested = others;
+    let error = error.map(advise);
     if let Some(e) = &error {
         problems.push(problem(label, None, ProblemSeverity::Error, e.clone()));
     }
@@ -305,7 +411,7 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
             label,
             None,
             ProblemSeverity::Error,
-            "no sosreport or supportconfig root found (no sos_commands/, sos_logs/, basic-environment.txt or supportconfig.txt)",
+            "no sosreport or supportconfig root found (no sos_commands/, sos_logs/, basic-environment.txt or supportconfig.txt), and no file with a recognised capture; pass the sosreport or supportconfig itself, or the capture files",
         ));
     }
     let captures = bundles.iter().map(|b| b.captures.len() as u64).sum();
@@ -325,6 +431,82 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
         out.extend(from_streamed(&entry_source(label, &path), inner));
     }
     out
+}
+
+/// Reads an archive found inside the sosreport root `root` as part of that tree: its entries
+/// are placed beside it (`proc.tar.gz` holding `proc/net/dev`) or under its stem (holding
+/// `net/dev`), whichever reaches more wanted paths; the outer tree's own entries win. An
+/// archive that holds no wanted path is passed over with a note. Returns the error that cut
+/// the nested archive short, if any.
+#[allow(clippy::too_many_arguments)]
+fn graft(
+    vfs: &mut Vfs,
+    bodies: &mut HashMap<String, Body>,
+    root: &str,
+    layout: Layout,
+    path: &str,
+    inner: archive::Streamed,
+    src: &str,
+    problems: &mut Vec<ProblemRecord>,
+) -> Option<String> {
+    let parent = vfs::parent(path);
+    let stem = archive::archive_stem(path);
+    let mut mounts = vec![parent.to_string()];
+    if !stem.is_empty() && stem != path.rsplit('/').next().unwrap_or(path) {
+        mounts.push(vfs::join(parent, stem));
+    }
+    let wanted = |mount: &str| {
+        inner
+            .vfs
+            .paths()
+            .filter(|(_, n)| !matches!(n, Node::Dir))
+            .filter(|(p, _)| {
+                let full = vfs::join(mount, p);
+                let logical = if root.is_empty() {
+                    full.as_str()
+                } else {
+                    full.strip_prefix(root)
+                        .map_or("", |r| r.trim_start_matches('/'))
+                };
+                classify::classify(layout, logical).is_some()
+            })
+            .count()
+    };
+    let best = mounts
+        .iter()
+        .map(|m| (wanted(m), m.clone()))
+        .max_by_key(|(n, _)| *n);
+    for (p, m) in inner.notes {
+        problems.push(problem(
+            &entry_source(src, &p),
+            None,
+            ProblemSeverity::Warning,
+            m,
+        ));
+    }
+    let error = inner.error.map(|e| {
+        problems.push(problem(src, None, ProblemSeverity::Error, e.clone()));
+        format!("{path}: {e}")
+    });
+    let Some((_, mount)) = best.filter(|(n, _)| *n > 0) else {
+        problems.push(problem(
+            src,
+            None,
+            ProblemSeverity::Warning,
+            "archive inside the sosreport holds no file this tool reads; passed over",
+        ));
+        return error;
+    };
+    for (p, node) in inner.vfs.paths() {
+        let dest = vfs::join(&mount, p);
+        if vfs.get(&dest).is_none() {
+            vfs.insert(&dest, node.clone());
+        }
+    }
+    for (p, body) in inner.bodies {
+        bodies.entry(vfs::join(&mount, &p)).or_insert(body);
+    }
+    error
 }
 
 /// `input!path/in/archive`: how problems name an entry of an archive.
@@ -386,8 +568,13 @@ pub fn loose_bundles(
             None => continue,
         };
         let empty = body.bytes.is_empty();
+        let before = problems.len();
         let text = decode_text(body.bytes, &src, problems);
         match loose::captures_from_text(&path, &text, empty, &src, problems) {
+            Err(why) if why.contains(loose::BINARY) => {
+                problems.truncate(before);
+                problems.push(problem(&src, None, ProblemSeverity::Warning, why));
+            }
             Ok(captures) if !captures.is_empty() => bundles.push(Bundle {
                 root: path,
                 layout: None,
