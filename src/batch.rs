@@ -526,9 +526,9 @@ pub fn run(opts: &Options) -> Result<Verdict, String> {
     let (all, missing) = discover(&opts.paths, &opts.out);
     for (path, error) in &missing {
         eprintln!(
-            "analyze batch: {}: {error} — {}",
+            "analyze batch: {}: {}",
             path.display(),
-            crate::pipeline::advice(error)
+            crate::pipeline::explain(error)
         );
     }
     let jobs: Vec<&Job> = all

@@ -145,7 +145,7 @@ fn main() -> ExitCode {
     let damaged = pipeline::damaged(&report);
     // One line per damaged input: path, what happened, what to do.
     for (path, error) in &damaged {
-        eprintln!("analyze: {path}: {error} — {}", pipeline::advice(error));
+        eprintln!("analyze: {path}: {}", pipeline::explain(error));
     }
     if pipeline::nothing_read(&report) {
         if damaged.is_empty() {

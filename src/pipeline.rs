@@ -111,6 +111,16 @@ pub fn damaged(report: &Report) -> Vec<(&str, &str)> {
 }
 
 /// What to do about an input error, for the one-line message on stderr.
+/// An input error as the one stderr line says it: with what to do, unless the source already
+/// said it.
+pub fn explain(error: &str) -> String {
+    if crate::source::advised(error) {
+        error.to_string()
+    } else {
+        format!("{error} — {}", advice(error))
+    }
+}
+
 pub fn advice(error: &str) -> &'static str {
     let e = error.to_ascii_lowercase();
     if e.contains("permission denied") {

@@ -58,7 +58,7 @@ fn a_missing_path_is_named_on_stderr_and_exits_4_with_the_report_written() {
     assert_eq!(
         lines,
         vec![
-            "analyze: nosuch.txt: cannot open: No such file or directory (os error 2) — check the path"
+            "analyze: nosuch.txt: cannot open: No such file or directory (os error 2); check the path and that it is readable"
         ]
     );
     assert!(!stderr.contains("good.log"), "{stderr}");
@@ -107,7 +107,12 @@ fn a_truncated_archive_exits_4_with_stderr_and_a_partial_verdict() {
         .lines()
         .find(|l| l.starts_with("analyze: cut.tar.xz: archive is corrupt or truncated"))
         .unwrap_or_else(|| panic!("{stderr}"));
-    assert!(line.ends_with("ask for a complete copy (compare size or checksum with the original)"));
+    // What to do, said once (by the source that met the damage).
+    assert!(
+        line.ends_with("the report holds what was read before the damage; ask for a complete copy of the archive"),
+        "{line}"
+    );
+    assert_eq!(line.matches("ask for a complete copy").count(), 1, "{line}");
     // The Markdown says so before the first host's verdict.
     let partial = stdout
         .find("**Partial input:** 1 of 1 input(s)")

@@ -120,6 +120,19 @@ fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// What `advise` appends to an input error, after `; `.
+const HINTS: [&str; 4] = [
+    "check the path and that it is readable",
+    "the report holds what was read before the damage; ask for a complete copy of the archive",
+    "ask for the archive again, or extract it and pass the directory",
+    "check that the file is readable and complete",
+];
+
+/// True when `advise` already said what to do about this error.
+pub fn advised(message: &str) -> bool {
+    HINTS.iter().any(|h| message.ends_with(h))
+}
+
 /// An input error with what to do about it (the problem's source names the path).
 pub fn advise(message: String) -> String {
     let m = message.as_str();
