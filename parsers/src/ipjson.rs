@@ -254,20 +254,12 @@ fn leading_blank(s: &str) -> usize {
 mod tests {
     use super::*;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/ipjson/",
-                $name
-            ))
-        };
-    }
+    use crate::test_support::{every_prefix, fixture, random_texts};
 
-    const S_S: &str = fixture!("sandbox-iproute2-6.1-ip-j-s-s-link.json");
-    const S: &str = fixture!("sandbox-iproute2-6.1-ip-j-s-link.json");
-    const PRETTY_D: &str = fixture!("sandbox-iproute2-6.1-ip-j-p-s-s-d-link.json");
-    const KNOWLEDGE: &str = fixture!("knowledge-s2.5-constructed.json");
+    const S_S: &str = fixture!("ipjson", "sandbox-iproute2-6.1-ip-j-s-s-link.json");
+    const S: &str = fixture!("ipjson", "sandbox-iproute2-6.1-ip-j-s-link.json");
+    const PRETTY_D: &str = fixture!("ipjson", "sandbox-iproute2-6.1-ip-j-p-s-s-d-link.json");
+    const KNOWLEDGE: &str = fixture!("ipjson", "knowledge-s2.5-constructed.json");
     const ALL: [&str; 4] = [S_S, S, PRETTY_D, KNOWLEDGE];
 
     fn get<'a>(links: &'a [IpLink], name: &str) -> &'a IpLink {
@@ -358,25 +350,13 @@ mod tests {
 
     #[test]
     fn never_panics_on_prefixes_and_bytes() {
-        for text in ALL {
-            for end in 0..=text.len() {
-                if text.is_char_boundary(end) {
-                    let _ = parse(&text[..end]);
-                }
-            }
-        }
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        every_prefix(&ALL, |t| {
+            let _ = parse(t);
+        });
         let alphabet = b"[]{}\",:0123456789-.e \nifnamestats64rxtx";
-        for _ in 0..3000 {
-            let mut bytes = Vec::new();
-            for _ in 0..(seed % 120) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                bytes.push(alphabet[(seed % alphabet.len() as u64) as usize]);
-            }
-            let _ = parse(&String::from_utf8_lossy(&bytes));
-        }
+        random_texts(0x9e37_79b9_7f4a_7c15, 3000, 120, alphabet, |t| {
+            let _ = parse(t);
+        });
         assert!(parse("").value.is_empty());
         assert!(parse("").problems.is_empty());
         let deep = "[".repeat(10_000);

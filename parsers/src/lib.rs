@@ -30,6 +30,9 @@ pub mod top;
 pub mod uname;
 pub mod uptime;
 
+#[cfg(test)]
+mod test_support;
+
 use serde::Serialize;
 
 /// How bad a problem is: `Error` means a capture (or a part of it) could not be read at all;

@@ -270,22 +270,16 @@ pub fn parse(text: &str) -> Parsed<Vec<NetstatIface>> {
 mod tests {
     use super::*;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/netstat_iface/",
-                $name
-            ))
-        };
-    }
+    use crate::test_support::{every_prefix, fixture, random_texts};
 
-    const SANDBOX_NETSTAT: &str = fixture!("sandbox-net-tools-2.10-netstat-ia.txt");
-    const SANDBOX_IFCONFIG: &str = fixture!("sandbox-net-tools-2.10-ifconfig-s-a.txt");
-    const PERFSONAR: &str = fixture!("issue-perfsonar-1085-netstat-i-met.txt");
-    const CENTOS7: &str = fixture!("issue-bwm-ng-5-centos7-netstat-i.txt");
-    const DD_AGENT: &str = fixture!("issue-dd-agent-389-netstat-i-met.txt");
-    const NAG: &str = fixture!("literal-nag-1996-netstat-i-cut-80.txt");
+    const SANDBOX_NETSTAT: &str =
+        fixture!("netstat_iface", "sandbox-net-tools-2.10-netstat-ia.txt");
+    const SANDBOX_IFCONFIG: &str =
+        fixture!("netstat_iface", "sandbox-net-tools-2.10-ifconfig-s-a.txt");
+    const PERFSONAR: &str = fixture!("netstat_iface", "issue-perfsonar-1085-netstat-i-met.txt");
+    const CENTOS7: &str = fixture!("netstat_iface", "issue-bwm-ng-5-centos7-netstat-i.txt");
+    const DD_AGENT: &str = fixture!("netstat_iface", "issue-dd-agent-389-netstat-i-met.txt");
+    const NAG: &str = fixture!("netstat_iface", "literal-nag-1996-netstat-i-cut-80.txt");
     const ALL: [&str; 6] = [
         SANDBOX_NETSTAT,
         SANDBOX_IFCONFIG,
@@ -412,24 +406,12 @@ mod tests {
 
     #[test]
     fn never_panics_on_prefixes_and_bytes() {
-        for text in ALL {
-            for end in 0..=text.len() {
-                if text.is_char_boundary(end) {
-                    let _ = parse(&text[..end]);
-                }
-            }
-        }
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..2000 {
-            let mut bytes = Vec::new();
-            for _ in 0..(seed % 200) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                let alphabet = b"Iface MTU RX-OK-ERR\n 0123456789[]Flg:-";
-                bytes.push(alphabet[(seed % alphabet.len() as u64) as usize]);
-            }
-            let _ = parse(&String::from_utf8_lossy(&bytes));
-        }
+        every_prefix(&ALL, |t| {
+            let _ = parse(t);
+        });
+        let alphabet = b"Iface MTU RX-OK-ERR\n 0123456789[]Flg:-";
+        random_texts(0x2545_f491_4f6c_dd1d, 2000, 200, alphabet, |t| {
+            let _ = parse(t);
+        });
     }
 }

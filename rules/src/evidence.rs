@@ -310,9 +310,12 @@ pub fn basis_phrase(g: &Growth) -> Option<String> {
     }
 }
 
-/// Marks a finding with the time basis of the growth it rests on, and for evidence that is not
-/// live, leads its summary with what window it covers and how sure that is.
+/// Rests a finding on a growth: its evidence, total, impact and time basis; for evidence that
+/// is not live, its summary leads with what window it covers and how sure that is.
 pub fn stand_on(f: &mut crate::finding::Finding, g: &Growth) {
+    f.evidence = g.evidence.clone();
+    f.total = g.total;
+    f.impact = g.impact();
     f.basis = g.basis.label();
     if let Some(p) = basis_phrase(g) {
         f.summary = format!("{p} {}", f.summary);
@@ -343,10 +346,13 @@ fn in_netns(iface: &Interface) -> String {
 
 /// Two readings of `ip -s -s link` ten seconds apart, in the shape `analyze` reads back as a
 /// live interval (each reading after a `date` line).
+/// What every two-sample command says after its counters.
+const READ_BACK: &str = "Paste the output into one file: analyze reads the two readings as a live interval and gives the rate";
+
 pub fn confirm_ip(iface: &Interface, counters: &str) -> String {
     let (dev, ns) = (&iface.name, in_netns(iface));
     format!(
-        "for i in 1 2; do date; {ns}ip -s -s link show {dev}; sleep 10; done   # is {counters} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
+        "for i in 1 2; do date; {ns}ip -s -s link show {dev}; sleep 10; done   # is {counters} still growing? {READ_BACK}"
     )
 }
 
@@ -354,14 +360,14 @@ pub fn confirm_ip(iface: &Interface, counters: &str) -> String {
 pub fn confirm_ethtool(iface: &Interface, counters: &str) -> String {
     let (dev, ns) = (&iface.name, in_netns(iface));
     format!(
-        "for i in 1 2; do date; echo '# ethtool -S {dev}'; {ns}ethtool -S {dev}; sleep 10; done   # is {counters} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
+        "for i in 1 2; do date; echo '# ethtool -S {dev}'; {ns}ethtool -S {dev}; sleep 10; done   # is {counters} still growing? {READ_BACK}"
     )
 }
 
 /// The same for `/proc/net/softnet_stat`.
 pub fn confirm_softnet(what: &str) -> String {
     format!(
-        "for i in 1 2; do date; cat /proc/net/softnet_stat; sleep 10; done   # is {what} still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate"
+        "for i in 1 2; do date; cat /proc/net/softnet_stat; sleep 10; done   # is {what} still growing? {READ_BACK}"
     )
 }
 

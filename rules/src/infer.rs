@@ -40,7 +40,8 @@ pub fn latest(iface: &Interface) -> Option<&BTreeMap<String, u64>> {
         .map(|s| &s.counters)
 }
 
-fn is_bond_like(iface: &Interface) -> bool {
+/// A bond or team: by kind, or by name when nothing else says what the device is.
+pub fn is_bond_like(iface: &Interface) -> bool {
     iface.kind == InterfaceKind::Bond
         || ((iface.name.starts_with("bond") || iface.name.starts_with("team"))
             && !iface.name.contains('.'))

@@ -299,6 +299,20 @@ pub struct SoftnetCpu {
     pub backlog_len: Option<u64>,
 }
 
+impl SoftnetCpu {
+    /// A softnet counter by its JSON key (`processed`, `dropped`, `time_squeeze`, …).
+    pub fn counter(&self, key: &str) -> Option<u64> {
+        match key {
+            "processed" => Some(self.processed),
+            "dropped" => Some(self.dropped),
+            "time_squeeze" => Some(self.time_squeeze),
+            "received_rps" => self.received_rps,
+            "flow_limit_count" => self.flow_limit_count,
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SoftnetSample {
     pub time: Option<Timestamp>,

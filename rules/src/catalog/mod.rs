@@ -307,11 +307,7 @@ pub fn bond_drops_from_backups(host: &Host, bond: &Interface) -> bool {
 /// counters of its own (`vlan_dev_get_stats64()` and `br_get_stats64()` read only the
 /// device's per-CPU statistics), so it has none.
 pub fn lower_devices<'a>(host: &'a Host, iface: &Interface) -> Vec<&'a Interface> {
-    let sums = iface.kind == InterfaceKind::Bond
-        || ((iface.name.starts_with("bond") || iface.name.starts_with("team"))
-            && !iface.name.contains('.')
-            && matches!(iface.kind, InterfaceKind::Other | InterfaceKind::Physical));
-    if !sums {
+    if !crate::infer::is_bond_like(iface) {
         return Vec::new();
     }
     host.interfaces

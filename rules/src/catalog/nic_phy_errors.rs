@@ -171,9 +171,6 @@ fn check(host: &Host) -> Vec<Finding> {
             ),
         );
         stand_on(&mut f, &g);
-        f.impact = g.impact();
-        f.total = g.total;
-        f.evidence = g.evidence.clone();
         if let Some(o) = other.filter(|o| o.total > 0.0) {
             f.evidence.extend(o.evidence);
         }

@@ -169,9 +169,6 @@ fn check(host: &Host) -> Vec<Finding> {
             ),
         );
         stand_on(&mut f, &g);
-        f.impact = g.impact();
-        f.total = g.total;
-        f.evidence = g.evidence.clone();
         f.remediation = remediation(host, iface, ring);
         if !g.live() {
             let from_driver = g

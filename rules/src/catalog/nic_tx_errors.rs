@@ -85,9 +85,6 @@ fn check(host: &Host) -> Vec<Finding> {
             ),
         );
         stand_on(&mut f, &g);
-        f.total = g.total;
-        f.impact = g.impact();
-        f.evidence = g.evidence.clone();
         let dev = &iface.name;
         f.remediation = vec![
             format!("ethtool {dev}   # Speed, Duplex and Auto-negotiation must match the switch port: half duplex on one side shows as collisions and carrier errors"),

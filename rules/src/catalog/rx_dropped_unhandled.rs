@@ -241,9 +241,6 @@ fn check(host: &Host) -> Vec<Finding> {
         }
         let mut f = RULE.finding(Severity::Info, &iface.name, summary);
         stand_on(&mut f, &g);
-        f.total = g.total;
-        f.impact = g.impact();
-        f.evidence = g.evidence.clone();
         f.evidence.extend(clean);
         f.remediation = remediation(iface);
         out.push(f);

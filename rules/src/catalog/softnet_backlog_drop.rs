@@ -62,12 +62,7 @@ pub fn cpu_growth(host: &Host, key: &str, traffic: &str) -> Vec<(u32, Growth)> {
         // reading's totals, over an unknown window.
         if let Some(last) = host.softnet.last() {
             for c in &last.cpus {
-                let value = |k: &str| match k {
-                    "dropped" => c.dropped,
-                    "time_squeeze" => c.time_squeeze,
-                    "processed" => c.processed,
-                    _ => 0,
-                } as f64;
+                let value = |k: &str| c.counter(k).unwrap_or(0) as f64;
                 let mut g = Growth::new(Basis::Unknown);
                 g.total = value(key);
                 g.traffic = value(traffic);
@@ -128,12 +123,11 @@ pub fn cpu_growth(host: &Host, key: &str, traffic: &str) -> Vec<(u32, Growth)> {
     // Loss before a live capture: the CPU's counter at the latest reading.
     if let Some(last) = host.softnet.last() {
         for (cpu, g) in per_cpu.iter_mut() {
-            let latest = last.cpus.iter().find(|c| c.cpu == *cpu).map(|c| match key {
-                "dropped" => c.dropped,
-                "time_squeeze" => c.time_squeeze,
-                "processed" => c.processed,
-                _ => 0,
-            });
+            let latest = last
+                .cpus
+                .iter()
+                .find(|c| c.cpu == *cpu)
+                .and_then(|c| c.counter(key));
             *g = std::mem::replace(g, Growth::new(Basis::Live))
                 .with_history(latest.map(|v| v as f64));
         }
@@ -163,9 +157,6 @@ fn check(host: &Host) -> Vec<Finding> {
             ),
         );
         stand_on(&mut f, &g);
-        f.impact = g.impact();
-        f.total = g.total;
-        f.evidence = std::mem::take(&mut g.evidence);
         f.remediation = vec![
             format!(
                 "sysctl -w net.core.netdev_max_backlog={}   # now {}; persist in /etc/sysctl.d/90-netdev.conf",

@@ -59,9 +59,6 @@ fn check(host: &Host) -> Vec<Finding> {
             ),
         );
         stand_on(&mut f, &g);
-        f.impact = rate;
-        f.total = g.total;
-        f.evidence = g.evidence.clone();
         f.remediation = vec![
             format!(
                 "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # now {} and {}; persist in /etc/sysctl.d/",

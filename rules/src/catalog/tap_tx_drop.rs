@@ -58,9 +58,6 @@ fn check(host: &Host) -> Vec<Finding> {
             ),
         );
         stand_on(&mut f, &g);
-        f.impact = g.impact();
-        f.total = g.total;
-        f.evidence = g.evidence.clone();
         if let Some(q) = qlen {
             f.evidence.push(Evidence {
                 source: iface

@@ -88,9 +88,6 @@ fn check(host: &Host) -> Vec<Finding> {
             ),
         );
         stand_on(&mut f, &g);
-        f.total = g.total;
-        f.impact = g.impact();
-        f.evidence = g.evidence.clone();
         if let Some(q) = iface.qlen {
             f.evidence.push(Evidence {
                 source: iface
