@@ -37,6 +37,45 @@ pub struct LossCounter {
 /// (tests/accounting.rs): it marks a gap in the rule catalog.
 pub const NOT_JUDGED: &str = "no rule judges this counter";
 
+/// Which rules report an `ethtool -S` counter, for the names that count lost or failed
+/// frames: the ring and PHY counters by their rules, the cloud allowances, and any other name
+/// with a word starting `drop`, `discard`, `err`, `miss` or `fifo` (or `no_buf`,
+/// `out_of_buffer`) by the rules of its direction. `None` for the other names.
+fn driver_rules(name: &str, driver: Option<&str>) -> Option<&'static [&'static str]> {
+    if is_ring_counter(name, driver) {
+        return Some(&["nic-rx-ring-overflow"]);
+    }
+    if is_phy_counter(name) {
+        return Some(&["nic-phy-errors"]);
+    }
+    if name.ends_with("_allowance_exceeded") {
+        return Some(&["cloud-allowance-exceeded"]);
+    }
+    // By word, so that `tx_unmask_interrupt` is no error counter.
+    let n = name.to_ascii_lowercase();
+    let loss = n.contains("no_buf")
+        || n.contains("out_of_buffer")
+        || n.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            ["drop", "discard", "err", "miss", "fifo"]
+                .iter()
+                .any(|p| w.starts_with(p))
+        });
+    if !loss {
+        return None;
+    }
+    Some(if n.contains("tx") {
+        &["tx-queue-drop", "tap-tx-drop", "nic-tx-errors"]
+    } else {
+        &[
+            "rx-dropped-unhandled",
+            "nic-rx-ring-overflow",
+            "nic-phy-errors",
+            "bond-backup-slave-drops",
+            "softnet-backlog-drop",
+        ]
+    })
+}
+
 /// Which rules report a generic counter.
 fn rules_for(counter: &str) -> &'static [&'static str] {
     match counter {
@@ -97,7 +136,9 @@ fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
     if quiet_interface(iface) {
         return "interface down and idle".into();
     }
-    if is_backup_slave(iface) && matches!(counter, "rx_dropped" | "rx_nohandler" | "proc_rx_drop") {
+    let rx_drop = matches!(counter, "rx_dropped" | "rx_nohandler" | "proc_rx_drop")
+        || (counter.contains("rx") && counter.contains("drop"));
+    if is_backup_slave(iface) && rx_drop {
         return "inactive bond slave: a bond drops frames on its inactive ports by design".into();
     }
     if counter == "rx_otherhost_dropped" {
@@ -136,18 +177,16 @@ fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
             );
         }
     }
-    if let Some(iv) = iface
-        .deltas
-        .iter()
-        .filter(|iv| iv.kind.is_live() && !iv.reset)
-        .find(|iv| iv.deltas.contains_key(counter))
-    {
-        let grew: u64 = iface
+    // Generic counters and `ethtool -S` names live in separate interval lists.
+    let live = || {
+        iface
             .deltas
             .iter()
+            .chain(&iface.ethtool_deltas)
             .filter(|iv| iv.kind.is_live() && !iv.reset)
-            .filter_map(|iv| iv.deltas.get(counter))
-            .sum();
+    };
+    if let Some(iv) = live().find(|iv| iv.deltas.contains_key(counter)) {
+        let grew: u64 = live().filter_map(|iv| iv.deltas.get(counter)).sum();
         if grew == 0 {
             return format!(
                 "did not grow during the capture (from {}): counted before it",
@@ -187,11 +226,7 @@ pub fn account(host: &mut Host) {
                 if value == 0 {
                     continue;
                 }
-                let rules: &[&str] = if is_ring_counter(name, iface.driver.as_deref()) {
-                    &["nic-rx-ring-overflow"]
-                } else if is_phy_counter(name) {
-                    &["nic-phy-errors"]
-                } else {
+                let Some(rules) = driver_rules(name, iface.driver.as_deref()) else {
                     continue;
                 };
                 let finding = reported(&host.findings, rules, &iface.name);
@@ -221,4 +256,36 @@ pub fn account(host: &mut Host) {
         }
     }
     host.loss_counters = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn driver_counters_are_loss_counters_by_word() {
+        assert_eq!(
+            driver_rules("rx_no_buffer_count", Some("igb")),
+            Some(&["nic-rx-ring-overflow"][..])
+        );
+        assert_eq!(
+            driver_rules("rx_crc_errors", Some("igb")),
+            Some(&["nic-phy-errors"][..])
+        );
+        // virtio's per-queue drops are the guest driver's, not a ring: judged by direction.
+        assert_eq!(
+            driver_rules("rx_queue_0_drops", Some("virtio_net")).map(|r| r[0]),
+            Some("rx-dropped-unhandled")
+        );
+        assert_eq!(
+            driver_rules("tx_errors", None).map(|r| r[0]),
+            Some("tx-queue-drop")
+        );
+        // `interrupt` holds `err` but is no error counter; packet counters are not loss.
+        assert_eq!(
+            driver_rules("queue_0_tx_unmask_interrupt", Some("ena")),
+            None
+        );
+        assert_eq!(driver_rules("rx_packets", Some("igb")), None);
+    }
 }
