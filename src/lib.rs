@@ -1,14 +1,14 @@
-//! `analyze`: where were packets lost, and what to change. See ARCHITECTURE.md for the pipeline:
-//! Source → Classify → Parse → Timeline → Rules → Report.
+//! `analyze`: where were packets lost, and what to change. [`pipeline`] shows the stages
+//! top-down (ARCHITECTURE.md explains each):
+//!
+//! [`ingest`] (open inputs, find captures, classify them) → [`assemble`] (parse them into
+//! hosts, merge the hosts) → timeline and rules (the `rules` crate) → [`render`] (HTML,
+//! Markdown, JSON). [`batch`] runs the pipeline over a directory of tickets.
 
 pub mod assemble;
 pub mod batch;
-pub mod batch_index;
-pub mod capture;
 pub mod charts;
-pub mod classify;
+pub mod damage;
+pub mod ingest;
 pub mod pipeline;
-pub mod report;
-pub mod sniff;
-pub mod source;
-pub mod view;
+pub mod render;

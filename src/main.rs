@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use analyze::pipeline;
-use analyze::report::{render_to, Format};
+use analyze::pipeline::{render_to, Format};
+use analyze::{damage, pipeline};
 
 /// mimalloc instead of glibc malloc: the model is built from many small allocations, and a
 /// streamed capture log frees on one thread what another allocated (bench/README.md).
@@ -142,12 +142,12 @@ fn main() -> ExitCode {
         };
     }
     let report = pipeline::run(&cli.inputs);
-    let damaged = pipeline::damaged(&report);
+    let damaged = damage::damaged(&report);
     // One line per damaged input: path, what happened, what to do.
     for (path, error) in &damaged {
-        eprintln!("analyze: {path}: {}", pipeline::explain(error));
+        eprintln!("analyze: {path}: {}", damage::explain(error));
     }
-    if pipeline::nothing_read(&report) {
+    if damage::nothing_read(&report) {
         if damaged.is_empty() {
             for p in &report.problems {
                 eprintln!("analyze: {}: {}", p.source, p.message);

@@ -1,31 +1,42 @@
-//! The whole pipeline for a set of inputs, in one place.
+//! The whole pipeline, top-down. Each stage is one call and no stage calls a later one:
+//!
+//! 1. **ingest** — open each input (file, directory, archive, standard input), find its
+//!    archive roots and captures and classify them ([`ingest::open`]); a capture log too long
+//!    to hold is left as a reader.
+//! 2. **parse and assemble** — parse every capture into the host it describes
+//!    ([`assemble::assemble_named`]; a long log while it is read, [`assemble::stream::read`]),
+//!    with **retention** bounding memory as samples arrive ([`retention::bound`]).
+//! 3. **merge** — parts of one machine (several archives, loose files) become one host
+//!    ([`merge_parts`]).
+//! 4. **timeline** — deltas and rates between readings ([`timeline::compute`]).
+//! 5. **rules** — the catalog's findings and the loss accounting ([`catalog::judge`]).
+//! 6. **render** — HTML, Markdown or JSON ([`render`], [`render_to`]; called by `main` and
+//!    `batch` on the [`Report`] this returns).
 
 use std::path::PathBuf;
 
-use rules::model::{InputInfo, ProblemRecord, ProblemSeverity, Report, SCHEMA};
+use rules::model::{Host, InputInfo, ProblemRecord, Report, SCHEMA};
+use rules::{catalog, retention, timeline};
 
 use crate::assemble::hosts::{merge_parts, Part};
-use crate::assemble::{assemble_named, fallback_hostname};
-use crate::source::{self, entry_source, Bundle};
+use crate::assemble::{self, assemble_named, fallback_hostname};
+use crate::damage::mark_damage;
+use crate::ingest::{self, entry_source, Bundle, Opened};
+pub use crate::render::{render, render_to, Format};
 
-/// Reads every input, builds and merges the hosts. Inputs that fail are listed with their error.
+/// Reads every input, builds, merges and judges the hosts. Inputs that fail are listed with
+/// their error.
 pub fn run(inputs: &[PathBuf]) -> Report {
     let mut infos = Vec::new();
     let mut parts = Vec::new();
     let mut problems = Vec::new();
     for path in inputs {
-        for mut opened in source::open(path) {
-            let label = opened.info.path.clone();
-            mark_damage(&mut opened.info, &opened.problems);
-            for bundle in &opened.bundles {
-                parts.push(part(bundle, &label, &mut problems));
-            }
-            parts.extend(opened.hosts);
-            problems.extend(opened.problems);
-            infos.push(opened.info);
+        for opened in ingest::open(path) {
+            infos.push(read_input(opened, &mut parts, &mut problems));
         }
     }
-    let hosts = merge_parts(parts, &mut problems);
+    let mut hosts = merge_parts(parts, &mut problems);
+    judge(&mut hosts);
     problems.sort();
     problems.dedup();
     Report {
@@ -37,195 +48,53 @@ pub fn run(inputs: &[PathBuf]) -> Report {
     }
 }
 
+/// Parses one opened input into host parts; returns what the report says of the input.
+fn read_input(
+    mut opened: Opened<'_>,
+    parts: &mut Vec<Part>,
+    problems: &mut Vec<ProblemRecord>,
+) -> InputInfo {
+    let label = opened.info.path.clone();
+    for bundle in &opened.bundles {
+        parts.push(part(bundle, &label, problems));
+    }
+    if let Some(log) = opened.log.take() {
+        let read = assemble::stream::read(log.reader, &label, &log.name, retention::bound);
+        opened.info.captures_parsed = read.captures;
+        opened.info.error = read.error;
+        opened.problems.extend(read.problems);
+        parts.push(read.part);
+    }
+    mark_damage(&mut opened.info, &opened.problems);
+    problems.append(&mut opened.problems);
+    opened.info
+}
+
+/// The timeline and the rules, host by host.
+pub fn judge(hosts: &mut [Host]) {
+    for h in hosts {
+        timeline::compute(h);
+        catalog::judge(h);
+    }
+}
+
 /// The host one bundle describes. An archive root is named as it always was; a loose file
 /// (the input itself, or one file of a directory or tar without a root) is a part of its own,
 /// named after the file until its data names the machine (see `assemble::hosts`).
 fn part(bundle: &Bundle, label: &str, problems: &mut Vec<ProblemRecord>) -> Part {
     if bundle.layout.is_some() {
         let origin = entry_source(label, &bundle.root);
-        let (host, _) = assemble_named(bundle, &origin, problems);
+        let (host, _) = assemble_named(bundle, &origin, problems, retention::bound);
         return Part::archive(host, label);
     }
     // Problems name the file through its sample sources (`input!file`), so the origin is
     // the input.
-    let (mut host, named) = assemble_named(bundle, label, problems);
+    let (mut host, named) = assemble_named(bundle, label, problems, retention::bound);
     if bundle.root.is_empty() {
         let file = label.rsplit('/').next().unwrap_or(label);
         Part::loose(host, named, file, &fallback_hostname("", label), label)
     } else {
         host.sources = vec![entry_source(label, &bundle.root)];
         Part::loose(host, named, &bundle.root, &bundle.root, label)
-    }
-}
-
-/// An input that could not be read, or only in part, says why in `inputs[].error`: the
-/// first error met while opening it (an empty file, a text that matches no capture, a missing
-/// path) when reading did not already stop with an error of its own.
-fn mark_damage(info: &mut InputInfo, problems: &[ProblemRecord]) {
-    if info.error.is_some() {
-        return;
-    }
-    let inside = format!("{}!", info.path);
-    let own = problems
-        .iter()
-        .find(|p| p.severity == ProblemSeverity::Error && p.source == info.path)
-        .map(|p| p.message.clone());
-    // A capture of an archive or directory that could not be read (`input!path`).
-    let unread = || {
-        problems
-            .iter()
-            .find(|p| {
-                p.severity == ProblemSeverity::Error
-                    && p.message.starts_with("cannot read")
-                    && p.source.starts_with(&inside)
-            })
-            .map(|p| format!("{}: {}", &p.source[inside.len()..], p.message))
-    };
-    // A single file larger than the cap: the report covers only its start.
-    let cut = || {
-        problems
-            .iter()
-            .find(|p| {
-                p.source == info.path
-                    && p.line.is_none()
-                    && p.message.contains("only the start was read")
-            })
-            .map(|p| p.message.clone())
-    };
-    info.error = own.or_else(unread).or_else(cut);
-}
-
-/// True when nothing at all could be read (exit code 3).
-pub fn nothing_read(report: &Report) -> bool {
-    report.hosts.is_empty()
-}
-
-/// The inputs that are missing, unreadable, damaged or read only in part (exit code 4 when
-/// a report is still written): `(path, what happened)`.
-pub fn damaged(report: &Report) -> Vec<(&str, &str)> {
-    report
-        .inputs
-        .iter()
-        .filter_map(|i| i.error.as_deref().map(|e| (i.path.as_str(), e)))
-        .collect()
-}
-
-/// What to do about an input error, for the one-line message on stderr.
-/// An input error as the one stderr line says it: with what to do, unless the source already
-/// said it.
-pub fn explain(error: &str) -> String {
-    if crate::source::advised(error) {
-        error.to_string()
-    } else {
-        format!("{error} — {}", advice(error))
-    }
-}
-
-pub fn advice(error: &str) -> &'static str {
-    let e = error.to_ascii_lowercase();
-    if e.contains("permission denied") {
-        "make it readable (chmod/chown) or run as a user who can read it"
-    } else if e.contains("cannot open") || e.contains("no such file") {
-        "check the path"
-    } else if e.contains("file is empty") {
-        "the file holds nothing: ask for the capture again"
-    } else if e.contains("matches no known capture") || e.contains("binary data") {
-        "not an input analyze reads: give a sosreport, a supportconfig or a capture (README \"What it reads\")"
-    } else if e.contains("no sosreport or supportconfig root") {
-        "the archive holds no sosreport/supportconfig root and no capture: check what was sent"
-    } else if e.contains("only the start was read") {
-        "split the file, or cut it to the period of interest"
-    } else {
-        "the report covers what was read before the damage: ask for a complete copy (compare size or checksum with the original)"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rules::model::InputKind;
-
-    fn info(path: &str) -> InputInfo {
-        InputInfo {
-            path: path.into(),
-            kind: InputKind::Directory,
-            entries_read: 3,
-            captures_parsed: 2,
-            error: None,
-        }
-    }
-
-    fn problem(source: &str, severity: ProblemSeverity, message: &str) -> ProblemRecord {
-        ProblemRecord {
-            source: source.into(),
-            line: None,
-            severity,
-            message: message.into(),
-        }
-    }
-
-    #[test]
-    fn damage_is_written_into_the_input() {
-        // The input's own error (an empty file).
-        let mut i = info("empty.txt");
-        mark_damage(
-            &mut i,
-            &[problem(
-                "empty.txt",
-                ProblemSeverity::Error,
-                "file is empty",
-            )],
-        );
-        assert_eq!(i.error.as_deref(), Some("file is empty"));
-        // A capture inside that could not be read.
-        let mut i = info("sosdir");
-        mark_damage(
-            &mut i,
-            &[
-                problem(
-                    "sosdir!sos_commands/x",
-                    ProblemSeverity::Warning,
-                    "cannot read: no",
-                ),
-                problem(
-                    "sosdir!sos_commands/networking/ip_-s_-d_link",
-                    ProblemSeverity::Error,
-                    "cannot read: Permission denied (os error 13)",
-                ),
-            ],
-        );
-        assert_eq!(
-            i.error.as_deref(),
-            Some("sos_commands/networking/ip_-s_-d_link: cannot read: Permission denied (os error 13)")
-        );
-        // A file over the cap, read only at its start.
-        let mut i = info("big.log");
-        mark_damage(
-            &mut i,
-            &[problem(
-                "big.log",
-                ProblemSeverity::Warning,
-                "file is larger than 64 MiB; only the start was read",
-            )],
-        );
-        assert!(i.error.unwrap().contains("only the start"));
-        // Warnings on lines are not damage; an error already set is kept.
-        let mut i = info("ok.log");
-        mark_damage(
-            &mut i,
-            &[problem(
-                "ok.log",
-                ProblemSeverity::Warning,
-                "a line was skipped",
-            )],
-        );
-        assert_eq!(i.error, None);
-        let mut i = info("cut.tar.xz");
-        i.error = Some("archive is corrupt or truncated".into());
-        mark_damage(
-            &mut i,
-            &[problem("cut.tar.xz", ProblemSeverity::Error, "other")],
-        );
-        assert_eq!(i.error.as_deref(), Some("archive is corrupt or truncated"));
     }
 }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use analyze::report::{render, Format};
+use analyze::pipeline::{render, Format};
 use rules::accounting::NOT_JUDGED;
 use rules::model::Report;
 

@@ -131,7 +131,7 @@ fn corpus_sosreport_end_to_end() {
 
 #[test]
 fn corpus_report_is_deterministic_in_every_format() {
-    use analyze::report::{render, Format};
+    use analyze::pipeline::{render, Format};
     for format in [Format::Json, Format::Html, Format::Md] {
         let a = render(&run(&[Path::new(CORPUS)]), format).unwrap();
         let b = render(&run(&[Path::new(CORPUS)]), format).unwrap();

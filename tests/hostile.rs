@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use analyze::report::{render, Format};
+use analyze::pipeline::{render, Format};
 use common::*;
 use rules::model::ProblemSeverity;
 

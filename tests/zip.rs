@@ -107,7 +107,7 @@ fn a_zip_on_standard_input_is_read_from_memory() {
         )
         .finish();
     let zip = zip_of_tar(&tar);
-    let opened = analyze::source::open_reader(Box::new(Cursor::new(zip)), "stdin", "stdin".into());
+    let opened = analyze::ingest::open_reader(Box::new(Cursor::new(zip)), "stdin", "stdin".into());
     assert_eq!(opened.len(), 1);
     assert_eq!(opened[0].info.error, None, "{:?}", opened[0].problems);
     assert_eq!(opened[0].bundles.len(), 1);

@@ -11,10 +11,10 @@
 //!   matches (same names, and the same MAC wherever both sides know it); matching none, or
 //!   several, it stays a host of its own, named after the file;
 //! - when no file of a directory or tar names its host, its loose files form one host unless
-//!   their interfaces contradict (see [`group`]).
+//!   their interfaces contradict (see `group`).
 //!
 //! Readings that two parts of one host both hold (the same archive given twice) are kept once,
-//! and said so once per host ([`Seen`]).
+//! and said so once per host (`Seen`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -271,8 +271,8 @@ impl Readings {
     }
 }
 
-/// Merges the parts into hosts (see the module comment), drops readings read twice (one
-/// warning per host that had any), and computes each host's timeline and findings.
+/// Merges the parts into hosts (see the module comment) and drops readings read twice (one
+/// warning per host that had any). The timeline and the rules run after, in the pipeline.
 pub fn merge_parts(mut parts: Vec<Part>, problems: &mut Vec<ProblemRecord>) -> Vec<Host> {
     // One part is one host: nothing to compare (a single archive or log stays as cheap as before).
     let single = parts.len() == 1;
@@ -353,8 +353,6 @@ pub fn merge_parts(mut parts: Vec<Part>, problems: &mut Vec<ProblemRecord>) -> V
             .sort_by(|a, b| rules::model::cmp_time(&a.time, &b.time));
         h.interrupts
             .sort_by(|a, b| rules::model::cmp_time(&a.time, &b.time));
-        rules::timeline::compute(h);
-        rules::catalog::judge(h);
     }
     merged
 }

@@ -11,11 +11,12 @@ use rules::model::{
 pub mod hosts;
 mod problem_log;
 mod series;
+pub mod stream;
 
 use problem_log::ProblemLog;
 
-use crate::classify::CaptureKind;
-use crate::source::{entry_source, Bundle, Capture};
+use crate::ingest::classify::CaptureKind;
+use crate::ingest::{entry_source, Bundle, Capture};
 
 /// A hostile or badly damaged capture can have a problem on every line; past this many the
 /// rest are counted, not listed.
@@ -79,7 +80,7 @@ pub fn preparse(c: &Capture) -> Preparsed {
 fn source_label(origin: &str, path: &str) -> String {
     let file = path.split(':').next().unwrap_or(path);
     if origin.contains('!') {
-        crate::source::vfs::join(origin, file)
+        crate::ingest::vfs::join(origin, file)
     } else {
         entry_source(origin, file)
     }
@@ -167,16 +168,18 @@ fn manifest_times(
 
 /// Builds the host of one bundle. `origin` names the input (and archive root) for problems.
 pub fn assemble(bundle: &Bundle, origin: &str, problems: &mut Vec<ProblemRecord>) -> Host {
-    assemble_named(bundle, origin, problems).0
+    assemble_named(bundle, origin, problems, rules::retention::bound).0
 }
 
 /// [`assemble`], and whether the captures named the host (see [`Assembler::named`]).
+/// `bound` keeps memory bounded as samples arrive (the retention stage).
 pub fn assemble_named(
     bundle: &Bundle,
     origin: &str,
     problems: &mut Vec<ProblemRecord>,
+    bound: fn(&mut Host),
 ) -> (Host, bool) {
-    let mut a = Assembler::new(origin);
+    let mut a = Assembler::new(origin, bound);
     // A 0-byte output (command failed, file unreadable) is reported once, then skipped.
     let captures: Vec<&Capture> = bundle
         .captures
@@ -224,11 +227,14 @@ pub struct Assembler {
     bonding: Vec<(String, parsers::bonding::Bonding)>,
     /// /proc/interrupts rows are filtered by the host's interface names, known at the end.
     deferred_irqs: Vec<(parsers::interrupts::Interrupts, Option<Timestamp>, String)>,
+    /// Run after each data capture: long capture logs keep memory bounded as samples arrive.
+    bound: fn(&mut Host),
 }
 
 impl Assembler {
-    pub fn new(origin: &str) -> Self {
+    pub fn new(origin: &str, bound: fn(&mut Host)) -> Self {
         Assembler {
+            bound,
             origin: origin.to_string(),
             problems: ProblemLog::default(),
             host: Host::new(""),
@@ -544,7 +550,7 @@ impl Assembler {
             | CaptureKind::CaptureLog => {}
         }
         // Long capture logs: keep memory bounded as samples arrive (cheap when short).
-        rules::retention::bound(host);
+        (self.bound)(host);
     }
 
     /// The prompt host of a capture log, known only at its end.

@@ -2,6 +2,8 @@
 //! `templates/`, compiled into the binary). HTML is auto-escaped by minijinja because the
 //! template name ends in `.html`; Markdown cells go through the `md` filter.
 
+pub mod view;
+
 use std::io::Write;
 
 use minijinja::{context, Environment};
@@ -61,9 +63,9 @@ fn environment() -> Environment<'static> {
     env.add_filter("basis", |v: String| basis_label(&v).to_string());
     // Inside a fenced block nothing is markup; only a line of backticks could close it.
     env.add_filter("fence", |v: String| v.replace("```", "'''"));
-    env.add_template("report.html", include_str!("../templates/report.html"))
+    env.add_template("report.html", include_str!("../../templates/report.html"))
         .expect("report.html template");
-    env.add_template("report.md", include_str!("../templates/report.md"))
+    env.add_template("report.md", include_str!("../../templates/report.md"))
         .expect("report.md template");
     env
 }
@@ -75,7 +77,7 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
 }
 
 /// Writes the report to `out`. JSON is streamed (a long capture log gives a large document
-/// that is never held whole); pages are rendered from [`page_report`].
+/// that is never held whole); pages are rendered from `page_report`.
 pub fn render_to(report: &Report, format: Format, out: &mut dyn Write) -> Result<(), String> {
     match format {
         Format::Json => {
@@ -92,7 +94,7 @@ pub fn render_to(report: &Report, format: Format, out: &mut dyn Write) -> Result
             };
             let env = environment();
             let template = env.get_template(name).map_err(|e| e.to_string())?;
-            let views = crate::view::host_views(report);
+            let views = crate::render::view::host_views(report);
             let page = page_report(report);
             let text = template
                 .render(context! { report => page, views => views, not_judged => rules::accounting::NOT_JUDGED })

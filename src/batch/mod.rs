@@ -7,6 +7,8 @@
 //! `DIR/findings.jsonl` are rebuilt from every report in DIR, so shards running on several
 //! machines into one DIR end with a complete index. One bad input never stops the batch.
 
+pub mod index;
+
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +19,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
-use crate::report::{render, Format};
+use crate::render::{render, Format};
 
 /// `K/N`: this process handles the inputs whose path hashes to K−1 modulo N.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -528,7 +530,7 @@ pub fn run(opts: &Options) -> Result<Verdict, String> {
         eprintln!(
             "analyze batch: {}: {}",
             path.display(),
-            crate::pipeline::explain(error)
+            crate::damage::explain(error)
         );
     }
     let jobs: Vec<&Job> = all
@@ -600,7 +602,7 @@ pub fn run(opts: &Options) -> Result<Verdict, String> {
         .zip(&results)
         .map(|(j, r)| (j.key.as_str(), r))
         .collect();
-    let mut entries: Vec<crate::batch_index::Entry> = all
+    let mut entries: Vec<crate::batch::index::Entry> = all
         .iter()
         .map(|j| {
             let (status, reason) = match this_run.get(j.key.as_str()) {
@@ -611,7 +613,7 @@ pub fn run(opts: &Options) -> Result<Verdict, String> {
                 }
                 None => (None, None),
             };
-            crate::batch_index::Entry {
+            crate::batch::index::Entry {
                 input: j.input.display().to_string(),
                 key: j.key.clone(),
                 stem: j.stem.clone(),
@@ -623,7 +625,7 @@ pub fn run(opts: &Options) -> Result<Verdict, String> {
     entries.extend(
         missing
             .iter()
-            .map(|(path, error)| crate::batch_index::Entry {
+            .map(|(path, error)| crate::batch::index::Entry {
                 input: path.display().to_string(),
                 key: String::new(),
                 stem: String::new(),
@@ -631,7 +633,7 @@ pub fn run(opts: &Options) -> Result<Verdict, String> {
                 reason: Some(error.clone()),
             }),
     );
-    let worst = crate::batch_index::write(&opts.out, &entries)
+    let worst = crate::batch::index::write(&opts.out, &entries)
         .map_err(|e| format!("cannot write the index into {}: {e}", opts.out.display()))?;
 
     let count = |o: Outcome| results.iter().filter(|r| r.0 == o).count();

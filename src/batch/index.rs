@@ -157,7 +157,7 @@ pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
         });
     }
     let mut env = Environment::new();
-    env.add_template("index.html", include_str!("../templates/index.html"))
+    env.add_template("index.html", include_str!("../../templates/index.html"))
         .map_err(std::io::Error::other)?;
     let html = env
         .get_template("index.html")

@@ -6,9 +6,12 @@
 //! logical path becomes a [`Capture`]. Nothing is ever written to disk.
 
 pub mod archive;
+pub mod capture;
+pub mod classify;
 pub mod dir;
+pub mod log;
 pub mod loose;
-pub mod stream_log;
+pub mod sniff;
 pub mod vfs;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -18,8 +21,8 @@ use std::path::Path;
 
 use rules::model::{InputInfo, InputKind, ProblemRecord, ProblemSeverity};
 
-use crate::classify::{self, CaptureKind, Layout};
 use archive::Body;
+use classify::{CaptureKind, Layout};
 use vfs::{Node, Vfs};
 
 /// One recognised capture, ready for its parser.
@@ -49,18 +52,36 @@ pub struct Bundle {
 }
 
 /// Everything read from one input.
-#[derive(Debug)]
-pub struct Opened {
+pub struct Opened<'a> {
     pub info: InputInfo,
     pub bundles: Vec<Bundle>,
-    /// Hosts already built while reading (a capture log read as a stream).
-    pub hosts: Vec<crate::assemble::hosts::Part>,
+    /// A capture log too large to hold: its reader, positioned at its start, for the assemble
+    /// stage to parse while it reads (`assemble::stream`).
+    pub log: Option<LogStream<'a>>,
     pub problems: Vec<ProblemRecord>,
+}
+
+/// A capture log left unread (see [`Opened::log`]).
+pub struct LogStream<'a> {
+    pub reader: Box<dyn BufRead + 'a>,
+    /// The file's name (sample sources are `name:line`).
+    pub name: String,
+}
+
+impl std::fmt::Debug for Opened<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opened")
+            .field("info", &self.info)
+            .field("bundles", &self.bundles)
+            .field("log", &self.log.as_ref().map(|l| &l.name))
+            .field("problems", &self.problems)
+            .finish()
+    }
 }
 
 /// Opens one input path. A `sos collect` bundle yields one [`Opened`] per nested archive
 /// after the outer one. `-` is standard input (`xclip -o | analyze -`), named `stdin`.
-pub fn open(path: &Path) -> Vec<Opened> {
+pub fn open(path: &Path) -> Vec<Opened<'static>> {
     if path.as_os_str() == "-" {
         let stdin = std::io::stdin().lock();
         return open_reader(
@@ -154,7 +175,7 @@ pub fn advise(message: String) -> String {
     format!("{message}; {hint}")
 }
 
-fn failed(label: &str, kind: InputKind, message: String) -> Opened {
+fn failed(label: &str, kind: InputKind, message: String) -> Opened<'static> {
     let message = advise(message);
     Opened {
         info: InputInfo {
@@ -165,7 +186,7 @@ fn failed(label: &str, kind: InputKind, message: String) -> Opened {
             error: Some(message.clone()),
         },
         bundles: Vec::new(),
-        hosts: Vec::new(),
+        log: None,
         problems: vec![problem(label, None, ProblemSeverity::Error, message)],
     }
 }
@@ -185,7 +206,11 @@ pub fn problem(
 }
 
 /// Opens a byte stream: an archive (by magic, after decompression) or a single capture.
-pub fn open_reader<'a>(reader: Box<dyn BufRead + 'a>, label: &str, name: String) -> Vec<Opened> {
+pub fn open_reader<'a>(
+    reader: Box<dyn BufRead + 'a>,
+    label: &str,
+    name: String,
+) -> Vec<Opened<'a>> {
     let mut reader = reader;
     if reader.fill_buf().is_ok_and(archive::looks_like_zip) {
         return open_zip_stream(reader, label);
@@ -218,19 +243,30 @@ pub fn open_reader<'a>(reader: Box<dyn BufRead + 'a>, label: &str, name: String)
     // and sniffed.
     let mut rest = rest;
     let mut first = Vec::new();
-    if let Err(e) = (&mut rest)
-        .take(stream_log::HEAD as u64)
-        .read_to_end(&mut first)
-    {
+    if let Err(e) = (&mut rest).take(log::HEAD as u64).read_to_end(&mut first) {
         return vec![failed(
             label,
             InputKind::Capture,
             format!("cannot read: {e}"),
         )];
     }
-    if first.len() == stream_log::HEAD && stream_log::is_capture_log(&first, &name) {
+    if first.len() == log::HEAD && log::is_capture_log(&first, &name) {
         let reader = BufReader::with_capacity(1 << 16, Cursor::new(first).chain(rest));
-        return vec![stream_log::read(reader, label, &name)];
+        return vec![Opened {
+            info: InputInfo {
+                path: label.to_string(),
+                kind: InputKind::Capture,
+                entries_read: 1,
+                captures_parsed: 0,
+                error: None,
+            },
+            bundles: Vec::new(),
+            log: Some(LogStream {
+                reader: Box::new(reader),
+                name,
+            }),
+            problems: Vec::new(),
+        }];
     }
     let mut rest = Cursor::new(first).chain(rest);
     let body = match archive::read_capped(&mut rest) {
@@ -248,7 +284,7 @@ pub fn open_reader<'a>(reader: Box<dyn BufRead + 'a>, label: &str, name: String)
 
 /// A zip that is not a file (standard input): held in memory up to [`archive::ZIP_MEMORY_CAP`],
 /// since its index is at its end.
-fn open_zip_stream(reader: Box<dyn BufRead + '_>, label: &str) -> Vec<Opened> {
+fn open_zip_stream(reader: Box<dyn BufRead + '_>, label: &str) -> Vec<Opened<'static>> {
     let mut bytes = Vec::new();
     if let Err(e) = reader
         .take(archive::ZIP_MEMORY_CAP + 1)
@@ -274,7 +310,7 @@ fn open_zip_stream(reader: Box<dyn BufRead + '_>, label: &str) -> Vec<Opened> {
     from_streamed(label, archive::stream_zip(Cursor::new(bytes), 0))
 }
 
-fn single_file(label: &str, name: &str, body: Body) -> Opened {
+fn single_file(label: &str, name: &str, body: Body) -> Opened<'static> {
     let mut problems = Vec::new();
     if body.truncated {
         problems.push(problem(
@@ -315,7 +351,7 @@ fn single_file(label: &str, name: &str, body: Body) -> Opened {
             error: None,
         },
         bundles,
-        hosts: Vec::new(),
+        log: None,
         problems,
     }
 }
@@ -342,7 +378,7 @@ pub fn decode_text(bytes: Vec<u8>, source: &str, problems: &mut Vec<ProblemRecor
     }
 }
 
-fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
+fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened<'static>> {
     let archive::Streamed {
         vfs,
         bodies,
@@ -437,7 +473,7 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened> {
             error,
         },
         bundles,
-        hosts: Vec::new(),
+        log: None,
         problems,
     }];
     for (path, inner) in nested {
@@ -798,7 +834,7 @@ pub(crate) fn expand_capture(
     }
 }
 
-impl Opened {
+impl Opened<'_> {
     /// Number of regular files and links seen (for `entries_read` of directories).
     pub fn count_entries(vfs: &Vfs) -> u64 {
         vfs.paths().filter(|(_, n)| !matches!(n, Node::Dir)).count() as u64

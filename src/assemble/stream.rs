@@ -9,36 +9,27 @@
 use std::borrow::Cow;
 use std::io::BufRead;
 
-use rules::model::{InputInfo, InputKind, ProblemSeverity};
-
 use std::sync::mpsc::sync_channel;
 
-use super::{problem, Capture, Opened};
-use crate::assemble::{preparse, Assembler, Preparsed};
-use crate::capture::{self, Segment, Segmenter};
-use crate::classify::CaptureKind;
-use crate::sniff;
+use rules::model::{Host, ProblemRecord, ProblemSeverity};
 
-/// How much of a single file is read before choosing the path: larger files whose head is a
-/// capture log are streamed.
-pub const HEAD: usize = 1 << 20;
+use super::hosts::Part;
+use super::{preparse, Assembler, Preparsed};
+use crate::ingest::capture::{Segment, Segmenter};
+use crate::ingest::{loose, problem, Capture};
 
 /// Longer lines are cut here (the rest of the line is skipped and reported).
 const LINE_CAP: usize = 1 << 20;
 
-/// True when `head` (the first [`HEAD`] bytes of a file) is a log of several captures.
-pub fn is_capture_log(head: &[u8], name: &str) -> bool {
-    // Up to the last complete line.
-    let end = head.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let text = String::from_utf8_lossy(&head[..end]);
-    let sniffed = sniff::sniff(&text, name);
-    if sniffed == Some(CaptureKind::SupportconfigFile) {
-        return false;
-    }
-    let log = capture::segment(&text);
-    let single = log.dates == 0 && log.segments.len() <= 1;
-    let one_capture = sniffed.is_some() && single;
-    !log.segments.is_empty() && !one_capture
+/// What reading a whole log gave.
+pub struct Streamed {
+    /// The log's host, named by its prompt when it shows one.
+    pub part: Part,
+    /// Captures parsed (segments, and the prompt's host name).
+    pub captures: u64,
+    /// A read error that ended the log early.
+    pub error: Option<String>,
+    pub problems: Vec<ProblemRecord>,
 }
 
 /// Segments are handed to the parsing thread this many at a time: enough to make the hand-over
@@ -47,13 +38,14 @@ const BATCH: usize = 64;
 /// Batches waiting between two stages; the reader blocks beyond that, so memory stays flat.
 const IN_FLIGHT: usize = 4;
 
-/// Reads the whole log from `reader` (positioned at its start).
+/// Reads the whole log from `reader` (positioned at its start). `bound` keeps the host's
+/// memory bounded as samples arrive (the retention stage, `rules::retention::bound`).
 ///
 /// Three stages run at once: this thread reads lines and cuts segments, a second thread
 /// parses the captures that can be parsed on their own (`assemble::preparse`), and a third
 /// adds them to the host in input order, so the result is the same as one thread's.
-pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str) -> Opened {
-    let mut assembler = Assembler::new(label);
+pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str, bound: fn(&mut Host)) -> Streamed {
+    let mut assembler = Assembler::new(label, bound);
     assembler.start_data();
     let mut segmenter = Segmenter::new();
     let mut problems = Vec::new();
@@ -140,11 +132,8 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str) -> Opened {
     if let Some(host) = &segmenter.prompt_host {
         assembler.prompt_host(host);
     }
-    problems.extend(super::loose::ignored_lines_problem(
-        label,
-        segmenter.ignored,
-    ));
-    problems.extend(super::loose::recovery_problems(label, &segmenter.recovered));
+    problems.extend(loose::ignored_lines_problem(label, segmenter.ignored));
+    problems.extend(loose::recovery_problems(label, &segmenter.recovered));
     if let Some((lines, first)) = bad_utf8 {
         problems.push(problem(
             label,
@@ -167,22 +156,15 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str) -> Opened {
     if let Some(e) = &error {
         problems.push(problem(label, None, ProblemSeverity::Error, e.clone()));
     }
-    let segments = segmenter.segments as u64;
+    let captures = segmenter.segments as u64 + u64::from(segmenter.prompt_host.is_some());
     let named = assembler.named();
     let (host, found) = assembler.finish("");
     problems.extend(found);
     let fallback = host.hostname.clone();
-    let host = crate::assemble::hosts::Part::loose(host, named, name, &fallback, label);
-    Opened {
-        info: InputInfo {
-            path: label.to_string(),
-            kind: InputKind::Capture,
-            entries_read: 1,
-            captures_parsed: segments + u64::from(segmenter.prompt_host.is_some()),
-            error,
-        },
-        bundles: Vec::new(),
-        hosts: vec![host],
+    Streamed {
+        part: Part::loose(host, named, name, &fallback, label),
+        captures,
+        error,
         problems,
     }
 }
@@ -233,7 +215,24 @@ mod tests {
 
     use super::*;
     use crate::assemble::assemble;
-    use crate::source::{loose, open_reader, Bundle};
+    use crate::ingest::log::HEAD;
+    use crate::ingest::{loose, open_reader, Bundle};
+
+    /// Opens `bytes` as the pipeline does; they must be a log too long to hold.
+    fn stream(bytes: Vec<u8>) -> Streamed {
+        let mut opened = open_reader(Box::new(Cursor::new(bytes)), "log", "log".into());
+        assert_eq!(opened.len(), 1);
+        assert!(opened[0].bundles.is_empty(), "a long log is streamed");
+        let log = opened[0].log.take().expect("a long log is streamed");
+        read(log.reader, "log", &log.name, rules::retention::bound)
+    }
+
+    /// What the pipeline does next: merge hosts, compute the timeline, run the rules.
+    fn judged(host: &Host) -> Host {
+        let mut hosts = crate::assemble::merge_hosts(vec![host.clone()]);
+        crate::pipeline::judge(&mut hosts);
+        hosts.remove(0)
+    }
 
     const SEED: &str = include_str!("../../testdata/capture/seed000-tap-tx-drops.log");
 
@@ -280,14 +279,8 @@ mod tests {
             text.len() > 2 * HEAD,
             "the log must be longer than the head"
         );
-        let opened = open_reader(
-            Box::new(Cursor::new(text.clone().into_bytes())),
-            "log",
-            "log".into(),
-        );
-        assert_eq!(opened.len(), 1);
-        assert!(opened[0].bundles.is_empty(), "a long log is streamed");
-        let streamed = &opened[0].hosts[0].host;
+        let read = stream(text.clone().into_bytes());
+        let streamed = &read.part.host;
 
         let mut problems = Vec::new();
         let captures =
@@ -305,9 +298,7 @@ mod tests {
 
         // Read by hand off the seed: TX dropped 11155280 on tapc18eb09e-01, prompt host.
         assert_eq!(streamed.hostname, "ibm-x3550m4-9");
-        // What the pipeline does next: merge hosts, compute the timeline, run the rules.
-        let merged_hosts = crate::assemble::merge_hosts(vec![streamed.clone()]);
-        let streamed = &merged_hosts[0];
+        let streamed = &judged(streamed);
         let tap = streamed.interface("tapc18eb09e-01").unwrap();
         let last = tap.samples.last().unwrap();
         assert_eq!(last.counters["tx_dropped"], 11155280);
@@ -333,7 +324,7 @@ mod tests {
         assert_eq!(frames, 2500);
         assert_eq!(streamed.cpu.len() as u64 + dropped("cpu"), 2500);
         assert_eq!(streamed.cpu[0].processes.len(), 1, "idle rows are not kept");
-        assert_eq!(opened[0].info.captures_parsed, 7500 + 1);
+        assert_eq!(read.captures, 7500 + 1);
     }
 
     #[test]
@@ -342,12 +333,8 @@ mod tests {
         bytes.extend_from_slice(b"\xff\xfe broken\n");
         bytes.extend(std::iter::repeat_n(b'x', LINE_CAP + 10));
         bytes.extend_from_slice(b"\nTue Nov 29 23:00:00 EST 2016\n");
-        let opened = open_reader(Box::new(Cursor::new(bytes)), "log", "log".into());
-        let messages: Vec<&str> = opened[0]
-            .problems
-            .iter()
-            .map(|p| p.message.as_str())
-            .collect();
+        let read = stream(bytes);
+        let messages: Vec<&str> = read.problems.iter().map(|p| p.message.as_str()).collect();
         assert!(
             messages
                 .iter()
@@ -360,14 +347,13 @@ mod tests {
                 .any(|m| m.starts_with("1 line(s) longer than 1 MiB")),
             "{messages:?}"
         );
-        let hosts = crate::assemble::merge_hosts(vec![opened[0].hosts[0].host.clone()]);
-        let host = &hosts[0];
+        let host = &judged(&read.part.host);
         let seconds: f64 = host.interfaces[0]
             .deltas
             .iter()
             .filter_map(|d| d.seconds)
             .sum();
         assert_eq!(seconds, 2999.0 * 5.0, "all 3000 samples were read");
-        assert!(opened[0].info.error.is_none());
+        assert!(read.error.is_none());
     }
 }

@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 
 use rules::model::{InputInfo, InputKind, ProblemSeverity};
 
-use crate::classify::Layout;
+use crate::ingest::classify::Layout;
 use walkdir::WalkDir;
 
 use super::archive::{self, Body};
 use super::vfs::{Node, Vfs};
 use super::{bundles_from_vfs, entry_source, problem, Opened};
 
-pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
+pub fn open_dir(path: &Path, label: &str) -> Vec<Opened<'static>> {
     let mut vfs = Vfs::new();
     let mut problems = Vec::new();
     let mut entries = 0u64;
@@ -195,7 +195,7 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened> {
             error: nested_error,
         },
         bundles,
-        hosts: Vec::new(),
+        log: None,
         problems,
     };
     let mut out = vec![this];

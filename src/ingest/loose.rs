@@ -5,9 +5,9 @@
 use rules::model::{ProblemRecord, ProblemSeverity, Timestamp};
 
 use super::{expand_capture, problem, Capture};
-use crate::capture;
-use crate::classify::CaptureKind;
-use crate::sniff;
+use crate::ingest::capture;
+use crate::ingest::classify::CaptureKind;
+use crate::ingest::sniff;
 
 /// What a file that is neither an archive nor text is called.
 pub const BINARY: &str = "not an archive and not a text capture (binary data)";

@@ -13,7 +13,7 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 use super::vfs::{self, Node, Vfs};
-use crate::classify;
+use crate::ingest::classify;
 
 /// Largest body kept for one entry; anything longer is cut and reported.
 pub const BODY_CAP: u64 = 64 * 1024 * 1024;

@@ -28,7 +28,7 @@ use chrono::Duration;
 use regex::Regex;
 use rules::model::Timestamp;
 
-use crate::classify::{classify_argv, CaptureKind};
+use crate::ingest::classify::{classify_argv, CaptureKind};
 
 /// One command's output inside a capture log.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,7 +157,7 @@ fn command_kind(command: &str) -> Option<CaptureKind> {
         }
         if name == "cat" {
             let path = words.get(1)?;
-            return crate::classify::classify_proc_path(path);
+            return crate::ingest::classify::classify_proc_path(path);
         }
     }
     classify_argv(words, None)
@@ -689,7 +689,7 @@ impl Segmenter {
     ///
     /// What a paste wraps around output is removed first, allocation-free unless the line has
     /// marks: Markdown fences and C comment delimiters end the open output, ` * ` of a C
-    /// comment is dropped, and so are marks around values ([`strip_marks`], reported).
+    /// comment is dropped, and so are marks around values (`strip_marks`, reported).
     pub fn line(&mut self, n: usize, raw: &str, emit: &mut impl FnMut(Segment)) {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let first = line.as_bytes().first().copied();
@@ -937,7 +937,7 @@ pub fn segment(text: &str) -> Segmented {
 mod tests {
     use super::*;
 
-    const SEED: &str = include_str!("../testdata/capture/seed000-tap-tx-drops.log");
+    const SEED: &str = include_str!("../../testdata/capture/seed000-tap-tx-drops.log");
 
     #[test]
     fn seed_loop_splits_into_dated_ip_samples() {
