@@ -10,5 +10,6 @@ pub mod batch;
 pub mod charts;
 pub mod damage;
 pub mod ingest;
+pub mod kinds;
 pub mod pipeline;
 pub mod render;

@@ -3,35 +3,32 @@
 
 use std::collections::BTreeMap;
 
-use rules::model::{
-    cmp_time, BondRole, Channels, CounterSample, EthtoolSample, Host, InterfaceKind, ProblemRecord,
-    ProblemSeverity, Ring, SoftnetCpu, SoftnetSample, Timestamp,
-};
+use rules::model::{cmp_time, Host, InterfaceKind, ProblemRecord, ProblemSeverity, Timestamp};
 
 pub mod hosts;
 mod problem_log;
-mod series;
 pub mod stream;
 
 use problem_log::ProblemLog;
 
-use crate::ingest::classify::CaptureKind;
 use crate::ingest::{entry_source, Bundle, Capture};
+pub use crate::kinds::{preparse, Preparsed};
+use crate::kinds::{Deferred, Identity, Read, Reading};
 
 /// A hostile or badly damaged capture can have a problem on every line; past this many the
 /// rest are counted, not listed.
 const MAX_PROBLEMS_PER_CAPTURE: usize = 50;
 
-/// Converts a parser's problems into records with the capture's source and line offset.
-fn report<T>(
-    parsed: parsers::Parsed<T>,
+/// Names a parser's problems after the capture (source, line within the file).
+fn report(
+    found: Vec<parsers::Problem>,
     capture: &Capture,
     origin: &str,
     problems: &mut ProblemLog,
-) -> T {
+) {
     let source = source_label(origin, &capture.source);
-    let total = parsed.problems.len();
-    for p in parsed.problems.into_iter().take(MAX_PROBLEMS_PER_CAPTURE) {
+    let total = found.len();
+    for p in found.into_iter().take(MAX_PROBLEMS_PER_CAPTURE) {
         problems.push(ProblemRecord {
             source: source.clone(),
             line: (p.line > 0).then_some(p.line + capture.line_offset),
@@ -53,26 +50,6 @@ fn report<T>(
             ),
         });
     }
-    parsed.value
-}
-
-/// A capture parsed ahead of [`Assembler::data_with`], on another thread: parsing is pure,
-/// so the text of the captures a capture log repeats most can be parsed in parallel while the
-/// host is still built in input order.
-pub enum Preparsed {
-    /// Not parsed ahead: `data_with` parses it.
-    None,
-    IpLink(parsers::Parsed<Vec<parsers::iplink::IpLink>>),
-    Top(parsers::Parsed<Vec<parsers::top::TopFrame>>),
-}
-
-/// Parses what can be parsed without the host (see [`Preparsed`]).
-pub fn preparse(c: &Capture) -> Preparsed {
-    match c.kind {
-        CaptureKind::IpLink => Preparsed::IpLink(parsers::iplink::parse(&c.text)),
-        CaptureKind::Top => Preparsed::Top(parsers::top::parse_busy(&c.text)),
-        _ => Preparsed::None,
-    }
 }
 
 /// `input!root/path` for problems (`origin` is `input!root`); sample sources stay relative
@@ -84,86 +61,6 @@ fn source_label(origin: &str, path: &str) -> String {
     } else {
         entry_source(origin, file)
     }
-}
-
-fn date_to_timestamp(d: &parsers::date::DateStamp) -> Timestamp {
-    Timestamp::new(d.local, d.offset_seconds)
-}
-
-/// A time read from `sos_reports/manifest.json`: per-command epoch floats (UTC, later 4.x)
-/// or plugin start strings in the machine's local time (`2026-11-21 21:02:23.582208`, 4.0).
-#[derive(Debug, Clone, Copy)]
-enum ManifestTime {
-    Utc(Timestamp),
-    Local(chrono::NaiveDateTime),
-}
-
-impl ManifestTime {
-    /// Local times take the offset that `date` printed on the same machine, if any.
-    fn resolve(self, offset: Option<i32>) -> Timestamp {
-        match self {
-            ManifestTime::Utc(t) => t,
-            ManifestTime::Local(local) => Timestamp::new(local, offset),
-        }
-    }
-}
-
-fn manifest_time(v: Option<&serde_json::Value>) -> Option<ManifestTime> {
-    let v = v?;
-    if let Some(f) = v.as_f64() {
-        return Timestamp::from_epoch(f).map(ManifestTime::Utc);
-    }
-    let s = v.as_str()?;
-    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S"]
-        .iter()
-        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
-        .map(ManifestTime::Local)
-}
-
-/// Start times by archive path: each command's own start when recorded, else its plugin's
-/// start; files copied by a plugin get the plugin's start.
-fn manifest_times(
-    text: &str,
-) -> (
-    BTreeMap<String, ManifestTime>,
-    Option<ManifestTime>,
-    Option<String>,
-) {
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            return (
-                BTreeMap::new(),
-                None,
-                Some(format!("manifest.json is not valid JSON: {e}")),
-            )
-        }
-    };
-    let mut times = BTreeMap::new();
-    let plugins = value
-        .pointer("/components/report/plugins")
-        .and_then(|p| p.as_object());
-    for plugin in plugins.into_iter().flat_map(|p| p.values()) {
-        let plugin_start = manifest_time(plugin.get("start_time"));
-        let commands = plugin.get("commands").and_then(|c| c.as_array());
-        for cmd in commands.into_iter().flatten() {
-            let path = cmd.get("filepath").and_then(|p| p.as_str());
-            let start = manifest_time(cmd.get("start_time")).or(plugin_start);
-            if let (Some(path), Some(start)) = (path, start) {
-                times.insert(path.to_string(), start);
-            }
-        }
-        let files = plugin.get("files").and_then(|c| c.as_array());
-        for spec in files.into_iter().flatten() {
-            let copied = spec.get("files_copied").and_then(|c| c.as_array());
-            for path in copied.into_iter().flatten().filter_map(|p| p.as_str()) {
-                if let Some(start) = plugin_start {
-                    times.entry(path.to_string()).or_insert(start);
-                }
-            }
-        }
-    }
-    (times, manifest_time(value.get("start_time")), None)
 }
 
 /// Builds the host of one bundle. `origin` names the input (and archive root) for problems.
@@ -215,18 +112,10 @@ pub struct Assembler {
     origin: String,
     problems: ProblemLog,
     host: Host,
-    hostname: Option<String>,
-    uname_node: Option<String>,
-    manifest: BTreeMap<String, ManifestTime>,
-    report_start: Option<ManifestTime>,
-    date: Option<Timestamp>,
+    identity: Identity,
     times: BTreeMap<String, Timestamp>,
     offset: Option<i32>,
-    sysfs: BTreeMap<String, (Option<Timestamp>, BTreeMap<String, u64>)>,
-    proc_sys: BTreeMap<String, String>,
-    bonding: Vec<(String, parsers::bonding::Bonding)>,
-    /// /proc/interrupts rows are filtered by the host's interface names, known at the end.
-    deferred_irqs: Vec<(parsers::interrupts::Interrupts, Option<Timestamp>, String)>,
+    deferred: Deferred,
     /// Run after each data capture: long capture logs keep memory bounded as samples arrive.
     bound: fn(&mut Host),
 }
@@ -234,89 +123,55 @@ pub struct Assembler {
 impl Assembler {
     pub fn new(origin: &str, bound: fn(&mut Host)) -> Self {
         Assembler {
-            bound,
             origin: origin.to_string(),
             problems: ProblemLog::default(),
             host: Host::new(""),
-            hostname: None,
-            uname_node: None,
-            manifest: BTreeMap::new(),
-            report_start: None,
-            date: None,
+            identity: Identity::default(),
             times: BTreeMap::new(),
             offset: None,
-            sysfs: BTreeMap::new(),
-            proc_sys: BTreeMap::new(),
-            bonding: Vec::new(),
-            deferred_irqs: Vec::new(),
+            deferred: Deferred::default(),
+            bound,
         }
+    }
+
+    /// Reads one capture through its kind's entry, at `time`, and names its problems.
+    fn read(
+        &mut self,
+        c: &Capture,
+        time: Option<Timestamp>,
+        how: impl FnOnce(&mut Reading<'_>, &mut Identity),
+    ) {
+        let mut reading = Reading {
+            host: &mut self.host,
+            deferred: &mut self.deferred,
+            time,
+            offset: self.offset,
+            problems: Vec::new(),
+        };
+        how(&mut reading, &mut self.identity);
+        let found = reading.problems;
+        report(found, c, &self.origin, &mut self.problems);
     }
 
     /// Reads what identifies the host and dates its captures.
     pub fn identity(&mut self, c: &Capture) {
-        let origin = self.origin.as_str();
-        let problems = &mut self.problems;
-        let host = &mut self.host;
-        match &c.kind {
-            CaptureKind::SosManifest => {
-                let (t, start, err) = manifest_times(&c.text);
-                self.manifest = t;
-                self.report_start = start;
-                if let Some(e) = err {
-                    problems.push(problem(origin, c, ProblemSeverity::Warning, e));
-                }
-            }
-            CaptureKind::Hostname => {
-                if let Some(h) = report(parsers::hostname::parse(&c.text), c, origin, problems) {
-                    self.hostname.get_or_insert(h);
-                }
-            }
-            CaptureKind::Uname => {
-                if let Some(u) = report(parsers::uname::parse(&c.text), c, origin, problems) {
-                    host.kernel.get_or_insert(u.kernel_release.clone());
-                    self.uname_node.get_or_insert(u.nodename);
-                }
-            }
-            CaptureKind::Date => {
-                if let Some(d) = report(parsers::date::parse(&c.text), c, origin, problems) {
-                    // `date` over `timedatectl`: both are taken at collection time.
-                    self.date.get_or_insert(date_to_timestamp(&d));
-                }
-            }
-            CaptureKind::Uptime => {
-                if let Some(u) = report(parsers::uptime::parse(&c.text), c, origin, problems) {
-                    if host.uptime_seconds.is_none() {
-                        host.uptime_seconds = Some(u.up_seconds);
-                        // In a capture log the uptime was read at the last `date` before it:
-                        // that is when the host was seen, so single readings near it get a
-                        // since-boot average.
-                        if let Some(Some(t)) = c.explicit_time() {
-                            self.date.get_or_insert(t);
-                        }
-                    }
-                }
-            }
-            CaptureKind::Lscpu => {
-                let l = report(parsers::lscpu::parse(&c.text), c, origin, problems);
-                host.cpu_count = host.cpu_count.or(l.cpus);
-                host.cpu_model = host.cpu_model.take().or(l.model_name);
-                host.hypervisor = host.hypervisor.take().or(l.hypervisor_vendor);
-            }
-            _ => {}
+        if let Read::Identity(read) = c.kind.entry().read {
+            self.read(c, None, |r, id| read(id, r, c));
         }
     }
 
     /// Ends the identity captures: sample times are settled from here on.
     pub fn start_data(&mut self) {
-        self.offset = self.date.and_then(|d| d.offset_seconds);
+        let id = &mut self.identity;
+        self.offset = id.date.and_then(|d| d.offset_seconds);
         let offset = self.offset;
-        self.times = std::mem::take(&mut self.manifest)
+        self.times = std::mem::take(&mut id.manifest)
             .into_iter()
             .map(|(k, v)| (k, v.resolve(offset)))
             .collect();
-        self.host.collected_at = self
+        self.host.collected_at = id
             .date
-            .or_else(|| self.report_start.map(|s| s.resolve(offset)));
+            .or_else(|| id.report_start.map(|s| s.resolve(offset)));
         self.host.sources.push(self.origin.clone());
     }
 
@@ -327,271 +182,49 @@ impl Assembler {
 
     /// Adds one data capture to the host, using what [`preparse`] already parsed of it.
     pub fn data_with(&mut self, c: &Capture, pre: Preparsed) {
-        let origin = self.origin.as_str();
-        let problems = &mut self.problems;
-        let host = &mut self.host;
-        let offset = self.offset;
+        let Read::Data(read) = c.kind.entry().read else {
+            return;
+        };
         // Capture-log segments carry their own time (or none: ordered by position).
         let time = match c.time {
             Some(t) => t,
-            None => self.times.get(&c.source).copied().or(host.collected_at),
+            None => self
+                .times
+                .get(&c.source)
+                .copied()
+                .or(self.host.collected_at),
         };
-        match &c.kind {
-            CaptureKind::IpLink => {
-                let parsed = match pre {
-                    Preparsed::IpLink(p) => p,
-                    _ => parsers::iplink::parse(&c.text),
-                };
-                let links = report(parsed, c, origin, problems);
-                for link in links {
-                    apply_ip_link(host, link, time, &c.source);
-                }
-            }
-            CaptureKind::IpJson => {
-                let links = report(parsers::ipjson::parse(&c.text), c, origin, problems);
-                for link in links {
-                    apply_ip_link(host, link, time, &c.source);
-                }
-            }
-            CaptureKind::NetstatIface => {
-                let rows = report(parsers::netstat_iface::parse(&c.text), c, origin, problems);
-                for row in rows {
-                    let iface = host.interface_mut(&row.name, None);
-                    iface.mtu = row.mtu.or(iface.mtu);
-                    note_usage_flags(iface, &row.usage_flags());
-                    if !row.counters.is_empty() {
-                        iface.samples.push(CounterSample {
-                            time,
-                            source: c.source.clone(),
-                            counters: row.counters,
-                            approximate: false,
-                        });
-                    }
-                }
-            }
-            CaptureKind::ProcNetDev => {
-                let rows = report(parsers::procnetdev::parse(&c.text), c, origin, problems);
-                for row in rows {
-                    let iface = host.interface_mut(&row.name, None);
-                    iface.samples.push(CounterSample {
-                        time,
-                        source: c.source.clone(),
-                        counters: row.counters,
-                        approximate: false,
-                    });
-                }
-            }
-            CaptureKind::SysfsStat { dev, counter } => {
-                if let Some(v) = report(
-                    parsers::single_value::parse_u64(&c.text),
-                    c,
-                    origin,
-                    problems,
-                ) {
-                    let entry = self
-                        .sysfs
-                        .entry(dev.clone())
-                        .or_insert((time, BTreeMap::new()));
-                    entry.1.insert(counter.clone(), v);
-                }
-            }
-            CaptureKind::EthtoolStats { dev, ns } => {
-                let s = report(parsers::ethtool::parse_stats(&c.text), c, origin, problems);
-                if s.stats.is_empty() {
-                    return;
-                }
-                host.interface_mut(dev, ns.as_deref())
-                    .ethtool
-                    .push(EthtoolSample {
-                        time,
-                        source: c.source.clone(),
-                        stats: s.stats,
-                    });
-            }
-            CaptureKind::EthtoolRing { dev, ns } => {
-                let r = report(parsers::ethtool::parse_ring(&c.text), c, origin, problems);
-                if r.rx.is_some() || r.rx_max.is_some() || r.tx.is_some() || r.tx_max.is_some() {
-                    let ring = Ring {
-                        rx: r.rx,
-                        rx_max: r.rx_max,
-                        tx: r.tx,
-                        tx_max: r.tx_max,
-                        source: c.source.clone(),
-                    };
-                    record_ring(host.interface_mut(dev, ns.as_deref()), ring);
-                }
-            }
-            CaptureKind::EthtoolChannels { dev, ns } => {
-                let ch = report(
-                    parsers::ethtool::parse_channels(&c.text),
-                    c,
-                    origin,
-                    problems,
-                );
-                if ch.tool_error.is_none() {
-                    host.interface_mut(dev, ns.as_deref()).channels = Some(Channels {
-                        rx: ch.current.rx,
-                        rx_max: ch.max.rx,
-                        tx: ch.current.tx,
-                        tx_max: ch.max.tx,
-                        other: ch.current.other,
-                        other_max: ch.max.other,
-                        combined: ch.current.combined,
-                        combined_max: ch.max.combined,
-                        source: c.source.clone(),
-                    });
-                }
-            }
-            CaptureKind::EthtoolInfo { dev, ns } => {
-                let info = report(
-                    parsers::ethtool::parse_driver_info(&c.text),
-                    c,
-                    origin,
-                    problems,
-                );
-                if let Some(driver) = info.driver {
-                    let iface = host.interface_mut(dev, ns.as_deref());
-                    if iface.kind == InterfaceKind::Other {
-                        iface.kind = kind_from_driver(&driver, info.bus_info.as_deref());
-                    }
-                    iface.driver = Some(driver);
-                }
-            }
-            CaptureKind::Softnet => {
-                let rows = report(parsers::softnet::parse(&c.text), c, origin, problems);
-                if rows.is_empty() {
-                    return;
-                }
-                host.softnet.push(SoftnetSample {
-                    time,
-                    source: c.source.clone(),
-                    cpu_ids_exact: rows.iter().all(|r| r.cpu_from_index),
-                    cpus: rows
-                        .into_iter()
-                        .map(|r| SoftnetCpu {
-                            cpu: r.cpu,
-                            processed: r.processed,
-                            dropped: r.dropped,
-                            time_squeeze: r.time_squeeze,
-                            received_rps: r.received_rps,
-                            flow_limit_count: r.flow_limit_count,
-                            backlog_len: r.backlog_len,
-                        })
-                        .collect(),
-                });
-            }
-            CaptureKind::Bonding { bond } => {
-                let b = report(parsers::bonding::parse(&c.text), c, origin, problems);
-                self.bonding.push((bond.clone(), b));
-            }
-            CaptureKind::Sysctl => {
-                let map = report(parsers::sysctl::parse(&c.text), c, origin, problems);
-                for (k, v) in map {
-                    host.sysctl.entry(k).or_insert(v);
-                }
-            }
-            CaptureKind::SysctlValue { key } => {
-                let v = report(
-                    parsers::single_value::parse_sysctl_value(&c.text),
-                    c,
-                    origin,
-                    problems,
-                );
-                if let Some(v) = v {
-                    self.proc_sys.insert(key.clone(), v);
-                }
-            }
-            CaptureKind::Ifconfig => {
-                let ifaces = report(parsers::ifconfig::parse(&c.text), c, origin, problems);
-                series::apply_ifconfig(host, ifaces, time, &c.source);
-            }
-            CaptureKind::Top => {
-                // Only busy processes are kept in the model (see `series::apply_top`).
-                let parsed = match pre {
-                    Preparsed::Top(p) => p,
-                    _ => parsers::top::parse_busy(&c.text),
-                };
-                let frames = report(parsed, c, origin, problems);
-                series::apply_top(host, frames, time, &c.source);
-            }
-            CaptureKind::Softirqs => {
-                let s = report(
-                    parsers::interrupts::parse_softirqs(&c.text),
-                    c,
-                    origin,
-                    problems,
-                );
-                series::apply_softirqs(host, s, time, &c.source);
-            }
-            CaptureKind::Interrupts => {
-                let irq = report(
-                    parsers::interrupts::parse_interrupts(&c.text),
-                    c,
-                    origin,
-                    problems,
-                );
-                self.deferred_irqs.push((irq, time, c.source.clone()));
-            }
-            CaptureKind::Ipvsadm { .. } => {
-                let ipvs = report(parsers::ipvsadm::parse(&c.text), c, origin, problems);
-                series::apply_ipvsadm(host, ipvs, time, &c.source);
-            }
-            CaptureKind::Sar => {
-                let sar = report(parsers::sar::parse(&c.text), c, origin, problems);
-                series::apply_sar(host, sar, offset, &c.source);
-            }
-            CaptureKind::SosManifest
-            | CaptureKind::Hostname
-            | CaptureKind::Uname
-            | CaptureKind::Date
-            | CaptureKind::Uptime
-            | CaptureKind::Lscpu
-            | CaptureKind::SupportconfigFile
-            | CaptureKind::CaptureLog => {}
-        }
+        self.read(c, time, |r, _| read(r, c, pre));
         // Long capture logs: keep memory bounded as samples arrive (cheap when short).
-        (self.bound)(host);
+        (self.bound)(&mut self.host);
     }
 
     /// The prompt host of a capture log, known only at its end.
     pub fn prompt_host(&mut self, name: &str) {
-        self.hostname.get_or_insert_with(|| name.to_string());
+        self.identity
+            .hostname
+            .get_or_insert_with(|| name.to_string());
     }
 
     /// True when the captures named the host (`hostname`, a shell prompt, `uname -n`), so
     /// that [`Assembler::finish`] does not fall back to a file or archive name.
     pub fn named(&self) -> bool {
-        self.hostname
+        self.identity
+            .hostname
             .as_ref()
-            .or(self.uname_node.as_ref())
+            .or(self.identity.uname_node.as_ref())
             .is_some_and(|h| !h.is_empty())
     }
 
     /// The host (named by its captures, else after `root` or the input), and the problems.
     pub fn finish(mut self, root: &str) -> (Host, Vec<ProblemRecord>) {
-        for (dev, (time, counters)) in std::mem::take(&mut self.sysfs) {
-            let iface = self.host.interface_mut(&dev, None);
-            iface.samples.push(CounterSample {
-                time,
-                source: format!("sys/class/net/{dev}/statistics"),
-                counters,
-                approximate: false,
-            });
-        }
-        for (k, v) in std::mem::take(&mut self.proc_sys) {
-            self.host.sysctl.entry(k).or_insert(v);
-        }
-        for (bond, b) in std::mem::take(&mut self.bonding) {
-            apply_bonding(&mut self.host, &bond, &b);
-        }
-        for (irq, time, source) in std::mem::take(&mut self.deferred_irqs) {
-            series::apply_interrupts(&mut self.host, irq, time, &source);
-        }
+        std::mem::take(&mut self.deferred).finish(&mut self.host);
 
         self.host.hostname = self
+            .identity
             .hostname
             .take()
-            .or(self.uname_node.take())
+            .or(self.identity.uname_node.take())
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| fallback_hostname(root, &self.origin));
         finish_interfaces(&mut self.host);
@@ -631,118 +264,6 @@ pub(crate) fn fallback_hostname(root: &str, origin: &str) -> String {
         return rest.split('_').next().unwrap_or(rest).to_string();
     }
     base.to_string()
-}
-
-fn apply_ip_link(
-    host: &mut Host,
-    link: parsers::iplink::IpLink,
-    time: Option<Timestamp>,
-    source: &str,
-) {
-    let iface = host.interface_mut(&link.name, None);
-    iface.ifindex = iface.ifindex.or(link.index);
-    iface.master = link.master.clone().or(iface.master.take());
-    iface.qlen = link.qlen.or(iface.qlen);
-    iface.mtu = link.mtu.or(iface.mtu);
-    iface.state = link.state.clone().or(iface.state.take());
-    iface.link_peer = link.link_peer.clone().or(iface.link_peer.take());
-    iface.alias = link.alias.clone().or(iface.alias.take());
-    iface.qdisc = link.qdisc.clone().or(iface.qdisc.take());
-    if link.link_type.as_deref() == Some("ether") {
-        if let Some(mac) = &link.address {
-            iface.mac = Some(mac.to_ascii_lowercase());
-        }
-    }
-    note_usage_flags(iface, &link.flags);
-    for a in &link.altnames {
-        if !iface.altnames.contains(a) {
-            iface.altnames.push(a.clone());
-        }
-    }
-    if let Some(kind) = kind_from_ip_details(&link) {
-        iface.kind = kind;
-    }
-    match link.bond_slave_state.as_deref() {
-        Some("ACTIVE") => iface.bond_role = Some(BondRole::Active),
-        Some("BACKUP") => iface.bond_role = Some(BondRole::Backup),
-        _ => {}
-    }
-    if !link.counters.is_empty() {
-        iface.samples.push(CounterSample {
-            time,
-            source: source.to_string(),
-            counters: link.counters,
-            approximate: link.approximate,
-        });
-    }
-}
-
-/// A new `ethtool -g` reading: it becomes the latest, and when it differs from the one before
-/// (a paste of `ethtool -g` before and after `ethtool -G`) both are kept in `ring_readings`.
-pub(crate) fn record_ring(iface: &mut rules::model::Interface, ring: Ring) {
-    let same =
-        |a: &Ring, b: &Ring| (a.rx, a.rx_max, a.tx, a.tx_max) == (b.rx, b.rx_max, b.tx, b.tx_max);
-    if let Some(prev) = iface.ring.take() {
-        if !same(&prev, &ring) {
-            if iface.ring_readings.is_empty() {
-                iface.ring_readings.push(prev);
-            }
-            iface.ring_readings.push(ring.clone());
-        }
-    }
-    iface.ring = Some(ring);
-}
-
-/// Keeps the flags that say how a device is used (`SLAVE`, `MASTER`): they point to bonding
-/// when no bonding file was captured.
-pub(crate) fn note_usage_flags(iface: &mut rules::model::Interface, flags: &[String]) {
-    for f in flags {
-        let f = f.to_ascii_uppercase();
-        if (f == "SLAVE" || f == "MASTER") && !iface.flags.contains(&f) {
-            iface.flags.push(f);
-            iface.flags.sort();
-        }
-    }
-}
-
-fn kind_from_ip_details(link: &parsers::iplink::IpLink) -> Option<InterfaceKind> {
-    if link.link_type.as_deref() == Some("loopback") {
-        return Some(InterfaceKind::Loopback);
-    }
-    if link.slave_kind.as_deref() == Some("bond") {
-        return Some(InterfaceKind::BondSlave);
-    }
-    let kind = link.kind.as_deref()?;
-    Some(match kind {
-        "bond" => InterfaceKind::Bond,
-        "vlan" => InterfaceKind::Vlan,
-        "bridge" => InterfaceKind::Bridge,
-        "veth" => InterfaceKind::Veth,
-        "tun" | "tap" | "macvtap" | "ipvtap" => InterfaceKind::Tap,
-        "gre" | "gretap" | "ip6gre" | "ip6gretap" | "ipip" | "ip6tnl" | "sit" | "vxlan"
-        | "geneve" | "vti" | "vti6" | "erspan" | "ip6erspan" | "wireguard" | "bareudp" | "xfrm" => {
-            InterfaceKind::Tunnel
-        }
-        _ => InterfaceKind::Other,
-    })
-}
-
-/// Kind from `ethtool -i`: virtual drivers name their kind; a bus address means hardware.
-fn kind_from_driver(driver: &str, bus_info: Option<&str>) -> InterfaceKind {
-    match driver {
-        "bridge" => InterfaceKind::Bridge,
-        "tun" => InterfaceKind::Tap,
-        "veth" => InterfaceKind::Veth,
-        "bonding" => InterfaceKind::Bond,
-        "802.1Q VLAN Support" => InterfaceKind::Vlan,
-        "vxlan" | "geneve" | "ipip" | "ip_gre" | "ip6_gre" | "sit" | "ip6_tunnel" | "ip_vti"
-        | "wireguard" => InterfaceKind::Tunnel,
-        "macvlan" | "ipvlan" | "dummy" | "ifb" | "team" | "vrf" | "openvswitch" | "nlmon" => {
-            InterfaceKind::Other
-        }
-        _ if bus_info.is_some_and(|b| !b.is_empty()) => InterfaceKind::Physical,
-        _ => InterfaceKind::Other,
-    }
 }
 
 /// Kind from the name alone, for captures without `-d` details (`ip -s link`, /proc/net/dev).
@@ -785,29 +306,6 @@ fn kind_from_name(name: &str) -> InterfaceKind {
         InterfaceKind::Physical
     } else {
         InterfaceKind::Other
-    }
-}
-
-fn apply_bonding(host: &mut Host, bond: &str, b: &parsers::bonding::Bonding) {
-    host.interface_mut(bond, None).kind = InterfaceKind::Bond;
-    let active_backup = b
-        .mode
-        .as_deref()
-        .is_some_and(|m| m.contains("active-backup"));
-    for slave in &b.slaves {
-        let iface = host.interface_mut(&slave.name, None);
-        iface.kind = InterfaceKind::BondSlave;
-        iface.master.get_or_insert_with(|| bond.to_string());
-        // `ip -d` state (per slave, any mode) wins over the active-backup reading.
-        if iface.bond_role.is_none() && active_backup {
-            iface.bond_role = Some(
-                if b.currently_active_slave.as_deref() == Some(slave.name.as_str()) {
-                    BondRole::Active
-                } else {
-                    BondRole::Backup
-                },
-            );
-        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! sosreport/supportconfig root. Each file is recognised by content: one known capture
 //! (`ethtool -S` saved as `eth0.txt`), or a capture log of many samples (split by `capture`).
 
-use rules::model::{ProblemRecord, ProblemSeverity, Timestamp};
+use rules::model::{ProblemRecord, ProblemSeverity};
 
 use super::{expand_capture, problem, Capture};
 use crate::ingest::capture;
@@ -136,21 +136,4 @@ pub fn ignored_lines_problem(label: &str, (count, first): (usize, usize)) -> Opt
             ),
         )
     })
-}
-
-impl Capture {
-    pub fn new(kind: CaptureKind, source: &str, line_offset: usize, text: &str) -> Self {
-        Capture {
-            kind,
-            source: source.to_string(),
-            line_offset,
-            text: text.to_string(),
-            time: None,
-        }
-    }
-
-    /// The explicit time of a capture-log segment (`Some(None)`: the log gave no date).
-    pub fn explicit_time(&self) -> Option<Option<Timestamp>> {
-        self.time
-    }
 }

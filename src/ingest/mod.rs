@@ -21,24 +21,10 @@ use std::path::Path;
 
 use rules::model::{InputInfo, InputKind, ProblemRecord, ProblemSeverity};
 
+pub use crate::kinds::Capture;
 use archive::Body;
 use classify::{CaptureKind, Layout};
 use vfs::{Node, Vfs};
-
-/// One recognised capture, ready for its parser.
-#[derive(Debug, Clone)]
-pub struct Capture {
-    pub kind: CaptureKind,
-    /// Where it came from, relative to the archive root (`network.txt:412` for a section of a
-    /// supportconfig file: the file and the line of its command).
-    pub source: String,
-    /// Added to parser line numbers to give lines within the file.
-    pub line_offset: usize,
-    pub text: String,
-    /// For capture-log segments: the time the log gave (`Some(None)` when it gave none, so
-    /// the sample is ordered by position); `None` takes the archive's times.
-    pub time: Option<Option<rules::model::Timestamp>>,
-}
 
 /// One archive root (or one loose file): the data of one host.
 #[derive(Debug, Clone)]

@@ -1,0 +1,44 @@
+//! `/proc/net/bonding/<bond>`: the bond's mode and its slaves (applied at the end of the
+//! bundle, see [`super::Deferred`]).
+
+use rules::model::{BondRole, Host, InterfaceKind};
+
+use super::{CaptureKind, Kind, Read};
+
+pub static BONDING: Kind = Kind {
+    label: |k| match k {
+        CaptureKind::Bonding { bond } => format!("/proc/net/bonding/{bond}"),
+        _ => String::new(),
+    },
+    read: Read::Data(|r, c, _| {
+        let CaptureKind::Bonding { bond } = &c.kind else {
+            return;
+        };
+        let b = r.take(parsers::bonding::parse(&c.text));
+        r.deferred.bonding.push((bond.clone(), b));
+    }),
+};
+
+/// Marks the bond, its slaves and (active-backup) their roles.
+pub(super) fn apply(host: &mut Host, bond: &str, b: &parsers::bonding::Bonding) {
+    host.interface_mut(bond, None).kind = InterfaceKind::Bond;
+    let active_backup = b
+        .mode
+        .as_deref()
+        .is_some_and(|m| m.contains("active-backup"));
+    for slave in &b.slaves {
+        let iface = host.interface_mut(&slave.name, None);
+        iface.kind = InterfaceKind::BondSlave;
+        iface.master.get_or_insert_with(|| bond.to_string());
+        // `ip -d` state (per slave, any mode) wins over the active-backup reading.
+        if iface.bond_role.is_none() && active_backup {
+            iface.bond_role = Some(
+                if b.currently_active_slave.as_deref() == Some(slave.name.as_str()) {
+                    BondRole::Active
+                } else {
+                    BondRole::Backup
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! `ifconfig` (net-tools old and new layouts, busybox): interfaces and their counters.
+
+use rules::model::{CounterSample, Host, Timestamp};
+
+use super::{fixed_label, note_usage_flags, Kind, Read};
+
+pub static IFCONFIG: Kind = Kind {
+    label: fixed_label!("ifconfig"),
+    read: Read::Data(|r, c, _| {
+        let ifaces = r.take(parsers::ifconfig::parse(&c.text));
+        apply(r.host, ifaces, r.time, &c.source);
+    }),
+};
+
+/// The name given to an interface whose counters were pasted without its name.
+pub const UNNAMED_INTERFACE: &str = "IFACE";
+
+fn apply(
+    host: &mut Host,
+    ifaces: Vec<parsers::ifconfig::IfconfigIface>,
+    time: Option<Timestamp>,
+    source: &str,
+) {
+    for i in ifaces {
+        // `eth0:1` is an address alias of eth0, not a device: its counters are eth0's.
+        if i.name.contains(':') {
+            continue;
+        }
+        // Counter lines pasted without their block header: the device is not in the data, so
+        // findings and commands name a placeholder the reader fills in (the problem list says
+        // the lines were kept under an unnamed interface).
+        let name = if i.name.is_empty() {
+            UNNAMED_INTERFACE
+        } else {
+            i.name.as_str()
+        };
+        let iface = host.interface_mut(name, None);
+        iface.qlen = i.txqueuelen.or(iface.qlen);
+        iface.mtu = i.mtu.or(iface.mtu);
+        if let Some(mac) = &i.mac {
+            iface.mac = Some(mac.to_ascii_lowercase());
+        }
+        note_usage_flags(iface, &i.flags);
+        if !i.counters.is_empty() {
+            iface.samples.push(CounterSample {
+                time,
+                source: source.to_string(),
+                counters: i.counters,
+                approximate: false,
+            });
+        }
+    }
+}

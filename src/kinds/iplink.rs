@@ -1,0 +1,90 @@
+//! `ip -s -s link` (every iproute2 text layout) and `ip -j link` (its JSON): interfaces, their
+//! counters and what the link says of itself (kind, master, queue length, MTU, peer).
+
+use rules::model::{BondRole, CounterSample, Host, InterfaceKind, Timestamp};
+
+use super::{fixed_label, note_usage_flags, Kind, Preparsed, Read};
+
+pub static IP_LINK: Kind = Kind {
+    label: fixed_label!("ip link"),
+    read: Read::Data(|r, c, pre| {
+        let parsed = match pre {
+            Preparsed::IpLink(p) => p,
+            _ => parsers::iplink::parse(&c.text),
+        };
+        for link in r.take(parsed) {
+            apply(r.host, link, r.time, &c.source);
+        }
+    }),
+};
+
+pub static IP_JSON: Kind = Kind {
+    label: fixed_label!("ip -j link"),
+    read: Read::Data(|r, c, _| {
+        for link in r.take(parsers::ipjson::parse(&c.text)) {
+            apply(r.host, link, r.time, &c.source);
+        }
+    }),
+};
+
+fn apply(host: &mut Host, link: parsers::iplink::IpLink, time: Option<Timestamp>, source: &str) {
+    let iface = host.interface_mut(&link.name, None);
+    iface.ifindex = iface.ifindex.or(link.index);
+    iface.master = link.master.clone().or(iface.master.take());
+    iface.qlen = link.qlen.or(iface.qlen);
+    iface.mtu = link.mtu.or(iface.mtu);
+    iface.state = link.state.clone().or(iface.state.take());
+    iface.link_peer = link.link_peer.clone().or(iface.link_peer.take());
+    iface.alias = link.alias.clone().or(iface.alias.take());
+    iface.qdisc = link.qdisc.clone().or(iface.qdisc.take());
+    if link.link_type.as_deref() == Some("ether") {
+        if let Some(mac) = &link.address {
+            iface.mac = Some(mac.to_ascii_lowercase());
+        }
+    }
+    note_usage_flags(iface, &link.flags);
+    for a in &link.altnames {
+        if !iface.altnames.contains(a) {
+            iface.altnames.push(a.clone());
+        }
+    }
+    if let Some(kind) = kind_from_ip_details(&link) {
+        iface.kind = kind;
+    }
+    match link.bond_slave_state.as_deref() {
+        Some("ACTIVE") => iface.bond_role = Some(BondRole::Active),
+        Some("BACKUP") => iface.bond_role = Some(BondRole::Backup),
+        _ => {}
+    }
+    if !link.counters.is_empty() {
+        iface.samples.push(CounterSample {
+            time,
+            source: source.to_string(),
+            counters: link.counters,
+            approximate: link.approximate,
+        });
+    }
+}
+
+/// Kind from `ip -d link` details (link type, slave kind, link kind).
+fn kind_from_ip_details(link: &parsers::iplink::IpLink) -> Option<InterfaceKind> {
+    if link.link_type.as_deref() == Some("loopback") {
+        return Some(InterfaceKind::Loopback);
+    }
+    if link.slave_kind.as_deref() == Some("bond") {
+        return Some(InterfaceKind::BondSlave);
+    }
+    let kind = link.kind.as_deref()?;
+    Some(match kind {
+        "bond" => InterfaceKind::Bond,
+        "vlan" => InterfaceKind::Vlan,
+        "bridge" => InterfaceKind::Bridge,
+        "veth" => InterfaceKind::Veth,
+        "tun" | "tap" | "macvtap" | "ipvtap" => InterfaceKind::Tap,
+        "gre" | "gretap" | "ip6gre" | "ip6gretap" | "ipip" | "ip6tnl" | "sit" | "vxlan"
+        | "geneve" | "vti" | "vti6" | "erspan" | "ip6erspan" | "wireguard" | "bareudp" | "xfrm" => {
+            InterfaceKind::Tunnel
+        }
+        _ => InterfaceKind::Other,
+    })
+}

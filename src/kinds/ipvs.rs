@@ -1,0 +1,44 @@
+//! `ipvsadm -L…`: the IPVS connection table size, active connections and rates.
+
+use rules::model::{Host, IpvsSample, Timestamp};
+
+use super::{CaptureKind, Kind, Read};
+
+pub static IPVSADM: Kind = Kind {
+    label: |k| match k {
+        CaptureKind::Ipvsadm { args } => format!("ipvsadm {args}"),
+        _ => String::new(),
+    },
+    read: Read::Data(|r, c, _| {
+        let ipvs = r.take(parsers::ipvsadm::parse(&c.text));
+        apply(r.host, ipvs, r.time, &c.source);
+    }),
+};
+
+fn apply(host: &mut Host, ipvs: parsers::ipvsadm::Ipvsadm, time: Option<Timestamp>, source: &str) {
+    let connections = ipvs.connections.or_else(|| {
+        let per_rs = ipvs.services.iter().flat_map(|s| &s.real_servers);
+        let mut any = false;
+        let mut sum = 0u64;
+        for rs in per_rs {
+            if let (Some(a), Some(i)) = (rs.active_conn, rs.inact_conn) {
+                any = true;
+                sum = sum.saturating_add(a).saturating_add(i);
+            }
+        }
+        any.then_some(sum)
+    });
+    host.ipvs.push(IpvsSample {
+        time,
+        source: source.to_string(),
+        table_size: ipvs.table_size,
+        connections,
+        timeouts: ipvs.timeouts,
+        services: ipvs
+            .services
+            .iter()
+            .filter_map(|s| serde_json::to_value(s).ok())
+            .collect(),
+        represents: 1,
+    });
+}

@@ -1,0 +1,233 @@
+//! One entry per capture kind: everything the tool knows about one kind of capture, in one
+//! place. [`CaptureKind`] names the kind (with the device, namespace or key its path names);
+//! [`CaptureKind::entry`] gives its [`Kind`]: its label, and how its text is parsed and read
+//! into the host. `ingest` and `assemble` only iterate this table, so adding a capture is its
+//! parser in `parsers/` plus a variant here and an entry in a file of this module.
+//!
+//! This module is the bottom of the binary crate: it uses `parsers` and the model, and no
+//! other module of `src/`.
+
+use rules::model::Timestamp;
+
+mod bonding;
+mod containers;
+mod ethtool;
+mod identity;
+mod ifconfig;
+mod iplink;
+mod ipvs;
+mod irq;
+mod netstat;
+mod procnetdev;
+mod reading;
+mod sar;
+mod softnet;
+mod sysctl;
+mod sysfs;
+mod top;
+
+pub use identity::Identity;
+pub use ifconfig::UNNAMED_INTERFACE;
+pub use reading::{Deferred, Reading};
+
+/// What the tool knows about one kind of capture.
+pub struct Kind {
+    /// What reports call it ("what was read"); per-device kinds name the device.
+    pub label: fn(&CaptureKind) -> String,
+    /// How its text reaches the host.
+    pub read: Read,
+}
+
+/// How a capture's text reaches the host.
+pub enum Read {
+    /// It names the host or dates the other captures: read before any data.
+    Identity(fn(&mut Identity, &mut Reading<'_>, &Capture)),
+    /// It carries data: parsed (or handed over already parsed, see [`Preparsed`]) and added.
+    Data(fn(&mut Reading<'_>, &Capture, Preparsed)),
+    /// It holds other captures, which `ingest` splits out; never parsed itself.
+    Container,
+}
+
+impl CaptureKind {
+    /// This kind's entry.
+    pub fn entry(&self) -> &'static Kind {
+        match self {
+            CaptureKind::IpLink => &iplink::IP_LINK,
+            CaptureKind::IpJson => &iplink::IP_JSON,
+            CaptureKind::ProcNetDev => &procnetdev::PROC_NET_DEV,
+            CaptureKind::NetstatIface => &netstat::NETSTAT_IFACE,
+            CaptureKind::Ifconfig => &ifconfig::IFCONFIG,
+            CaptureKind::SysfsStat { .. } => &sysfs::SYSFS_STAT,
+            CaptureKind::EthtoolStats { .. } => &ethtool::STATS,
+            CaptureKind::EthtoolRing { .. } => &ethtool::RING,
+            CaptureKind::EthtoolChannels { .. } => &ethtool::CHANNELS,
+            CaptureKind::EthtoolInfo { .. } => &ethtool::INFO,
+            CaptureKind::Softnet => &softnet::SOFTNET,
+            CaptureKind::Bonding { .. } => &bonding::BONDING,
+            CaptureKind::Sysctl => &sysctl::SYSCTL,
+            CaptureKind::SysctlValue { .. } => &sysctl::SYSCTL_VALUE,
+            CaptureKind::Ipvsadm { .. } => &ipvs::IPVSADM,
+            CaptureKind::Top => &top::TOP,
+            CaptureKind::Interrupts => &irq::INTERRUPTS,
+            CaptureKind::Softirqs => &irq::SOFTIRQS,
+            CaptureKind::Sar => &sar::SAR,
+            CaptureKind::Uptime => &identity::UPTIME,
+            CaptureKind::Date => &identity::DATE,
+            CaptureKind::Hostname => &identity::HOSTNAME,
+            CaptureKind::Uname => &identity::UNAME,
+            CaptureKind::Lscpu => &identity::LSCPU,
+            CaptureKind::SosManifest => &identity::SOS_MANIFEST,
+            CaptureKind::SupportconfigFile => &containers::SUPPORTCONFIG_FILE,
+            CaptureKind::CaptureLog => &containers::CAPTURE_LOG,
+        }
+    }
+
+    /// Short name used in reports ("what was read").
+    pub fn label(&self) -> String {
+        (self.entry().label)(self)
+    }
+}
+
+/// A label that names no device.
+macro_rules! fixed_label {
+    ($text:expr) => {
+        |_: &$crate::kinds::CaptureKind| String::from($text)
+    };
+}
+pub(crate) use fixed_label;
+
+/// Keeps the flags that say how a device is used (`SLAVE`, `MASTER`): they point to bonding
+/// when no bonding file was captured.
+pub(crate) fn note_usage_flags(iface: &mut rules::model::Interface, flags: &[String]) {
+    for f in flags {
+        let f = f.to_ascii_uppercase();
+        if (f == "SLAVE" || f == "MASTER") && !iface.flags.contains(&f) {
+            iface.flags.push(f);
+            iface.flags.sort();
+        }
+    }
+}
+
+/// A capture parsed ahead of `Read::Data`, on another thread: parsing is pure, so the text of
+/// the captures a capture log repeats most can be parsed in parallel while the host is still
+/// built in input order.
+pub enum Preparsed {
+    /// Not parsed ahead: the entry parses it.
+    None,
+    IpLink(parsers::Parsed<Vec<parsers::iplink::IpLink>>),
+    Top(parsers::Parsed<Vec<parsers::top::TopFrame>>),
+}
+
+/// Parses what can be parsed without the host (see [`Preparsed`]).
+pub fn preparse(c: &Capture) -> Preparsed {
+    match c.kind {
+        CaptureKind::IpLink => Preparsed::IpLink(parsers::iplink::parse(&c.text)),
+        CaptureKind::Top => Preparsed::Top(parsers::top::parse_busy(&c.text)),
+        _ => Preparsed::None,
+    }
+}
+
+/// What a capture holds, with the device/namespace its path names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaptureKind {
+    /// `ip -s [-s] [-d] link`; also `ip link` without counters.
+    IpLink,
+    ProcNetDev,
+    /// `/sys/class/net/<dev>/statistics/<counter>`.
+    SysfsStat {
+        dev: String,
+        counter: String,
+    },
+    EthtoolStats {
+        dev: String,
+        ns: Option<String>,
+    },
+    EthtoolRing {
+        dev: String,
+        ns: Option<String>,
+    },
+    EthtoolChannels {
+        dev: String,
+        ns: Option<String>,
+    },
+    EthtoolInfo {
+        dev: String,
+        ns: Option<String>,
+    },
+    Softnet,
+    Bonding {
+        bond: String,
+    },
+    Sysctl,
+    /// One `/proc/sys/...` file; `key` is the dotted sysctl name.
+    SysctlValue {
+        key: String,
+    },
+    /// `ipvsadm -L…`; `args` as run (`-Ln --rate`).
+    Ipvsadm {
+        args: String,
+    },
+    Ifconfig,
+    Uptime,
+    Date,
+    Hostname,
+    Uname,
+    Lscpu,
+    /// `sos_reports/manifest.json` (sos ≥ 4.0): command start times.
+    SosManifest,
+    /// A supportconfig `*.txt` file to be split into `#==[ … ]==#` sections.
+    SupportconfigFile,
+    /// `top -b` output.
+    Top,
+    /// `/proc/interrupts`.
+    Interrupts,
+    /// `/proc/softirqs`.
+    Softirqs,
+    /// `sar -A` text (`sarDD`).
+    Sar,
+    /// A pasted log of repeated commands, split into segments by `capture`.
+    CaptureLog,
+    /// `netstat -i` / `netstat -in` / `ifconfig -s` (net-tools, busybox): the short
+    /// interface table.
+    NetstatIface,
+    /// `ip -j [-p] -s [-s] link`: iproute2's JSON.
+    IpJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Layout {
+    Sos,
+    Supportconfig,
+}
+
+/// One recognised capture, ready for its parser.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub kind: CaptureKind,
+    /// Where it came from, relative to the archive root (`network.txt:412` for a section of a
+    /// supportconfig file: the file and the line of its command).
+    pub source: String,
+    /// Added to parser line numbers to give lines within the file.
+    pub line_offset: usize,
+    pub text: String,
+    /// For capture-log segments: the time the log gave (`Some(None)` when it gave none, so
+    /// the sample is ordered by position); `None` takes the archive's times.
+    pub time: Option<Option<Timestamp>>,
+}
+
+impl Capture {
+    pub fn new(kind: CaptureKind, source: &str, line_offset: usize, text: &str) -> Self {
+        Capture {
+            kind,
+            source: source.to_string(),
+            line_offset,
+            text: text.to_string(),
+            time: None,
+        }
+    }
+
+    /// The explicit time of a capture-log segment (`Some(None)`: the log gave no date).
+    pub fn explicit_time(&self) -> Option<Option<Timestamp>> {
+        self.time
+    }
+}

@@ -1,0 +1,20 @@
+//! `/proc/net/dev`: every interface's counters, in every kernel's layout.
+
+use rules::model::CounterSample;
+
+use super::{fixed_label, Kind, Read};
+
+pub static PROC_NET_DEV: Kind = Kind {
+    label: fixed_label!("/proc/net/dev"),
+    read: Read::Data(|r, c, _| {
+        for row in r.take(parsers::procnetdev::parse(&c.text)) {
+            let iface = r.host.interface_mut(&row.name, None);
+            iface.samples.push(CounterSample {
+                time: r.time,
+                source: c.source.clone(),
+                counters: row.counters,
+                approximate: false,
+            });
+        }
+    }),
+};

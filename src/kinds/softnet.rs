@@ -1,0 +1,32 @@
+//! `/proc/net/softnet_stat`: per-CPU backlog drops, time squeezes and RPS counts.
+
+use rules::model::{SoftnetCpu, SoftnetSample};
+
+use super::{fixed_label, Kind, Read};
+
+pub static SOFTNET: Kind = Kind {
+    label: fixed_label!("/proc/net/softnet_stat"),
+    read: Read::Data(|r, c, _| {
+        let rows = r.take(parsers::softnet::parse(&c.text));
+        if rows.is_empty() {
+            return;
+        }
+        r.host.softnet.push(SoftnetSample {
+            time: r.time,
+            source: c.source.clone(),
+            cpu_ids_exact: rows.iter().all(|row| row.cpu_from_index),
+            cpus: rows
+                .into_iter()
+                .map(|row| SoftnetCpu {
+                    cpu: row.cpu,
+                    processed: row.processed,
+                    dropped: row.dropped,
+                    time_squeeze: row.time_squeeze,
+                    received_rps: row.received_rps,
+                    flow_limit_count: row.flow_limit_count,
+                    backlog_len: row.backlog_len,
+                })
+                .collect(),
+        });
+    }),
+};

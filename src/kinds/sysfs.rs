@@ -1,0 +1,27 @@
+//! `/sys/class/net/<dev>/statistics/<counter>`: one file per counter, gathered into one
+//! sample per device at the end of the bundle (see [`super::Deferred`]).
+
+use std::collections::BTreeMap;
+
+use super::{CaptureKind, Kind, Read};
+
+pub static SYSFS_STAT: Kind = Kind {
+    label: |k| match k {
+        CaptureKind::SysfsStat { dev, .. } => format!("sysfs statistics {dev}"),
+        _ => String::new(),
+    },
+    read: Read::Data(|r, c, _| {
+        let CaptureKind::SysfsStat { dev, counter } = &c.kind else {
+            return;
+        };
+        if let Some(v) = r.take(parsers::single_value::parse_u64(&c.text)) {
+            let time = r.time;
+            let entry = r
+                .deferred
+                .sysfs
+                .entry(dev.clone())
+                .or_insert((time, BTreeMap::new()));
+            entry.1.insert(counter.clone(), v);
+        }
+    }),
+};
