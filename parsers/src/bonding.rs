@@ -289,23 +289,14 @@ fn slave_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/bonding/",
-                $name
-            ))
-        };
-    }
-
-    const AB: &str = fixture!("insights-active-backup.bond0");
-    const ARP: &str = fixture!("insights-arp-monitor.bond0");
-    const OLD_LACP: &str = fixture!("insights-8023ad-v3.2.4-stray-line.bond0");
-    const FOM: &str = fixture!("yogsottot-fail-over-mac.bond0");
-    const LACP: &str = fixture!("blackmetalz-8023ad.bond0");
-    const NEW: &str = fixture!("constructed-6.12-no-aggregator.bond1");
+    const AB: &str = fixture!("bonding", "insights-active-backup.bond0");
+    const ARP: &str = fixture!("bonding", "insights-arp-monitor.bond0");
+    const OLD_LACP: &str = fixture!("bonding", "insights-8023ad-v3.2.4-stray-line.bond0");
+    const FOM: &str = fixture!("bonding", "yogsottot-fail-over-mac.bond0");
+    const LACP: &str = fixture!("bonding", "blackmetalz-8023ad.bond0");
+    const NEW: &str = fixture!("bonding", "constructed-6.12-no-aggregator.bond1");
 
     fn field<'a>(m: &'a BTreeMap<String, String>, k: &str) -> Option<&'a str> {
         m.get(k).map(String::as_str)

@@ -692,33 +692,24 @@ fn clip(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/date/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS_DATE: &str = fixture!("coreos-master1.date");
-    const COREOS_UTC: &str = fixture!("coreos-master1.date_--utc");
-    const COREOS_HWCLOCK: &str = fixture!("coreos-master1.hwclock");
-    const SB_DATE: &str = fixture!("sandbox.date");
-    const SB_R: &str = fixture!("sandbox.date_-R");
-    const SB_NS: &str = fixture!("sandbox.date_--rfc-3339=ns");
-    const SB_SECONDS: &str = fixture!("sandbox.date_--rfc-3339=seconds");
-    const SB_INS: &str = fixture!("sandbox.date_-Ins");
-    const SB_ISECONDS: &str = fixture!("sandbox.date_-Iseconds");
-    const SB_NO_SYSTEMD: &str = fixture!("sandbox-no-systemd.timedatectl");
-    const SB_FORMS: &str = fixture!("sandbox-coreutils-9.1.dates");
-    const SEED: &str = fixture!("seed-000-capture-loop.txt");
-    const TIMEDATECTL: &str = fixture!("constructed-timedatectl.txt");
-    const TIMEDATECTL_OLD: &str = fixture!("constructed-timedatectl-systemd219.txt");
-    const OTHER: &str = fixture!("constructed-other-forms.dates");
-    const NOT_DATES: &str = fixture!("not-dates.txt");
+    const COREOS_DATE: &str = fixture!("date", "coreos-master1.date");
+    const COREOS_UTC: &str = fixture!("date", "coreos-master1.date_--utc");
+    const COREOS_HWCLOCK: &str = fixture!("date", "coreos-master1.hwclock");
+    const SB_DATE: &str = fixture!("date", "sandbox.date");
+    const SB_R: &str = fixture!("date", "sandbox.date_-R");
+    const SB_NS: &str = fixture!("date", "sandbox.date_--rfc-3339=ns");
+    const SB_SECONDS: &str = fixture!("date", "sandbox.date_--rfc-3339=seconds");
+    const SB_INS: &str = fixture!("date", "sandbox.date_-Ins");
+    const SB_ISECONDS: &str = fixture!("date", "sandbox.date_-Iseconds");
+    const SB_NO_SYSTEMD: &str = fixture!("date", "sandbox-no-systemd.timedatectl");
+    const SB_FORMS: &str = fixture!("date", "sandbox-coreutils-9.1.dates");
+    const SEED: &str = fixture!("date", "seed-000-capture-loop.txt");
+    const TIMEDATECTL: &str = fixture!("date", "constructed-timedatectl.txt");
+    const TIMEDATECTL_OLD: &str = fixture!("date", "constructed-timedatectl-systemd219.txt");
+    const OTHER: &str = fixture!("date", "constructed-other-forms.dates");
+    const NOT_DATES: &str = fixture!("date", "not-dates.txt");
     const ALL: [&str; 16] = [
         COREOS_DATE,
         COREOS_UTC,

@@ -52,20 +52,11 @@ pub fn parse(text: &str) -> Parsed<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/hostname/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1.hostname");
-    const COREOS_F: &str = fixture!("coreos-master1.hostname_-f");
-    const SANDBOX: &str = fixture!("sandbox.hostname");
+    const COREOS: &str = fixture!("hostname", "coreos-master1.hostname");
+    const COREOS_F: &str = fixture!("hostname", "coreos-master1.hostname_-f");
+    const SANDBOX: &str = fixture!("hostname", "sandbox.hostname");
 
     #[test]
     fn real_captures() {

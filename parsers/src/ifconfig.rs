@@ -709,27 +709,18 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/ifconfig/",
-                $name
-            ))
-        };
-    }
-
-    const SB_A: &str = fixture!("sandbox-net-tools-2.10-ifconfig_-a.txt");
-    const SB_S: &str = fixture!("sandbox-net-tools-2.10-ifconfig_-s.txt");
-    const SB_HOST: &str = fixture!("sandbox-net-tools-2.10-ifconfig_eth0-host.txt");
-    const K32: &str = fixture!("knowledge-s3.2-old-1.60-constructed.txt");
-    const K33: &str = fixture!("knowledge-s3.3-new-constructed.txt");
-    const KANTHI: &str = fixture!("literal-kanthi-mdtemplate3-old-1.60.txt");
-    const SEED_001: &str = fixture!("seed-001-rx-overruns-line-only.txt");
-    const SEED_003: &str = fixture!("seed-003-old-collapsed-annotated.txt");
-    const CONSTRUCTED: &str = fixture!("constructed-variants.txt");
+    const SB_A: &str = fixture!("ifconfig", "sandbox-net-tools-2.10-ifconfig_-a.txt");
+    const SB_S: &str = fixture!("ifconfig", "sandbox-net-tools-2.10-ifconfig_-s.txt");
+    const SB_HOST: &str = fixture!("ifconfig", "sandbox-net-tools-2.10-ifconfig_eth0-host.txt");
+    const K32: &str = fixture!("ifconfig", "knowledge-s3.2-old-1.60-constructed.txt");
+    const K33: &str = fixture!("ifconfig", "knowledge-s3.3-new-constructed.txt");
+    const KANTHI: &str = fixture!("ifconfig", "literal-kanthi-mdtemplate3-old-1.60.txt");
+    const SEED_001: &str = fixture!("ifconfig", "seed-001-rx-overruns-line-only.txt");
+    const SEED_003: &str = fixture!("ifconfig", "seed-003-old-collapsed-annotated.txt");
+    const CONSTRUCTED: &str = fixture!("ifconfig", "constructed-variants.txt");
 
     const ALL: [&str; 9] = [
         SB_A,

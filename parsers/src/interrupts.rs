@@ -426,26 +426,20 @@ pub fn parse_softirqs(text: &str) -> Parsed<Softirqs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/interrupts/",
-                $name
-            ))
-        };
-    }
-
-    const SB_IRQ: &str = fixture!("sandbox-6.18.44.interrupts");
-    const SB_SOFT: &str = fixture!("sandbox-6.18.44.softirqs");
-    const COREOS_IRQ: &str = fixture!("coreos-master1-4.18.0-80.interrupts");
-    const COREOS_SOFT: &str = fixture!("coreos-master1-4.18.0-80.softirqs");
-    const X86: &str = fixture!("constructed-x86-5.14-cpu1-cpu4-offline.interrupts");
-    const RHEL6: &str = fixture!("constructed-rhel6-2.6.32.interrupts");
-    const ARM64: &str = fixture!("constructed-arm64-5.10.interrupts");
-    const SOFT_OFFLINE: &str = fixture!("constructed-3.10-cpu1-offline.softirqs");
+    const SB_IRQ: &str = fixture!("interrupts", "sandbox-6.18.44.interrupts");
+    const SB_SOFT: &str = fixture!("interrupts", "sandbox-6.18.44.softirqs");
+    const COREOS_IRQ: &str = fixture!("interrupts", "coreos-master1-4.18.0-80.interrupts");
+    const COREOS_SOFT: &str = fixture!("interrupts", "coreos-master1-4.18.0-80.softirqs");
+    const X86: &str = fixture!(
+        "interrupts",
+        "constructed-x86-5.14-cpu1-cpu4-offline.interrupts"
+    );
+    const RHEL6: &str = fixture!("interrupts", "constructed-rhel6-2.6.32.interrupts");
+    const ARM64: &str = fixture!("interrupts", "constructed-arm64-5.10.interrupts");
+    const SOFT_OFFLINE: &str = fixture!("interrupts", "constructed-3.10-cpu1-offline.softirqs");
     const ALL_IRQ: [&str; 5] = [SB_IRQ, COREOS_IRQ, X86, RHEL6, ARM64];
     const ALL_SOFT: [&str; 3] = [SB_SOFT, COREOS_SOFT, SOFT_OFFLINE];
 

@@ -769,40 +769,31 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/iplink/",
-                $name
-            ))
-        };
-    }
-
-    const SOS_COREOS: &str = fixture!("sos-coreos-master1-ip_-s_-d_link.txt");
-    const SB_SS: &str = fixture!("sandbox-iproute2-6.1-ip_-s_-s_link.txt");
-    const SB_SD: &str = fixture!("sandbox-iproute2-6.1-ip_-s_-d_link.txt");
-    const SB_DSS: &str = fixture!("sandbox-iproute2-6.1-ip_-d_-s_-s_link.txt");
-    const SB_SH: &str = fixture!("sandbox-iproute2-6.1-ip_-s_-h_link.txt");
-    const SB_SSHIEC: &str = fixture!("sandbox-iproute2-6.1-ip_-s_-s_-h_-iec_link.txt");
-    const SB_S: &str = fixture!("sandbox-iproute2-6.1-ip_-s_link.txt");
-    const SB_BARE: &str = fixture!("sandbox-iproute2-6.1-ip_link.txt");
-    const SB_ONELINE: &str = fixture!("sandbox-iproute2-6.1-ip_-o_-s_link.txt");
-    const K_A: &str = fixture!("knowledge-s2.2a-iproute2-3.10-constructed.txt");
-    const K_B: &str = fixture!("knowledge-s2.2b-iproute2-5.9-constructed.txt");
-    const K_RST: &str = fixture!("knowledge-s2.2b-statistics-rst-literal.txt");
-    const K_C: &str = fixture!("knowledge-s2.2c-iproute2-5.10-h-literal.txt");
-    const K_D: &str = fixture!("knowledge-s2.2d-iproute2-5.14-literal.txt");
-    const VFS: &str = fixture!("literal-example-cnf-ens2f0-sriov-vfs.txt");
-    const CAN: &str = fixture!("literal-jetson-can0-mttcan.txt");
-    const BOND: &str = fixture!("literal-netdev-2022-bond-active-backup.txt");
-    const VLAN_CN: &str = fixture!("literal-cn-note-ens33.100-vlan-d-s-s.txt");
-    const CONSTRUCTED: &str = fixture!("constructed-details-and-optional-columns.txt");
-    const SEED_000: &str = fixture!("seed-000-tap-tx-drops-capture-log.txt");
-    const SEED_003: &str = fixture!("seed-003-p4p2-overrun-web-paste.txt");
-    const SEED_004: &str = fixture!("seed-004-tap-header-only.txt");
+    const SOS_COREOS: &str = fixture!("iplink", "sos-coreos-master1-ip_-s_-d_link.txt");
+    const SB_SS: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_-s_link.txt");
+    const SB_SD: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_-d_link.txt");
+    const SB_DSS: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-d_-s_-s_link.txt");
+    const SB_SH: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_-h_link.txt");
+    const SB_SSHIEC: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_-s_-h_-iec_link.txt");
+    const SB_S: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_link.txt");
+    const SB_BARE: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_link.txt");
+    const SB_ONELINE: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-o_-s_link.txt");
+    const K_A: &str = fixture!("iplink", "knowledge-s2.2a-iproute2-3.10-constructed.txt");
+    const K_B: &str = fixture!("iplink", "knowledge-s2.2b-iproute2-5.9-constructed.txt");
+    const K_RST: &str = fixture!("iplink", "knowledge-s2.2b-statistics-rst-literal.txt");
+    const K_C: &str = fixture!("iplink", "knowledge-s2.2c-iproute2-5.10-h-literal.txt");
+    const K_D: &str = fixture!("iplink", "knowledge-s2.2d-iproute2-5.14-literal.txt");
+    const VFS: &str = fixture!("iplink", "literal-example-cnf-ens2f0-sriov-vfs.txt");
+    const CAN: &str = fixture!("iplink", "literal-jetson-can0-mttcan.txt");
+    const BOND: &str = fixture!("iplink", "literal-netdev-2022-bond-active-backup.txt");
+    const VLAN_CN: &str = fixture!("iplink", "literal-cn-note-ens33.100-vlan-d-s-s.txt");
+    const CONSTRUCTED: &str = fixture!("iplink", "constructed-details-and-optional-columns.txt");
+    const SEED_000: &str = fixture!("iplink", "seed-000-tap-tx-drops-capture-log.txt");
+    const SEED_003: &str = fixture!("iplink", "seed-003-p4p2-overrun-web-paste.txt");
+    const SEED_004: &str = fixture!("iplink", "seed-004-tap-header-only.txt");
 
     const ALL: [&str; 22] = [
         SOS_COREOS,

@@ -1088,43 +1088,35 @@ pub fn parse(text: &str) -> Parsed<Ipvsadm> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/ipvsadm/",
-                $name
-            ))
-        };
-    }
-
-    const SANDBOX_ERR: &str = fixture!("sandbox-debian12-ipvsadm-1.31-no-ip_vs.txt");
-    const SEED_4096: &str = fixture!("seed-001-ipvsadm-L-size4096.txt");
-    const SEED_1M: &str = fixture!("seed-001-ipvsadm-L-size1048576.txt");
-    const K_LN: &str = fixture!("knowledge-9.1-Ln.txt");
-    const K_STATS: &str = fixture!("knowledge-9.2-stats.txt");
-    const K_RATE: &str = fixture!("knowledge-9.2-rate.txt");
-    const K_LNC: &str = fixture!("knowledge-9.3-Lnc.txt");
-    const K_TIMEOUT: &str = fixture!("knowledge-9.3-timeout.txt");
-    const R_LN: &str = fixture!("public-reibang-lvs01-Ln.txt");
-    const R_STATS: &str = fixture!("public-reibang-lvs01-Ln-stats.txt");
-    const R_RATE: &str = fixture!("public-reibang-lvs01-Ln-rate.txt");
-    const MRUBY_PROC: &str = fixture!("public-mruby-ipvs-proc-net-ip_vs.txt");
-    const N_FWM_PROC: &str = fixture!("public-lvs-notes-fwm-proc-ip_vs.txt");
-    const N_FWM_PERSIST: &str = fixture!("public-lvs-notes-fwm-persistent-Ln.txt");
-    const N_CONN_PROC: &str = fixture!("public-lvs-notes-proc-ip_vs_conn-collapsed.txt");
-    const N_LNC: &str = fixture!("public-lvs-notes-Lnc-collapsed.txt");
-    const N_CONN_PROC_ALIGNED: &str = fixture!("public-lvs-notes-proc-ip_vs_conn-aligned.txt");
-    const NAT_CONN: &str = fixture!("public-lvs-nat-Ln-connection.txt");
-    const C_FLAGS: &str = fixture!("constructed-1.31-Ln-flags-ipv6-fwm.txt");
-    const C_TUN: &str = fixture!("constructed-1.31-Ln-tun-info.txt");
-    const C_THRESH: &str = fixture!("constructed-1.31-Ln-thresholds.txt");
-    const C_PERSIST: &str = fixture!("constructed-1.31-Ln-persistent-conn.txt");
-    const C_STATS_SUFFIX: &str = fixture!("constructed-1.31-Ln-stats-suffixes.txt");
-    const C_STATS_EXACT: &str = fixture!("constructed-1.31-Ln-stats-exact.txt");
-    const C_LNC_PE: &str = fixture!("constructed-1.31-Lnc-persistent-conn.txt");
+    const SANDBOX_ERR: &str = fixture!("ipvsadm", "sandbox-debian12-ipvsadm-1.31-no-ip_vs.txt");
+    const SEED_4096: &str = fixture!("ipvsadm", "seed-001-ipvsadm-L-size4096.txt");
+    const SEED_1M: &str = fixture!("ipvsadm", "seed-001-ipvsadm-L-size1048576.txt");
+    const K_LN: &str = fixture!("ipvsadm", "knowledge-9.1-Ln.txt");
+    const K_STATS: &str = fixture!("ipvsadm", "knowledge-9.2-stats.txt");
+    const K_RATE: &str = fixture!("ipvsadm", "knowledge-9.2-rate.txt");
+    const K_LNC: &str = fixture!("ipvsadm", "knowledge-9.3-Lnc.txt");
+    const K_TIMEOUT: &str = fixture!("ipvsadm", "knowledge-9.3-timeout.txt");
+    const R_LN: &str = fixture!("ipvsadm", "public-reibang-lvs01-Ln.txt");
+    const R_STATS: &str = fixture!("ipvsadm", "public-reibang-lvs01-Ln-stats.txt");
+    const R_RATE: &str = fixture!("ipvsadm", "public-reibang-lvs01-Ln-rate.txt");
+    const MRUBY_PROC: &str = fixture!("ipvsadm", "public-mruby-ipvs-proc-net-ip_vs.txt");
+    const N_FWM_PROC: &str = fixture!("ipvsadm", "public-lvs-notes-fwm-proc-ip_vs.txt");
+    const N_FWM_PERSIST: &str = fixture!("ipvsadm", "public-lvs-notes-fwm-persistent-Ln.txt");
+    const N_CONN_PROC: &str = fixture!("ipvsadm", "public-lvs-notes-proc-ip_vs_conn-collapsed.txt");
+    const N_LNC: &str = fixture!("ipvsadm", "public-lvs-notes-Lnc-collapsed.txt");
+    const N_CONN_PROC_ALIGNED: &str =
+        fixture!("ipvsadm", "public-lvs-notes-proc-ip_vs_conn-aligned.txt");
+    const NAT_CONN: &str = fixture!("ipvsadm", "public-lvs-nat-Ln-connection.txt");
+    const C_FLAGS: &str = fixture!("ipvsadm", "constructed-1.31-Ln-flags-ipv6-fwm.txt");
+    const C_TUN: &str = fixture!("ipvsadm", "constructed-1.31-Ln-tun-info.txt");
+    const C_THRESH: &str = fixture!("ipvsadm", "constructed-1.31-Ln-thresholds.txt");
+    const C_PERSIST: &str = fixture!("ipvsadm", "constructed-1.31-Ln-persistent-conn.txt");
+    const C_STATS_SUFFIX: &str = fixture!("ipvsadm", "constructed-1.31-Ln-stats-suffixes.txt");
+    const C_STATS_EXACT: &str = fixture!("ipvsadm", "constructed-1.31-Ln-stats-exact.txt");
+    const C_LNC_PE: &str = fixture!("ipvsadm", "constructed-1.31-Lnc-persistent-conn.txt");
 
     const ALL: [&str; 25] = [
         SANDBOX_ERR,

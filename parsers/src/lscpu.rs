@@ -158,21 +158,12 @@ pub fn parse(text: &str) -> Parsed<Lscpu> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/lscpu/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1.lscpu");
-    const FLAT: &str = fixture!("sandbox-flat.lscpu");
-    const HIER: &str = fixture!("sandbox-hierarchic.lscpu");
-    const HIER80: &str = fixture!("sandbox-hierarchic-80cols-crlf.lscpu");
+    const COREOS: &str = fixture!("lscpu", "coreos-master1.lscpu");
+    const FLAT: &str = fixture!("lscpu", "sandbox-flat.lscpu");
+    const HIER: &str = fixture!("lscpu", "sandbox-hierarchic.lscpu");
+    const HIER80: &str = fixture!("lscpu", "sandbox-hierarchic-80cols-crlf.lscpu");
 
     fn f<'a>(l: &'a Lscpu, k: &str) -> Option<&'a str> {
         l.fields.get(k).map(String::as_str)

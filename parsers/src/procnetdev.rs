@@ -347,24 +347,16 @@ pub fn parse(text: &str) -> Parsed<Vec<ProcNetDevRow>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/procnetdev/",
-                $name
-            ))
-        };
-    }
-
-    const SOS_COREOS: &str = fixture!("sos-coreos-master1-proc-3255-net-dev.txt");
-    const SANDBOX: &str = fixture!("sandbox-linux-6.18-netns.txt");
-    const SEED_LVS: &str = fixture!("seed-001-lvs-director-bonds.txt");
-    const KNOWLEDGE: &str = fixture!("knowledge-s4-constructed-rows.txt");
-    const OLD_LAYOUTS_LITERAL: &str = fixture!("literal-linux-2.0-2.1-tleds-comment.txt");
-    const V1_CONSTRUCTED: &str = fixture!("constructed-linux-2.0-v1.txt");
-    const V2_CONSTRUCTED: &str = fixture!("constructed-linux-2.2-v2.txt");
+    const SOS_COREOS: &str = fixture!("procnetdev", "sos-coreos-master1-proc-3255-net-dev.txt");
+    const SANDBOX: &str = fixture!("procnetdev", "sandbox-linux-6.18-netns.txt");
+    const SEED_LVS: &str = fixture!("procnetdev", "seed-001-lvs-director-bonds.txt");
+    const KNOWLEDGE: &str = fixture!("procnetdev", "knowledge-s4-constructed-rows.txt");
+    const OLD_LAYOUTS_LITERAL: &str =
+        fixture!("procnetdev", "literal-linux-2.0-2.1-tleds-comment.txt");
+    const V1_CONSTRUCTED: &str = fixture!("procnetdev", "constructed-linux-2.0-v1.txt");
+    const V2_CONSTRUCTED: &str = fixture!("procnetdev", "constructed-linux-2.2-v2.txt");
 
     const ALL: [&str; 7] = [
         SOS_COREOS,

@@ -847,28 +847,25 @@ fn shorten(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/sar/",
-                $name
-            ))
-        };
-    }
-
-    const C: &str = fixture!("sandbox-sysstat12.6.1-C.sar");
-    const EN_US: &str = fixture!("sandbox-sysstat12.6.1-en_US-12h.sar");
-    const ISO: &str = fixture!("sandbox-sysstat12.6.1-ISO.sar");
-    const DE: &str = fixture!("sandbox-sysstat12.6.1-de_DE.sar");
-    const FR: &str = fixture!("sandbox-sysstat12.6.1-fr_FR.sar");
-    const MID_C: &str = fixture!("sandbox-sysstat12.6.1-faketime-midnight-restart-C.sar");
-    const MID_EN: &str = fixture!("sandbox-sysstat12.6.1-faketime-midnight-restart-en_US-12h.sar");
-    const MID_U: &str = fixture!("sandbox-sysstat12.6.1-u-midnight-restart-C.sar");
-    const F39: &str = fixture!("sarstats-f39-sysstat12-excerpt.sar");
-    const EL7: &str = fixture!("sarstats-el7-sysstat10-excerpt.sar");
-    const MALFORMED: &str = fixture!("constructed-malformed-crlf.sar");
+    const C: &str = fixture!("sar", "sandbox-sysstat12.6.1-C.sar");
+    const EN_US: &str = fixture!("sar", "sandbox-sysstat12.6.1-en_US-12h.sar");
+    const ISO: &str = fixture!("sar", "sandbox-sysstat12.6.1-ISO.sar");
+    const DE: &str = fixture!("sar", "sandbox-sysstat12.6.1-de_DE.sar");
+    const FR: &str = fixture!("sar", "sandbox-sysstat12.6.1-fr_FR.sar");
+    const MID_C: &str = fixture!(
+        "sar",
+        "sandbox-sysstat12.6.1-faketime-midnight-restart-C.sar"
+    );
+    const MID_EN: &str = fixture!(
+        "sar",
+        "sandbox-sysstat12.6.1-faketime-midnight-restart-en_US-12h.sar"
+    );
+    const MID_U: &str = fixture!("sar", "sandbox-sysstat12.6.1-u-midnight-restart-C.sar");
+    const F39: &str = fixture!("sar", "sarstats-f39-sysstat12-excerpt.sar");
+    const EL7: &str = fixture!("sar", "sarstats-el7-sysstat10-excerpt.sar");
+    const MALFORMED: &str = fixture!("sar", "constructed-malformed-crlf.sar");
     const ALL: [&str; 11] = [
         C, EN_US, ISO, DE, FR, MID_C, MID_EN, MID_U, F39, EL7, MALFORMED,
     ];

@@ -206,25 +206,16 @@ fn full_row(f: &[u64], row_cpu: u32, no: usize, problems: &mut Vec<Problem>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/softnet/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1-4.18.0-80.softnet_stat");
-    const SANDBOX: &str = fixture!("sandbox-6.18.44.softnet_stat");
-    const RHEL5: &str = fixture!("insights-rhel5.softnet_stat");
-    const RHEL67: &str = fixture!("insights-rhel6-7.softnet_stat");
-    const RHEL8: &str = fixture!("insights-rhel8.softnet_stat");
-    const RHEL9: &str = fixture!("insights-rhel9.softnet_stat");
-    const COL15: &str = fixture!("constructed-15col-cpu1-offline.softnet_stat");
-    const MALFORMED: &str = fixture!("constructed-malformed-crlf.softnet_stat");
+    const COREOS: &str = fixture!("softnet", "coreos-master1-4.18.0-80.softnet_stat");
+    const SANDBOX: &str = fixture!("softnet", "sandbox-6.18.44.softnet_stat");
+    const RHEL5: &str = fixture!("softnet", "insights-rhel5.softnet_stat");
+    const RHEL67: &str = fixture!("softnet", "insights-rhel6-7.softnet_stat");
+    const RHEL8: &str = fixture!("softnet", "insights-rhel8.softnet_stat");
+    const RHEL9: &str = fixture!("softnet", "insights-rhel9.softnet_stat");
+    const COL15: &str = fixture!("softnet", "constructed-15col-cpu1-offline.softnet_stat");
+    const MALFORMED: &str = fixture!("softnet", "constructed-malformed-crlf.softnet_stat");
     const ALL: [&str; 8] = [
         COREOS, SANDBOX, RHEL5, RHEL67, RHEL8, RHEL9, COL15, MALFORMED,
     ];

@@ -125,21 +125,12 @@ fn clip(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/sysctl/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1-trimmed.sysctl_-a");
-    const SANDBOX: &str = fixture!("sandbox-debian12-trimmed.sysctl_-a");
-    const NONROOT: &str = fixture!("sandbox-debian12-nonroot-trimmed.sysctl_-a");
+    const COREOS: &str = fixture!("sysctl", "coreos-master1-trimmed.sysctl_-a");
+    const SANDBOX: &str = fixture!("sysctl", "sandbox-debian12-trimmed.sysctl_-a");
+    const NONROOT: &str = fixture!("sysctl", "sandbox-debian12-nonroot-trimmed.sysctl_-a");
 
     #[test]
     fn coreos_real_capture() {

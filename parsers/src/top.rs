@@ -1006,33 +1006,30 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/top/",
-                $name
-            ))
-        };
-    }
-
-    const SB_N2: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n_2_-d_0.5.txt");
-    const SB_1_80: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-1_-n_2.txt");
-    const SB_1_200: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-1_-n_2_-w_200.txt");
-    const SB_EM: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n1_-E_m.txt");
-    const SB_EK: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n1_-E_k_-p.txt");
-    const SB_EG: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n1_-E_g_-e_m_-p.txt");
-    const SB_W100: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-1_-n1_-w_100_-p.txt");
-    const SB_W160: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-1_-n1_-w_160_-H_-p.txt");
-    const SB_C: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n_2_-c_-w_512_-p.txt");
-    const SEED_BEFORE: &str = fixture!("seed-000-guest-before.txt");
-    const SEED_DURING: &str = fixture!("seed-000-guest-during-st.txt");
-    const DREAM: &str = fixture!("literal-dreamlate00-procps-3.2-summary.txt");
-    const HACKER: &str = fixture!("literal-hacker65536-myit-procps-3.2-and-ng.txt");
-    const ALESSIO: &str = fixture!("literal-alessio-gh-decimal-comma.txt");
-    const CONSTRUCTED: &str = fixture!("constructed-variants.txt");
+    const SB_N2: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n_2_-d_0.5.txt");
+    const SB_1_80: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-1_-n_2.txt");
+    const SB_1_200: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-1_-n_2_-w_200.txt");
+    const SB_EM: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n1_-E_m.txt");
+    const SB_EK: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n1_-E_k_-p.txt");
+    const SB_EG: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n1_-E_g_-e_m_-p.txt");
+    const SB_W100: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-1_-n1_-w_100_-p.txt");
+    const SB_W160: &str = fixture!(
+        "top",
+        "sandbox-procps-ng-4.0.2-top_-b_-1_-n1_-w_160_-H_-p.txt"
+    );
+    const SB_C: &str = fixture!(
+        "top",
+        "sandbox-procps-ng-4.0.2-top_-b_-n_2_-c_-w_512_-p.txt"
+    );
+    const SEED_BEFORE: &str = fixture!("top", "seed-000-guest-before.txt");
+    const SEED_DURING: &str = fixture!("top", "seed-000-guest-during-st.txt");
+    const DREAM: &str = fixture!("top", "literal-dreamlate00-procps-3.2-summary.txt");
+    const HACKER: &str = fixture!("top", "literal-hacker65536-myit-procps-3.2-and-ng.txt");
+    const ALESSIO: &str = fixture!("top", "literal-alessio-gh-decimal-comma.txt");
+    const CONSTRUCTED: &str = fixture!("top", "constructed-variants.txt");
 
     const ALL: [&str; 15] = [
         SB_N2,

@@ -176,20 +176,11 @@ fn parse_line(line: &str, no: usize, problems: &mut Vec<Problem>) -> Option<Unam
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/uname/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1.uname_-a");
-    const SANDBOX: &str = fixture!("sandbox.uname_-a");
-    const OTHERS: &str = fixture!("constructed-other-layouts.txt");
+    const COREOS: &str = fixture!("uname", "coreos-master1.uname_-a");
+    const SANDBOX: &str = fixture!("uname", "sandbox.uname_-a");
+    const OTHERS: &str = fixture!("uname", "constructed-other-layouts.txt");
 
     fn s(v: &str) -> Option<String> {
         Some(v.to_string())

@@ -247,22 +247,13 @@ fn uptime_line(input: &str) -> IResult<&str, Uptime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fixture;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/uptime/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1.uptime");
-    const SANDBOX: &str = fixture!("sandbox-debian12.uptime");
-    const SANDBOX_FORMS: &str = fixture!("sandbox-procps-ng-4.0.2-forms.txt");
-    const LITERALS: &str = fixture!("knowledge-8.1-and-constructed.txt");
-    const PROC: &str = fixture!("sandbox.proc_uptime");
+    const COREOS: &str = fixture!("uptime", "coreos-master1.uptime");
+    const SANDBOX: &str = fixture!("uptime", "sandbox-debian12.uptime");
+    const SANDBOX_FORMS: &str = fixture!("uptime", "sandbox-procps-ng-4.0.2-forms.txt");
+    const LITERALS: &str = fixture!("uptime", "knowledge-8.1-and-constructed.txt");
+    const PROC: &str = fixture!("uptime", "sandbox.proc_uptime");
 
     fn t(h: u32, m: u32, s: u32) -> Option<NaiveTime> {
         NaiveTime::from_hms_opt(h, m, s)
