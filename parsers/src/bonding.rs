@@ -289,7 +289,7 @@ fn slave_line(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const AB: &str = fixture!("bonding", "insights-active-backup.bond0");
     const ARP: &str = fixture!("bonding", "insights-arp-monitor.bond0");
@@ -507,5 +507,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("bonding"), parse);
     }
 }

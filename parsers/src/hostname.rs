@@ -52,7 +52,7 @@ pub fn parse(text: &str) -> Parsed<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const COREOS: &str = fixture!("hostname", "coreos-master1.hostname");
     const COREOS_F: &str = fixture!("hostname", "coreos-master1.hostname_-f");
@@ -95,5 +95,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("hostname"), parse);
     }
 }

@@ -709,7 +709,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
     const SB_A: &str = fixture!("ifconfig", "sandbox-net-tools-2.10-ifconfig_-a.txt");
@@ -721,18 +721,6 @@ mod tests {
     const SEED_001: &str = fixture!("ifconfig", "seed-001-rx-overruns-line-only.txt");
     const SEED_003: &str = fixture!("ifconfig", "seed-003-old-collapsed-annotated.txt");
     const CONSTRUCTED: &str = fixture!("ifconfig", "constructed-variants.txt");
-
-    const ALL: [&str; 9] = [
-        SB_A,
-        SB_S,
-        SB_HOST,
-        K32,
-        K33,
-        KANTHI,
-        SEED_001,
-        SEED_003,
-        CONSTRUCTED,
-    ];
 
     fn iface<'a>(v: &'a [IfconfigIface], name: &str) -> &'a IfconfigIface {
         v.iter()
@@ -1134,7 +1122,7 @@ mod tests {
         // after the lines before `j`, finished: every line boundary of every fixture is checked
         // that way (linear, not quadratic), a sample of them against `parse` itself. Starts of
         // slices (`&text[j..]`) and char boundaries are sampled.
-        for text in ALL {
+        for text in fixtures("ifconfig").iter().map(|(_, t)| t.as_str()) {
             let mut st = State::default();
             let mut boundary = 0usize;
             for (k, (no, line)) in numbered_lines(text).enumerate() {
@@ -1186,5 +1174,10 @@ mod tests {
         ] {
             let _ = parse(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("ifconfig"), parse);
     }
 }

@@ -426,7 +426,7 @@ pub fn parse_softirqs(text: &str) -> Parsed<Softirqs> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
     const SB_IRQ: &str = fixture!("interrupts", "sandbox-6.18.44.interrupts");
@@ -440,8 +440,15 @@ mod tests {
     const RHEL6: &str = fixture!("interrupts", "constructed-rhel6-2.6.32.interrupts");
     const ARM64: &str = fixture!("interrupts", "constructed-arm64-5.10.interrupts");
     const SOFT_OFFLINE: &str = fixture!("interrupts", "constructed-3.10-cpu1-offline.softirqs");
-    const ALL_IRQ: [&str; 5] = [SB_IRQ, COREOS_IRQ, X86, RHEL6, ARM64];
-    const ALL_SOFT: [&str; 3] = [SB_SOFT, COREOS_SOFT, SOFT_OFFLINE];
+
+    /// The fixtures of one kind, by file extension (`.interrupts` or `.softirqs`).
+    fn of_kind(extension: &str) -> Vec<String> {
+        fixtures("interrupts")
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(extension))
+            .map(|(_, text)| text)
+            .collect()
+    }
 
     fn clean(text: &str) -> Interrupts {
         let p = parse_interrupts(text);
@@ -703,7 +710,7 @@ junk
 
     #[test]
     fn crlf_and_collapsed_whitespace_read_the_same() {
-        for text in ALL_IRQ {
+        for text in &of_kind(".interrupts") {
             let base = parse_interrupts(text);
             assert_eq!(parse_interrupts(&text.replace('\n', "\r\n")), base);
             let collapsed: String = text
@@ -712,7 +719,7 @@ junk
                 .collect();
             assert_eq!(parse_interrupts(&collapsed), base);
         }
-        for text in ALL_SOFT {
+        for text in &of_kind(".softirqs") {
             let base = parse_softirqs(text);
             assert_eq!(parse_softirqs(&text.replace('\n', "\r\n")), base);
         }
@@ -738,10 +745,12 @@ junk
         // as prefixes and suffixes. (Debug-build `str` iteration is slow: a denser sample would
         // take seconds.)
         let mut checked = 0usize;
-        let fixtures = ALL_IRQ
+        let irq_texts = of_kind(".interrupts");
+        let soft_texts = of_kind(".softirqs");
+        let fixtures = irq_texts
             .iter()
-            .map(|t| (*t, true))
-            .chain(ALL_SOFT.iter().map(|t| (*t, false)));
+            .map(|t| (t.as_str(), true))
+            .chain(soft_texts.iter().map(|t| (t.as_str(), false)));
         for (text, irq) in fixtures {
             let parse = |t: &str| {
                 if irq {
@@ -790,5 +799,13 @@ junk
             let _ = parse_interrupts(g);
             let _ = parse_softirqs(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        // Both parsers over every capture, its own kind and the other.
+        let all = fixtures("interrupts");
+        never_panics(&all, parse_interrupts);
+        never_panics(&all, parse_softirqs);
     }
 }

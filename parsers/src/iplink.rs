@@ -769,7 +769,7 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
     const SOS_COREOS: &str = fixture!("iplink", "sos-coreos-master1-ip_-s_-d_link.txt");
@@ -794,31 +794,6 @@ mod tests {
     const SEED_000: &str = fixture!("iplink", "seed-000-tap-tx-drops-capture-log.txt");
     const SEED_003: &str = fixture!("iplink", "seed-003-p4p2-overrun-web-paste.txt");
     const SEED_004: &str = fixture!("iplink", "seed-004-tap-header-only.txt");
-
-    const ALL: [&str; 22] = [
-        SOS_COREOS,
-        SB_SS,
-        SB_SD,
-        SB_DSS,
-        SB_SH,
-        SB_SSHIEC,
-        SB_S,
-        SB_BARE,
-        SB_ONELINE,
-        K_A,
-        K_B,
-        K_RST,
-        K_C,
-        K_D,
-        VFS,
-        CAN,
-        BOND,
-        VLAN_CN,
-        CONSTRUCTED,
-        SEED_000,
-        SEED_003,
-        SEED_004,
-    ];
 
     fn clean(text: &str) -> Vec<IpLink> {
         let p = parse(text);
@@ -1407,7 +1382,7 @@ unindented detail
         // boundary of every fixture without re-reading each prefix from the start (quadratic,
         // minutes in a debug build); a sample of boundaries is checked against `parse` itself.
         let mut checked = 0usize;
-        for text in ALL {
+        for text in fixtures("iplink").iter().map(|(_, t)| t.as_str()) {
             let mut st = State::default();
             let mut line_start = 0usize;
             let mut n = 0usize;
@@ -1437,7 +1412,7 @@ unindented detail
             }
         }
         assert!(checked > 500);
-        for text in ALL {
+        for text in fixtures("iplink").iter().map(|(_, t)| t.as_str()) {
             for i in (0..text.len())
                 .filter(|i| text.is_char_boundary(*i))
                 .step_by(53)
@@ -1469,5 +1444,10 @@ unindented detail
         ] {
             let _ = parse(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("iplink"), parse);
     }
 }

@@ -1088,7 +1088,7 @@ pub fn parse(text: &str) -> Parsed<Ipvsadm> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
     const SANDBOX_ERR: &str = fixture!("ipvsadm", "sandbox-debian12-ipvsadm-1.31-no-ip_vs.txt");
@@ -1117,34 +1117,6 @@ mod tests {
     const C_STATS_SUFFIX: &str = fixture!("ipvsadm", "constructed-1.31-Ln-stats-suffixes.txt");
     const C_STATS_EXACT: &str = fixture!("ipvsadm", "constructed-1.31-Ln-stats-exact.txt");
     const C_LNC_PE: &str = fixture!("ipvsadm", "constructed-1.31-Lnc-persistent-conn.txt");
-
-    const ALL: [&str; 25] = [
-        SANDBOX_ERR,
-        SEED_4096,
-        SEED_1M,
-        K_LN,
-        K_STATS,
-        K_RATE,
-        K_LNC,
-        K_TIMEOUT,
-        R_LN,
-        R_STATS,
-        R_RATE,
-        MRUBY_PROC,
-        N_FWM_PROC,
-        N_FWM_PERSIST,
-        N_CONN_PROC,
-        N_LNC,
-        N_CONN_PROC_ALIGNED,
-        NAT_CONN,
-        C_FLAGS,
-        C_TUN,
-        C_THRESH,
-        C_PERSIST,
-        C_STATS_SUFFIX,
-        C_STATS_EXACT,
-        C_LNC_PE,
-    ];
 
     fn clean(text: &str) -> Ipvsadm {
         let p = parse(text);
@@ -1699,7 +1671,7 @@ mod tests {
 
     #[test]
     fn crlf_and_collapsed_whitespace_read_the_same() {
-        for text in ALL {
+        for text in fixtures("ipvsadm").iter().map(|(_, t)| t.as_str()) {
             let base = parse(text);
             assert_eq!(parse(&text.replace('\n', "\r\n")), base);
             let collapsed: String = text
@@ -1964,7 +1936,7 @@ TCP  ip-10-1-0-117.eu-central-1.c rr
     #[test]
     fn never_panics_on_truncations_and_garbage() {
         let mut checked = 0usize;
-        for text in ALL {
+        for text in fixtures("ipvsadm").iter().map(|(_, t)| t.as_str()) {
             // every line boundary (with and without the newline)
             let mut end = 0;
             for line in text.split_inclusive('\n') {
@@ -2018,5 +1990,10 @@ TCP  ip-10-1-0-117.eu-central-1.c rr
         ] {
             let _ = parse(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("ipvsadm"), parse);
     }
 }

@@ -158,7 +158,7 @@ pub fn parse(text: &str) -> Parsed<Lscpu> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const COREOS: &str = fixture!("lscpu", "coreos-master1.lscpu");
     const FLAT: &str = fixture!("lscpu", "sandbox-flat.lscpu");
@@ -254,5 +254,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("lscpu"), parse);
     }
 }

@@ -347,7 +347,7 @@ pub fn parse(text: &str) -> Parsed<Vec<ProcNetDevRow>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const SOS_COREOS: &str = fixture!("procnetdev", "sos-coreos-master1-proc-3255-net-dev.txt");
     const SANDBOX: &str = fixture!("procnetdev", "sandbox-linux-6.18-netns.txt");
@@ -357,16 +357,6 @@ mod tests {
         fixture!("procnetdev", "literal-linux-2.0-2.1-tleds-comment.txt");
     const V1_CONSTRUCTED: &str = fixture!("procnetdev", "constructed-linux-2.0-v1.txt");
     const V2_CONSTRUCTED: &str = fixture!("procnetdev", "constructed-linux-2.2-v2.txt");
-
-    const ALL: [&str; 7] = [
-        SOS_COREOS,
-        SANDBOX,
-        SEED_LVS,
-        KNOWLEDGE,
-        OLD_LAYOUTS_LITERAL,
-        V1_CONSTRUCTED,
-        V2_CONSTRUCTED,
-    ];
 
     fn get<'a>(rows: &'a [ProcNetDevRow], name: &str) -> &'a ProcNetDevRow {
         rows.iter()
@@ -602,7 +592,7 @@ mod tests {
 
     #[test]
     fn never_panics_on_truncations_and_garbage() {
-        for text in ALL {
+        for text in fixtures("procnetdev").iter().map(|(_, t)| t.as_str()) {
             for (i, _) in text.char_indices() {
                 let _ = parse(&text[..i]);
                 let _ = parse(&text[i..]);
@@ -623,5 +613,10 @@ mod tests {
         ] {
             let _ = parse(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("procnetdev"), parse);
     }
 }

@@ -847,7 +847,7 @@ fn shorten(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const C: &str = fixture!("sar", "sandbox-sysstat12.6.1-C.sar");
     const EN_US: &str = fixture!("sar", "sandbox-sysstat12.6.1-en_US-12h.sar");
@@ -866,9 +866,6 @@ mod tests {
     const F39: &str = fixture!("sar", "sarstats-f39-sysstat12-excerpt.sar");
     const EL7: &str = fixture!("sar", "sarstats-el7-sysstat10-excerpt.sar");
     const MALFORMED: &str = fixture!("sar", "constructed-malformed-crlf.sar");
-    const ALL: [&str; 11] = [
-        C, EN_US, ISO, DE, FR, MID_C, MID_EN, MID_U, F39, EL7, MALFORMED,
-    ];
 
     fn dt(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)
@@ -1457,7 +1454,7 @@ Linux 6.1 (h) \t2026-02-01 \t_x86_64_\t(1 CPU)\n\n\
         for g in garbage {
             let _ = parse(g);
         }
-        for text in ALL {
+        for text in fixtures("sar").iter().map(|(_, t)| t.as_str()) {
             let mut cut = 0;
             for line in text.split_inclusive('\n') {
                 cut += line.len();
@@ -1468,5 +1465,10 @@ Linux 6.1 (h) \t2026-02-01 \t_x86_64_\t(1 CPU)\n\n\
         for (i, _) in EL7.char_indices().take_while(|(i, _)| *i < 600) {
             let _ = parse(&EL7[..i]);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("sar"), parse);
     }
 }

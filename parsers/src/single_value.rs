@@ -77,6 +77,7 @@ pub fn normalize_value(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixtures, never_panics};
 
     fn fixture(name: &str) -> &'static str {
         match name {
@@ -195,5 +196,13 @@ mod tests {
             let _ = parse_u64(input);
             let _ = parse_sysctl_value(input);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        // Both parsers over every capture, its own kind and the other.
+        let all = fixtures("single_value");
+        never_panics(&all, parse_u64);
+        never_panics(&all, parse_sysctl_value);
     }
 }

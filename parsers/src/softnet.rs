@@ -206,7 +206,7 @@ fn full_row(f: &[u64], row_cpu: u32, no: usize, problems: &mut Vec<Problem>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const COREOS: &str = fixture!("softnet", "coreos-master1-4.18.0-80.softnet_stat");
     const SANDBOX: &str = fixture!("softnet", "sandbox-6.18.44.softnet_stat");
@@ -216,9 +216,6 @@ mod tests {
     const RHEL9: &str = fixture!("softnet", "insights-rhel9.softnet_stat");
     const COL15: &str = fixture!("softnet", "constructed-15col-cpu1-offline.softnet_stat");
     const MALFORMED: &str = fixture!("softnet", "constructed-malformed-crlf.softnet_stat");
-    const ALL: [&str; 8] = [
-        COREOS, SANDBOX, RHEL5, RHEL67, RHEL8, RHEL9, COL15, MALFORMED,
-    ];
 
     #[test]
     fn coreos_4_18_eleven_columns() {
@@ -394,10 +391,15 @@ mod tests {
         for g in garbage {
             let _ = parse(g);
         }
-        for text in ALL {
+        for text in fixtures("softnet").iter().map(|(_, t)| t.as_str()) {
             for (i, _) in text.char_indices() {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("softnet"), parse);
     }
 }

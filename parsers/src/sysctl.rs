@@ -125,7 +125,7 @@ fn clip(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
     const COREOS: &str = fixture!("sysctl", "coreos-master1-trimmed.sysctl_-a");
@@ -286,5 +286,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("sysctl"), parse);
     }
 }

@@ -1006,7 +1006,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
     const SB_N2: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n_2_-d_0.5.txt");
@@ -1030,24 +1030,6 @@ mod tests {
     const HACKER: &str = fixture!("top", "literal-hacker65536-myit-procps-3.2-and-ng.txt");
     const ALESSIO: &str = fixture!("top", "literal-alessio-gh-decimal-comma.txt");
     const CONSTRUCTED: &str = fixture!("top", "constructed-variants.txt");
-
-    const ALL: [&str; 15] = [
-        SB_N2,
-        SB_1_80,
-        SB_1_200,
-        SB_EM,
-        SB_EK,
-        SB_EG,
-        SB_W100,
-        SB_W160,
-        SB_C,
-        SEED_BEFORE,
-        SEED_DURING,
-        DREAM,
-        HACKER,
-        ALESSIO,
-        CONSTRUCTED,
-    ];
 
     const MIB: f64 = 1024.0;
     const GIB: f64 = 1024.0 * 1024.0;
@@ -1585,7 +1567,7 @@ Tasks:   2 total,   0 running,   2 sleeping,   0 stopped,   0 zombie
         // after the lines before `j`, finished: every line boundary of every fixture is checked
         // that way (linear, not quadratic), a sample of them against `parse` itself. Starts of
         // slices (`&text[j..]`) and char boundaries are sampled.
-        for text in ALL {
+        for text in fixtures("top").iter().map(|(_, t)| t.as_str()) {
             let mut st = State::default();
             let mut boundary = 0usize;
             for (k, (no, line)) in numbered_lines(text).enumerate() {
@@ -1635,5 +1617,12 @@ Tasks:   2 total,   0 running,   2 sleeping,   0 stopped,   0 zombie
             let _ = parse(g);
             let _ = is_header(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        let all = fixtures("top");
+        never_panics(&all, parse);
+        never_panics(&all, parse_busy);
     }
 }

@@ -176,7 +176,7 @@ fn parse_line(line: &str, no: usize, problems: &mut Vec<Problem>) -> Option<Unam
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const COREOS: &str = fixture!("uname", "coreos-master1.uname_-a");
     const SANDBOX: &str = fixture!("uname", "sandbox.uname_-a");
@@ -312,5 +312,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("uname"), parse);
     }
 }

@@ -247,7 +247,7 @@ fn uptime_line(input: &str) -> IResult<&str, Uptime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::fixture;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const COREOS: &str = fixture!("uptime", "coreos-master1.uptime");
     const SANDBOX: &str = fixture!("uptime", "sandbox-debian12.uptime");
@@ -430,5 +430,13 @@ mod tests {
                 let _ = parse_proc_uptime(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        // Both parsers over every capture, its own kind and the other.
+        let all = fixtures("uptime");
+        never_panics(&all, parse);
+        never_panics(&all, parse_proc_uptime);
     }
 }

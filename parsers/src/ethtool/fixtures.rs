@@ -2,192 +2,8 @@
 //! Every expected value below is read off the fixture text by hand.
 
 use super::*;
-use crate::test_support::fixture;
+use crate::test_support::{fixture, fixtures, never_panics};
 use crate::{Parsed, Severity};
-
-const FIXTURES: &[(&str, &str)] = &[
-    (
-        "S_insights_be2net_rxq.txt",
-        fixture!("ethtool", "S_insights_be2net_rxq.txt"),
-    ),
-    (
-        "S_insights_cannot_get_strings.txt",
-        fixture!("ethtool", "S_insights_cannot_get_strings.txt"),
-    ),
-    (
-        "S_insights_igb.txt",
-        fixture!("ethtool", "S_insights_igb.txt"),
-    ),
-    (
-        "S_insights_no_stats_typo.txt",
-        fixture!("ethtool", "S_insights_no_stats_typo.txt"),
-    ),
-    (
-        "S_insights_nothing_to_see.txt",
-        fixture!("ethtool", "S_insights_nothing_to_see.txt"),
-    ),
-    (
-        "S_insights_tg3_docs.txt",
-        fixture!("ethtool", "S_insights_tg3_docs.txt"),
-    ),
-    (
-        "S_knowledge_6_1_statistics_rst.txt",
-        fixture!("ethtool", "S_knowledge_6_1_statistics_rst.txt"),
-    ),
-    (
-        "S_public_bnxt_kuba_patch.txt",
-        fixture!("ethtool", "S_public_bnxt_kuba_patch.txt"),
-    ),
-    (
-        "S_public_hv_netvsc_perchannel_commit.txt",
-        fixture!("ethtool", "S_public_hv_netvsc_perchannel_commit.txt"),
-    ),
-    (
-        "S_public_hv_netvsc_stopqueue_commit.txt",
-        fixture!("ethtool", "S_public_hv_netvsc_stopqueue_commit.txt"),
-    ),
-    (
-        "S_public_mlx5_bpf_list.txt",
-        fixture!("ethtool", "S_public_mlx5_bpf_list.txt"),
-    ),
-    (
-        "S_public_standard_and_phy_netdev.txt",
-        fixture!("ethtool", "S_public_standard_and_phy_netdev.txt"),
-    ),
-    (
-        "S_public_vmxnet3_2daygeek.txt",
-        fixture!("ethtool", "S_public_vmxnet3_2daygeek.txt"),
-    ),
-    ("S_real_ifb0.txt", fixture!("ethtool", "S_real_ifb0.txt")),
-    (
-        "S_real_lo_no_stats.txt",
-        fixture!("ethtool", "S_real_lo_no_stats.txt"),
-    ),
-    (
-        "S_real_missing_dev.txt",
-        fixture!("ethtool", "S_real_missing_dev.txt"),
-    ),
-    (
-        "S_real_veth_v0.txt",
-        fixture!("ethtool", "S_real_veth_v0.txt"),
-    ),
-    (
-        "S_real_virtio_net_eth0.txt",
-        fixture!("ethtool", "S_real_virtio_net_eth0.txt"),
-    ),
-    (
-        "S_real_virtio_standard_groups_empty.txt",
-        fixture!("ethtool", "S_real_virtio_standard_groups_empty.txt"),
-    ),
-    (
-        "S_seed001_igb_grep_line.txt",
-        fixture!("ethtool", "S_seed001_igb_grep_line.txt"),
-    ),
-    (
-        "g_insights_bad_args.txt",
-        fixture!("ethtool", "g_insights_bad_args.txt"),
-    ),
-    (
-        "g_insights_bond_vlan_error.txt",
-        fixture!("ethtool", "g_insights_bond_vlan_error.txt"),
-    ),
-    (
-        "g_insights_spaces_eth2.txt",
-        fixture!("ethtool", "g_insights_spaces_eth2.txt"),
-    ),
-    (
-        "g_knowledge_7_1_ioctl_constructed.txt",
-        fixture!("ethtool", "g_knowledge_7_1_ioctl_constructed.txt"),
-    ),
-    (
-        "g_knowledge_7_2_netlink_constructed.txt",
-        fixture!("ethtool", "g_knowledge_7_2_netlink_constructed.txt"),
-    ),
-    (
-        "g_real_lo_ioctl_error.txt",
-        fixture!("ethtool", "g_real_lo_ioctl_error.txt"),
-    ),
-    (
-        "g_real_lo_netlink_error.txt",
-        fixture!("ethtool", "g_real_lo_netlink_error.txt"),
-    ),
-    (
-        "g_real_virtio_ioctl_eth0.txt",
-        fixture!("ethtool", "g_real_virtio_ioctl_eth0.txt"),
-    ),
-    (
-        "g_real_virtio_netlink_eth0.txt",
-        fixture!("ethtool", "g_real_virtio_netlink_eth0.txt"),
-    ),
-    (
-        "g_seed003_after.txt",
-        fixture!("ethtool", "g_seed003_after.txt"),
-    ),
-    (
-        "g_seed003_before.txt",
-        fixture!("ethtool", "g_seed003_before.txt"),
-    ),
-    (
-        "i_insights_missing_keys.txt",
-        fixture!("ethtool", "i_insights_missing_keys.txt"),
-    ),
-    (
-        "i_insights_virtio.txt",
-        fixture!("ethtool", "i_insights_virtio.txt"),
-    ),
-    (
-        "i_public_vmxnet3_2daygeek.txt",
-        fixture!("ethtool", "i_public_vmxnet3_2daygeek.txt"),
-    ),
-    (
-        "i_real_bridge_br0.txt",
-        fixture!("ethtool", "i_real_bridge_br0.txt"),
-    ),
-    (
-        "i_real_lo_error.txt",
-        fixture!("ethtool", "i_real_lo_error.txt"),
-    ),
-    (
-        "i_real_tun_tap0.txt",
-        fixture!("ethtool", "i_real_tun_tap0.txt"),
-    ),
-    (
-        "i_real_virtio_eth0.txt",
-        fixture!("ethtool", "i_real_virtio_eth0.txt"),
-    ),
-    (
-        "l_knowledge_7_3_netlink.txt",
-        fixture!("ethtool", "l_knowledge_7_3_netlink.txt"),
-    ),
-    (
-        "l_real_bridge_ioctl_error_br0.txt",
-        fixture!("ethtool", "l_real_bridge_ioctl_error_br0.txt"),
-    ),
-    (
-        "l_real_lo_netlink_error.txt",
-        fixture!("ethtool", "l_real_lo_netlink_error.txt"),
-    ),
-    (
-        "l_real_tap_netlink_tap0.txt",
-        fixture!("ethtool", "l_real_tap_netlink_tap0.txt"),
-    ),
-    (
-        "l_real_veth_ioctl_v0.txt",
-        fixture!("ethtool", "l_real_veth_ioctl_v0.txt"),
-    ),
-    (
-        "l_real_veth_netlink_v0.txt",
-        fixture!("ethtool", "l_real_veth_netlink_v0.txt"),
-    ),
-    (
-        "l_real_virtio_ioctl_eth0.txt",
-        fixture!("ethtool", "l_real_virtio_ioctl_eth0.txt"),
-    ),
-    (
-        "l_real_virtio_netlink_eth0.txt",
-        fixture!("ethtool", "l_real_virtio_netlink_eth0.txt"),
-    ),
-];
 
 /// `(line, severity)` of each problem, for compact assertions.
 fn lines(problems: &[crate::Problem]) -> Vec<(usize, Severity)> {
@@ -904,7 +720,8 @@ fn own_parser(name: &str) -> fn(&str) {
 
 #[test]
 fn no_panic_on_every_prefix_of_every_fixture() {
-    for (name, text) in FIXTURES {
+    for (name, text) in &fixtures("ethtool") {
+        let text = text.as_str();
         assert!(!text.is_empty(), "{name} is empty");
         let own = own_parser(name);
         // Truncated at every char boundary, by its own parser.
@@ -966,4 +783,14 @@ fn no_panic_on_garbage() {
         }
         run_all(&s);
     }
+}
+
+#[test]
+fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+    // Each parser over every capture, its own and the other three kinds.
+    let all = fixtures("ethtool");
+    never_panics(&all, parse_stats);
+    never_panics(&all, parse_ring);
+    never_panics(&all, parse_channels);
+    never_panics(&all, parse_driver_info);
 }
