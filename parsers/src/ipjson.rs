@@ -366,4 +366,14 @@ mod tests {
     fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
         never_panics(&fixtures("ipjson"), parse);
     }
+
+    #[test]
+    fn json_cut_after_a_newline_is_a_problem_on_the_last_line() {
+        // serde_json puts the end of "[\n" on line 2; the text has one line.
+        let p = parse("[\n");
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].line, 1);
+        let p = parse("\n[\n  {\"ifname\": \"lo\"\n");
+        assert_eq!(p.problems[0].line, 3);
+    }
 }
