@@ -18,6 +18,31 @@
 //! `primary_slave` without ` (primary_reselect …)` (kept in `primary_reselect`), `None` printed
 //! for the primary or active slave becomes `None`. Lines that fill the stub's typed fields are
 //! not repeated in `fields`; everything else is, verbatim.
+//!
+//! ```
+//! use parsers::bonding;
+//! let text = "\
+//! Ethernet Channel Bonding Driver: v5.14.0
+//!
+//! Bonding Mode: fault-tolerance (active-backup)
+//! Primary Slave: None
+//! Currently Active Slave: eth0
+//! MII Status: up
+//!
+//! Slave Interface: eth0
+//! MII Status: up
+//! Speed: 1000 Mbps
+//! Duplex: full
+//! Link Failure Count: 2
+//! Permanent HW addr: 52:54:00:00:00:01
+//! ";
+//! let bond = bonding::parse(text).value;
+//! assert_eq!(bond.mode.as_deref(), Some("fault-tolerance (active-backup)"));
+//! assert_eq!(bond.currently_active_slave.as_deref(), Some("eth0"));
+//! assert_eq!(bond.slaves[0].name, "eth0");
+//! assert_eq!(bond.slaves[0].speed_mbps, Some(1000));
+//! assert_eq!(bond.slaves[0].link_failure_count, Some(2));
+//! ```
 
 use std::collections::BTreeMap;
 

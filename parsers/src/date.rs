@@ -25,6 +25,14 @@
 //! `+00:00`, `-03:30`, `+03` as `%Z` of zones without an abbreviation), `Z` → 0, else the
 //! abbreviation looked up in [`zone_offset`]. For `timedatectl`, the numeric offset of its
 //! `Time zone: Area/City (ABBR, +HHMM)` line wins.
+//!
+//! ```
+//! use parsers::date;
+//! let stamp = date::parse("Sat Nov 21 20:53:29 UTC 2026\n").value.expect("one date line");
+//! assert_eq!(stamp.local.to_string(), "2026-11-21 20:53:29");
+//! assert_eq!(stamp.offset_seconds, Some(0));
+//! assert_eq!(stamp.zone.as_deref(), Some("UTC"));
+//! ```
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use nom::branch::alt;

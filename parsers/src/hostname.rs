@@ -4,6 +4,13 @@
 //! words (typically an error message such as `hostname: Name or service not known`) gives no
 //! value and an error. Characters outside `[A-Za-z0-9._-]` are kept with a warning. Further
 //! non-blank lines are warnings.
+//!
+//! ```
+//! use parsers::hostname;
+//! let parsed = hostname::parse("db01.example.com\n");
+//! assert_eq!(parsed.value.as_deref(), Some("db01.example.com"));
+//! assert!(parsed.problems.is_empty());
+//! ```
 
 use crate::text::numbered_lines;
 use crate::{Parsed, Problem};

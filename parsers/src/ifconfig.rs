@@ -49,6 +49,25 @@
 //! interface information` lines; no interface at all in a non-empty text (an error).
 //! Counter width (§3.4): on 32-bit userlands the `%lu` counters wrap at 2^32; nothing here can
 //! tell, the timeline has to.
+//!
+//! ```
+//! use parsers::ifconfig;
+//! let text = "\
+//! eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500
+//!         ether 52:54:00:12:34:56  txqueuelen 1000  (Ethernet)
+//!         RX packets 100  bytes 20000 (19.5 KiB)
+//!         RX errors 0  dropped 3  overruns 0  frame 0
+//!         TX packets 50  bytes 4000 (3.9 KiB)
+//!         TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0
+//! ";
+//! let ifaces = ifconfig::parse(text).value;
+//! assert_eq!(ifaces[0].name, "eth0");
+//! assert_eq!(ifaces[0].mtu, Some(1500));
+//! assert_eq!(ifaces[0].mac.as_deref(), Some("52:54:00:12:34:56"));
+//! assert_eq!(ifaces[0].counters["rx_packets"], 100);
+//! assert_eq!(ifaces[0].counters["proc_rx_drop"], 3); // the /proc/net/dev drop column
+//! assert_eq!(ifaces[0].counters["tx_bytes"], 4000);
+//! ```
 
 use std::collections::BTreeMap;
 

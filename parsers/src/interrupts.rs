@@ -31,6 +31,25 @@
 //! with a number (more counts than CPUs in the header — the header was probably cut); a count
 //! above `u64` (row skipped); a repeated IRQ or softirq name; a softirq row with text after the
 //! counts or without counts (skipped). A text without header and rows gives one error.
+//!
+//! ```
+//! use parsers::interrupts::{parse_interrupts, parse_softirqs};
+//! let irqs = parse_interrupts("\
+//!            CPU0       CPU1
+//!   0:         36          0   IO-APIC   2-edge      timer
+//! NMI:          0          1   Non-maskable interrupts
+//! ").value;
+//! assert_eq!(irqs.cpus, [0, 1]);
+//! assert_eq!(irqs.rows[0].irq, "0");
+//! assert_eq!(irqs.rows[0].counts, [36, 0]);
+//! assert_eq!(irqs.rows[1].counts, [0, 1]);
+//! let softirqs = parse_softirqs("\
+//!                     CPU0       CPU1
+//!           HI:          1          0
+//!       NET_RX:        100        200
+//! ").value;
+//! assert_eq!(softirqs.rows["NET_RX"], [100, 200]);
+//! ```
 
 use std::collections::BTreeMap;
 

@@ -25,6 +25,17 @@
 //! (an error with its line; the arrays before it are kept), a link without `ifname`, an
 //! unknown stats key or a value that is not an unsigned integer (left out), text after the
 //! JSON.
+//!
+//! ```
+//! use parsers::ipjson;
+//! let text = r#"[{"ifindex":2,"ifname":"eth0","flags":["UP"],"mtu":1500,"operstate":"UP",
+//!   "stats64":{"rx":{"bytes":20000,"packets":100,"dropped":3},"tx":{"bytes":4000,"packets":50}}}]"#;
+//! let links = ipjson::parse(text).value;
+//! assert_eq!(links[0].name, "eth0");
+//! assert_eq!(links[0].mtu, Some(1500));
+//! assert_eq!(links[0].counters["rx_dropped"], 3);
+//! assert_eq!(links[0].counters["tx_packets"], 50);
+//! ```
 
 use std::collections::BTreeMap;
 

@@ -51,6 +51,25 @@
 //! bus-errors …` xstats table) is accepted as part of the details. Lines from `ip -o link`
 //! (one link per line, joined by `\`) are split back into lines. JSON (`ip -j`) is refused
 //! with one error.
+//!
+//! ```
+//! use parsers::iplink;
+//! let text = "\
+//! 2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP mode DEFAULT group default qlen 1000
+//!     link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
+//!     RX:  bytes packets errors dropped  missed   mcast
+//!        20000     100      0       3       0       0
+//!     TX:  bytes packets errors dropped carrier collsns
+//!         4000      50      0       0       0       0
+//! ";
+//! let links = iplink::parse(text).value;
+//! assert_eq!(links[0].index, Some(2));
+//! assert_eq!(links[0].name, "eth0");
+//! assert_eq!(links[0].state.as_deref(), Some("UP"));
+//! assert_eq!(links[0].counters["rx_bytes"], 20000);
+//! assert_eq!(links[0].counters["rx_dropped"], 3);
+//! assert_eq!(links[0].counters["tx_packets"], 50);
+//! ```
 
 use std::collections::BTreeMap;
 

@@ -55,6 +55,27 @@
 //! differs from its title (the row is kept without its values); a value that is not a number or
 //! does not fit in `u64`; a second title in one capture (the tables are read as one); rows under
 //! an unknown title. A text with nothing of ipvsadm in it gives one error.
+//!
+//! ```
+//! use parsers::ipvsadm;
+//! let text = "\
+//! IP Virtual Server version 1.2.1 (size=4096)
+//! Prot LocalAddress:Port Scheduler Flags
+//!   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+//! TCP  10.0.0.1:80 rr
+//!   -> 10.0.0.2:80                  Masq    1      5          10
+//! ";
+//! let ipvs = ipvsadm::parse(text).value;
+//! assert_eq!(ipvs.version.as_deref(), Some("1.2.1"));
+//! assert_eq!(ipvs.table_size, Some(4096));
+//! let service = &ipvs.services[0];
+//! assert_eq!((service.protocol.as_str(), service.address.as_str()), ("TCP", "10.0.0.1:80"));
+//! assert_eq!(service.scheduler.as_deref(), Some("rr"));
+//! let server = &service.real_servers[0];
+//! assert_eq!(server.address, "10.0.0.2:80");
+//! assert_eq!(server.forward.as_deref(), Some("Masq"));
+//! assert_eq!((server.weight, server.active_conn, server.inact_conn), (Some(1), Some(5), Some(10)));
+//! ```
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};

@@ -11,6 +11,21 @@
 //! layout's names: keys under `Caches (sum of all):` get ` cache` appended (`L1d` → `L1d cache`),
 //! keys under `Vulnerabilities:` get `Vulnerability ` prepended. Headings without a value are
 //! not in `fields`. `entries` keeps every line as printed, with its section.
+//!
+//! ```
+//! use parsers::lscpu;
+//! let text = "\
+//! CPU(s):                4
+//! On-line CPU(s) list:   0-3
+//! Model name:            Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz
+//! Hypervisor vendor:     KVM
+//! ";
+//! let cpu = lscpu::parse(text).value;
+//! assert_eq!(cpu.cpus, Some(4));
+//! assert_eq!(cpu.online.as_deref(), Some("0-3"));
+//! assert_eq!(cpu.model_name.as_deref(), Some("Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz"));
+//! assert_eq!(cpu.hypervisor_vendor.as_deref(), Some("KVM"));
+//! ```
 
 use std::collections::BTreeMap;
 

@@ -37,6 +37,21 @@
 //! first ones are read and the cut is reported: a table cut at 80 columns), a row with more
 //! values or a value that is not a decimal `u64` (its counters are left out). Rows printed as
 //! `- no statistics available -` are kept without counters and without a problem.
+//!
+//! ```
+//! use parsers::netstat_iface;
+//! let text = "\
+//! Kernel Interface table
+//! Iface      MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg
+//! eth0      1500      100      0      3 0            50      0      0      0 BMRU
+//! ";
+//! let rows = netstat_iface::parse(text).value;
+//! assert_eq!(rows[0].name, "eth0");
+//! assert_eq!(rows[0].mtu, Some(1500));
+//! assert_eq!(rows[0].flags.as_deref(), Some("BMRU"));
+//! assert_eq!(rows[0].counters["rx_packets"], 100);
+//! assert_eq!(rows[0].counters["proc_rx_drop"], 3); // the /proc/net/dev drop column
+//! ```
 
 use std::collections::BTreeMap;
 

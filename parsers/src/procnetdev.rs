@@ -47,6 +47,20 @@
 //! nor a `name: values` row. Rows printed as `name: No statistics available.` (old kernels)
 //! are kept with no counters and no problem. When the header lines are missing, rows with
 //! exactly 16 values are read with the standard layout and one warning says so.
+//!
+//! ```
+//! use parsers::procnetdev;
+//! let text = "\
+//! Inter-|   Receive                                                |  Transmit
+//!  face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+//!   eth0:   20000     100    0    3    0     0          0         0     4000      50    0    0    0     0       0          0
+//! ";
+//! let rows = procnetdev::parse(text).value;
+//! assert_eq!(rows[0].name, "eth0");
+//! assert_eq!(rows[0].counters["rx_bytes"], 20000);
+//! assert_eq!(rows[0].counters["proc_rx_drop"], 3); // the /proc/net/dev drop column
+//! assert_eq!(rows[0].counters["tx_packets"], 50);
+//! ```
 
 use std::collections::BTreeMap;
 

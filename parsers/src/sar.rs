@@ -75,6 +75,22 @@
 //! the section goes on) unless it is the header of a kept report, which is then taken with a
 //! warning (output whose blank lines were removed). After 200 such line warnings the rest are
 //! counted in one last warning.
+//!
+//! ```
+//! use parsers::sar;
+//! let text = "\
+//! Linux 6.1.0-18-amd64 (sandbox) \t11/21/2026 \t_x86_64_\t(4 CPU)
+//!
+//! 20:00:01        IFACE   rxpck/s   txpck/s    rxkB/s    txkB/s   rxcmp/s   txcmp/s  rxmcst/s   %ifutil
+//! 20:10:01         eth0      1.50      0.50      0.10      0.05      0.00      0.00      0.00      0.00
+//! ";
+//! let file = sar::parse(text).value;
+//! assert_eq!(file.header.hostname.as_deref(), Some("sandbox"));
+//! assert_eq!(file.header.cpus, Some(4));
+//! assert_eq!(file.dev[0].time.to_string(), "2026-11-21 20:10:01");
+//! assert_eq!(file.dev[0].key, "eth0");
+//! assert_eq!(file.dev[0].values["rxpck/s"], 1.5);
+//! ```
 
 use std::collections::BTreeMap;
 

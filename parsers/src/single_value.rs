@@ -7,6 +7,16 @@
 //!   newlines) collapsed to one TAB, see [`normalize_value`]. `sysctl -a` prints the file content
 //!   verbatim, and multi-number files (`tcp_rmem`, `ip_local_port_range`, …) already separate
 //!   their numbers by TABs, so the normalised forms compare equal.
+//!
+//! ```
+//! use parsers::single_value::{parse_sysctl_value, parse_u64};
+//! assert_eq!(parse_u64("1234\n").value, Some(1234));
+//! assert_eq!(parse_u64("-1\n").value, None);
+//! assert_eq!(
+//!     parse_sysctl_value("4096 131072  6291456\n").value.as_deref(),
+//!     Some("4096\t131072\t6291456")
+//! );
+//! ```
 
 use crate::text::{numbered_lines, token_u64};
 use crate::{Parsed, Problem};

@@ -12,6 +12,18 @@
 //! one of 9/10/11/13/15, gives a warning and only its first three fields (processed, dropped,
 //! time_squeeze) are kept when they are valid hex; a row whose first three fields are not hex is
 //! skipped with a warning; a CPU id seen twice is a warning.
+//!
+//! ```
+//! use parsers::softnet;
+//! let text = "\
+//! 00000064 00000003 00000001 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000
+//! 000000c8 00000000 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000
+//! ";
+//! let rows = softnet::parse(text).value;
+//! assert_eq!(rows.len(), 2);
+//! assert_eq!((rows[0].cpu, rows[0].processed, rows[0].dropped, rows[0].time_squeeze), (0, 100, 3, 1));
+//! assert_eq!((rows[1].cpu, rows[1].processed, rows[1].time_squeeze), (1, 200, 2));
+//! ```
 
 use std::collections::BTreeMap;
 

@@ -12,6 +12,14 @@
 //! * Any other line is a warning with its line number.
 //!
 //! Compare values with [`crate::single_value::normalize_value`] to ignore blank differences.
+//!
+//! ```
+//! use parsers::sysctl;
+//! let parsed = sysctl::parse("net.core.netdev_max_backlog = 1000\nnet.ipv4.tcp_rmem = 4096\t131072\t6291456\n");
+//! assert_eq!(parsed.value["net.core.netdev_max_backlog"], "1000");
+//! assert_eq!(parsed.value["net.ipv4.tcp_rmem"], "4096\t131072\t6291456");
+//! assert!(parsed.problems.is_empty());
+//! ```
 
 use std::collections::BTreeMap;
 

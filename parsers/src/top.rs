@@ -47,6 +47,20 @@
 //! header whose uptime part cannot be read (the frame is kept, `up_seconds: None`); text left
 //! after the values of a CPU, memory or tasks line; a process row that does not fit the header; a
 //! CPU number above `u32`; no frame at all in a non-empty text (an error).
+//!
+//! ```
+//! use parsers::top;
+//! let text = "\
+//! top - 20:53:29 up 3 days,  4:05,  2 users,  load average: 0.64, 0.37, 0.23
+//! Tasks: 100 total,   1 running,  99 sleeping,   0 stopped,   0 zombie
+//! %Cpu(s):  1.0 us,  2.0 sy,  0.0 ni, 96.0 id,  0.5 wa,  0.0 hi,  0.5 si,  0.0 st
+//! ";
+//! let frames = top::parse(text).value;
+//! assert_eq!(frames[0].clock.map(|c| c.to_string()).as_deref(), Some("20:53:29"));
+//! assert_eq!(frames[0].up_seconds, Some(3 * 86_400 + 4 * 3_600 + 5 * 60));
+//! assert_eq!(frames[0].cpus[0].cpu, None);
+//! assert_eq!((frames[0].cpus[0].us, frames[0].cpus[0].si), (Some(1.0), Some(0.5)));
+//! ```
 
 use chrono::NaiveTime;
 use nom::branch::alt;

@@ -10,6 +10,17 @@
 //! first is `machine`. When no such run precedes the OS word (Gentoo prints the CPU model as
 //! processor: `x86_64 Intel(R) Core(TM) … GenuineIntel GNU/Linux`), the first architecture word
 //! after the version start is `machine`. The version keeps its original spacing.
+//!
+//! ```
+//! use parsers::uname;
+//! let text = "Linux sandbox 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01) x86_64 GNU/Linux\n";
+//! let uname = uname::parse(text).value.expect("one uname line");
+//! assert_eq!(uname.nodename, "sandbox");
+//! assert_eq!(uname.kernel_release, "6.1.0-18-amd64");
+//! assert_eq!(uname.kernel_version, "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)");
+//! assert_eq!(uname.machine.as_deref(), Some("x86_64"));
+//! assert_eq!(uname.operating_system.as_deref(), Some("GNU/Linux"));
+//! ```
 
 use serde::Serialize;
 

@@ -7,6 +7,16 @@
 //! `library/uptime.c`: a decade is 10×365 days, a year 365 days). Load averages may use a decimal
 //! comma (`0,64, 0,37, 0,23`, locales such as de_DE). Any blank run is accepted between tokens.
 //! The seconds of the boot time are not printed, so `up_seconds` has minute precision.
+//!
+//! ```
+//! use parsers::uptime;
+//! let parsed = uptime::parse(" 20:53:29 up 3 days,  4:05,  2 users,  load average: 0.64, 0.37, 0.23\n");
+//! let up = parsed.value.expect("one uptime line");
+//! assert_eq!(up.up_seconds, 3 * 86_400 + 4 * 3_600 + 5 * 60);
+//! assert_eq!(up.users, Some(2));
+//! assert_eq!(up.load, Some([0.64, 0.37, 0.23]));
+//! assert_eq!(uptime::parse_proc_uptime("350735.47 234388.90\n").value, Some(350735.47));
+//! ```
 
 use chrono::NaiveTime;
 use nom::branch::alt;
