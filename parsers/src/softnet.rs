@@ -91,10 +91,29 @@ pub fn parse(text: &str) -> Parsed<Vec<SoftnetRow>> {
         ));
         return Parsed::new(Vec::new(), problems);
     }
+    let expected = most_common_field_count(&lines);
+    let mut rows = Vec::new();
+    let mut seen: BTreeMap<u32, usize> = BTreeMap::new();
+    for (row_index, (no, line)) in lines.iter().enumerate() {
+        let row_cpu = u32::try_from(row_index).unwrap_or(u32::MAX);
+        let Some(row) = read_row(*no, line, row_cpu, expected, &mut problems) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(row.cpu, *no) {
+            problems.push(Problem::warning(
+                *no,
+                format!("CPU {} already appeared on line {first}", row.cpu),
+            ));
+        }
+        rows.push(row);
+    }
+    Parsed::new(rows, problems)
+}
 
-    // The most common field count (ties: the one met first).
+/// The most common field count of the rows (ties: the one met first).
+fn most_common_field_count(lines: &[(usize, &str)]) -> usize {
     let mut counts: Vec<(usize, usize)> = Vec::new();
-    for (_, line) in &lines {
+    for (_, line) in lines {
         let n = line.split_whitespace().count();
         match counts.iter_mut().find(|(c, _)| *c == n) {
             Some((_, k)) => *k += 1,
@@ -109,68 +128,56 @@ pub fn parse(text: &str) -> Parsed<Vec<SoftnetRow>> {
             expected = *c;
         }
     }
+    expected
+}
 
-    let mut rows = Vec::new();
-    let mut seen: BTreeMap<u32, usize> = BTreeMap::new();
-    for (row_index, (no, line)) in lines.iter().enumerate() {
-        let no = *no;
-        let row_cpu = u32::try_from(row_index).unwrap_or(u32::MAX);
-        let tokens: Vec<&str> = line.split_whitespace().collect();
-        let n = tokens.len();
-        let fields = hex_row(line).ok().map(|(_, v)| v);
-        let good_shape = n == expected && KNOWN_COLUMN_COUNTS.contains(&n);
-
-        let row = match (fields, good_shape) {
-            (Some(f), true) => full_row(&f, row_cpu, no, &mut problems),
-            (fields, _) => {
-                if fields.is_none() {
-                    problems.push(Problem::warning(
-                        no,
-                        format!("expected hexadecimal fields, found {line:?}"),
-                    ));
-                } else if !KNOWN_COLUMN_COUNTS.contains(&n) {
-                    problems.push(Problem::warning(
-                        no,
-                        format!(
-                            "{n} fields: expected 9, 10, 11, 13 or 15; kept only the first three"
-                        ),
-                    ));
-                } else {
-                    problems.push(Problem::warning(
-                        no,
-                        format!(
-                            "{n} fields while the other rows have {expected}; kept only the first three"
-                        ),
-                    ));
-                }
-                match first_three(&tokens) {
-                    Some((processed, dropped, time_squeeze)) => SoftnetRow {
-                        cpu: row_cpu,
-                        processed,
-                        dropped,
-                        time_squeeze,
-                        columns: n,
-                        ..SoftnetRow::default()
-                    },
-                    None => {
-                        problems.push(Problem::warning(
-                            no,
-                            "row skipped: its first three fields are not all hexadecimal",
-                        ));
-                        continue;
-                    }
-                }
-            }
-        };
-        if let Some(first) = seen.insert(row.cpu, no) {
-            problems.push(Problem::warning(
-                no,
-                format!("CPU {} already appeared on line {first}", row.cpu),
-            ));
-        }
-        rows.push(row);
+/// Row `no` (the `row_cpu`th row): every field when the row has the shape the others have and
+/// a known one, else only the first three (reported); `None` when even those are not hex.
+fn read_row(
+    no: usize,
+    line: &str,
+    row_cpu: u32,
+    expected: usize,
+    problems: &mut Vec<Problem>,
+) -> Option<SoftnetRow> {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let n = tokens.len();
+    let fields = hex_row(line).ok().map(|(_, v)| v);
+    let good_shape = n == expected && KNOWN_COLUMN_COUNTS.contains(&n);
+    if let (Some(f), true) = (&fields, good_shape) {
+        return Some(full_row(f, row_cpu, no, problems));
     }
-    Parsed::new(rows, problems)
+    if fields.is_none() {
+        problems.push(Problem::warning(
+            no,
+            format!("expected hexadecimal fields, found {line:?}"),
+        ));
+    } else if !KNOWN_COLUMN_COUNTS.contains(&n) {
+        problems.push(Problem::warning(
+            no,
+            format!("{n} fields: expected 9, 10, 11, 13 or 15; kept only the first three"),
+        ));
+    } else {
+        problems.push(Problem::warning(
+            no,
+            format!("{n} fields while the other rows have {expected}; kept only the first three"),
+        ));
+    }
+    let Some((processed, dropped, time_squeeze)) = first_three(&tokens) else {
+        problems.push(Problem::warning(
+            no,
+            "row skipped: its first three fields are not all hexadecimal",
+        ));
+        return None;
+    };
+    Some(SoftnetRow {
+        cpu: row_cpu,
+        processed,
+        dropped,
+        time_squeeze,
+        columns: n,
+        ..SoftnetRow::default()
+    })
 }
 
 fn first_three(tokens: &[&str]) -> Option<(u64, u64, u64)> {
