@@ -192,77 +192,7 @@ pub fn parse(text: &str) -> Parsed<Vec<NetstatIface>> {
             ));
             continue;
         };
-        let mut toks: Vec<&str> = t.split_whitespace().collect();
-        let name = toks.remove(0).to_string();
-        let mut row = NetstatIface {
-            name,
-            line: n,
-            ..NetstatIface::default()
-        };
-        if t.contains("no statistics available") {
-            row.mtu = toks.first().and_then(|v| token_u64(v));
-            if h.flags {
-                row.flags = t
-                    .rsplit('-')
-                    .next()
-                    .map(str::trim)
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_string);
-            }
-            rows.push(row);
-            continue;
-        }
-        if toks.ends_with(&["[NO", "FLAGS]"]) {
-            toks.truncate(toks.len() - 2);
-            row.flags = Some("[NO FLAGS]".into());
-        } else if h.flags
-            && toks
-                .last()
-                .is_some_and(|l| l.bytes().all(|b| b.is_ascii_alphabetic()))
-        {
-            row.flags = toks.pop().map(str::to_string);
-        }
-        if let Some(bad) = toks.iter().find(|v| token_u64(v).is_none()) {
-            problems.push(Problem::warning(
-                n,
-                format!(
-                    "interface `{}`: value `{bad}` is not a decimal u64; counters left out",
-                    row.name
-                ),
-            ));
-            rows.push(row);
-            continue;
-        }
-        let expected = h.columns.len();
-        if toks.len() > expected && !h.cut {
-            problems.push(Problem::warning(
-                n,
-                format!(
-                    "interface `{}`: {} values but the header has {expected} columns; counters left out",
-                    row.name,
-                    toks.len()
-                ),
-            ));
-            rows.push(row);
-            continue;
-        }
-        if toks.len() < expected {
-            match &mut cut_rows {
-                Some((count, _)) => *count += 1,
-                None => cut_rows = Some((1, n)),
-            }
-        }
-        for (c, v) in h.columns.iter().zip(&toks) {
-            let Some(v) = token_u64(v) else { continue };
-            match c {
-                Column::Mtu => row.mtu = Some(v),
-                Column::Counter(k) => {
-                    row.counters.insert((*k).to_string(), v);
-                }
-                Column::Metric | Column::Unknown => {}
-            }
-        }
-        rows.push(row);
+        rows.push(read_row(n, t, h, &mut problems, &mut cut_rows));
     }
     if let Some((count, first)) = cut_rows {
         problems.push(Problem::warning(
@@ -279,6 +209,93 @@ pub fn parse(text: &str) -> Parsed<Vec<NetstatIface>> {
         ));
     }
     Parsed::new(rows, problems)
+}
+
+/// The row on line `n` (trimmed `t`) under header `h`; values that do not fit the header are
+/// reported and leave the counters out; a row with fewer values is counted in `cut_rows`.
+fn read_row(
+    n: usize,
+    t: &str,
+    h: &Header,
+    problems: &mut Vec<Problem>,
+    cut_rows: &mut Option<(usize, usize)>,
+) -> NetstatIface {
+    let mut toks: Vec<&str> = t.split_whitespace().collect();
+    let name = toks.remove(0).to_string();
+    let mut row = NetstatIface {
+        name,
+        line: n,
+        ..NetstatIface::default()
+    };
+    if t.contains("no statistics available") {
+        row.mtu = toks.first().and_then(|v| token_u64(v));
+        if h.flags {
+            row.flags = t
+                .rsplit('-')
+                .next()
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .map(str::to_string);
+        }
+        return row;
+    }
+    row.flags = take_flags(&mut toks, h);
+    if let Some(bad) = toks.iter().find(|v| token_u64(v).is_none()) {
+        problems.push(Problem::warning(
+            n,
+            format!(
+                "interface `{}`: value `{bad}` is not a decimal u64; counters left out",
+                row.name
+            ),
+        ));
+        return row;
+    }
+    let expected = h.columns.len();
+    if toks.len() > expected && !h.cut {
+        problems.push(Problem::warning(
+            n,
+            format!(
+                "interface `{}`: {} values but the header has {expected} columns; counters left out",
+                row.name,
+                toks.len()
+            ),
+        ));
+        return row;
+    }
+    if toks.len() < expected {
+        match cut_rows {
+            Some((count, _)) => *count += 1,
+            None => *cut_rows = Some((1, n)),
+        }
+    }
+    for (c, v) in h.columns.iter().zip(&toks) {
+        let Some(v) = token_u64(v) else { continue };
+        match c {
+            Column::Mtu => row.mtu = Some(v),
+            Column::Counter(k) => {
+                row.counters.insert((*k).to_string(), v);
+            }
+            Column::Metric | Column::Unknown => {}
+        }
+    }
+    row
+}
+
+/// Takes the flags off the end of a row's tokens: `[NO FLAGS]`, or a last all-letters token
+/// when the header has a `Flg` column.
+fn take_flags(toks: &mut Vec<&str>, h: &Header) -> Option<String> {
+    if toks.ends_with(&["[NO", "FLAGS]"]) {
+        toks.truncate(toks.len() - 2);
+        Some("[NO FLAGS]".into())
+    } else if h.flags
+        && toks
+            .last()
+            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        toks.pop().map(str::to_string)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
