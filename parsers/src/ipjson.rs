@@ -142,59 +142,72 @@ fn link(o: &Map<String, Value>, line: usize, problems: &mut Vec<Problem>) -> Opt
         ..IpLink::default()
     };
     if let Some(info) = o.get("linkinfo").and_then(Value::as_object) {
-        l.kind = string(info, "info_kind");
-        l.tun_type = info
-            .get("info_data")
-            .and_then(|d| d.get("type"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .filter(|_| l.kind.as_deref() == Some("tun"));
-        l.slave_kind = string(info, "info_slave_kind");
-        if l.slave_kind.as_deref() == Some("bond") {
-            l.bond_slave_state = info
-                .get("info_slave_data")
-                .and_then(|d| d.get("state"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
-        }
+        apply_link_info(&mut l, info);
     }
     let stats = ["stats64", "stats", "stats644"]
         .iter()
         .find_map(|k| o.get(*k).and_then(Value::as_object));
     if let Some(stats) = stats {
-        let mut counters = BTreeMap::new();
-        for (dir, key_of) in [
-            ("rx", rx_key as fn(&str) -> Option<&'static str>),
-            ("tx", tx_key),
-        ] {
-            let Some(obj) = stats.get(dir).and_then(Value::as_object) else {
-                continue;
-            };
-            for (k, v) in obj {
-                let Some(key) = key_of(k) else {
-                    problems.push(Problem::warning(
-                        line,
-                        format!("link `{}`: unknown `{dir}.{k}` statistic; left out", l.name),
-                    ));
-                    continue;
-                };
-                match v.as_u64() {
-                    Some(v) => {
-                        counters.insert(key.to_string(), v);
-                    }
-                    None => problems.push(Problem::warning(
-                        line,
-                        format!(
-                            "link `{}`: `{dir}.{k}` is {v}, not an unsigned integer; left out",
-                            l.name
-                        ),
-                    )),
-                }
-            }
-        }
-        l.counters = counters;
+        l.counters = counters(stats, &l.name, line, problems);
     }
     Some(l)
+}
+
+/// The `linkinfo` object: kind, tun type, slave kind and bond slave state.
+fn apply_link_info(l: &mut IpLink, info: &Map<String, Value>) {
+    l.kind = string(info, "info_kind");
+    l.tun_type = info
+        .get("info_data")
+        .and_then(|d| d.get("type"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .filter(|_| l.kind.as_deref() == Some("tun"));
+    l.slave_kind = string(info, "info_slave_kind");
+    if l.slave_kind.as_deref() == Some("bond") {
+        l.bond_slave_state = info
+            .get("info_slave_data")
+            .and_then(|d| d.get("state"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+    }
+}
+
+/// The `rx` and `tx` counters of a `stats64`/`stats` object of link `name`; a statistic with no
+/// known key or not an unsigned integer is reported and left out.
+fn counters(
+    stats: &Map<String, Value>,
+    name: &str,
+    line: usize,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, u64> {
+    let mut counters = BTreeMap::new();
+    for (dir, key_of) in [
+        ("rx", rx_key as fn(&str) -> Option<&'static str>),
+        ("tx", tx_key),
+    ] {
+        let Some(obj) = stats.get(dir).and_then(Value::as_object) else {
+            continue;
+        };
+        for (k, v) in obj {
+            let Some(key) = key_of(k) else {
+                problems.push(Problem::warning(
+                    line,
+                    format!("link `{name}`: unknown `{dir}.{k}` statistic; left out"),
+                ));
+                continue;
+            };
+            match v.as_u64() {
+                Some(v) => {
+                    counters.insert(key.to_string(), v);
+                }
+                None => problems.push(Problem::warning(
+                    line,
+                    format!("link `{name}`: `{dir}.{k}` is {v}, not an unsigned integer; left out"),
+                )),
+            }
+        }
+    }
+    counters
 }
 
 /// Parses `ip -j … link` output.
