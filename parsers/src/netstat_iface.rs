@@ -268,7 +268,13 @@ fn read_row(
             None => *cut_rows = Some((1, n)),
         }
     }
-    for (c, v) in h.columns.iter().zip(&toks) {
+    fill_columns(&mut row, &h.columns, &toks);
+    row
+}
+
+/// The MTU and counters of a row from its values, by the header's column order.
+fn fill_columns(row: &mut NetstatIface, columns: &[Column], toks: &[&str]) {
+    for (c, v) in columns.iter().zip(toks) {
         let Some(v) = token_u64(v) else { continue };
         match c {
             Column::Mtu => row.mtu = Some(v),
@@ -278,7 +284,6 @@ fn read_row(
             Column::Metric | Column::Unknown => {}
         }
     }
-    row
 }
 
 /// Takes the flags off the end of a row's tokens: `[NO FLAGS]`, or a last all-letters token
