@@ -18,6 +18,31 @@
 //! `primary_slave` without ` (primary_reselect …)` (kept in `primary_reselect`), `None` printed
 //! for the primary or active slave becomes `None`. Lines that fill the stub's typed fields are
 //! not repeated in `fields`; everything else is, verbatim.
+//!
+//! ```
+//! use parsers::bonding;
+//! let text = "\
+//! Ethernet Channel Bonding Driver: v5.14.0
+//!
+//! Bonding Mode: fault-tolerance (active-backup)
+//! Primary Slave: None
+//! Currently Active Slave: eth0
+//! MII Status: up
+//!
+//! Slave Interface: eth0
+//! MII Status: up
+//! Speed: 1000 Mbps
+//! Duplex: full
+//! Link Failure Count: 2
+//! Permanent HW addr: 52:54:00:00:00:01
+//! ";
+//! let bond = bonding::parse(text).value;
+//! assert_eq!(bond.mode.as_deref(), Some("fault-tolerance (active-backup)"));
+//! assert_eq!(bond.currently_active_slave.as_deref(), Some("eth0"));
+//! assert_eq!(bond.slaves[0].name, "eth0");
+//! assert_eq!(bond.slaves[0].speed_mbps, Some(1000));
+//! assert_eq!(bond.slaves[0].link_failure_count, Some(2));
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -289,23 +314,14 @@ fn slave_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/bonding/",
-                $name
-            ))
-        };
-    }
-
-    const AB: &str = fixture!("insights-active-backup.bond0");
-    const ARP: &str = fixture!("insights-arp-monitor.bond0");
-    const OLD_LACP: &str = fixture!("insights-8023ad-v3.2.4-stray-line.bond0");
-    const FOM: &str = fixture!("yogsottot-fail-over-mac.bond0");
-    const LACP: &str = fixture!("blackmetalz-8023ad.bond0");
-    const NEW: &str = fixture!("constructed-6.12-no-aggregator.bond1");
+    const AB: &str = fixture!("bonding", "insights-active-backup.bond0");
+    const ARP: &str = fixture!("bonding", "insights-arp-monitor.bond0");
+    const OLD_LACP: &str = fixture!("bonding", "insights-8023ad-v3.2.4-stray-line.bond0");
+    const FOM: &str = fixture!("bonding", "yogsottot-fail-over-mac.bond0");
+    const LACP: &str = fixture!("bonding", "blackmetalz-8023ad.bond0");
+    const NEW: &str = fixture!("bonding", "constructed-6.12-no-aggregator.bond1");
 
     fn field<'a>(m: &'a BTreeMap<String, String>, k: &str) -> Option<&'a str> {
         m.get(k).map(String::as_str)
@@ -516,5 +532,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("bonding"), parse);
     }
 }

@@ -25,6 +25,14 @@
 //! `+00:00`, `-03:30`, `+03` as `%Z` of zones without an abbreviation), `Z` → 0, else the
 //! abbreviation looked up in [`zone_offset`]. For `timedatectl`, the numeric offset of its
 //! `Time zone: Area/City (ABBR, +HHMM)` line wins.
+//!
+//! ```
+//! use parsers::date;
+//! let stamp = date::parse("Sat Nov 21 20:53:29 UTC 2026\n").value.expect("one date line");
+//! assert_eq!(stamp.local.to_string(), "2026-11-21 20:53:29");
+//! assert_eq!(stamp.offset_seconds, Some(0));
+//! assert_eq!(stamp.zone.as_deref(), Some("UTC"));
+//! ```
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use nom::branch::alt;
@@ -692,51 +700,24 @@ fn clip(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/date/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS_DATE: &str = fixture!("coreos-master1.date");
-    const COREOS_UTC: &str = fixture!("coreos-master1.date_--utc");
-    const COREOS_HWCLOCK: &str = fixture!("coreos-master1.hwclock");
-    const SB_DATE: &str = fixture!("sandbox.date");
-    const SB_R: &str = fixture!("sandbox.date_-R");
-    const SB_NS: &str = fixture!("sandbox.date_--rfc-3339=ns");
-    const SB_SECONDS: &str = fixture!("sandbox.date_--rfc-3339=seconds");
-    const SB_INS: &str = fixture!("sandbox.date_-Ins");
-    const SB_ISECONDS: &str = fixture!("sandbox.date_-Iseconds");
-    const SB_NO_SYSTEMD: &str = fixture!("sandbox-no-systemd.timedatectl");
-    const SB_FORMS: &str = fixture!("sandbox-coreutils-9.1.dates");
-    const SEED: &str = fixture!("seed-000-capture-loop.txt");
-    const TIMEDATECTL: &str = fixture!("constructed-timedatectl.txt");
-    const TIMEDATECTL_OLD: &str = fixture!("constructed-timedatectl-systemd219.txt");
-    const OTHER: &str = fixture!("constructed-other-forms.dates");
-    const NOT_DATES: &str = fixture!("not-dates.txt");
-    const ALL: [&str; 16] = [
-        COREOS_DATE,
-        COREOS_UTC,
-        COREOS_HWCLOCK,
-        SB_DATE,
-        SB_R,
-        SB_NS,
-        SB_SECONDS,
-        SB_INS,
-        SB_ISECONDS,
-        SB_NO_SYSTEMD,
-        SB_FORMS,
-        SEED,
-        TIMEDATECTL,
-        TIMEDATECTL_OLD,
-        OTHER,
-        NOT_DATES,
-    ];
+    const COREOS_DATE: &str = fixture!("date", "coreos-master1.date");
+    const COREOS_UTC: &str = fixture!("date", "coreos-master1.date_--utc");
+    const COREOS_HWCLOCK: &str = fixture!("date", "coreos-master1.hwclock");
+    const SB_DATE: &str = fixture!("date", "sandbox.date");
+    const SB_R: &str = fixture!("date", "sandbox.date_-R");
+    const SB_NS: &str = fixture!("date", "sandbox.date_--rfc-3339=ns");
+    const SB_SECONDS: &str = fixture!("date", "sandbox.date_--rfc-3339=seconds");
+    const SB_INS: &str = fixture!("date", "sandbox.date_-Ins");
+    const SB_ISECONDS: &str = fixture!("date", "sandbox.date_-Iseconds");
+    const SB_NO_SYSTEMD: &str = fixture!("date", "sandbox-no-systemd.timedatectl");
+    const SB_FORMS: &str = fixture!("date", "sandbox-coreutils-9.1.dates");
+    const SEED: &str = fixture!("date", "seed-000-capture-loop.txt");
+    const TIMEDATECTL: &str = fixture!("date", "constructed-timedatectl.txt");
+    const TIMEDATECTL_OLD: &str = fixture!("date", "constructed-timedatectl-systemd219.txt");
+    const OTHER: &str = fixture!("date", "constructed-other-forms.dates");
+    const NOT_DATES: &str = fixture!("date", "not-dates.txt");
 
     fn dt(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, nanos: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, mo, d)
@@ -1038,10 +1019,10 @@ mod tests {
             let _ = parse(g);
             let _ = parse_line(g);
         }
-        for text in ALL {
-            for (i, _) in text.char_indices() {
-                let _ = parse(&text[..i]);
-            }
-        }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("date"), parse);
     }
 }

@@ -4,6 +4,13 @@
 //! words (typically an error message such as `hostname: Name or service not known`) gives no
 //! value and an error. Characters outside `[A-Za-z0-9._-]` are kept with a warning. Further
 //! non-blank lines are warnings.
+//!
+//! ```
+//! use parsers::hostname;
+//! let parsed = hostname::parse("db01.example.com\n");
+//! assert_eq!(parsed.value.as_deref(), Some("db01.example.com"));
+//! assert!(parsed.problems.is_empty());
+//! ```
 
 use crate::text::numbered_lines;
 use crate::{Parsed, Problem};
@@ -52,20 +59,11 @@ pub fn parse(text: &str) -> Parsed<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/hostname/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1.hostname");
-    const COREOS_F: &str = fixture!("coreos-master1.hostname_-f");
-    const SANDBOX: &str = fixture!("sandbox.hostname");
+    const COREOS: &str = fixture!("hostname", "coreos-master1.hostname");
+    const COREOS_F: &str = fixture!("hostname", "coreos-master1.hostname_-f");
+    const SANDBOX: &str = fixture!("hostname", "sandbox.hostname");
 
     #[test]
     fn real_captures() {
@@ -104,5 +102,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("hostname"), parse);
     }
 }

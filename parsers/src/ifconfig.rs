@@ -49,6 +49,25 @@
 //! interface information` lines; no interface at all in a non-empty text (an error).
 //! Counter width (§3.4): on 32-bit userlands the `%lu` counters wrap at 2^32; nothing here can
 //! tell, the timeline has to.
+//!
+//! ```
+//! use parsers::ifconfig;
+//! let text = "\
+//! eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500
+//!         ether 52:54:00:12:34:56  txqueuelen 1000  (Ethernet)
+//!         RX packets 100  bytes 20000 (19.5 KiB)
+//!         RX errors 0  dropped 3  overruns 0  frame 0
+//!         TX packets 50  bytes 4000 (3.9 KiB)
+//!         TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0
+//! ";
+//! let ifaces = ifconfig::parse(text).value;
+//! assert_eq!(ifaces[0].name, "eth0");
+//! assert_eq!(ifaces[0].mtu, Some(1500));
+//! assert_eq!(ifaces[0].mac.as_deref(), Some("52:54:00:12:34:56"));
+//! assert_eq!(ifaces[0].counters["rx_packets"], 100);
+//! assert_eq!(ifaces[0].counters["proc_rx_drop"], 3); // the /proc/net/dev drop column
+//! assert_eq!(ifaces[0].counters["tx_bytes"], 4000);
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -709,39 +728,18 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/ifconfig/",
-                $name
-            ))
-        };
-    }
-
-    const SB_A: &str = fixture!("sandbox-net-tools-2.10-ifconfig_-a.txt");
-    const SB_S: &str = fixture!("sandbox-net-tools-2.10-ifconfig_-s.txt");
-    const SB_HOST: &str = fixture!("sandbox-net-tools-2.10-ifconfig_eth0-host.txt");
-    const K32: &str = fixture!("knowledge-s3.2-old-1.60-constructed.txt");
-    const K33: &str = fixture!("knowledge-s3.3-new-constructed.txt");
-    const KANTHI: &str = fixture!("literal-kanthi-mdtemplate3-old-1.60.txt");
-    const SEED_001: &str = fixture!("seed-001-rx-overruns-line-only.txt");
-    const SEED_003: &str = fixture!("seed-003-old-collapsed-annotated.txt");
-    const CONSTRUCTED: &str = fixture!("constructed-variants.txt");
-
-    const ALL: [&str; 9] = [
-        SB_A,
-        SB_S,
-        SB_HOST,
-        K32,
-        K33,
-        KANTHI,
-        SEED_001,
-        SEED_003,
-        CONSTRUCTED,
-    ];
+    const SB_A: &str = fixture!("ifconfig", "sandbox-net-tools-2.10-ifconfig_-a.txt");
+    const SB_S: &str = fixture!("ifconfig", "sandbox-net-tools-2.10-ifconfig_-s.txt");
+    const SB_HOST: &str = fixture!("ifconfig", "sandbox-net-tools-2.10-ifconfig_eth0-host.txt");
+    const K32: &str = fixture!("ifconfig", "knowledge-s3.2-old-1.60-constructed.txt");
+    const K33: &str = fixture!("ifconfig", "knowledge-s3.3-new-constructed.txt");
+    const KANTHI: &str = fixture!("ifconfig", "literal-kanthi-mdtemplate3-old-1.60.txt");
+    const SEED_001: &str = fixture!("ifconfig", "seed-001-rx-overruns-line-only.txt");
+    const SEED_003: &str = fixture!("ifconfig", "seed-003-old-collapsed-annotated.txt");
+    const CONSTRUCTED: &str = fixture!("ifconfig", "constructed-variants.txt");
 
     fn iface<'a>(v: &'a [IfconfigIface], name: &str) -> &'a IfconfigIface {
         v.iter()
@@ -1143,7 +1141,7 @@ mod tests {
         // after the lines before `j`, finished: every line boundary of every fixture is checked
         // that way (linear, not quadratic), a sample of them against `parse` itself. Starts of
         // slices (`&text[j..]`) and char boundaries are sampled.
-        for text in ALL {
+        for text in fixtures("ifconfig").iter().map(|(_, t)| t.as_str()) {
             let mut st = State::default();
             let mut boundary = 0usize;
             for (k, (no, line)) in numbered_lines(text).enumerate() {
@@ -1195,5 +1193,10 @@ mod tests {
         ] {
             let _ = parse(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("ifconfig"), parse);
     }
 }

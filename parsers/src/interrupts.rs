@@ -31,6 +31,25 @@
 //! with a number (more counts than CPUs in the header — the header was probably cut); a count
 //! above `u64` (row skipped); a repeated IRQ or softirq name; a softirq row with text after the
 //! counts or without counts (skipped). A text without header and rows gives one error.
+//!
+//! ```
+//! use parsers::interrupts::{parse_interrupts, parse_softirqs};
+//! let irqs = parse_interrupts("\
+//!            CPU0       CPU1
+//!   0:         36          0   IO-APIC   2-edge      timer
+//! NMI:          0          1   Non-maskable interrupts
+//! ").value;
+//! assert_eq!(irqs.cpus, [0, 1]);
+//! assert_eq!(irqs.rows[0].irq, "0");
+//! assert_eq!(irqs.rows[0].counts, [36, 0]);
+//! assert_eq!(irqs.rows[1].counts, [0, 1]);
+//! let softirqs = parse_softirqs("\
+//!                     CPU0       CPU1
+//!           HI:          1          0
+//!       NET_RX:        100        200
+//! ").value;
+//! assert_eq!(softirqs.rows["NET_RX"], [100, 200]);
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -426,28 +445,29 @@ pub fn parse_softirqs(text: &str) -> Parsed<Softirqs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/interrupts/",
-                $name
-            ))
-        };
-    }
+    const SB_IRQ: &str = fixture!("interrupts", "sandbox-6.18.44.interrupts");
+    const SB_SOFT: &str = fixture!("interrupts", "sandbox-6.18.44.softirqs");
+    const COREOS_IRQ: &str = fixture!("interrupts", "coreos-master1-4.18.0-80.interrupts");
+    const COREOS_SOFT: &str = fixture!("interrupts", "coreos-master1-4.18.0-80.softirqs");
+    const X86: &str = fixture!(
+        "interrupts",
+        "constructed-x86-5.14-cpu1-cpu4-offline.interrupts"
+    );
+    const RHEL6: &str = fixture!("interrupts", "constructed-rhel6-2.6.32.interrupts");
+    const ARM64: &str = fixture!("interrupts", "constructed-arm64-5.10.interrupts");
+    const SOFT_OFFLINE: &str = fixture!("interrupts", "constructed-3.10-cpu1-offline.softirqs");
 
-    const SB_IRQ: &str = fixture!("sandbox-6.18.44.interrupts");
-    const SB_SOFT: &str = fixture!("sandbox-6.18.44.softirqs");
-    const COREOS_IRQ: &str = fixture!("coreos-master1-4.18.0-80.interrupts");
-    const COREOS_SOFT: &str = fixture!("coreos-master1-4.18.0-80.softirqs");
-    const X86: &str = fixture!("constructed-x86-5.14-cpu1-cpu4-offline.interrupts");
-    const RHEL6: &str = fixture!("constructed-rhel6-2.6.32.interrupts");
-    const ARM64: &str = fixture!("constructed-arm64-5.10.interrupts");
-    const SOFT_OFFLINE: &str = fixture!("constructed-3.10-cpu1-offline.softirqs");
-    const ALL_IRQ: [&str; 5] = [SB_IRQ, COREOS_IRQ, X86, RHEL6, ARM64];
-    const ALL_SOFT: [&str; 3] = [SB_SOFT, COREOS_SOFT, SOFT_OFFLINE];
+    /// The fixtures of one kind, by file extension (`.interrupts` or `.softirqs`).
+    fn of_kind(extension: &str) -> Vec<String> {
+        fixtures("interrupts")
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(extension))
+            .map(|(_, text)| text)
+            .collect()
+    }
 
     fn clean(text: &str) -> Interrupts {
         let p = parse_interrupts(text);
@@ -709,7 +729,7 @@ junk
 
     #[test]
     fn crlf_and_collapsed_whitespace_read_the_same() {
-        for text in ALL_IRQ {
+        for text in &of_kind(".interrupts") {
             let base = parse_interrupts(text);
             assert_eq!(parse_interrupts(&text.replace('\n', "\r\n")), base);
             let collapsed: String = text
@@ -718,7 +738,7 @@ junk
                 .collect();
             assert_eq!(parse_interrupts(&collapsed), base);
         }
-        for text in ALL_SOFT {
+        for text in &of_kind(".softirqs") {
             let base = parse_softirqs(text);
             assert_eq!(parse_softirqs(&text.replace('\n', "\r\n")), base);
         }
@@ -744,10 +764,12 @@ junk
         // as prefixes and suffixes. (Debug-build `str` iteration is slow: a denser sample would
         // take seconds.)
         let mut checked = 0usize;
-        let fixtures = ALL_IRQ
+        let irq_texts = of_kind(".interrupts");
+        let soft_texts = of_kind(".softirqs");
+        let fixtures = irq_texts
             .iter()
-            .map(|t| (*t, true))
-            .chain(ALL_SOFT.iter().map(|t| (*t, false)));
+            .map(|t| (t.as_str(), true))
+            .chain(soft_texts.iter().map(|t| (t.as_str(), false)));
         for (text, irq) in fixtures {
             let parse = |t: &str| {
                 if irq {
@@ -796,5 +818,13 @@ junk
             let _ = parse_interrupts(g);
             let _ = parse_softirqs(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        // Both parsers over every capture, its own kind and the other.
+        let all = fixtures("interrupts");
+        never_panics(&all, parse_interrupts);
+        never_panics(&all, parse_softirqs);
     }
 }

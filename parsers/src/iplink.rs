@@ -51,6 +51,25 @@
 //! bus-errors …` xstats table) is accepted as part of the details. Lines from `ip -o link`
 //! (one link per line, joined by `\`) are split back into lines. JSON (`ip -j`) is refused
 //! with one error.
+//!
+//! ```
+//! use parsers::iplink;
+//! let text = "\
+//! 2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP mode DEFAULT group default qlen 1000
+//!     link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
+//!     RX:  bytes packets errors dropped  missed   mcast
+//!        20000     100      0       3       0       0
+//!     TX:  bytes packets errors dropped carrier collsns
+//!         4000      50      0       0       0       0
+//! ";
+//! let links = iplink::parse(text).value;
+//! assert_eq!(links[0].index, Some(2));
+//! assert_eq!(links[0].name, "eth0");
+//! assert_eq!(links[0].state.as_deref(), Some("UP"));
+//! assert_eq!(links[0].counters["rx_bytes"], 20000);
+//! assert_eq!(links[0].counters["rx_dropped"], 3);
+//! assert_eq!(links[0].counters["tx_packets"], 50);
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -769,65 +788,31 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/iplink/",
-                $name
-            ))
-        };
-    }
-
-    const SOS_COREOS: &str = fixture!("sos-coreos-master1-ip_-s_-d_link.txt");
-    const SB_SS: &str = fixture!("sandbox-iproute2-6.1-ip_-s_-s_link.txt");
-    const SB_SD: &str = fixture!("sandbox-iproute2-6.1-ip_-s_-d_link.txt");
-    const SB_DSS: &str = fixture!("sandbox-iproute2-6.1-ip_-d_-s_-s_link.txt");
-    const SB_SH: &str = fixture!("sandbox-iproute2-6.1-ip_-s_-h_link.txt");
-    const SB_SSHIEC: &str = fixture!("sandbox-iproute2-6.1-ip_-s_-s_-h_-iec_link.txt");
-    const SB_S: &str = fixture!("sandbox-iproute2-6.1-ip_-s_link.txt");
-    const SB_BARE: &str = fixture!("sandbox-iproute2-6.1-ip_link.txt");
-    const SB_ONELINE: &str = fixture!("sandbox-iproute2-6.1-ip_-o_-s_link.txt");
-    const K_A: &str = fixture!("knowledge-s2.2a-iproute2-3.10-constructed.txt");
-    const K_B: &str = fixture!("knowledge-s2.2b-iproute2-5.9-constructed.txt");
-    const K_RST: &str = fixture!("knowledge-s2.2b-statistics-rst-literal.txt");
-    const K_C: &str = fixture!("knowledge-s2.2c-iproute2-5.10-h-literal.txt");
-    const K_D: &str = fixture!("knowledge-s2.2d-iproute2-5.14-literal.txt");
-    const VFS: &str = fixture!("literal-example-cnf-ens2f0-sriov-vfs.txt");
-    const CAN: &str = fixture!("literal-jetson-can0-mttcan.txt");
-    const BOND: &str = fixture!("literal-netdev-2022-bond-active-backup.txt");
-    const VLAN_CN: &str = fixture!("literal-cn-note-ens33.100-vlan-d-s-s.txt");
-    const CONSTRUCTED: &str = fixture!("constructed-details-and-optional-columns.txt");
-    const SEED_000: &str = fixture!("seed-000-tap-tx-drops-capture-log.txt");
-    const SEED_003: &str = fixture!("seed-003-p4p2-overrun-web-paste.txt");
-    const SEED_004: &str = fixture!("seed-004-tap-header-only.txt");
-
-    const ALL: [&str; 22] = [
-        SOS_COREOS,
-        SB_SS,
-        SB_SD,
-        SB_DSS,
-        SB_SH,
-        SB_SSHIEC,
-        SB_S,
-        SB_BARE,
-        SB_ONELINE,
-        K_A,
-        K_B,
-        K_RST,
-        K_C,
-        K_D,
-        VFS,
-        CAN,
-        BOND,
-        VLAN_CN,
-        CONSTRUCTED,
-        SEED_000,
-        SEED_003,
-        SEED_004,
-    ];
+    const SOS_COREOS: &str = fixture!("iplink", "sos-coreos-master1-ip_-s_-d_link.txt");
+    const SB_SS: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_-s_link.txt");
+    const SB_SD: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_-d_link.txt");
+    const SB_DSS: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-d_-s_-s_link.txt");
+    const SB_SH: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_-h_link.txt");
+    const SB_SSHIEC: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_-s_-h_-iec_link.txt");
+    const SB_S: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-s_link.txt");
+    const SB_BARE: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_link.txt");
+    const SB_ONELINE: &str = fixture!("iplink", "sandbox-iproute2-6.1-ip_-o_-s_link.txt");
+    const K_A: &str = fixture!("iplink", "knowledge-s2.2a-iproute2-3.10-constructed.txt");
+    const K_B: &str = fixture!("iplink", "knowledge-s2.2b-iproute2-5.9-constructed.txt");
+    const K_RST: &str = fixture!("iplink", "knowledge-s2.2b-statistics-rst-literal.txt");
+    const K_C: &str = fixture!("iplink", "knowledge-s2.2c-iproute2-5.10-h-literal.txt");
+    const K_D: &str = fixture!("iplink", "knowledge-s2.2d-iproute2-5.14-literal.txt");
+    const VFS: &str = fixture!("iplink", "literal-example-cnf-ens2f0-sriov-vfs.txt");
+    const CAN: &str = fixture!("iplink", "literal-jetson-can0-mttcan.txt");
+    const BOND: &str = fixture!("iplink", "literal-netdev-2022-bond-active-backup.txt");
+    const VLAN_CN: &str = fixture!("iplink", "literal-cn-note-ens33.100-vlan-d-s-s.txt");
+    const CONSTRUCTED: &str = fixture!("iplink", "constructed-details-and-optional-columns.txt");
+    const SEED_000: &str = fixture!("iplink", "seed-000-tap-tx-drops-capture-log.txt");
+    const SEED_003: &str = fixture!("iplink", "seed-003-p4p2-overrun-web-paste.txt");
+    const SEED_004: &str = fixture!("iplink", "seed-004-tap-header-only.txt");
 
     fn clean(text: &str) -> Vec<IpLink> {
         let p = parse(text);
@@ -1416,7 +1401,7 @@ unindented detail
         // boundary of every fixture without re-reading each prefix from the start (quadratic,
         // minutes in a debug build); a sample of boundaries is checked against `parse` itself.
         let mut checked = 0usize;
-        for text in ALL {
+        for text in fixtures("iplink").iter().map(|(_, t)| t.as_str()) {
             let mut st = State::default();
             let mut line_start = 0usize;
             let mut n = 0usize;
@@ -1446,7 +1431,7 @@ unindented detail
             }
         }
         assert!(checked > 500);
-        for text in ALL {
+        for text in fixtures("iplink").iter().map(|(_, t)| t.as_str()) {
             for i in (0..text.len())
                 .filter(|i| text.is_char_boundary(*i))
                 .step_by(53)
@@ -1478,5 +1463,10 @@ unindented detail
         ] {
             let _ = parse(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("iplink"), parse);
     }
 }

@@ -55,6 +55,27 @@
 //! differs from its title (the row is kept without its values); a value that is not a number or
 //! does not fit in `u64`; a second title in one capture (the tables are read as one); rows under
 //! an unknown title. A text with nothing of ipvsadm in it gives one error.
+//!
+//! ```
+//! use parsers::ipvsadm;
+//! let text = "\
+//! IP Virtual Server version 1.2.1 (size=4096)
+//! Prot LocalAddress:Port Scheduler Flags
+//!   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+//! TCP  10.0.0.1:80 rr
+//!   -> 10.0.0.2:80                  Masq    1      5          10
+//! ";
+//! let ipvs = ipvsadm::parse(text).value;
+//! assert_eq!(ipvs.version.as_deref(), Some("1.2.1"));
+//! assert_eq!(ipvs.table_size, Some(4096));
+//! let service = &ipvs.services[0];
+//! assert_eq!((service.protocol.as_str(), service.address.as_str()), ("TCP", "10.0.0.1:80"));
+//! assert_eq!(service.scheduler.as_deref(), Some("rr"));
+//! let server = &service.real_servers[0];
+//! assert_eq!(server.address, "10.0.0.2:80");
+//! assert_eq!(server.forward.as_deref(), Some("Masq"));
+//! assert_eq!((server.weight, server.active_conn, server.inact_conn), (Some(1), Some(5), Some(10)));
+//! ```
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -1088,71 +1109,35 @@ pub fn parse(text: &str) -> Parsed<Ipvsadm> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/ipvsadm/",
-                $name
-            ))
-        };
-    }
-
-    const SANDBOX_ERR: &str = fixture!("sandbox-debian12-ipvsadm-1.31-no-ip_vs.txt");
-    const SEED_4096: &str = fixture!("seed-001-ipvsadm-L-size4096.txt");
-    const SEED_1M: &str = fixture!("seed-001-ipvsadm-L-size1048576.txt");
-    const K_LN: &str = fixture!("knowledge-9.1-Ln.txt");
-    const K_STATS: &str = fixture!("knowledge-9.2-stats.txt");
-    const K_RATE: &str = fixture!("knowledge-9.2-rate.txt");
-    const K_LNC: &str = fixture!("knowledge-9.3-Lnc.txt");
-    const K_TIMEOUT: &str = fixture!("knowledge-9.3-timeout.txt");
-    const R_LN: &str = fixture!("public-reibang-lvs01-Ln.txt");
-    const R_STATS: &str = fixture!("public-reibang-lvs01-Ln-stats.txt");
-    const R_RATE: &str = fixture!("public-reibang-lvs01-Ln-rate.txt");
-    const MRUBY_PROC: &str = fixture!("public-mruby-ipvs-proc-net-ip_vs.txt");
-    const N_FWM_PROC: &str = fixture!("public-lvs-notes-fwm-proc-ip_vs.txt");
-    const N_FWM_PERSIST: &str = fixture!("public-lvs-notes-fwm-persistent-Ln.txt");
-    const N_CONN_PROC: &str = fixture!("public-lvs-notes-proc-ip_vs_conn-collapsed.txt");
-    const N_LNC: &str = fixture!("public-lvs-notes-Lnc-collapsed.txt");
-    const N_CONN_PROC_ALIGNED: &str = fixture!("public-lvs-notes-proc-ip_vs_conn-aligned.txt");
-    const NAT_CONN: &str = fixture!("public-lvs-nat-Ln-connection.txt");
-    const C_FLAGS: &str = fixture!("constructed-1.31-Ln-flags-ipv6-fwm.txt");
-    const C_TUN: &str = fixture!("constructed-1.31-Ln-tun-info.txt");
-    const C_THRESH: &str = fixture!("constructed-1.31-Ln-thresholds.txt");
-    const C_PERSIST: &str = fixture!("constructed-1.31-Ln-persistent-conn.txt");
-    const C_STATS_SUFFIX: &str = fixture!("constructed-1.31-Ln-stats-suffixes.txt");
-    const C_STATS_EXACT: &str = fixture!("constructed-1.31-Ln-stats-exact.txt");
-    const C_LNC_PE: &str = fixture!("constructed-1.31-Lnc-persistent-conn.txt");
-
-    const ALL: [&str; 25] = [
-        SANDBOX_ERR,
-        SEED_4096,
-        SEED_1M,
-        K_LN,
-        K_STATS,
-        K_RATE,
-        K_LNC,
-        K_TIMEOUT,
-        R_LN,
-        R_STATS,
-        R_RATE,
-        MRUBY_PROC,
-        N_FWM_PROC,
-        N_FWM_PERSIST,
-        N_CONN_PROC,
-        N_LNC,
-        N_CONN_PROC_ALIGNED,
-        NAT_CONN,
-        C_FLAGS,
-        C_TUN,
-        C_THRESH,
-        C_PERSIST,
-        C_STATS_SUFFIX,
-        C_STATS_EXACT,
-        C_LNC_PE,
-    ];
+    const SANDBOX_ERR: &str = fixture!("ipvsadm", "sandbox-debian12-ipvsadm-1.31-no-ip_vs.txt");
+    const SEED_4096: &str = fixture!("ipvsadm", "seed-001-ipvsadm-L-size4096.txt");
+    const SEED_1M: &str = fixture!("ipvsadm", "seed-001-ipvsadm-L-size1048576.txt");
+    const K_LN: &str = fixture!("ipvsadm", "knowledge-9.1-Ln.txt");
+    const K_STATS: &str = fixture!("ipvsadm", "knowledge-9.2-stats.txt");
+    const K_RATE: &str = fixture!("ipvsadm", "knowledge-9.2-rate.txt");
+    const K_LNC: &str = fixture!("ipvsadm", "knowledge-9.3-Lnc.txt");
+    const K_TIMEOUT: &str = fixture!("ipvsadm", "knowledge-9.3-timeout.txt");
+    const R_LN: &str = fixture!("ipvsadm", "public-reibang-lvs01-Ln.txt");
+    const R_STATS: &str = fixture!("ipvsadm", "public-reibang-lvs01-Ln-stats.txt");
+    const R_RATE: &str = fixture!("ipvsadm", "public-reibang-lvs01-Ln-rate.txt");
+    const MRUBY_PROC: &str = fixture!("ipvsadm", "public-mruby-ipvs-proc-net-ip_vs.txt");
+    const N_FWM_PROC: &str = fixture!("ipvsadm", "public-lvs-notes-fwm-proc-ip_vs.txt");
+    const N_FWM_PERSIST: &str = fixture!("ipvsadm", "public-lvs-notes-fwm-persistent-Ln.txt");
+    const N_CONN_PROC: &str = fixture!("ipvsadm", "public-lvs-notes-proc-ip_vs_conn-collapsed.txt");
+    const N_LNC: &str = fixture!("ipvsadm", "public-lvs-notes-Lnc-collapsed.txt");
+    const N_CONN_PROC_ALIGNED: &str =
+        fixture!("ipvsadm", "public-lvs-notes-proc-ip_vs_conn-aligned.txt");
+    const NAT_CONN: &str = fixture!("ipvsadm", "public-lvs-nat-Ln-connection.txt");
+    const C_FLAGS: &str = fixture!("ipvsadm", "constructed-1.31-Ln-flags-ipv6-fwm.txt");
+    const C_TUN: &str = fixture!("ipvsadm", "constructed-1.31-Ln-tun-info.txt");
+    const C_THRESH: &str = fixture!("ipvsadm", "constructed-1.31-Ln-thresholds.txt");
+    const C_PERSIST: &str = fixture!("ipvsadm", "constructed-1.31-Ln-persistent-conn.txt");
+    const C_STATS_SUFFIX: &str = fixture!("ipvsadm", "constructed-1.31-Ln-stats-suffixes.txt");
+    const C_STATS_EXACT: &str = fixture!("ipvsadm", "constructed-1.31-Ln-stats-exact.txt");
+    const C_LNC_PE: &str = fixture!("ipvsadm", "constructed-1.31-Lnc-persistent-conn.txt");
 
     fn clean(text: &str) -> Ipvsadm {
         let p = parse(text);
@@ -1707,7 +1692,7 @@ mod tests {
 
     #[test]
     fn crlf_and_collapsed_whitespace_read_the_same() {
-        for text in ALL {
+        for text in fixtures("ipvsadm").iter().map(|(_, t)| t.as_str()) {
             let base = parse(text);
             assert_eq!(parse(&text.replace('\n', "\r\n")), base);
             let collapsed: String = text
@@ -1972,7 +1957,7 @@ TCP  ip-10-1-0-117.eu-central-1.c rr
     #[test]
     fn never_panics_on_truncations_and_garbage() {
         let mut checked = 0usize;
-        for text in ALL {
+        for text in fixtures("ipvsadm").iter().map(|(_, t)| t.as_str()) {
             // every line boundary (with and without the newline)
             let mut end = 0;
             for line in text.split_inclusive('\n') {
@@ -2026,5 +2011,10 @@ TCP  ip-10-1-0-117.eu-central-1.c rr
         ] {
             let _ = parse(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("ipvsadm"), parse);
     }
 }

@@ -11,6 +11,21 @@
 //! layout's names: keys under `Caches (sum of all):` get ` cache` appended (`L1d` → `L1d cache`),
 //! keys under `Vulnerabilities:` get `Vulnerability ` prepended. Headings without a value are
 //! not in `fields`. `entries` keeps every line as printed, with its section.
+//!
+//! ```
+//! use parsers::lscpu;
+//! let text = "\
+//! CPU(s):                4
+//! On-line CPU(s) list:   0-3
+//! Model name:            Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz
+//! Hypervisor vendor:     KVM
+//! ";
+//! let cpu = lscpu::parse(text).value;
+//! assert_eq!(cpu.cpus, Some(4));
+//! assert_eq!(cpu.online.as_deref(), Some("0-3"));
+//! assert_eq!(cpu.model_name.as_deref(), Some("Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz"));
+//! assert_eq!(cpu.hypervisor_vendor.as_deref(), Some("KVM"));
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -44,11 +59,43 @@ pub struct LscpuEntry {
 
 pub fn parse(text: &str) -> Parsed<Lscpu> {
     let mut problems = Vec::new();
+    let entries = read_entries(text, &mut problems);
+    let mut out = Lscpu {
+        fields: fields_of(&entries),
+        ..Lscpu::default()
+    };
+    let get = |k: &str| out.fields.get(k).cloned();
+    out.online = get("On-line CPU(s) list");
+    out.offline = get("Off-line CPU(s) list");
+    out.model_name = get("Model name");
+    out.hypervisor_vendor = get("Hypervisor vendor");
+    if let Some(v) = out.fields.get("CPU(s)") {
+        out.cpus = v.parse().ok();
+        if out.cpus.is_none() {
+            let line = entries
+                .iter()
+                .find(|e| e.key == "CPU(s)")
+                .map_or(0, |e| e.line);
+            problems.push(Problem::warning(
+                line,
+                format!("CPU(s) is not a number: {v:?}"),
+            ));
+        }
+    }
+    if entries.is_empty() {
+        problems.push(Problem::error(0, "no `Key: value` line found"));
+    }
+    out.entries = entries;
+    Parsed::new(out, problems)
+}
+
+/// Every `Key: value` line, with its section (the last unindented key, for indented keys) and
+/// its wrapped continuation lines appended; values trimmed at the end.
+fn read_entries(text: &str, problems: &mut Vec<Problem>) -> Vec<LscpuEntry> {
     let mut entries: Vec<LscpuEntry> = Vec::new();
     // Byte column where the value of the last key line starts (for wrapped continuations).
     let mut value_col: Option<usize> = None;
     let mut section: Option<String> = None;
-
     for (no, line) in numbered_lines(text) {
         if line.trim().is_empty() {
             continue;
@@ -56,15 +103,7 @@ pub fn parse(text: &str) -> Parsed<Lscpu> {
         let indent = line.len() - line.trim_start().len();
         if let (Some(col), Some(last)) = (value_col, entries.last_mut()) {
             if indent >= col && col > 0 {
-                match line.get(col..) {
-                    // Wrapping cuts at a fixed width: a chunk may start or end with a blank
-                    // that belongs to the value, so it is appended as is.
-                    Some(chunk) => last.value.push_str(chunk),
-                    None => {
-                        last.value.push(' ');
-                        last.value.push_str(line.trim());
-                    }
-                }
+                append_continuation(&mut last.value, line, col);
                 continue;
             }
         }
@@ -92,29 +131,43 @@ pub fn parse(text: &str) -> Parsed<Lscpu> {
         } else {
             Some(key_part.len() + 1 + leading)
         };
-        if indent == 0 {
+        let entry_section = if indent == 0 {
             section = Some(key.to_string());
-            entries.push(LscpuEntry {
-                line: no,
-                section: None,
-                key: key.to_string(),
-                value: value.to_string(),
-            });
+            None
         } else {
-            entries.push(LscpuEntry {
-                line: no,
-                section: section.clone(),
-                key: key.to_string(),
-                value: value.to_string(),
-            });
-        }
+            section.clone()
+        };
+        entries.push(LscpuEntry {
+            line: no,
+            section: entry_section,
+            key: key.to_string(),
+            value: value.to_string(),
+        });
     }
-
     for e in &mut entries {
         e.value = e.value.trim_end().to_string();
     }
-    let mut out = Lscpu::default();
-    for e in &entries {
+    entries
+}
+
+/// Appends a wrapped continuation `line` whose value part starts at byte `col`.
+fn append_continuation(value: &mut String, line: &str, col: usize) {
+    match line.get(col..) {
+        // Wrapping cuts at a fixed width: a chunk may start or end with a blank that belongs to
+        // the value, so it is appended as is.
+        Some(chunk) => value.push_str(chunk),
+        None => {
+            value.push(' ');
+            value.push_str(line.trim());
+        }
+    }
+}
+
+/// The entries by name, the first of a name winning; headings (`Caches (sum of all):`) left
+/// out, and cache and vulnerability keys named in full (`L1d` under `Caches` → `L1d cache`).
+fn fields_of(entries: &[LscpuEntry]) -> BTreeMap<String, String> {
+    let mut fields = BTreeMap::new();
+    for e in entries {
         let value = e.value.trim().to_string();
         if value.is_empty() && e.section.is_none() {
             continue; // a heading (`Caches (sum of all):`)
@@ -128,51 +181,20 @@ pub fn parse(text: &str) -> Parsed<Lscpu> {
             }
             _ => e.key.clone(),
         };
-        out.fields.entry(name).or_insert(value);
+        fields.entry(name).or_insert(value);
     }
-    let get = |k: &str| out.fields.get(k).cloned();
-    out.online = get("On-line CPU(s) list");
-    out.offline = get("Off-line CPU(s) list");
-    out.model_name = get("Model name");
-    out.hypervisor_vendor = get("Hypervisor vendor");
-    if let Some(v) = out.fields.get("CPU(s)") {
-        out.cpus = v.parse().ok();
-        if out.cpus.is_none() {
-            let line = entries
-                .iter()
-                .find(|e| e.key == "CPU(s)")
-                .map_or(0, |e| e.line);
-            problems.push(Problem::warning(
-                line,
-                format!("CPU(s) is not a number: {v:?}"),
-            ));
-        }
-    }
-    if entries.is_empty() {
-        problems.push(Problem::error(0, "no `Key: value` line found"));
-    }
-    out.entries = entries;
-    Parsed::new(out, problems)
+    fields
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/lscpu/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1.lscpu");
-    const FLAT: &str = fixture!("sandbox-flat.lscpu");
-    const HIER: &str = fixture!("sandbox-hierarchic.lscpu");
-    const HIER80: &str = fixture!("sandbox-hierarchic-80cols-crlf.lscpu");
+    const COREOS: &str = fixture!("lscpu", "coreos-master1.lscpu");
+    const FLAT: &str = fixture!("lscpu", "sandbox-flat.lscpu");
+    const HIER: &str = fixture!("lscpu", "sandbox-hierarchic.lscpu");
+    const HIER80: &str = fixture!("lscpu", "sandbox-hierarchic-80cols-crlf.lscpu");
 
     fn f<'a>(l: &'a Lscpu, k: &str) -> Option<&'a str> {
         l.fields.get(k).map(String::as_str)
@@ -263,5 +285,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("lscpu"), parse);
     }
 }

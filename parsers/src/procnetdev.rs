@@ -47,6 +47,20 @@
 //! nor a `name: values` row. Rows printed as `name: No statistics available.` (old kernels)
 //! are kept with no counters and no problem. When the header lines are missing, rows with
 //! exactly 16 values are read with the standard layout and one warning says so.
+//!
+//! ```
+//! use parsers::procnetdev;
+//! let text = "\
+//! Inter-|   Receive                                                |  Transmit
+//!  face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+//!   eth0:   20000     100    0    3    0     0          0         0     4000      50    0    0    0     0       0          0
+//! ";
+//! let rows = procnetdev::parse(text).value;
+//! assert_eq!(rows[0].name, "eth0");
+//! assert_eq!(rows[0].counters["rx_bytes"], 20000);
+//! assert_eq!(rows[0].counters["proc_rx_drop"], 3); // the /proc/net/dev drop column
+//! assert_eq!(rows[0].counters["tx_packets"], 50);
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -172,130 +186,130 @@ fn column_header(line: &str) -> Option<Vec<Result<&'static str, String>>> {
 
 /// Parses the text of `/proc/net/dev`.
 pub fn parse(text: &str) -> Parsed<Vec<ProcNetDevRow>> {
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    let mut columns: Option<Vec<Option<&'static str>>> = None;
-    let mut pending_first_header: Option<usize> = None;
-    let mut warned_no_header = false;
-    // The column header was cut at the terminal width: rows are read up to its last word.
-    let mut header_cut = false;
-    // Rows with fewer values than the header: (count, first line).
-    let mut cut_rows: Option<(usize, usize)> = None;
-
+    let mut reader = Reader::default();
     for (n, line) in numbered_lines(text) {
+        reader.line(n, line);
+    }
+    reader.finish(text)
+}
+
+const LONE_FIRST_HEADER: &str =
+    "header line `Inter-| Receive | Transmit` not followed by the ` face |…|…` column line";
+
+/// What [`parse`] carries from line to line.
+#[derive(Default)]
+struct Reader {
+    rows: Vec<ProcNetDevRow>,
+    problems: Vec<Problem>,
+    columns: Option<Vec<Option<&'static str>>>,
+    pending_first_header: Option<usize>,
+    warned_no_header: bool,
+    /// The column header was cut at the terminal width: rows are read up to its last word.
+    header_cut: bool,
+    /// Rows with fewer values than the header: (count, first line).
+    cut_rows: Option<(usize, usize)>,
+}
+
+impl Reader {
+    fn line(&mut self, n: usize, line: &str) {
         if line.trim().is_empty() {
-            continue;
+            return;
         }
         if is_first_header(line) {
-            if let Some(prev) = pending_first_header {
-                problems.push(Problem::warning(
-                    prev,
-                    "header line `Inter-| Receive | Transmit` not followed by the ` face |…|…` column line",
-                ));
-            }
-            pending_first_header = Some(n);
-            continue;
+            self.close_first_header();
+            self.pending_first_header = Some(n);
+            return;
         }
         if let Some(cols) = column_header(line) {
-            pending_first_header = None;
-            header_cut = false;
-            let mut keys = Vec::with_capacity(cols.len());
-            let last_word = line.split_whitespace().last().unwrap_or("");
-            let count = cols.len();
-            for (i, c) in cols.into_iter().enumerate() {
-                match c {
-                    Ok(k) => keys.push(Some(k)),
-                    Err(_) if i + 1 == count && is_cut_word(last_word) => {
-                        header_cut = true;
-                        problems.push(Problem::warning(
-                            n,
-                            format!("the ` face |` header is cut at `{last_word}` (terminal width?); the columns after it are not read"),
-                        ));
-                    }
-                    Err(word) => {
-                        problems.push(Problem::warning(
-                            n,
-                            format!("unknown column {word} in the ` face |` header; its values are left out"),
-                        ));
-                        keys.push(None);
-                    }
+            self.pending_first_header = None;
+            let keys = self.header_keys(n, line, cols);
+            self.columns = Some(keys);
+            return;
+        }
+        self.close_first_header();
+        if let Some(dev) = self.device_row(n, line) {
+            self.rows.push(dev);
+        }
+    }
+
+    /// Reports a first header line that no ` face |` column line followed.
+    fn close_first_header(&mut self) {
+        if let Some(prev) = self.pending_first_header.take() {
+            self.problems
+                .push(Problem::warning(prev, LONE_FIRST_HEADER));
+        }
+    }
+
+    /// The counter key of each column of the ` face |` header on line `n` (`None`: unknown).
+    fn header_keys(
+        &mut self,
+        n: usize,
+        line: &str,
+        cols: Vec<Result<&'static str, String>>,
+    ) -> Vec<Option<&'static str>> {
+        self.header_cut = false;
+        let mut keys = Vec::with_capacity(cols.len());
+        let last_word = line.split_whitespace().last().unwrap_or("");
+        let count = cols.len();
+        for (i, c) in cols.into_iter().enumerate() {
+            match c {
+                Ok(k) => keys.push(Some(k)),
+                Err(_) if i + 1 == count && is_cut_word(last_word) => {
+                    self.header_cut = true;
+                    self.problems.push(Problem::warning(
+                        n,
+                        format!("the ` face |` header is cut at `{last_word}` (terminal width?); the columns after it are not read"),
+                    ));
+                }
+                Err(word) => {
+                    self.problems.push(Problem::warning(
+                        n,
+                        format!("unknown column {word} in the ` face |` header; its values are left out"),
+                    ));
+                    keys.push(None);
                 }
             }
-            columns = Some(keys);
-            continue;
         }
-        if let Some(prev) = pending_first_header.take() {
-            problems.push(Problem::warning(
-                prev,
-                "header line `Inter-| Receive | Transmit` not followed by the ` face |…|…` column line",
-            ));
-        }
+        keys
+    }
 
+    /// The device row on line `n`; `None` when the line is not one (reported).
+    fn device_row(&mut self, n: usize, line: &str) -> Option<ProcNetDevRow> {
         let Ok((_, (name_part, values_part))) = row(line) else {
-            problems.push(Problem::warning(
+            self.problems.push(Problem::warning(
                 n,
                 "expected a device row `name: values…` or a header line",
             ));
-            continue;
+            return None;
         };
         let name = name_part.trim();
         if name.is_empty() || name.contains(char::is_whitespace) {
-            problems.push(Problem::warning(
+            self.problems.push(Problem::warning(
                 n,
                 format!("expected a device name before `:`, found `{name}`"),
             ));
-            continue;
+            return None;
         }
         let mut dev = ProcNetDevRow {
             name: name.to_string(),
             counters: BTreeMap::new(),
         };
         if values_part.trim() == "No statistics available." {
-            rows.push(dev);
-            continue;
+            return Some(dev);
         }
         let tokens: Vec<&str> = values_part.split_whitespace().collect();
-
-        let standard: Vec<Option<&'static str>>;
-        let cols: &[Option<&'static str>] = match &columns {
-            Some(c) => c,
-            None => {
-                if !warned_no_header {
-                    warned_no_header = true;
-                    problems.push(Problem::warning(
-                        n,
-                        "no ` face |…|…` header line before the first row; assumed the standard 16-column layout",
-                    ));
-                }
-                standard = STANDARD_COLUMNS.iter().map(|k| Some(*k)).collect();
-                &standard
-            }
-        };
-
+        let cols = self.row_columns(n);
         let cut_line = !line.ends_with(char::is_whitespace);
-        if header_cut || (tokens.len() < cols.len() && tokens.len() >= 2 && columns.is_some()) {
-            // A row cut at the terminal width (or under a cut header): the values that are
-            // there, by the header's order; a last value that ends the line may itself be cut
-            // mid-number, so it is not read.
-            match &mut cut_rows {
+        if self.header_cut
+            || (tokens.len() < cols.len() && tokens.len() >= 2 && self.columns.is_some())
+        {
+            match &mut self.cut_rows {
                 Some((count, _)) => *count += 1,
-                None => cut_rows = Some((1, n)),
+                None => self.cut_rows = Some((1, n)),
             }
-            let there = tokens.len().min(cols.len());
-            let keep = if cut_line && tokens.len() <= cols.len() {
-                there.saturating_sub(1)
-            } else {
-                there
-            };
-            for (tok, key) in tokens.iter().take(keep).zip(cols.iter()) {
-                if let (Some(key), Some(v)) = (key, token_u64(tok)) {
-                    dev.counters.insert((*key).to_string(), v);
-                }
-            }
-            rows.push(dev);
-            continue;
+            read_cut_row(&mut dev, &tokens, &cols, cut_line);
         } else if tokens.len() != cols.len() {
-            problems.push(Problem::warning(
+            self.problems.push(Problem::warning(
                 n,
                 format!(
                     "device `{}`: expected {} values as in the header, found {}; counters left out",
@@ -304,16 +318,42 @@ pub fn parse(text: &str) -> Parsed<Vec<ProcNetDevRow>> {
                     tokens.len()
                 ),
             ));
-            rows.push(dev);
-            continue;
+        } else {
+            self.read_full_row(n, &mut dev, &tokens, &cols);
         }
+        Some(dev)
+    }
+
+    /// The header's columns, or (reported once) the standard layout when no header came yet.
+    fn row_columns(&mut self, n: usize) -> Vec<Option<&'static str>> {
+        if let Some(columns) = &self.columns {
+            return columns.clone();
+        }
+        if !self.warned_no_header {
+            self.warned_no_header = true;
+            self.problems.push(Problem::warning(
+                n,
+                "no ` face |…|…` header line before the first row; assumed the standard 16-column layout",
+            ));
+        }
+        STANDARD_COLUMNS.iter().map(|k| Some(*k)).collect()
+    }
+
+    /// A row with exactly one value per column; a value that is not a number is reported.
+    fn read_full_row(
+        &mut self,
+        n: usize,
+        dev: &mut ProcNetDevRow,
+        tokens: &[&str],
+        cols: &[Option<&'static str>],
+    ) {
         for (tok, key) in tokens.iter().zip(cols.iter()) {
             let Some(key) = key else { continue };
             match token_u64(tok) {
                 Some(v) => {
                     dev.counters.insert((*key).to_string(), v);
                 }
-                None => problems.push(Problem::warning(
+                None => self.problems.push(Problem::warning(
                     n,
                     format!(
                         "device `{}`: `{key}` value `{tok}` is not a decimal u64; left out",
@@ -322,59 +362,61 @@ pub fn parse(text: &str) -> Parsed<Vec<ProcNetDevRow>> {
                 )),
             }
         }
-        rows.push(dev);
     }
-    if let Some(prev) = pending_first_header {
-        problems.push(Problem::warning(
-            prev,
-            "header line `Inter-| Receive | Transmit` not followed by the ` face |…|…` column line",
-        ));
+
+    fn finish(mut self, text: &str) -> Parsed<Vec<ProcNetDevRow>> {
+        self.close_first_header();
+        if let Some((count, first)) = self.cut_rows {
+            self.problems.push(Problem::warning(
+                first,
+                format!(
+                    "{count} row(s) read as cut at the terminal width (fewer values than the header, or under a cut header): the values there were read by the header's order, except a last value that may be cut mid-number"
+                ),
+            ));
+        }
+        if self.rows.is_empty() && text.lines().any(|l| !l.trim().is_empty()) {
+            self.problems
+                .push(Problem::error(0, "no device row `name: values…` found"));
+        }
+        Parsed::new(self.rows, self.problems)
     }
-    if let Some((count, first)) = cut_rows {
-        problems.push(Problem::warning(
-            first,
-            format!(
-                "{count} row(s) read as cut at the terminal width (fewer values than the header, or under a cut header): the values there were read by the header's order, except a last value that may be cut mid-number"
-            ),
-        ));
+}
+
+/// A row cut at the terminal width (or under a cut header): the values that are there, by the
+/// header's order; a last value that ends the line may itself be cut mid-number, so it is not
+/// read.
+fn read_cut_row(
+    dev: &mut ProcNetDevRow,
+    tokens: &[&str],
+    cols: &[Option<&'static str>],
+    cut_line: bool,
+) {
+    let there = tokens.len().min(cols.len());
+    let keep = if cut_line && tokens.len() <= cols.len() {
+        there.saturating_sub(1)
+    } else {
+        there
+    };
+    for (tok, key) in tokens.iter().take(keep).zip(cols.iter()) {
+        if let (Some(key), Some(v)) = (key, token_u64(tok)) {
+            dev.counters.insert((*key).to_string(), v);
+        }
     }
-    if rows.is_empty() && text.lines().any(|l| !l.trim().is_empty()) {
-        problems.push(Problem::error(0, "no device row `name: values…` found"));
-    }
-    Parsed::new(rows, problems)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/procnetdev/",
-                $name
-            ))
-        };
-    }
-
-    const SOS_COREOS: &str = fixture!("sos-coreos-master1-proc-3255-net-dev.txt");
-    const SANDBOX: &str = fixture!("sandbox-linux-6.18-netns.txt");
-    const SEED_LVS: &str = fixture!("seed-001-lvs-director-bonds.txt");
-    const KNOWLEDGE: &str = fixture!("knowledge-s4-constructed-rows.txt");
-    const OLD_LAYOUTS_LITERAL: &str = fixture!("literal-linux-2.0-2.1-tleds-comment.txt");
-    const V1_CONSTRUCTED: &str = fixture!("constructed-linux-2.0-v1.txt");
-    const V2_CONSTRUCTED: &str = fixture!("constructed-linux-2.2-v2.txt");
-
-    const ALL: [&str; 7] = [
-        SOS_COREOS,
-        SANDBOX,
-        SEED_LVS,
-        KNOWLEDGE,
-        OLD_LAYOUTS_LITERAL,
-        V1_CONSTRUCTED,
-        V2_CONSTRUCTED,
-    ];
+    const SOS_COREOS: &str = fixture!("procnetdev", "sos-coreos-master1-proc-3255-net-dev.txt");
+    const SANDBOX: &str = fixture!("procnetdev", "sandbox-linux-6.18-netns.txt");
+    const SEED_LVS: &str = fixture!("procnetdev", "seed-001-lvs-director-bonds.txt");
+    const KNOWLEDGE: &str = fixture!("procnetdev", "knowledge-s4-constructed-rows.txt");
+    const OLD_LAYOUTS_LITERAL: &str =
+        fixture!("procnetdev", "literal-linux-2.0-2.1-tleds-comment.txt");
+    const V1_CONSTRUCTED: &str = fixture!("procnetdev", "constructed-linux-2.0-v1.txt");
+    const V2_CONSTRUCTED: &str = fixture!("procnetdev", "constructed-linux-2.2-v2.txt");
 
     fn get<'a>(rows: &'a [ProcNetDevRow], name: &str) -> &'a ProcNetDevRow {
         rows.iter()
@@ -610,7 +652,7 @@ mod tests {
 
     #[test]
     fn never_panics_on_truncations_and_garbage() {
-        for text in ALL {
+        for text in fixtures("procnetdev").iter().map(|(_, t)| t.as_str()) {
             for (i, _) in text.char_indices() {
                 let _ = parse(&text[..i]);
                 let _ = parse(&text[i..]);
@@ -631,5 +673,10 @@ mod tests {
         ] {
             let _ = parse(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("procnetdev"), parse);
     }
 }

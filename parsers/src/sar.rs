@@ -75,6 +75,22 @@
 //! the section goes on) unless it is the header of a kept report, which is then taken with a
 //! warning (output whose blank lines were removed). After 200 such line warnings the rest are
 //! counted in one last warning.
+//!
+//! ```
+//! use parsers::sar;
+//! let text = "\
+//! Linux 6.1.0-18-amd64 (sandbox) \t11/21/2026 \t_x86_64_\t(4 CPU)
+//!
+//! 20:00:01        IFACE   rxpck/s   txpck/s    rxkB/s    txkB/s   rxcmp/s   txcmp/s  rxmcst/s   %ifutil
+//! 20:10:01         eth0      1.50      0.50      0.10      0.05      0.00      0.00      0.00      0.00
+//! ";
+//! let file = sar::parse(text).value;
+//! assert_eq!(file.header.hostname.as_deref(), Some("sandbox"));
+//! assert_eq!(file.header.cpus, Some(4));
+//! assert_eq!(file.dev[0].time.to_string(), "2026-11-21 20:10:01");
+//! assert_eq!(file.dev[0].key, "eth0");
+//! assert_eq!(file.dev[0].values["rxpck/s"], 1.5);
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -847,31 +863,25 @@ fn shorten(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/sar/",
-                $name
-            ))
-        };
-    }
-
-    const C: &str = fixture!("sandbox-sysstat12.6.1-C.sar");
-    const EN_US: &str = fixture!("sandbox-sysstat12.6.1-en_US-12h.sar");
-    const ISO: &str = fixture!("sandbox-sysstat12.6.1-ISO.sar");
-    const DE: &str = fixture!("sandbox-sysstat12.6.1-de_DE.sar");
-    const FR: &str = fixture!("sandbox-sysstat12.6.1-fr_FR.sar");
-    const MID_C: &str = fixture!("sandbox-sysstat12.6.1-faketime-midnight-restart-C.sar");
-    const MID_EN: &str = fixture!("sandbox-sysstat12.6.1-faketime-midnight-restart-en_US-12h.sar");
-    const MID_U: &str = fixture!("sandbox-sysstat12.6.1-u-midnight-restart-C.sar");
-    const F39: &str = fixture!("sarstats-f39-sysstat12-excerpt.sar");
-    const EL7: &str = fixture!("sarstats-el7-sysstat10-excerpt.sar");
-    const MALFORMED: &str = fixture!("constructed-malformed-crlf.sar");
-    const ALL: [&str; 11] = [
-        C, EN_US, ISO, DE, FR, MID_C, MID_EN, MID_U, F39, EL7, MALFORMED,
-    ];
+    const C: &str = fixture!("sar", "sandbox-sysstat12.6.1-C.sar");
+    const EN_US: &str = fixture!("sar", "sandbox-sysstat12.6.1-en_US-12h.sar");
+    const ISO: &str = fixture!("sar", "sandbox-sysstat12.6.1-ISO.sar");
+    const DE: &str = fixture!("sar", "sandbox-sysstat12.6.1-de_DE.sar");
+    const FR: &str = fixture!("sar", "sandbox-sysstat12.6.1-fr_FR.sar");
+    const MID_C: &str = fixture!(
+        "sar",
+        "sandbox-sysstat12.6.1-faketime-midnight-restart-C.sar"
+    );
+    const MID_EN: &str = fixture!(
+        "sar",
+        "sandbox-sysstat12.6.1-faketime-midnight-restart-en_US-12h.sar"
+    );
+    const MID_U: &str = fixture!("sar", "sandbox-sysstat12.6.1-u-midnight-restart-C.sar");
+    const F39: &str = fixture!("sar", "sarstats-f39-sysstat12-excerpt.sar");
+    const EL7: &str = fixture!("sar", "sarstats-el7-sysstat10-excerpt.sar");
+    const MALFORMED: &str = fixture!("sar", "constructed-malformed-crlf.sar");
 
     fn dt(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)
@@ -1460,7 +1470,7 @@ Linux 6.1 (h) \t2026-02-01 \t_x86_64_\t(1 CPU)\n\n\
         for g in garbage {
             let _ = parse(g);
         }
-        for text in ALL {
+        for text in fixtures("sar").iter().map(|(_, t)| t.as_str()) {
             let mut cut = 0;
             for line in text.split_inclusive('\n') {
                 cut += line.len();
@@ -1471,5 +1481,10 @@ Linux 6.1 (h) \t2026-02-01 \t_x86_64_\t(1 CPU)\n\n\
         for (i, _) in EL7.char_indices().take_while(|(i, _)| *i < 600) {
             let _ = parse(&EL7[..i]);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("sar"), parse);
     }
 }

@@ -7,6 +7,16 @@
 //!   newlines) collapsed to one TAB, see [`normalize_value`]. `sysctl -a` prints the file content
 //!   verbatim, and multi-number files (`tcp_rmem`, `ip_local_port_range`, …) already separate
 //!   their numbers by TABs, so the normalised forms compare equal.
+//!
+//! ```
+//! use parsers::single_value::{parse_sysctl_value, parse_u64};
+//! assert_eq!(parse_u64("1234\n").value, Some(1234));
+//! assert_eq!(parse_u64("-1\n").value, None);
+//! assert_eq!(
+//!     parse_sysctl_value("4096 131072  6291456\n").value.as_deref(),
+//!     Some("4096\t131072\t6291456")
+//! );
+//! ```
 
 use crate::text::{numbered_lines, token_u64};
 use crate::{Parsed, Problem};
@@ -77,6 +87,7 @@ pub fn normalize_value(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixtures, never_panics};
 
     fn fixture(name: &str) -> &'static str {
         match name {
@@ -195,5 +206,13 @@ mod tests {
             let _ = parse_u64(input);
             let _ = parse_sysctl_value(input);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        // Both parsers over every capture, its own kind and the other.
+        let all = fixtures("single_value");
+        never_panics(&all, parse_u64);
+        never_panics(&all, parse_sysctl_value);
     }
 }

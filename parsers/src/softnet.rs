@@ -12,6 +12,18 @@
 //! one of 9/10/11/13/15, gives a warning and only its first three fields (processed, dropped,
 //! time_squeeze) are kept when they are valid hex; a row whose first three fields are not hex is
 //! skipped with a warning; a CPU id seen twice is a warning.
+//!
+//! ```
+//! use parsers::softnet;
+//! let text = "\
+//! 00000064 00000003 00000001 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000
+//! 000000c8 00000000 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000
+//! ";
+//! let rows = softnet::parse(text).value;
+//! assert_eq!(rows.len(), 2);
+//! assert_eq!((rows[0].cpu, rows[0].processed, rows[0].dropped, rows[0].time_squeeze), (0, 100, 3, 1));
+//! assert_eq!((rows[1].cpu, rows[1].processed, rows[1].time_squeeze), (1, 200, 2));
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -79,10 +91,29 @@ pub fn parse(text: &str) -> Parsed<Vec<SoftnetRow>> {
         ));
         return Parsed::new(Vec::new(), problems);
     }
+    let expected = most_common_field_count(&lines);
+    let mut rows = Vec::new();
+    let mut seen: BTreeMap<u32, usize> = BTreeMap::new();
+    for (row_index, (no, line)) in lines.iter().enumerate() {
+        let row_cpu = u32::try_from(row_index).unwrap_or(u32::MAX);
+        let Some(row) = read_row(*no, line, row_cpu, expected, &mut problems) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(row.cpu, *no) {
+            problems.push(Problem::warning(
+                *no,
+                format!("CPU {} already appeared on line {first}", row.cpu),
+            ));
+        }
+        rows.push(row);
+    }
+    Parsed::new(rows, problems)
+}
 
-    // The most common field count (ties: the one met first).
+/// The most common field count of the rows (ties: the one met first).
+fn most_common_field_count(lines: &[(usize, &str)]) -> usize {
     let mut counts: Vec<(usize, usize)> = Vec::new();
-    for (_, line) in &lines {
+    for (_, line) in lines {
         let n = line.split_whitespace().count();
         match counts.iter_mut().find(|(c, _)| *c == n) {
             Some((_, k)) => *k += 1,
@@ -97,68 +128,56 @@ pub fn parse(text: &str) -> Parsed<Vec<SoftnetRow>> {
             expected = *c;
         }
     }
+    expected
+}
 
-    let mut rows = Vec::new();
-    let mut seen: BTreeMap<u32, usize> = BTreeMap::new();
-    for (row_index, (no, line)) in lines.iter().enumerate() {
-        let no = *no;
-        let row_cpu = u32::try_from(row_index).unwrap_or(u32::MAX);
-        let tokens: Vec<&str> = line.split_whitespace().collect();
-        let n = tokens.len();
-        let fields = hex_row(line).ok().map(|(_, v)| v);
-        let good_shape = n == expected && KNOWN_COLUMN_COUNTS.contains(&n);
-
-        let row = match (fields, good_shape) {
-            (Some(f), true) => full_row(&f, row_cpu, no, &mut problems),
-            (fields, _) => {
-                if fields.is_none() {
-                    problems.push(Problem::warning(
-                        no,
-                        format!("expected hexadecimal fields, found {line:?}"),
-                    ));
-                } else if !KNOWN_COLUMN_COUNTS.contains(&n) {
-                    problems.push(Problem::warning(
-                        no,
-                        format!(
-                            "{n} fields: expected 9, 10, 11, 13 or 15; kept only the first three"
-                        ),
-                    ));
-                } else {
-                    problems.push(Problem::warning(
-                        no,
-                        format!(
-                            "{n} fields while the other rows have {expected}; kept only the first three"
-                        ),
-                    ));
-                }
-                match first_three(&tokens) {
-                    Some((processed, dropped, time_squeeze)) => SoftnetRow {
-                        cpu: row_cpu,
-                        processed,
-                        dropped,
-                        time_squeeze,
-                        columns: n,
-                        ..SoftnetRow::default()
-                    },
-                    None => {
-                        problems.push(Problem::warning(
-                            no,
-                            "row skipped: its first three fields are not all hexadecimal",
-                        ));
-                        continue;
-                    }
-                }
-            }
-        };
-        if let Some(first) = seen.insert(row.cpu, no) {
-            problems.push(Problem::warning(
-                no,
-                format!("CPU {} already appeared on line {first}", row.cpu),
-            ));
-        }
-        rows.push(row);
+/// Row `no` (the `row_cpu`th row): every field when the row has the shape the others have and
+/// a known one, else only the first three (reported); `None` when even those are not hex.
+fn read_row(
+    no: usize,
+    line: &str,
+    row_cpu: u32,
+    expected: usize,
+    problems: &mut Vec<Problem>,
+) -> Option<SoftnetRow> {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let n = tokens.len();
+    let fields = hex_row(line).ok().map(|(_, v)| v);
+    let good_shape = n == expected && KNOWN_COLUMN_COUNTS.contains(&n);
+    if let (Some(f), true) = (&fields, good_shape) {
+        return Some(full_row(f, row_cpu, no, problems));
     }
-    Parsed::new(rows, problems)
+    if fields.is_none() {
+        problems.push(Problem::warning(
+            no,
+            format!("expected hexadecimal fields, found {line:?}"),
+        ));
+    } else if !KNOWN_COLUMN_COUNTS.contains(&n) {
+        problems.push(Problem::warning(
+            no,
+            format!("{n} fields: expected 9, 10, 11, 13 or 15; kept only the first three"),
+        ));
+    } else {
+        problems.push(Problem::warning(
+            no,
+            format!("{n} fields while the other rows have {expected}; kept only the first three"),
+        ));
+    }
+    let Some((processed, dropped, time_squeeze)) = first_three(&tokens) else {
+        problems.push(Problem::warning(
+            no,
+            "row skipped: its first three fields are not all hexadecimal",
+        ));
+        return None;
+    };
+    Some(SoftnetRow {
+        cpu: row_cpu,
+        processed,
+        dropped,
+        time_squeeze,
+        columns: n,
+        ..SoftnetRow::default()
+    })
 }
 
 fn first_three(tokens: &[&str]) -> Option<(u64, u64, u64)> {
@@ -206,28 +225,16 @@ fn full_row(f: &[u64], row_cpu: u32, no: usize, problems: &mut Vec<Problem>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/softnet/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1-4.18.0-80.softnet_stat");
-    const SANDBOX: &str = fixture!("sandbox-6.18.44.softnet_stat");
-    const RHEL5: &str = fixture!("insights-rhel5.softnet_stat");
-    const RHEL67: &str = fixture!("insights-rhel6-7.softnet_stat");
-    const RHEL8: &str = fixture!("insights-rhel8.softnet_stat");
-    const RHEL9: &str = fixture!("insights-rhel9.softnet_stat");
-    const COL15: &str = fixture!("constructed-15col-cpu1-offline.softnet_stat");
-    const MALFORMED: &str = fixture!("constructed-malformed-crlf.softnet_stat");
-    const ALL: [&str; 8] = [
-        COREOS, SANDBOX, RHEL5, RHEL67, RHEL8, RHEL9, COL15, MALFORMED,
-    ];
+    const COREOS: &str = fixture!("softnet", "coreos-master1-4.18.0-80.softnet_stat");
+    const SANDBOX: &str = fixture!("softnet", "sandbox-6.18.44.softnet_stat");
+    const RHEL5: &str = fixture!("softnet", "insights-rhel5.softnet_stat");
+    const RHEL67: &str = fixture!("softnet", "insights-rhel6-7.softnet_stat");
+    const RHEL8: &str = fixture!("softnet", "insights-rhel8.softnet_stat");
+    const RHEL9: &str = fixture!("softnet", "insights-rhel9.softnet_stat");
+    const COL15: &str = fixture!("softnet", "constructed-15col-cpu1-offline.softnet_stat");
+    const MALFORMED: &str = fixture!("softnet", "constructed-malformed-crlf.softnet_stat");
 
     #[test]
     fn coreos_4_18_eleven_columns() {
@@ -403,10 +410,15 @@ mod tests {
         for g in garbage {
             let _ = parse(g);
         }
-        for text in ALL {
+        for text in fixtures("softnet").iter().map(|(_, t)| t.as_str()) {
             for (i, _) in text.char_indices() {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("softnet"), parse);
     }
 }

@@ -5,6 +5,26 @@
 //! `Command` and `Configuration File` sections the next line is `# <argv…>` or `# <path>`,
 //! followed directly (no blank line) by the output. Output itself may contain `#` lines
 //! (`nstat`'s `#kernel`), so only `#==[` headers split (knowledge: sos-layout.md §3.2).
+//!
+//! ```
+//! use parsers::supportconfig::split;
+//! let text = "\
+//! #==[ Command ]======================================#
+//! ## /sbin/sysctl net.core.netdev_max_backlog
+//! net.core.netdev_max_backlog = 1000
+//!
+//! #==[ Configuration File ]===========================#
+//! ## /etc/hostname
+//! db01
+//! ";
+//! let sections = split(text);
+//! assert_eq!(sections.len(), 2);
+//! assert_eq!(sections[0].title, "Command");
+//! assert_eq!(sections[0].command, Some("/sbin/sysctl net.core.netdev_max_backlog"));
+//! assert_eq!(sections[0].body, "net.core.netdev_max_backlog = 1000");
+//! assert_eq!(sections[0].body_first_line, 3);
+//! assert_eq!((sections[1].header_line, sections[1].body), (5, "db01"));
+//! ```
 
 use serde::Serialize;
 

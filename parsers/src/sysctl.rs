@@ -12,6 +12,14 @@
 //! * Any other line is a warning with its line number.
 //!
 //! Compare values with [`crate::single_value::normalize_value`] to ignore blank differences.
+//!
+//! ```
+//! use parsers::sysctl;
+//! let parsed = sysctl::parse("net.core.netdev_max_backlog = 1000\nnet.ipv4.tcp_rmem = 4096\t131072\t6291456\n");
+//! assert_eq!(parsed.value["net.core.netdev_max_backlog"], "1000");
+//! assert_eq!(parsed.value["net.ipv4.tcp_rmem"], "4096\t131072\t6291456");
+//! assert!(parsed.problems.is_empty());
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -125,21 +133,12 @@ fn clip(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/sysctl/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1-trimmed.sysctl_-a");
-    const SANDBOX: &str = fixture!("sandbox-debian12-trimmed.sysctl_-a");
-    const NONROOT: &str = fixture!("sandbox-debian12-nonroot-trimmed.sysctl_-a");
+    const COREOS: &str = fixture!("sysctl", "coreos-master1-trimmed.sysctl_-a");
+    const SANDBOX: &str = fixture!("sysctl", "sandbox-debian12-trimmed.sysctl_-a");
+    const NONROOT: &str = fixture!("sysctl", "sandbox-debian12-nonroot-trimmed.sysctl_-a");
 
     #[test]
     fn coreos_real_capture() {
@@ -295,5 +294,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("sysctl"), parse);
     }
 }

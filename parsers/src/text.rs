@@ -1,5 +1,13 @@
 //! Small shared helpers for line-oriented text: numbered lines with CR stripped, and nom
 //! building blocks that every parser family uses.
+//!
+//! ```
+//! use parsers::text::{numbered_lines, token_u64};
+//! let lines: Vec<_> = numbered_lines("a\r\nb\n").collect();
+//! assert_eq!(lines, [(1, "a"), (2, "b")]);
+//! assert_eq!(token_u64("42"), Some(42));
+//! assert_eq!(token_u64("99999999999999999999"), None);
+//! ```
 
 use nom::character::complete::{digit1, space0};
 use nom::combinator::map_res;

@@ -47,6 +47,20 @@
 //! header whose uptime part cannot be read (the frame is kept, `up_seconds: None`); text left
 //! after the values of a CPU, memory or tasks line; a process row that does not fit the header; a
 //! CPU number above `u32`; no frame at all in a non-empty text (an error).
+//!
+//! ```
+//! use parsers::top;
+//! let text = "\
+//! top - 20:53:29 up 3 days,  4:05,  2 users,  load average: 0.64, 0.37, 0.23
+//! Tasks: 100 total,   1 running,  99 sleeping,   0 stopped,   0 zombie
+//! %Cpu(s):  1.0 us,  2.0 sy,  0.0 ni, 96.0 id,  0.5 wa,  0.0 hi,  0.5 si,  0.0 st
+//! ";
+//! let frames = top::parse(text).value;
+//! assert_eq!(frames[0].clock.map(|c| c.to_string()).as_deref(), Some("20:53:29"));
+//! assert_eq!(frames[0].up_seconds, Some(3 * 86_400 + 4 * 3_600 + 5 * 60));
+//! assert_eq!(frames[0].cpus[0].cpu, None);
+//! assert_eq!((frames[0].cpus[0].us, frames[0].cpus[0].si), (Some(1.0), Some(0.5)));
+//! ```
 
 use chrono::NaiveTime;
 use nom::branch::alt;
@@ -1006,51 +1020,30 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
     use crate::Severity;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/top/",
-                $name
-            ))
-        };
-    }
-
-    const SB_N2: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n_2_-d_0.5.txt");
-    const SB_1_80: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-1_-n_2.txt");
-    const SB_1_200: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-1_-n_2_-w_200.txt");
-    const SB_EM: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n1_-E_m.txt");
-    const SB_EK: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n1_-E_k_-p.txt");
-    const SB_EG: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n1_-E_g_-e_m_-p.txt");
-    const SB_W100: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-1_-n1_-w_100_-p.txt");
-    const SB_W160: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-1_-n1_-w_160_-H_-p.txt");
-    const SB_C: &str = fixture!("sandbox-procps-ng-4.0.2-top_-b_-n_2_-c_-w_512_-p.txt");
-    const SEED_BEFORE: &str = fixture!("seed-000-guest-before.txt");
-    const SEED_DURING: &str = fixture!("seed-000-guest-during-st.txt");
-    const DREAM: &str = fixture!("literal-dreamlate00-procps-3.2-summary.txt");
-    const HACKER: &str = fixture!("literal-hacker65536-myit-procps-3.2-and-ng.txt");
-    const ALESSIO: &str = fixture!("literal-alessio-gh-decimal-comma.txt");
-    const CONSTRUCTED: &str = fixture!("constructed-variants.txt");
-
-    const ALL: [&str; 15] = [
-        SB_N2,
-        SB_1_80,
-        SB_1_200,
-        SB_EM,
-        SB_EK,
-        SB_EG,
-        SB_W100,
-        SB_W160,
-        SB_C,
-        SEED_BEFORE,
-        SEED_DURING,
-        DREAM,
-        HACKER,
-        ALESSIO,
-        CONSTRUCTED,
-    ];
+    const SB_N2: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n_2_-d_0.5.txt");
+    const SB_1_80: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-1_-n_2.txt");
+    const SB_1_200: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-1_-n_2_-w_200.txt");
+    const SB_EM: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n1_-E_m.txt");
+    const SB_EK: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n1_-E_k_-p.txt");
+    const SB_EG: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n1_-E_g_-e_m_-p.txt");
+    const SB_W100: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-1_-n1_-w_100_-p.txt");
+    const SB_W160: &str = fixture!(
+        "top",
+        "sandbox-procps-ng-4.0.2-top_-b_-1_-n1_-w_160_-H_-p.txt"
+    );
+    const SB_C: &str = fixture!(
+        "top",
+        "sandbox-procps-ng-4.0.2-top_-b_-n_2_-c_-w_512_-p.txt"
+    );
+    const SEED_BEFORE: &str = fixture!("top", "seed-000-guest-before.txt");
+    const SEED_DURING: &str = fixture!("top", "seed-000-guest-during-st.txt");
+    const DREAM: &str = fixture!("top", "literal-dreamlate00-procps-3.2-summary.txt");
+    const HACKER: &str = fixture!("top", "literal-hacker65536-myit-procps-3.2-and-ng.txt");
+    const ALESSIO: &str = fixture!("top", "literal-alessio-gh-decimal-comma.txt");
+    const CONSTRUCTED: &str = fixture!("top", "constructed-variants.txt");
 
     const MIB: f64 = 1024.0;
     const GIB: f64 = 1024.0 * 1024.0;
@@ -1588,7 +1581,7 @@ Tasks:   2 total,   0 running,   2 sleeping,   0 stopped,   0 zombie
         // after the lines before `j`, finished: every line boundary of every fixture is checked
         // that way (linear, not quadratic), a sample of them against `parse` itself. Starts of
         // slices (`&text[j..]`) and char boundaries are sampled.
-        for text in ALL {
+        for text in fixtures("top").iter().map(|(_, t)| t.as_str()) {
             let mut st = State::default();
             let mut boundary = 0usize;
             for (k, (no, line)) in numbered_lines(text).enumerate() {
@@ -1638,5 +1631,12 @@ Tasks:   2 total,   0 running,   2 sleeping,   0 stopped,   0 zombie
             let _ = parse(g);
             let _ = is_header(g);
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        let all = fixtures("top");
+        never_panics(&all, parse);
+        never_panics(&all, parse_busy);
     }
 }

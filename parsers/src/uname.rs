@@ -10,6 +10,17 @@
 //! first is `machine`. When no such run precedes the OS word (Gentoo prints the CPU model as
 //! processor: `x86_64 Intel(R) Core(TM) … GenuineIntel GNU/Linux`), the first architecture word
 //! after the version start is `machine`. The version keeps its original spacing.
+//!
+//! ```
+//! use parsers::uname;
+//! let text = "Linux sandbox 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01) x86_64 GNU/Linux\n";
+//! let uname = uname::parse(text).value.expect("one uname line");
+//! assert_eq!(uname.nodename, "sandbox");
+//! assert_eq!(uname.kernel_release, "6.1.0-18-amd64");
+//! assert_eq!(uname.kernel_version, "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)");
+//! assert_eq!(uname.machine.as_deref(), Some("x86_64"));
+//! assert_eq!(uname.operating_system.as_deref(), Some("GNU/Linux"));
+//! ```
 
 use serde::Serialize;
 
@@ -176,20 +187,11 @@ fn parse_line(line: &str, no: usize, problems: &mut Vec<Problem>) -> Option<Unam
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/uname/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1.uname_-a");
-    const SANDBOX: &str = fixture!("sandbox.uname_-a");
-    const OTHERS: &str = fixture!("constructed-other-layouts.txt");
+    const COREOS: &str = fixture!("uname", "coreos-master1.uname_-a");
+    const SANDBOX: &str = fixture!("uname", "sandbox.uname_-a");
+    const OTHERS: &str = fixture!("uname", "constructed-other-layouts.txt");
 
     fn s(v: &str) -> Option<String> {
         Some(v.to_string())
@@ -321,5 +323,10 @@ mod tests {
                 let _ = parse(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        never_panics(&fixtures("uname"), parse);
     }
 }

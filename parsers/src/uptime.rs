@@ -7,6 +7,16 @@
 //! `library/uptime.c`: a decade is 10×365 days, a year 365 days). Load averages may use a decimal
 //! comma (`0,64, 0,37, 0,23`, locales such as de_DE). Any blank run is accepted between tokens.
 //! The seconds of the boot time are not printed, so `up_seconds` has minute precision.
+//!
+//! ```
+//! use parsers::uptime;
+//! let parsed = uptime::parse(" 20:53:29 up 3 days,  4:05,  2 users,  load average: 0.64, 0.37, 0.23\n");
+//! let up = parsed.value.expect("one uptime line");
+//! assert_eq!(up.up_seconds, 3 * 86_400 + 4 * 3_600 + 5 * 60);
+//! assert_eq!(up.users, Some(2));
+//! assert_eq!(up.load, Some([0.64, 0.37, 0.23]));
+//! assert_eq!(uptime::parse_proc_uptime("350735.47 234388.90\n").value, Some(350735.47));
+//! ```
 
 use chrono::NaiveTime;
 use nom::branch::alt;
@@ -247,22 +257,13 @@ fn uptime_line(input: &str) -> IResult<&str, Uptime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{fixture, fixtures, never_panics};
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../testdata/parsers/uptime/",
-                $name
-            ))
-        };
-    }
-
-    const COREOS: &str = fixture!("coreos-master1.uptime");
-    const SANDBOX: &str = fixture!("sandbox-debian12.uptime");
-    const SANDBOX_FORMS: &str = fixture!("sandbox-procps-ng-4.0.2-forms.txt");
-    const LITERALS: &str = fixture!("knowledge-8.1-and-constructed.txt");
-    const PROC: &str = fixture!("sandbox.proc_uptime");
+    const COREOS: &str = fixture!("uptime", "coreos-master1.uptime");
+    const SANDBOX: &str = fixture!("uptime", "sandbox-debian12.uptime");
+    const SANDBOX_FORMS: &str = fixture!("uptime", "sandbox-procps-ng-4.0.2-forms.txt");
+    const LITERALS: &str = fixture!("uptime", "knowledge-8.1-and-constructed.txt");
+    const PROC: &str = fixture!("uptime", "sandbox.proc_uptime");
 
     fn t(h: u32, m: u32, s: u32) -> Option<NaiveTime> {
         NaiveTime::from_hms_opt(h, m, s)
@@ -439,5 +440,13 @@ mod tests {
                 let _ = parse_proc_uptime(&text[..i]);
             }
         }
+    }
+
+    #[test]
+    fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+        // Both parsers over every capture, its own kind and the other.
+        let all = fixtures("uptime");
+        never_panics(&all, parse);
+        never_panics(&all, parse_proc_uptime);
     }
 }

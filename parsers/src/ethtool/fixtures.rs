@@ -2,159 +2,8 @@
 //! Every expected value below is read off the fixture text by hand.
 
 use super::*;
+use crate::test_support::{fixture, fixtures, never_panics};
 use crate::{Parsed, Severity};
-
-macro_rules! fx {
-    ($name:literal) => {
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../testdata/parsers/ethtool/",
-            $name
-        ))
-    };
-}
-
-const FIXTURES: &[(&str, &str)] = &[
-    (
-        "S_insights_be2net_rxq.txt",
-        fx!("S_insights_be2net_rxq.txt"),
-    ),
-    (
-        "S_insights_cannot_get_strings.txt",
-        fx!("S_insights_cannot_get_strings.txt"),
-    ),
-    ("S_insights_igb.txt", fx!("S_insights_igb.txt")),
-    (
-        "S_insights_no_stats_typo.txt",
-        fx!("S_insights_no_stats_typo.txt"),
-    ),
-    (
-        "S_insights_nothing_to_see.txt",
-        fx!("S_insights_nothing_to_see.txt"),
-    ),
-    ("S_insights_tg3_docs.txt", fx!("S_insights_tg3_docs.txt")),
-    (
-        "S_knowledge_6_1_statistics_rst.txt",
-        fx!("S_knowledge_6_1_statistics_rst.txt"),
-    ),
-    (
-        "S_public_bnxt_kuba_patch.txt",
-        fx!("S_public_bnxt_kuba_patch.txt"),
-    ),
-    (
-        "S_public_hv_netvsc_perchannel_commit.txt",
-        fx!("S_public_hv_netvsc_perchannel_commit.txt"),
-    ),
-    (
-        "S_public_hv_netvsc_stopqueue_commit.txt",
-        fx!("S_public_hv_netvsc_stopqueue_commit.txt"),
-    ),
-    (
-        "S_public_mlx5_bpf_list.txt",
-        fx!("S_public_mlx5_bpf_list.txt"),
-    ),
-    (
-        "S_public_standard_and_phy_netdev.txt",
-        fx!("S_public_standard_and_phy_netdev.txt"),
-    ),
-    (
-        "S_public_vmxnet3_2daygeek.txt",
-        fx!("S_public_vmxnet3_2daygeek.txt"),
-    ),
-    ("S_real_ifb0.txt", fx!("S_real_ifb0.txt")),
-    ("S_real_lo_no_stats.txt", fx!("S_real_lo_no_stats.txt")),
-    ("S_real_missing_dev.txt", fx!("S_real_missing_dev.txt")),
-    ("S_real_veth_v0.txt", fx!("S_real_veth_v0.txt")),
-    (
-        "S_real_virtio_net_eth0.txt",
-        fx!("S_real_virtio_net_eth0.txt"),
-    ),
-    (
-        "S_real_virtio_standard_groups_empty.txt",
-        fx!("S_real_virtio_standard_groups_empty.txt"),
-    ),
-    (
-        "S_seed001_igb_grep_line.txt",
-        fx!("S_seed001_igb_grep_line.txt"),
-    ),
-    ("g_insights_bad_args.txt", fx!("g_insights_bad_args.txt")),
-    (
-        "g_insights_bond_vlan_error.txt",
-        fx!("g_insights_bond_vlan_error.txt"),
-    ),
-    (
-        "g_insights_spaces_eth2.txt",
-        fx!("g_insights_spaces_eth2.txt"),
-    ),
-    (
-        "g_knowledge_7_1_ioctl_constructed.txt",
-        fx!("g_knowledge_7_1_ioctl_constructed.txt"),
-    ),
-    (
-        "g_knowledge_7_2_netlink_constructed.txt",
-        fx!("g_knowledge_7_2_netlink_constructed.txt"),
-    ),
-    (
-        "g_real_lo_ioctl_error.txt",
-        fx!("g_real_lo_ioctl_error.txt"),
-    ),
-    (
-        "g_real_lo_netlink_error.txt",
-        fx!("g_real_lo_netlink_error.txt"),
-    ),
-    (
-        "g_real_virtio_ioctl_eth0.txt",
-        fx!("g_real_virtio_ioctl_eth0.txt"),
-    ),
-    (
-        "g_real_virtio_netlink_eth0.txt",
-        fx!("g_real_virtio_netlink_eth0.txt"),
-    ),
-    ("g_seed003_after.txt", fx!("g_seed003_after.txt")),
-    ("g_seed003_before.txt", fx!("g_seed003_before.txt")),
-    (
-        "i_insights_missing_keys.txt",
-        fx!("i_insights_missing_keys.txt"),
-    ),
-    ("i_insights_virtio.txt", fx!("i_insights_virtio.txt")),
-    (
-        "i_public_vmxnet3_2daygeek.txt",
-        fx!("i_public_vmxnet3_2daygeek.txt"),
-    ),
-    ("i_real_bridge_br0.txt", fx!("i_real_bridge_br0.txt")),
-    ("i_real_lo_error.txt", fx!("i_real_lo_error.txt")),
-    ("i_real_tun_tap0.txt", fx!("i_real_tun_tap0.txt")),
-    ("i_real_virtio_eth0.txt", fx!("i_real_virtio_eth0.txt")),
-    (
-        "l_knowledge_7_3_netlink.txt",
-        fx!("l_knowledge_7_3_netlink.txt"),
-    ),
-    (
-        "l_real_bridge_ioctl_error_br0.txt",
-        fx!("l_real_bridge_ioctl_error_br0.txt"),
-    ),
-    (
-        "l_real_lo_netlink_error.txt",
-        fx!("l_real_lo_netlink_error.txt"),
-    ),
-    (
-        "l_real_tap_netlink_tap0.txt",
-        fx!("l_real_tap_netlink_tap0.txt"),
-    ),
-    ("l_real_veth_ioctl_v0.txt", fx!("l_real_veth_ioctl_v0.txt")),
-    (
-        "l_real_veth_netlink_v0.txt",
-        fx!("l_real_veth_netlink_v0.txt"),
-    ),
-    (
-        "l_real_virtio_ioctl_eth0.txt",
-        fx!("l_real_virtio_ioctl_eth0.txt"),
-    ),
-    (
-        "l_real_virtio_netlink_eth0.txt",
-        fx!("l_real_virtio_netlink_eth0.txt"),
-    ),
-];
 
 /// `(line, severity)` of each problem, for compact assertions.
 fn lines(problems: &[crate::Problem]) -> Vec<(usize, Severity)> {
@@ -171,7 +20,7 @@ fn stat(p: &Parsed<EthtoolStats>, key: &str) -> Option<u64> {
 
 #[test]
 fn stats_real_virtio_net_new_rxn_names() {
-    let p = parse_stats(fx!("S_real_virtio_net_eth0.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_real_virtio_net_eth0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.stats.len(), 20);
     assert_eq!(stat(&p, "rx_drops"), Some(0));
@@ -186,14 +35,14 @@ fn stats_real_virtio_net_new_rxn_names() {
 
 #[test]
 fn stats_real_veth_and_ifb() {
-    let p = parse_stats(fx!("S_real_veth_v0.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_real_veth_v0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.stats.len(), 10);
     assert_eq!(stat(&p, "peer_ifindex"), Some(2));
     assert_eq!(stat(&p, "rx_queue_0_drops"), Some(0));
     assert_eq!(stat(&p, "tx_queue_0_xdp_xmit_errors"), Some(0));
 
-    let p = parse_stats(fx!("S_real_ifb0.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_real_ifb0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     let keys: Vec<&str> = p.value.stats.keys().map(String::as_str).collect();
     assert_eq!(
@@ -209,19 +58,19 @@ fn stats_real_veth_and_ifb() {
 
 #[test]
 fn stats_tool_errors_are_not_problems() {
-    let p = parse_stats(fx!("S_real_lo_no_stats.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_real_lo_no_stats.txt"));
     assert!(p.problems.is_empty());
     assert!(p.value.stats.is_empty());
     assert_eq!(p.value.tool_error.as_deref(), Some("no stats available"));
 
-    let p = parse_stats(fx!("S_real_missing_dev.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_real_missing_dev.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(
         p.value.tool_error.as_deref(),
         Some("Cannot get stats strings information: No such device")
     );
 
-    let p = parse_stats(fx!("S_insights_cannot_get_strings.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_insights_cannot_get_strings.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(
         p.value.tool_error.as_deref(),
@@ -232,7 +81,7 @@ fn stats_tool_errors_are_not_problems() {
 #[test]
 fn stats_misspelt_error_is_a_problem_not_a_tool_error() {
     // insights-core's fixture says `avilable`; ethtool never printed that.
-    let p = parse_stats(fx!("S_insights_no_stats_typo.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_insights_no_stats_typo.txt"));
     assert_eq!(p.value.tool_error, None);
     assert!(p.value.stats.is_empty());
     assert_eq!(
@@ -243,14 +92,17 @@ fn stats_misspelt_error_is_a_problem_not_a_tool_error() {
 
 #[test]
 fn stats_header_then_garbage() {
-    let p = parse_stats(fx!("S_insights_nothing_to_see.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_insights_nothing_to_see.txt"));
     assert!(p.value.stats.is_empty());
     assert_eq!(lines(&p.problems), [(2, Severity::Warning)]);
 }
 
 #[test]
 fn stats_standard_groups_header_only() {
-    let p = parse_stats(fx!("S_real_virtio_standard_groups_empty.txt"));
+    let p = parse_stats(fixture!(
+        "ethtool",
+        "S_real_virtio_standard_groups_empty.txt"
+    ));
     assert!(p.problems.is_empty());
     assert!(p.value.stats.is_empty());
     assert_eq!(p.value.ifname.as_deref(), Some("eth0"));
@@ -258,7 +110,7 @@ fn stats_standard_groups_header_only() {
 
 #[test]
 fn stats_standard_and_phy_sections() {
-    let p = parse_stats(fx!("S_public_standard_and_phy_netdev.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_public_standard_and_phy_netdev.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.ifname.as_deref(), Some("eth0"));
     assert_eq!(p.value.stats.len(), 21);
@@ -275,7 +127,7 @@ fn stats_standard_and_phy_sections() {
 
 #[test]
 fn stats_igb_four_space_indent() {
-    let p = parse_stats(fx!("S_insights_igb.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_insights_igb.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.stats.len(), 82);
     assert_eq!(stat(&p, "rx_packets"), Some(912398));
@@ -288,7 +140,7 @@ fn stats_igb_four_space_indent() {
 
 #[test]
 fn stats_seed_grep_line_without_header() {
-    let p = parse_stats(fx!("S_seed001_igb_grep_line.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_seed001_igb_grep_line.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(stat(&p, "rx_no_buffer_count"), Some(220474));
     assert_eq!(p.value.stats.len(), 1);
@@ -296,14 +148,14 @@ fn stats_seed_grep_line_without_header() {
 
 #[test]
 fn stats_tg3_and_knowledge_literal() {
-    let p = parse_stats(fx!("S_insights_tg3_docs.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_insights_tg3_docs.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(p.value.stats.len(), 13);
     assert_eq!(stat(&p, "rx_octets"), Some(808488730));
     assert_eq!(stat(&p, "rx_bcast_packets"), Some(9921));
 
     // `  NIC statistics:` is indented by the rst code block; still a header.
-    let p = parse_stats(fx!("S_knowledge_6_1_statistics_rst.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_knowledge_6_1_statistics_rst.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(stat(&p, "tx_single_collisions"), Some(0));
     assert_eq!(stat(&p, "tx_multi_collisions"), Some(0));
@@ -311,14 +163,14 @@ fn stats_tg3_and_knowledge_literal() {
 
 #[test]
 fn stats_names_with_colons_split_at_last_separator() {
-    let p = parse_stats(fx!("S_insights_be2net_rxq.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_insights_be2net_rxq.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(stat(&p, "rxq0: rx_pkts"), Some(5000000));
     assert_eq!(stat(&p, "rxq0: rx_drops_no_frags"), Some(5000));
     assert_eq!(stat(&p, "rxq1: rx_drops_no_frags"), Some(5000));
     assert_eq!(p.value.stats.len(), 4);
 
-    let p = parse_stats(fx!("S_public_bnxt_kuba_patch.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_public_bnxt_kuba_patch.txt"));
     assert_eq!(p.value.stats.len(), 9);
     assert_eq!(stat(&p, "[0]: rx_ucast_packets"), Some(1418));
     assert_eq!(stat(&p, "[0]: rx_mcast_packets"), Some(178));
@@ -331,7 +183,7 @@ fn stats_names_with_colons_split_at_last_separator() {
 
 #[test]
 fn stats_mlx5() {
-    let p = parse_stats(fx!("S_public_mlx5_bpf_list.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_public_mlx5_bpf_list.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.stats.len(), 108);
     assert_eq!(stat(&p, "rx_out_of_buffer"), Some(534918379));
@@ -345,7 +197,10 @@ fn stats_mlx5() {
 
 #[test]
 fn stats_hv_netvsc_commit_examples_with_elisions() {
-    let p = parse_stats(fx!("S_public_hv_netvsc_perchannel_commit.txt"));
+    let p = parse_stats(fixture!(
+        "ethtool",
+        "S_public_hv_netvsc_perchannel_commit.txt"
+    ));
     assert_eq!(p.value.stats.len(), 8);
     assert_eq!(stat(&p, "tx_queue_0_packets"), Some(3523179));
     assert_eq!(stat(&p, "rx_queue_0_bytes"), Some(62714661254));
@@ -356,7 +211,10 @@ fn stats_hv_netvsc_commit_examples_with_elisions() {
     );
 
     // Tab-indented.
-    let p = parse_stats(fx!("S_public_hv_netvsc_stopqueue_commit.txt"));
+    let p = parse_stats(fixture!(
+        "ethtool",
+        "S_public_hv_netvsc_stopqueue_commit.txt"
+    ));
     assert_eq!(stat(&p, "stop_queue"), Some(7));
     assert_eq!(stat(&p, "wake_queue"), Some(7));
     assert_eq!(p.value.stats.len(), 2);
@@ -368,7 +226,7 @@ fn stats_hv_netvsc_commit_examples_with_elisions() {
 
 #[test]
 fn stats_vmxnet3_queue_sections() {
-    let p = parse_stats(fx!("S_public_vmxnet3_2daygeek.txt"));
+    let p = parse_stats(fixture!("ethtool", "S_public_vmxnet3_2daygeek.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     // 2 Tx queues × 19 counters, 2 Rx queues × 14 counters, `tx timeout count`.
     assert_eq!(p.value.stats.len(), 67);
@@ -465,7 +323,7 @@ fn stats_empty_text() {
 
 #[test]
 fn ring_real_netlink_virtio() {
-    let p = parse_ring(fx!("g_real_virtio_netlink_eth0.txt"));
+    let p = parse_ring(fixture!("ethtool", "g_real_virtio_netlink_eth0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     let r = &p.value;
     assert_eq!(r.ifname.as_deref(), Some("eth0"));
@@ -496,7 +354,7 @@ fn ring_real_netlink_virtio() {
 
 #[test]
 fn ring_real_ioctl_virtio_prints_zero_not_na() {
-    let p = parse_ring(fx!("g_real_virtio_ioctl_eth0.txt"));
+    let p = parse_ring(fixture!("ethtool", "g_real_virtio_ioctl_eth0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     let r = &p.value;
     assert_eq!(
@@ -512,7 +370,7 @@ fn ring_real_ioctl_virtio_prints_zero_not_na() {
 
 #[test]
 fn ring_knowledge_samples() {
-    let p = parse_ring(fx!("g_knowledge_7_1_ioctl_constructed.txt"));
+    let p = parse_ring(fixture!("ethtool", "g_knowledge_7_1_ioctl_constructed.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     let r = &p.value;
     assert_eq!(
@@ -524,7 +382,10 @@ fn ring_knowledge_samples() {
         (Some(512), Some(0), Some(0), Some(512))
     );
 
-    let p = parse_ring(fx!("g_knowledge_7_2_netlink_constructed.txt"));
+    let p = parse_ring(fixture!(
+        "ethtool",
+        "g_knowledge_7_2_netlink_constructed.txt"
+    ));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     let r = &p.value;
     assert_eq!(
@@ -560,7 +421,7 @@ fn ring_knowledge_samples() {
 
 #[test]
 fn ring_seed_before_and_after_single_space() {
-    let before = parse_ring(fx!("g_seed003_before.txt"));
+    let before = parse_ring(fixture!("ethtool", "g_seed003_before.txt"));
     assert!(before.problems.is_empty(), "{:?}", before.problems);
     assert_eq!(
         (before.value.rx_max, before.value.tx_max),
@@ -569,14 +430,14 @@ fn ring_seed_before_and_after_single_space() {
     assert_eq!((before.value.rx, before.value.tx), (Some(256), Some(256)));
     assert_eq!(before.value.rx_jumbo, Some(0));
 
-    let after = parse_ring(fx!("g_seed003_after.txt"));
+    let after = parse_ring(fixture!("ethtool", "g_seed003_after.txt"));
     assert!(after.problems.is_empty(), "{:?}", after.problems);
     assert_eq!((after.value.rx, after.value.tx), (Some(4096), Some(4096)));
 }
 
 #[test]
 fn ring_insights_spaces_and_blank_line() {
-    let p = parse_ring(fx!("g_insights_spaces_eth2.txt"));
+    let p = parse_ring(fixture!("ethtool", "g_insights_spaces_eth2.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     let r = &p.value;
     assert_eq!(r.ifname.as_deref(), Some("eth2"));
@@ -592,7 +453,7 @@ fn ring_insights_spaces_and_blank_line() {
 
 #[test]
 fn ring_errors() {
-    let p = parse_ring(fx!("g_real_lo_netlink_error.txt"));
+    let p = parse_ring(fixture!("ethtool", "g_real_lo_netlink_error.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(
         p.value.tool_error.as_deref(),
@@ -601,7 +462,7 @@ fn ring_errors() {
     assert_eq!(p.value.ifname, None);
 
     // stderr lands before the heading in a merged capture.
-    let p = parse_ring(fx!("g_real_lo_ioctl_error.txt"));
+    let p = parse_ring(fixture!("ethtool", "g_real_lo_ioctl_error.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(
         p.value.tool_error.as_deref(),
@@ -610,7 +471,7 @@ fn ring_errors() {
     assert_eq!(p.value.ifname.as_deref(), Some("lo"));
     assert_eq!(p.value.rx_max, None);
 
-    let p = parse_ring(fx!("g_insights_bond_vlan_error.txt"));
+    let p = parse_ring(fixture!("ethtool", "g_insights_bond_vlan_error.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(p.value.ifname.as_deref(), Some("bond0.102@bond0"));
     assert_eq!(
@@ -618,7 +479,7 @@ fn ring_errors() {
         Some("Cannot get device ring settings: No such device")
     );
 
-    let p = parse_ring(fx!("g_insights_bad_args.txt"));
+    let p = parse_ring(fixture!("ethtool", "g_insights_bad_args.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(
         p.value.tool_error.as_deref(),
@@ -679,29 +540,29 @@ fn set(c: &ChannelSet) -> (Option<u64>, Option<u64>, Option<u64>, Option<u64>) {
 
 #[test]
 fn channels_real_netlink_and_ioctl() {
-    let p = parse_channels(fx!("l_real_virtio_netlink_eth0.txt"));
+    let p = parse_channels(fixture!("ethtool", "l_real_virtio_netlink_eth0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.ifname.as_deref(), Some("eth0"));
     assert_eq!(set(&p.value.max), (None, None, None, Some(1)));
     assert_eq!(set(&p.value.current), (None, None, None, Some(1)));
 
-    let p = parse_channels(fx!("l_real_virtio_ioctl_eth0.txt"));
+    let p = parse_channels(fixture!("ethtool", "l_real_virtio_ioctl_eth0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(set(&p.value.max), (Some(0), Some(0), Some(0), Some(1)));
     assert_eq!(set(&p.value.current), (Some(0), Some(0), Some(0), Some(1)));
 
-    let p = parse_channels(fx!("l_real_veth_netlink_v0.txt"));
+    let p = parse_channels(fixture!("ethtool", "l_real_veth_netlink_v0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.ifname.as_deref(), Some("v0"));
     assert_eq!(set(&p.value.max), (Some(2), Some(2), None, None));
     assert_eq!(set(&p.value.current), (Some(1), Some(1), None, None));
 
-    let p = parse_channels(fx!("l_real_veth_ioctl_v0.txt"));
+    let p = parse_channels(fixture!("ethtool", "l_real_veth_ioctl_v0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(set(&p.value.max), (Some(2), Some(2), Some(0), Some(0)));
     assert_eq!(set(&p.value.current), (Some(1), Some(1), Some(0), Some(0)));
 
-    let p = parse_channels(fx!("l_real_tap_netlink_tap0.txt"));
+    let p = parse_channels(fixture!("ethtool", "l_real_tap_netlink_tap0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(set(&p.value.max), (None, None, None, Some(1)));
     assert_eq!(set(&p.value.current), (None, None, None, Some(0)));
@@ -709,7 +570,7 @@ fn channels_real_netlink_and_ioctl() {
 
 #[test]
 fn channels_knowledge_sample() {
-    let p = parse_channels(fx!("l_knowledge_7_3_netlink.txt"));
+    let p = parse_channels(fixture!("ethtool", "l_knowledge_7_3_netlink.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(set(&p.value.max), (None, None, Some(1), Some(63)));
     assert_eq!(set(&p.value.current), (None, None, Some(1), Some(8)));
@@ -717,7 +578,7 @@ fn channels_knowledge_sample() {
 
 #[test]
 fn channels_errors() {
-    let p = parse_channels(fx!("l_real_bridge_ioctl_error_br0.txt"));
+    let p = parse_channels(fixture!("ethtool", "l_real_bridge_ioctl_error_br0.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(p.value.ifname.as_deref(), Some("br0"));
     assert_eq!(
@@ -726,7 +587,7 @@ fn channels_errors() {
     );
     assert_eq!(set(&p.value.max), (None, None, None, None));
 
-    let p = parse_channels(fx!("l_real_lo_netlink_error.txt"));
+    let p = parse_channels(fixture!("ethtool", "l_real_lo_netlink_error.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(
         p.value.tool_error.as_deref(),
@@ -751,7 +612,7 @@ fn channels_unknown_label_is_a_problem() {
 
 #[test]
 fn info_real_virtio() {
-    let p = parse_driver_info(fx!("i_real_virtio_eth0.txt"));
+    let p = parse_driver_info(fixture!("ethtool", "i_real_virtio_eth0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     let d = &p.value;
     assert_eq!(d.driver.as_deref(), Some("virtio_net"));
@@ -777,7 +638,7 @@ fn info_real_virtio() {
 
 #[test]
 fn info_real_bridge_na_and_tap() {
-    let p = parse_driver_info(fx!("i_real_bridge_br0.txt"));
+    let p = parse_driver_info(fixture!("ethtool", "i_real_bridge_br0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     let d = &p.value;
     assert_eq!(d.driver.as_deref(), Some("bridge"));
@@ -787,7 +648,7 @@ fn info_real_bridge_na_and_tap() {
     assert_eq!(d.fields.get("bus-info").map(String::as_str), Some("N/A"));
     assert_eq!(d.supports_statistics, Some(false));
 
-    let p = parse_driver_info(fx!("i_real_tun_tap0.txt"));
+    let p = parse_driver_info(fixture!("ethtool", "i_real_tun_tap0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.driver.as_deref(), Some("tun"));
     assert_eq!(p.value.version.as_deref(), Some("1.6"));
@@ -796,7 +657,7 @@ fn info_real_bridge_na_and_tap() {
 
 #[test]
 fn info_public_and_insights() {
-    let p = parse_driver_info(fx!("i_public_vmxnet3_2daygeek.txt"));
+    let p = parse_driver_info(fixture!("ethtool", "i_public_vmxnet3_2daygeek.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.driver.as_deref(), Some("vmxnet3"));
     assert_eq!(p.value.version.as_deref(), Some("1.4.16.0-k-NAPI"));
@@ -804,13 +665,13 @@ fn info_public_and_insights() {
     assert_eq!(p.value.supports_register_dump, Some(true));
     assert_eq!(p.value.supports_test, Some(false));
 
-    let p = parse_driver_info(fx!("i_insights_virtio.txt"));
+    let p = parse_driver_info(fixture!("ethtool", "i_insights_virtio.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.version.as_deref(), Some("1.0.0"));
     assert_eq!(p.value.firmware_version, None);
     assert_eq!(p.value.supports_statistics, Some(false));
 
-    let p = parse_driver_info(fx!("i_insights_missing_keys.txt"));
+    let p = parse_driver_info(fixture!("ethtool", "i_insights_missing_keys.txt"));
     assert_eq!(p.value.driver.as_deref(), Some("virtio_net"));
     assert_eq!(p.value.version, None);
     assert_eq!(lines(&p.problems), [(10, Severity::Warning)]);
@@ -818,7 +679,7 @@ fn info_public_and_insights() {
 
 #[test]
 fn info_errors_and_bad_flags() {
-    let p = parse_driver_info(fx!("i_real_lo_error.txt"));
+    let p = parse_driver_info(fixture!("ethtool", "i_real_lo_error.txt"));
     assert!(p.problems.is_empty());
     assert_eq!(
         p.value.tool_error.as_deref(),
@@ -859,7 +720,8 @@ fn own_parser(name: &str) -> fn(&str) {
 
 #[test]
 fn no_panic_on_every_prefix_of_every_fixture() {
-    for (name, text) in FIXTURES {
+    for (name, text) in &fixtures("ethtool") {
+        let text = text.as_str();
         assert!(!text.is_empty(), "{name} is empty");
         let own = own_parser(name);
         // Truncated at every char boundary, by its own parser.
@@ -921,4 +783,14 @@ fn no_panic_on_garbage() {
         }
         run_all(&s);
     }
+}
+
+#[test]
+fn never_panics_on_every_fixture_prefix_crlf_copy_and_random_bytes() {
+    // Each parser over every capture, its own and the other three kinds.
+    let all = fixtures("ethtool");
+    never_panics(&all, parse_stats);
+    never_panics(&all, parse_ring);
+    never_panics(&all, parse_channels);
+    never_panics(&all, parse_driver_info);
 }

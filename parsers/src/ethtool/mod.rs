@@ -52,6 +52,24 @@
 //! `key: value` lines (split at the first `:`), all kept verbatim in [`DriverInfo::fields`];
 //! the well-known ones are also typed. In the typed string fields an empty value and the
 //! `N/A` placeholder (bridge) are `None`; `supports-*` are `yes`/`no`.
+//!
+//! ```
+//! use parsers::ethtool::{parse_ring, parse_stats};
+//! let stats = parse_stats("NIC statistics:\n     rx_dropped: 3\n     tx_packets: 50\n").value;
+//! assert_eq!(stats.stats["rx_dropped"], 3);
+//! assert_eq!(stats.stats["tx_packets"], 50);
+//! let ring = parse_ring("\
+//! Ring parameters for eth0:
+//! Pre-set maximums:
+//! RX:\t\t4096
+//! TX:\t\t4096
+//! Current hardware settings:
+//! RX:\t\t256
+//! TX:\t\t512
+//! ").value;
+//! assert_eq!((ring.rx_max, ring.rx, ring.tx), (Some(4096), Some(256), Some(512)));
+//! assert_eq!(ring.ifname.as_deref(), Some("eth0"));
+//! ```
 
 mod channels;
 mod info;
