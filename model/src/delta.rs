@@ -113,7 +113,6 @@ fn round(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
-/// Intervals of one series of counter samples, already in time (or input) order.
 /// Intervals of one series of counter samples, already in time (or input) order. A series
 /// that is `whole` (not the tail of a series retention thinned) and holds a single reading gets
 /// its totals: averaged over `uptime` when that was read with it, else over an unknown window.

@@ -121,7 +121,8 @@ impl Interval {
     }
 }
 
-/// What compaction needs to know of an interval besides merging.
+/// Where an interval sits in its series: what retention needs to merge intervals, and the
+/// timeline to continue a series from the last interval retention kept.
 pub trait Bounded {
     fn series(&self) -> &str;
     fn start_source(&self) -> Option<&str>;
