@@ -218,6 +218,34 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Extends the run by one step to `end`, `seconds` long, whose counters moved as `step`
+    /// says (no reset among them).
+    fn add(&mut self, step: &[(&'a str, Movement)], end: &'a CounterSample, seconds: Option<f64>) {
+        for &(key, m) in step {
+            let d = match m {
+                Movement::Delta(d) => d,
+                Movement::Wrapped(d) => {
+                    self.wrapped.insert(key);
+                    d
+                }
+                Movement::Reset => 0,
+            };
+            let rate = match seconds {
+                Some(s) if s > 0.0 => round(d as f64 / s),
+                _ => 0.0,
+            };
+            let e = self.sums.entry(key).or_insert((0, rate));
+            e.0 = e.0.saturating_add(d);
+            e.1 = e.1.max(rate);
+        }
+        self.end = end;
+        self.seconds = match (self.seconds, seconds) {
+            (Some(x), Some(y)) => Some(x + y),
+            _ => None,
+        };
+        self.steps += 1;
+    }
+
     fn interval(self, series: &str) -> Interval {
         let deltas: BTreeMap<String, u64> = self
             .sums
@@ -289,29 +317,7 @@ pub(crate) fn counter_runs(series: &str, samples: &[&CounterSample], unit: u32) 
             continue;
         }
         let r = run.get_or_insert_with(|| Run::new(a));
-        for (key, m) in &step {
-            let d = match m {
-                Movement::Delta(d) => *d,
-                Movement::Wrapped(d) => {
-                    r.wrapped.insert(key);
-                    *d
-                }
-                Movement::Reset => 0,
-            };
-            let rate = match seconds {
-                Some(s) if s > 0.0 => round(d as f64 / s),
-                _ => 0.0,
-            };
-            let e = r.sums.entry(key).or_insert((0, rate));
-            e.0 = e.0.saturating_add(d);
-            e.1 = e.1.max(rate);
-        }
-        r.end = b;
-        r.seconds = match (r.seconds, seconds) {
-            (Some(x), Some(y)) => Some(x + y),
-            _ => None,
-        };
-        r.steps += 1;
+        r.add(&step, b, seconds);
         if r.steps >= unit {
             if let Some(done) = run.take() {
                 out.push(done.interval(series));
@@ -370,6 +376,8 @@ fn softnet_counters(c: &SoftnetCpu) -> BTreeMap<String, u64> {
     m
 }
 
+/// Per-CPU softnet intervals of one series: between consecutive readings, and for a `whole`
+/// series of a single reading its totals (since boot when `uptime` was read with it).
 pub(crate) fn softnet_intervals(
     series: &str,
     samples: &[&SoftnetSample],
@@ -378,82 +386,96 @@ pub(crate) fn softnet_intervals(
 ) -> Vec<SoftnetInterval> {
     let mut samples = samples.to_vec();
     samples.dedup_by(|b, a| a.time == b.time && a.cpus == b.cpus);
-    let mut out = Vec::new();
-    for pair in samples.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        // Two different readings at one instant (two pastes under one `date`): an ordered
-        // pair without a rate.
-        let seconds = seconds_between(a.time, b.time).filter(|s| *s != 0.0);
-        let mut reset = false;
-        let mut cpus = Vec::new();
-        for cb in &b.cpus {
-            let Some(ca) = a.cpus.iter().find(|c| c.cpu == cb.cpu) else {
-                continue;
-            };
-            // softnet_stat fields are 32-bit hex: wraps are expected on busy CPUs.
-            let (deltas, _, r) = difference(&softnet_counters(ca), &softnet_counters(cb), &[]);
-            reset |= r;
-            let rates = rates_of(&deltas, seconds);
-            cpus.push(SoftnetCpuDelta {
-                cpu: cb.cpu,
-                deltas,
-                rates,
-            });
-        }
-        if reset {
-            cpus.clear();
-        }
-        out.push(SoftnetInterval {
-            kind: IntervalKind::Interval,
-            series: series.to_string(),
-            start: a.time,
-            end: b.time,
-            start_source: Some(a.source.clone()),
-            end_source: b.source.clone(),
-            seconds,
-            reset,
-            cpus,
-            merged: 1,
-        });
-    }
+    let mut out: Vec<SoftnetInterval> = samples
+        .windows(2)
+        .map(|pair| softnet_pair(series, pair[0], pair[1]))
+        .collect();
     if let ([only], true) = (&samples[..], whole) {
-        let boot = uptime.filter(|(up, at)| {
-            *up > 0 && seconds_between(*at, only.time).is_some_and(|d| d.abs() <= 600.0)
-        });
-        let seconds = boot.map(|(up, _)| up as f64);
-        let cpus = only
-            .cpus
-            .iter()
-            .map(|c| {
-                let deltas = softnet_counters(c);
-                let rates = rates_of(&deltas, seconds);
-                SoftnetCpuDelta {
-                    cpu: c.cpu,
-                    deltas,
-                    rates,
-                }
-            })
-            .collect();
-        out.push(SoftnetInterval {
-            // Without an uptime read with it, a single reading is a total over an unknown
-            // window.
-            kind: if boot.is_some() {
-                IntervalKind::SinceBoot
-            } else {
-                IntervalKind::Snapshot
-            },
-            series: series.to_string(),
-            start: None,
-            end: only.time,
-            start_source: None,
-            end_source: only.source.clone(),
-            seconds,
-            reset: false,
-            cpus,
-            merged: 1,
-        });
+        out.push(softnet_single(series, only, uptime));
     }
     out
+}
+
+/// The per-CPU softnet interval between two consecutive readings.
+fn softnet_pair(series: &str, a: &SoftnetSample, b: &SoftnetSample) -> SoftnetInterval {
+    // Two different readings at one instant (two pastes under one `date`): an ordered
+    // pair without a rate.
+    let seconds = seconds_between(a.time, b.time).filter(|s| *s != 0.0);
+    let mut reset = false;
+    let mut cpus = Vec::new();
+    for cb in &b.cpus {
+        let Some(ca) = a.cpus.iter().find(|c| c.cpu == cb.cpu) else {
+            continue;
+        };
+        // softnet_stat fields are 32-bit hex: wraps are expected on busy CPUs.
+        let (deltas, _, r) = difference(&softnet_counters(ca), &softnet_counters(cb), &[]);
+        reset |= r;
+        let rates = rates_of(&deltas, seconds);
+        cpus.push(SoftnetCpuDelta {
+            cpu: cb.cpu,
+            deltas,
+            rates,
+        });
+    }
+    if reset {
+        cpus.clear();
+    }
+    SoftnetInterval {
+        kind: IntervalKind::Interval,
+        series: series.to_string(),
+        start: a.time,
+        end: b.time,
+        start_source: Some(a.source.clone()),
+        end_source: b.source.clone(),
+        seconds,
+        reset,
+        cpus,
+        merged: 1,
+    }
+}
+
+/// The totals of a single softnet reading: averaged since boot when the uptime was read with
+/// it (within 10 minutes), else over an unknown window.
+fn softnet_single(
+    series: &str,
+    only: &SoftnetSample,
+    uptime: Option<(u64, Option<Timestamp>)>,
+) -> SoftnetInterval {
+    let boot = uptime.filter(|(up, at)| {
+        *up > 0 && seconds_between(*at, only.time).is_some_and(|d| d.abs() <= 600.0)
+    });
+    let seconds = boot.map(|(up, _)| up as f64);
+    let cpus = only
+        .cpus
+        .iter()
+        .map(|c| {
+            let deltas = softnet_counters(c);
+            let rates = rates_of(&deltas, seconds);
+            SoftnetCpuDelta {
+                cpu: c.cpu,
+                deltas,
+                rates,
+            }
+        })
+        .collect();
+    SoftnetInterval {
+        // Without an uptime read with it, a single reading is a total over an unknown
+        // window.
+        kind: if boot.is_some() {
+            IntervalKind::SinceBoot
+        } else {
+            IntervalKind::Snapshot
+        },
+        series: series.to_string(),
+        start: None,
+        end: only.time,
+        start_source: None,
+        end_source: only.source.clone(),
+        seconds,
+        reset: false,
+        cpus,
+        merged: 1,
+    }
 }
 
 pub(crate) fn per_cpu_intervals(series: &str, samples: &[&PerCpuCounts]) -> Vec<PerCpuInterval> {
