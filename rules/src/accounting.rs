@@ -7,8 +7,6 @@
 //! ran. A counter is *reported* when a finding of a rule that reads it names the device (or
 //! lists it in `seen_on`); otherwise it gets the first reason that applies.
 
-use serde::Serialize;
-
 use crate::catalog::nic_phy_errors::is_phy_counter;
 use crate::catalog::nic_rx_ring_overflow::is_ring_counter;
 use crate::catalog::{is_backup_slave, lower_devices, quiet_interface};
@@ -16,22 +14,8 @@ use crate::finding::Finding;
 use crate::infer::latest;
 use crate::model::{Host, Interface, InterfaceKind};
 
-/// One non-zero loss counter and what the report says about it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LossCounter {
-    /// The interface (or `cpuN`).
-    pub subject: String,
-    /// The counter key (README's key table, an `ethtool -S` name, or softnet `dropped`).
-    pub counter: String,
-    /// Its value at the latest reading (a total since the counters started).
-    pub value: u64,
-    /// Where that reading came from.
-    pub source: String,
-    /// The rule whose finding reports it.
-    pub finding: Option<&'static str>,
-    /// Why it is not a problem, when no finding reports it.
-    pub reason: Option<String>,
-}
+/// The record this module fills, part of the host model.
+pub use ::model::loss::LossCounter;
 
 /// The reason given when nothing explains a counter. No input in `testdata/` may produce it
 /// (tests/accounting.rs): it marks a gap in the rule catalog.

@@ -1,4 +1,6 @@
-//! Timeline: turns each host's samples into intervals with counter deltas and per-second rates.
+//! Deltas: how the intervals of one series are computed from its samples, with counter deltas
+//! and per-second rates. `timeline` applies this to every series of a host, `retention` to the
+//! long ones it compacts.
 //!
 //! A *series* is the samples of one interface (or of softnet) read by one kind of source:
 //! the sample's source with any `:line` suffix removed, so the ten `date; ip -s link` samples of
@@ -15,72 +17,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
-use crate::model::{CounterSample, Host, PerCpuCounts, SoftnetSample, Timestamp};
-use crate::retention::{self, tail_start, Bounded};
+use crate::interval::{Interval, IntervalKind, PerCpuInterval, SoftnetCpuDelta, SoftnetInterval};
+use crate::sample::{CounterSample, EthtoolSample, PerCpuCounts, SoftnetCpu, SoftnetSample};
+use crate::time::Timestamp;
 
 /// A 32-bit counter wraps at this value.
 const WRAP_32: u64 = 1 << 32;
 /// A wrapped delta larger than this is not believed: the counter was reset instead.
 const MAX_PLAUSIBLE_WRAP_DELTA: u64 = 1 << 31;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IntervalKind {
-    /// Between two samples of one series.
-    Interval,
-    /// From boot to a single sample (average since boot).
-    SinceBoot,
-    /// A rate reported by the source itself (sar).
-    Reported,
-    /// A single reading without an uptime to average over (a paste): the counters' totals
-    /// since they started, over a window nobody knows. `seconds` is `null`.
-    Snapshot,
-}
-
-impl IntervalKind {
-    /// Measured during the capture: between two samples, or a rate the source computed.
-    pub fn is_live(self) -> bool {
-        matches!(self, IntervalKind::Interval | IntervalKind::Reported)
-    }
-}
-
-/// One interval of one series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Interval {
-    pub kind: IntervalKind,
-    /// The series: the source path without its line suffix.
-    pub series: String,
-    pub start: Option<Timestamp>,
-    pub end: Option<Timestamp>,
-    /// Sources (with line) of the two samples (`null` start for since-boot and reported rates).
-    pub start_source: Option<String>,
-    pub end_source: String,
-    /// Length in seconds when both ends have comparable times; `null` otherwise.
-    pub seconds: Option<f64>,
-    /// A counter went backwards beyond a 32-bit wrap: counters restarted, no deltas.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub reset: bool,
-    /// Counters whose delta was corrected for a 32-bit wrap.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub wrapped: Vec<String>,
-    pub deltas: BTreeMap<String, u64>,
-    /// Per second; only when `seconds` is known and positive.
-    pub rates: BTreeMap<String, f64>,
-    /// Raw intervals merged into this one by retention (see `retention`); 1, and then not
-    /// written, for an interval between two consecutive samples.
-    #[serde(skip_serializing_if = "is_one")]
-    pub merged: u32,
-    /// For a merged interval: per counter, the highest per-second rate of any one of the raw
-    /// intervals it stands for.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub peak_rates: BTreeMap<String, f64>,
-}
-
-pub(crate) fn is_one(n: &u32) -> bool {
-    *n == 1
-}
 
 /// The series name of a sample source: `capture.log:118` → `capture.log`.
 pub fn series_of(source: &str) -> &str {
@@ -169,7 +113,6 @@ fn round(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
-/// Intervals of one series of counter samples, already in time (or input) order.
 /// Intervals of one series of counter samples, already in time (or input) order. A series
 /// that is `whole` (not the tail of a series retention thinned) and holds a single reading gets
 /// its totals: averaged over `uptime` when that was read with it, else over an unknown window.
@@ -275,6 +218,34 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Extends the run by one step to `end`, `seconds` long, whose counters moved as `step`
+    /// says (no reset among them).
+    fn add(&mut self, step: &[(&'a str, Movement)], end: &'a CounterSample, seconds: Option<f64>) {
+        for &(key, m) in step {
+            let d = match m {
+                Movement::Delta(d) => d,
+                Movement::Wrapped(d) => {
+                    self.wrapped.insert(key);
+                    d
+                }
+                Movement::Reset => 0,
+            };
+            let rate = match seconds {
+                Some(s) if s > 0.0 => round(d as f64 / s),
+                _ => 0.0,
+            };
+            let e = self.sums.entry(key).or_insert((0, rate));
+            e.0 = e.0.saturating_add(d);
+            e.1 = e.1.max(rate);
+        }
+        self.end = end;
+        self.seconds = match (self.seconds, seconds) {
+            (Some(x), Some(y)) => Some(x + y),
+            _ => None,
+        };
+        self.steps += 1;
+    }
+
     fn interval(self, series: &str) -> Interval {
         let deltas: BTreeMap<String, u64> = self
             .sums
@@ -346,29 +317,7 @@ pub(crate) fn counter_runs(series: &str, samples: &[&CounterSample], unit: u32) 
             continue;
         }
         let r = run.get_or_insert_with(|| Run::new(a));
-        for (key, m) in &step {
-            let d = match m {
-                Movement::Delta(d) => *d,
-                Movement::Wrapped(d) => {
-                    r.wrapped.insert(key);
-                    *d
-                }
-                Movement::Reset => 0,
-            };
-            let rate = match seconds {
-                Some(s) if s > 0.0 => round(d as f64 / s),
-                _ => 0.0,
-            };
-            let e = r.sums.entry(key).or_insert((0, rate));
-            e.0 = e.0.saturating_add(d);
-            e.1 = e.1.max(rate);
-        }
-        r.end = b;
-        r.seconds = match (r.seconds, seconds) {
-            (Some(x), Some(y)) => Some(x + y),
-            _ => None,
-        };
-        r.steps += 1;
+        r.add(&step, b, seconds);
         if r.steps >= unit {
             if let Some(done) = run.take() {
                 out.push(done.interval(series));
@@ -413,32 +362,7 @@ fn since_boot(
     })
 }
 
-/// Per-CPU softnet deltas for one interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SoftnetCpuDelta {
-    pub cpu: u32,
-    pub deltas: BTreeMap<String, u64>,
-    pub rates: BTreeMap<String, f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SoftnetInterval {
-    pub kind: IntervalKind,
-    pub series: String,
-    pub start: Option<Timestamp>,
-    pub end: Option<Timestamp>,
-    pub start_source: Option<String>,
-    pub end_source: String,
-    pub seconds: Option<f64>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub reset: bool,
-    pub cpus: Vec<SoftnetCpuDelta>,
-    /// Raw intervals merged into this one by retention; 1, and then not written, normally.
-    #[serde(skip_serializing_if = "is_one")]
-    pub merged: u32,
-}
-
-fn softnet_counters(c: &crate::model::SoftnetCpu) -> BTreeMap<String, u64> {
+fn softnet_counters(c: &SoftnetCpu) -> BTreeMap<String, u64> {
     let mut m = BTreeMap::new();
     m.insert("processed".to_string(), c.processed);
     m.insert("dropped".to_string(), c.dropped);
@@ -452,6 +376,8 @@ fn softnet_counters(c: &crate::model::SoftnetCpu) -> BTreeMap<String, u64> {
     m
 }
 
+/// Per-CPU softnet intervals of one series: between consecutive readings, and for a `whole`
+/// series of a single reading its totals (since boot when `uptime` was read with it).
 pub(crate) fn softnet_intervals(
     series: &str,
     samples: &[&SoftnetSample],
@@ -460,101 +386,96 @@ pub(crate) fn softnet_intervals(
 ) -> Vec<SoftnetInterval> {
     let mut samples = samples.to_vec();
     samples.dedup_by(|b, a| a.time == b.time && a.cpus == b.cpus);
-    let mut out = Vec::new();
-    for pair in samples.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        // Two different readings at one instant (two pastes under one `date`): an ordered
-        // pair without a rate.
-        let seconds = seconds_between(a.time, b.time).filter(|s| *s != 0.0);
-        let mut reset = false;
-        let mut cpus = Vec::new();
-        for cb in &b.cpus {
-            let Some(ca) = a.cpus.iter().find(|c| c.cpu == cb.cpu) else {
-                continue;
-            };
-            // softnet_stat fields are 32-bit hex: wraps are expected on busy CPUs.
-            let (deltas, _, r) = difference(&softnet_counters(ca), &softnet_counters(cb), &[]);
-            reset |= r;
-            let rates = rates_of(&deltas, seconds);
-            cpus.push(SoftnetCpuDelta {
-                cpu: cb.cpu,
-                deltas,
-                rates,
-            });
-        }
-        if reset {
-            cpus.clear();
-        }
-        out.push(SoftnetInterval {
-            kind: IntervalKind::Interval,
-            series: series.to_string(),
-            start: a.time,
-            end: b.time,
-            start_source: Some(a.source.clone()),
-            end_source: b.source.clone(),
-            seconds,
-            reset,
-            cpus,
-            merged: 1,
-        });
-    }
+    let mut out: Vec<SoftnetInterval> = samples
+        .windows(2)
+        .map(|pair| softnet_pair(series, pair[0], pair[1]))
+        .collect();
     if let ([only], true) = (&samples[..], whole) {
-        let boot = uptime.filter(|(up, at)| {
-            *up > 0 && seconds_between(*at, only.time).is_some_and(|d| d.abs() <= 600.0)
-        });
-        let seconds = boot.map(|(up, _)| up as f64);
-        let cpus = only
-            .cpus
-            .iter()
-            .map(|c| {
-                let deltas = softnet_counters(c);
-                let rates = rates_of(&deltas, seconds);
-                SoftnetCpuDelta {
-                    cpu: c.cpu,
-                    deltas,
-                    rates,
-                }
-            })
-            .collect();
-        out.push(SoftnetInterval {
-            // Without an uptime read with it, a single reading is a total over an unknown
-            // window.
-            kind: if boot.is_some() {
-                IntervalKind::SinceBoot
-            } else {
-                IntervalKind::Snapshot
-            },
-            series: series.to_string(),
-            start: None,
-            end: only.time,
-            start_source: None,
-            end_source: only.source.clone(),
-            seconds,
-            reset: false,
-            cpus,
-            merged: 1,
-        });
+        out.push(softnet_single(series, only, uptime));
     }
     out
 }
 
-/// Per-CPU deltas of `/proc/softirqs` or `/proc/interrupts` rows between two readings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PerCpuInterval {
-    pub series: String,
-    pub start: Option<Timestamp>,
-    pub end: Option<Timestamp>,
-    pub start_source: String,
-    pub end_source: String,
-    pub seconds: Option<f64>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub reset: bool,
-    pub cpus: Vec<u32>,
-    /// Row → delta per CPU (order of `cpus`); rows and CPUs present in both readings.
-    pub rows: BTreeMap<String, Vec<u64>>,
-    /// Raw intervals merged into this one by retention; 1, and then not written, normally.
-    #[serde(skip_serializing_if = "is_one")]
-    pub merged: u32,
+/// The per-CPU softnet interval between two consecutive readings.
+fn softnet_pair(series: &str, a: &SoftnetSample, b: &SoftnetSample) -> SoftnetInterval {
+    // Two different readings at one instant (two pastes under one `date`): an ordered
+    // pair without a rate.
+    let seconds = seconds_between(a.time, b.time).filter(|s| *s != 0.0);
+    let mut reset = false;
+    let mut cpus = Vec::new();
+    for cb in &b.cpus {
+        let Some(ca) = a.cpus.iter().find(|c| c.cpu == cb.cpu) else {
+            continue;
+        };
+        // softnet_stat fields are 32-bit hex: wraps are expected on busy CPUs.
+        let (deltas, _, r) = difference(&softnet_counters(ca), &softnet_counters(cb), &[]);
+        reset |= r;
+        let rates = rates_of(&deltas, seconds);
+        cpus.push(SoftnetCpuDelta {
+            cpu: cb.cpu,
+            deltas,
+            rates,
+        });
+    }
+    if reset {
+        cpus.clear();
+    }
+    SoftnetInterval {
+        kind: IntervalKind::Interval,
+        series: series.to_string(),
+        start: a.time,
+        end: b.time,
+        start_source: Some(a.source.clone()),
+        end_source: b.source.clone(),
+        seconds,
+        reset,
+        cpus,
+        merged: 1,
+    }
+}
+
+/// The totals of a single softnet reading: averaged since boot when the uptime was read with
+/// it (within 10 minutes), else over an unknown window.
+fn softnet_single(
+    series: &str,
+    only: &SoftnetSample,
+    uptime: Option<(u64, Option<Timestamp>)>,
+) -> SoftnetInterval {
+    let boot = uptime.filter(|(up, at)| {
+        *up > 0 && seconds_between(*at, only.time).is_some_and(|d| d.abs() <= 600.0)
+    });
+    let seconds = boot.map(|(up, _)| up as f64);
+    let cpus = only
+        .cpus
+        .iter()
+        .map(|c| {
+            let deltas = softnet_counters(c);
+            let rates = rates_of(&deltas, seconds);
+            SoftnetCpuDelta {
+                cpu: c.cpu,
+                deltas,
+                rates,
+            }
+        })
+        .collect();
+    SoftnetInterval {
+        // Without an uptime read with it, a single reading is a total over an unknown
+        // window.
+        kind: if boot.is_some() {
+            IntervalKind::SinceBoot
+        } else {
+            IntervalKind::Snapshot
+        },
+        series: series.to_string(),
+        start: None,
+        end: only.time,
+        start_source: None,
+        end_source: only.source.clone(),
+        seconds,
+        reset: false,
+        cpus,
+        merged: 1,
+    }
 }
 
 pub(crate) fn per_cpu_intervals(series: &str, samples: &[&PerCpuCounts]) -> Vec<PerCpuInterval> {
@@ -614,21 +535,9 @@ pub(crate) fn per_cpu_intervals(series: &str, samples: &[&PerCpuCounts]) -> Vec<
     out
 }
 
-/// Groups items by series, keeping the (time-sorted) order within each series.
-fn by_series<T>(items: &[T], source: impl Fn(&T) -> &str) -> BTreeMap<String, Vec<&T>> {
-    let mut groups: BTreeMap<String, Vec<&T>> = BTreeMap::new();
-    for item in items {
-        groups
-            .entry(series_of(source(item)).to_string())
-            .or_default()
-            .push(item);
-    }
-    groups
-}
-
 /// Runs `f` on the counter form of `ethtool -S` readings, for differencing.
 pub(crate) fn with_counters<R>(
-    readings: &[&crate::model::EthtoolSample],
+    readings: &[&EthtoolSample],
     f: impl FnOnce(&[&CounterSample]) -> R,
 ) -> R {
     let counters: Vec<CounterSample> = readings
@@ -644,125 +553,11 @@ pub(crate) fn with_counters<R>(
     f(&refs)
 }
 
-/// Intervals of every series of one list: those retention computed for the series it thinned
-/// (`retained`) continue from their last sample; the rest is computed again, except what
-/// `keep` says to leave as it is (sar's reported rates). `fresh` gets a series' samples not
-/// yet covered, and whether the series is whole (may get a since-boot average).
-fn refresh<S, I: Bounded>(
-    deltas: &mut Vec<I>,
-    retained: &[&str],
-    keep: impl Fn(&I) -> bool,
-    samples: &[S],
-    source: impl Fn(&S) -> &str + Copy,
-    fresh: impl Fn(&str, &[&S], bool) -> Vec<I>,
-) {
-    let computed = take_computed(deltas, retained, keep);
-    let intervals = continue_series(samples, source, computed, fresh);
-    deltas.extend(intervals);
-}
-
-/// Takes out of `list` the intervals that retention computed for its thinned series (named
-/// by `thinned`), grouped by series. Of the rest, what `keep` accepts stays (sar's reported
-/// rates) and the others are dropped, to be computed again from the samples.
-fn take_computed<I: Bounded>(
-    list: &mut Vec<I>,
-    thinned: &[&str],
-    keep: impl Fn(&I) -> bool,
-) -> BTreeMap<String, Vec<I>> {
-    let mut computed: BTreeMap<String, Vec<I>> = BTreeMap::new();
-    for iv in std::mem::take(list) {
-        if iv.between_samples() && thinned.contains(&iv.series()) {
-            computed
-                .entry(iv.series().to_string())
-                .or_default()
-                .push(iv);
-        } else if keep(&iv) {
-            list.push(iv);
-        }
-    }
-    computed
-}
-
-/// Intervals of each series of `items`: those retention already computed, then the ones
-/// from the last sample they covered on (`fresh` gets that sample and the later ones, and
-/// whether the series is still whole, i.e. may get a since-boot average).
-fn continue_series<S, I: Bounded>(
-    items: &[S],
-    source: impl Fn(&S) -> &str + Copy,
-    mut computed: BTreeMap<String, Vec<I>>,
-    fresh: impl Fn(&str, &[&S], bool) -> Vec<I>,
-) -> Vec<I> {
-    let mut out = Vec::new();
-    for (series, samples) in by_series(items, source) {
-        let before = computed.remove(&series).unwrap_or_default();
-        let start = tail_start(&samples, before.last().map(|iv| iv.end_source()), source);
-        let whole = before.is_empty();
-        out.extend(before);
-        out.extend(fresh(&series, &samples[start..], whole));
-    }
-    // Computed intervals whose samples are gone (cannot happen: the last one is kept).
-    out.extend(computed.into_values().flatten());
-    out
-}
-
-/// Fills `deltas` of every interface and `softnet_deltas` of the host. Samples must already
-/// be sorted by time (unknown times last, in input order).
-pub fn compute(host: &mut Host) {
-    let uptime = host.uptime_seconds.map(|u| (u, host.collected_at));
-    let boot = |whole: bool| if whole { uptime } else { None };
-    let thinned = &host.thinned;
-    let series_of_list = |list: &str| -> Vec<&str> {
-        thinned
-            .iter()
-            .filter(|t| t.list == list)
-            .map(|t| t.series.as_str())
-            .collect()
-    };
-    let reported = |d: &Interval| d.kind == IntervalKind::Reported;
-    for iface in &mut host.interfaces {
-        refresh(
-            &mut iface.deltas,
-            &series_of_list(&retention::samples_list(&iface.name)),
-            reported,
-            &iface.samples,
-            |s| s.source.as_str(),
-            |series, samples, whole| counter_intervals(series, samples, boot(whole), whole),
-        );
-        // ethtool -S counters (since driver load, usually boot) form series of their own.
-        refresh(
-            &mut iface.ethtool_deltas,
-            &series_of_list(&retention::ethtool_list(&iface.name)),
-            |_| false,
-            &iface.ethtool,
-            |s| s.source.as_str(),
-            |series, samples, whole| {
-                with_counters(samples, |refs| {
-                    counter_intervals(series, refs, boot(whole), whole)
-                })
-            },
-        );
-    }
-    refresh(
-        &mut host.softnet_deltas,
-        &series_of_list("softnet"),
-        |d| d.kind == IntervalKind::Reported,
-        &host.softnet,
-        |s| s.source.as_str(),
-        |series, samples, whole| softnet_intervals(series, samples, boot(whole), whole),
-    );
-    for (list, samples, deltas) in [
-        ("softirqs", &host.softirqs, &mut host.softirqs_deltas),
-        ("interrupts", &host.interrupts, &mut host.interrupts_deltas),
-    ] {
-        refresh(
-            deltas,
-            &series_of_list(list),
-            |_| false,
-            samples,
-            |s| s.source.as_str(),
-            |series, samples, _| per_cpu_intervals(series, samples),
-        );
-    }
+/// Where the samples of a series not yet covered by computed intervals start: at the sample
+/// that ended the last computed interval (`end`), or at the beginning.
+pub fn tail_start<S>(group: &[&S], end: Option<&str>, source: impl Fn(&S) -> &str) -> usize {
+    end.and_then(|e| group.iter().rposition(|s| source(s) == e))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

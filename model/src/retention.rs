@@ -1,11 +1,12 @@
 //! Retention: what a very long series keeps, so that memory and output stay bounded however
 //! long a capture log runs (issue 6: memory must not grow with the input).
 //!
-//! A series (see `timeline`) whose list grows past [`TRIGGER`] entries is compacted at once:
-//! the intervals between its samples are computed as `timeline::compute` would, and adjacent
-//! intervals are then merged pairwise, the pair standing for the fewest raw intervals first
-//! (leftmost on ties), until at most [`KEEP`] remain. Choosing the lightest pair keeps the
-//! resolution even over the whole capture instead of thinning old data again and again.
+//! A series (see `delta`) whose list grows past [`TRIGGER`] entries is compacted at once:
+//! the intervals between its samples are computed as `timeline::compute` would (both use
+//! `delta`), and adjacent intervals are then merged pairwise, the pair standing for the fewest
+//! raw intervals first (leftmost on ties), until at most [`KEEP`] remain. Choosing the
+//! lightest pair keeps the resolution even over the whole capture instead of thinning old data
+//! again and again.
 //!
 //! Merging counter intervals is exact: deltas and seconds add up, rates are recomputed, and
 //! `peak_rates` keeps the highest per-second rate any single raw interval had. Intervals that
@@ -19,38 +20,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
-use crate::model::{CounterSample, CpuSample, Host, IpvsSample, PerCpuCounts, SoftnetSample};
-use crate::timeline::{
-    self, series_of, Interval, IntervalKind, PerCpuInterval, SoftnetCpuDelta, SoftnetInterval,
-};
+use crate::delta::{self, series_of, tail_start};
+use crate::host::Host;
+use crate::interval::{Bounded, Interval, PerCpuInterval, SoftnetCpuDelta, SoftnetInterval};
+use crate::sample::{CounterSample, CpuSample, IpvsSample, PerCpuCounts, SoftnetSample};
+use crate::thinned::{ethtool_list, samples_list, Thinned};
 
 /// Intervals (or frames) kept per series after a compaction.
 pub const KEEP: usize = 256;
 /// A list is compacted when it holds more than this many entries.
 pub const TRIGGER: usize = 2 * KEEP;
-
-/// One series that lost samples to retention (reported in JSON as `host.thinned`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Thinned {
-    /// Which list: `interfaces[eth0].samples`, `interfaces[eth0].ethtool`, `softnet`,
-    /// `softirqs`, `interrupts`, `cpu`, `ipvs`.
-    pub list: String,
-    pub series: String,
-    /// Samples read but no longer listed; their intervals are merged into the kept ones.
-    pub samples_dropped: u64,
-}
-
-/// The `list` name of an interface's counter samples in [`Thinned`].
-pub fn samples_list(interface: &str) -> String {
-    format!("interfaces[{interface}].samples")
-}
-
-/// The `list` name of an interface's `ethtool -S` readings in [`Thinned`].
-pub fn ethtool_list(interface: &str) -> String {
-    format!("interfaces[{interface}].ethtool")
-}
 
 /// What retention needs of an interval or frame.
 pub trait Mergeable: Sized {
@@ -142,21 +121,10 @@ impl Mergeable for Interval {
         self.rates = if self.reset {
             BTreeMap::new()
         } else {
-            timeline::rates_of(&self.deltas, self.seconds)
+            delta::rates_of(&self.deltas, self.seconds)
         };
         self.peak_rates = peaks;
         self.merged = self.merged.saturating_add(earlier.merged);
-    }
-}
-
-impl Interval {
-    /// Highest rate of a single raw interval per counter (its own rates when not merged).
-    pub fn peaks(&self) -> BTreeMap<String, f64> {
-        if self.merged > 1 {
-            self.peak_rates.clone()
-        } else {
-            self.rates.clone()
-        }
     }
 }
 
@@ -189,7 +157,7 @@ impl Mergeable for SoftnetInterval {
             cpus.into_iter()
                 .map(|(cpu, deltas)| SoftnetCpuDelta {
                     cpu,
-                    rates: timeline::rates_of(&deltas, seconds),
+                    rates: delta::rates_of(&deltas, seconds),
                     deltas,
                 })
                 .collect()
@@ -294,17 +262,6 @@ impl Mergeable for FrameProxy {
     }
 }
 
-/// What compaction needs to know of an interval besides merging.
-pub trait Bounded {
-    fn series(&self) -> &str;
-    fn start_source(&self) -> Option<&str>;
-    fn end_source(&self) -> &str;
-    /// Computed between samples (as opposed to since-boot averages and sar's own rates).
-    fn between_samples(&self) -> bool;
-    fn seconds(&self) -> Option<f64>;
-    fn reset(&self) -> bool;
-}
-
 /// Whether two intervals of one list may be merged: both between samples of the same series,
 /// with times of the same kind, and (unless forced) neither a reset.
 fn adjacent_intervals<I: Bounded>(a: &I, b: &I, force: bool) -> bool {
@@ -313,62 +270,6 @@ fn adjacent_intervals<I: Bounded>(a: &I, b: &I, force: bool) -> bool {
         && a.series() == b.series()
         && a.seconds().is_some() == b.seconds().is_some()
         && (force || (!a.reset() && !b.reset()))
-}
-
-/// `Interval` and `SoftnetInterval` carry the same bookkeeping fields.
-macro_rules! bounded_with_kind {
-    ($($t:ty),*) => {$(
-        impl Bounded for $t {
-            fn series(&self) -> &str {
-                &self.series
-            }
-            fn start_source(&self) -> Option<&str> {
-                self.start_source.as_deref()
-            }
-            fn end_source(&self) -> &str {
-                &self.end_source
-            }
-            fn between_samples(&self) -> bool {
-                self.kind == IntervalKind::Interval
-            }
-            fn seconds(&self) -> Option<f64> {
-                self.seconds
-            }
-            fn reset(&self) -> bool {
-                self.reset
-            }
-        }
-    )*};
-}
-
-bounded_with_kind!(Interval, SoftnetInterval);
-
-impl Bounded for PerCpuInterval {
-    fn series(&self) -> &str {
-        &self.series
-    }
-    fn start_source(&self) -> Option<&str> {
-        Some(&self.start_source)
-    }
-    fn end_source(&self) -> &str {
-        &self.end_source
-    }
-    fn between_samples(&self) -> bool {
-        true
-    }
-    fn seconds(&self) -> Option<f64> {
-        self.seconds
-    }
-    fn reset(&self) -> bool {
-        self.reset
-    }
-}
-
-/// Where the samples of a series not yet covered by computed intervals start: at the sample
-/// that ended the last computed interval (`end`), or at the beginning.
-pub fn tail_start<S>(group: &[&S], end: Option<&str>, source: impl Fn(&S) -> &str) -> usize {
-    end.and_then(|e| group.iter().rposition(|s| source(s) == e))
-        .unwrap_or(0)
 }
 
 /// Series of `list` (by sample source) with more than `KEEP` entries.
@@ -489,7 +390,7 @@ pub fn bound(host: &mut Host) {
                 &mut iface.samples,
                 &mut iface.deltas,
                 |s: &CounterSample| s.source.as_str(),
-                timeline::counter_runs,
+                delta::counter_runs,
                 &list,
                 thinned,
             );
@@ -501,9 +402,7 @@ pub fn bound(host: &mut Host) {
                 &mut iface.ethtool_deltas,
                 |s| s.source.as_str(),
                 |series, group, unit| {
-                    timeline::with_counters(group, |refs| {
-                        timeline::counter_runs(series, refs, unit)
-                    })
+                    delta::with_counters(group, |refs| delta::counter_runs(series, refs, unit))
                 },
                 &list,
                 thinned,
@@ -515,7 +414,7 @@ pub fn bound(host: &mut Host) {
             &mut host.softnet,
             &mut host.softnet_deltas,
             |s: &SoftnetSample| s.source.as_str(),
-            |series, group, _| timeline::softnet_intervals(series, group, None, false),
+            |series, group, _| delta::softnet_intervals(series, group, None, false),
             "softnet",
             thinned,
         );
@@ -533,7 +432,7 @@ pub fn bound(host: &mut Host) {
                 samples,
                 intervals,
                 |s: &PerCpuCounts| s.source.as_str(),
-                |series, group, _| timeline::per_cpu_intervals(series, group),
+                |series, group, _| delta::per_cpu_intervals(series, group),
                 list,
                 thinned,
             );
@@ -550,7 +449,8 @@ pub fn bound(host: &mut Host) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CpuUsage, SoftnetCpu, Timestamp};
+    use crate::sample::CpuUsage;
+    use crate::time::Timestamp;
     use chrono::NaiveDate;
 
     fn at(second: i64) -> Option<Timestamp> {
@@ -592,101 +492,11 @@ mod tests {
             .collect()
     }
 
-    fn totals(intervals: &[Interval]) -> (u64, u64, f64, u32) {
-        let live = intervals.iter().filter(|iv| !iv.reset);
-        let sum = |k: &str| -> u64 { live.clone().filter_map(|iv| iv.deltas.get(k)).sum::<u64>() };
-        let seconds = intervals.iter().filter_map(|iv| iv.seconds).sum();
-        let merged = intervals.iter().map(|iv| iv.merged).sum();
-        (sum("tx_dropped"), sum("tx_packets"), seconds, merged)
-    }
-
-    /// Pushes samples one at a time, as the assembler does, then computes the timeline.
-    fn streamed(samples: Vec<CounterSample>) -> Host {
-        let mut host = Host::new("synthetic");
-        for s in samples {
-            host.interface_mut("tap0", None).samples.push(s);
-            bound(&mut host);
-        }
-        timeline::compute(&mut host);
-        host
-    }
-
-    #[test]
-    fn thinned_series_keep_exact_totals_peaks_and_resets() {
-        let samples = long_tap(4000);
-        let mut whole = Host::new("synthetic");
-        whole.interface_mut("tap0", None).samples = samples.clone();
-        timeline::compute(&mut whole);
-        let host = streamed(samples);
-        let all = &whole.interfaces[0].deltas;
-        let kept = &host.interfaces[0].deltas;
-        assert_eq!(all.len(), 3999);
-        // By hand: 1 499 intervals before the reload, 2 499 after, one reset between.
-        // Drops: 1 498 × 10 + 5 000 before, 2 499 × 10 after; packets 1 000 per interval.
-        let expected = (
-            1_498 * 10 + 5_000 + 2_499 * 10,
-            3_998 * 1_000,
-            3_999.0 * 5.0,
-            3999,
-        );
-        assert_eq!(totals(all), expected);
-        assert_eq!(totals(kept), expected);
-        assert!(kept.len() <= TRIGGER, "{} intervals kept", kept.len());
-        let tap = &host.interfaces[0];
-        assert!(tap.samples.len() <= TRIGGER + 1);
-        assert_eq!(
-            host.thinned[0].samples_dropped + tap.samples.len() as u64,
-            4000
-        );
-        // The reset interval is still its own interval, between samples 1499 and 1500.
-        let resets: Vec<&Interval> = kept.iter().filter(|iv| iv.reset).collect();
-        assert_eq!(resets.len(), 1);
-        assert_eq!(resets[0].merged, 1);
-        assert_eq!(
-            resets[0].end_source,
-            format!("capture.log:{}", 10 + 13 * 1500)
-        );
-        // The burst: 5 000 drops in 5 s = 1 000/s, kept as the peak of its merged interval.
-        let burst = kept
-            .iter()
-            .find(|iv| iv.start <= at(5 * 776) && iv.end >= at(5 * 777))
-            .unwrap();
-        assert!(burst.merged > 1);
-        assert_eq!(burst.peak_rates["tx_dropped"], 1_000.0);
-        let g = crate::evidence::growth(kept, &["tx_dropped"], &["tx_packets"]).unwrap();
-        assert_eq!(g.peak_rate, Some(1_000.0));
-        // Intervals follow each other without gaps: each starts where the previous ended.
-        for pair in kept.windows(2) {
-            assert_eq!(pair[1].start_source, Some(pair[0].end_source.clone()));
-        }
-        // Resolution is even: merged weights differ by at most a factor of 4 (the raw tail
-        // after the last compaction aside).
-        let weights: Vec<u32> = kept
-            .iter()
-            .filter(|iv| !iv.reset && iv.merged > 1)
-            .map(|iv| iv.merged)
-            .collect();
-        let (lo, hi) = (weights.iter().min().unwrap(), weights.iter().max().unwrap());
-        assert!(hi / lo <= 4, "weights {lo}..{hi}");
-    }
-
-    #[test]
-    fn short_series_are_left_alone_and_compute_stays_repeatable() {
-        let host = streamed(long_tap(300));
-        assert!(host.thinned.is_empty());
-        assert_eq!(host.interfaces[0].samples.len(), 300);
-        assert_eq!(host.interfaces[0].deltas.len(), 299);
-        let mut again = streamed(long_tap(3000));
-        let before = again.interfaces[0].deltas.clone();
-        timeline::compute(&mut again);
-        assert_eq!(again.interfaces[0].deltas, before);
-    }
-
     #[test]
     fn merging_stops_at_resets_unless_nothing_else_is_left() {
         let mk = |reset: bool| {
             let mut iv =
-                timeline::counter_intervals("s", &[&long_tap(2)[0], &long_tap(2)[1]], None, true)
+                delta::counter_intervals("s", &[&long_tap(2)[0], &long_tap(2)[1]], None, true)
                     .remove(0);
             iv.reset = reset;
             iv
@@ -739,45 +549,5 @@ mod tests {
             host.thinned[0].samples_dropped,
             2000 - host.cpu.len() as u64
         );
-    }
-
-    #[test]
-    fn softnet_series_keep_per_cpu_totals() {
-        let mut host = Host::new("synthetic");
-        for i in 0..1500u64 {
-            host.softnet.push(SoftnetSample {
-                time: at(i as i64),
-                source: format!("capture.log:{}", 3 * i),
-                cpu_ids_exact: true,
-                cpus: (0..2)
-                    .map(|cpu| SoftnetCpu {
-                        cpu,
-                        processed: 100 * i * u64::from(cpu + 1),
-                        dropped: i / 10,
-                        time_squeeze: 0,
-                        received_rps: None,
-                        flow_limit_count: None,
-                        backlog_len: None,
-                    })
-                    .collect(),
-            });
-            bound(&mut host);
-        }
-        timeline::compute(&mut host);
-        assert!(host.softnet.len() <= TRIGGER + 1);
-        let sum = |cpu: u32, key: &str| -> u64 {
-            host.softnet_deltas
-                .iter()
-                .flat_map(|iv| &iv.cpus)
-                .filter(|c| c.cpu == cpu)
-                .filter_map(|c| c.deltas.get(key))
-                .sum()
-        };
-        // By hand: processed ends at 100 × 1499 (cpu 0) and 200 × 1499 (cpu 1); dropped at 149.
-        assert_eq!(sum(0, "processed"), 149_900);
-        assert_eq!(sum(1, "processed"), 299_800);
-        assert_eq!(sum(1, "dropped"), 149);
-        let merged: u32 = host.softnet_deltas.iter().map(|iv| iv.merged).sum();
-        assert_eq!(merged, 1499);
     }
 }
