@@ -146,7 +146,7 @@ impl Plot {
         );
         for (i, label) in labels.iter().enumerate() {
             let y = self.y(scale, i as f64 * scale.step);
-            text(out, LEFT - 5.0, y + 3.5, "end", "tick", label);
+            row_label(out, y, label);
         }
         text(out, 4.0, TOP - 12.0, "start", "unit", &short(unit, 24));
         x_labels(out);
@@ -191,6 +191,16 @@ impl Plot {
             text(out, *x, self.bottom + 15.0, anchor, "tick", &escape(label));
         }
     }
+}
+
+/// A label left of the plot, centred on `y` (a y tick, or a heat strip's row).
+pub(super) fn row_label(out: &mut String, y: f64, label: &str) {
+    text(out, LEFT - 5.0, y + 3.5, "end", "tick", label);
+}
+
+/// A label under the plot, centred on `x` (a column, or a heat strip's column).
+pub(super) fn column_label(out: &mut String, x: f64, bottom: f64, label: &str) {
+    text(out, x, bottom + 14.0, "middle", "tick", label);
 }
 
 /// The caption under the plot of a chart `height` high (what the x axis measures).

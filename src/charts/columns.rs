@@ -6,8 +6,8 @@
 
 use std::fmt::Write as _;
 
-use super::axes::{caption, Plot, YScale, H, LEFT};
-use super::svg::{c, escape, human, legend_item, open, short, text};
+use super::axes::{caption, column_label, Plot, YScale, H, LEFT};
+use super::svg::{c, escape, human, legend_item, open, short};
 use super::HOT;
 
 pub(super) struct Columns {
@@ -86,14 +86,7 @@ fn column_labels(out: &mut String, plot: Plot, chart: &Columns) {
     for (i, (label, _, hot)) in chart.items.iter().enumerate() {
         if i % every == 0 || *hot {
             let x = LEFT + slot * (i as f64 + 0.5);
-            text(
-                out,
-                x,
-                plot.bottom + 14.0,
-                "middle",
-                "tick",
-                &short(label, 8),
-            );
+            column_label(out, x, plot.bottom, &short(label, 8));
         }
     }
 }

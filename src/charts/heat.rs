@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::axes::{caption, BOTTOM, H, LEFT, RIGHT_PLAIN, TOP};
+use super::axes::{caption, column_label, row_label, BOTTOM, H, LEFT, RIGHT_PLAIN, TOP};
 use super::svg::{c, escape, human, open, short, text, W};
 
 /// Heat strips aggregate columns (by maximum) beyond this many.
@@ -118,8 +118,8 @@ fn labels(out: &mut String, chart: &Heat, grid: &Grid) {
     let every = (11.0 / grid.row_h).ceil().max(1.0) as usize;
     for (i, (label, _)) in grid.rows.iter().enumerate() {
         if i % every == 0 {
-            let y = TOP + grid.row_h * (i as f64 + 0.5) + 3.5;
-            text(out, LEFT - 5.0, y, "end", "tick", &short(label, 9));
+            let y = TOP + grid.row_h * (i as f64 + 0.5);
+            row_label(out, y, &short(label, 9));
         }
     }
     let cols = &grid.cols;
@@ -131,14 +131,7 @@ fn labels(out: &mut String, chart: &Heat, grid: &Grid) {
             }
             let label = chart.columns.get(b - 1).or(chart.columns.get(*a));
             let x = LEFT + grid.col_w * (j as f64 + 0.5);
-            text(
-                out,
-                x,
-                grid.bottom + 14.0,
-                "middle",
-                "tick",
-                &short(label.map_or("", |s| s), 12),
-            );
+            column_label(out, x, grid.bottom, &short(label.map_or("", |s| s), 12));
         }
     }
 }

@@ -42,6 +42,38 @@ fn softnet_line(
     line
 }
 
+/// The finding's CPU (when the subject names one) and the other CPUs, busiest first, as
+/// faint context.
+fn cpu_lines(
+    ivs: &[&SoftnetInterval],
+    axis: XAxis,
+    (key, per_second): (&str, bool),
+    cpu: Option<u32>,
+    cpus: &BTreeSet<u32>,
+) -> Vec<Line> {
+    let unit = unit_text(per_second);
+    let line_of = |n: u32, label: String, color: &'static str| {
+        softnet_line(ivs, axis, (key, per_second), n, label, color)
+    };
+    let mut lines = Vec::new();
+    if let Some(n) = cpu {
+        lines.push(line_of(n, format!("cpu{n} {key}{unit}"), HOT));
+    }
+    let others: Vec<(u32, f64)> = cpus
+        .iter()
+        .filter(|n| Some(**n) != cpu)
+        .map(|n| {
+            let total: f64 = ivs
+                .iter()
+                .filter_map(|d| softnet_value(d, *n, key, false))
+                .sum();
+            (*n, total)
+        })
+        .collect();
+    lines.extend(faint_others(others, line_of));
+    lines
+}
+
 pub(super) fn softnet_chart(host: &Host, f: &Finding, key: &str) -> Option<String> {
     let cpu = subject_cpu(&f.subject);
     if !f.evidence.iter().any(is_live) {
@@ -60,26 +92,7 @@ pub(super) fn softnet_chart(host: &Host, f: &Finding, key: &str) -> Option<Strin
         .iter()
         .flat_map(|d| d.cpus.iter().map(|c| c.cpu))
         .collect();
-    let line_of = |n: u32, label: String, color: &'static str| {
-        softnet_line(&ivs, axis, (key, per_second), n, label, color)
-    };
-    let mut lines = Vec::new();
-    if let Some(n) = cpu {
-        lines.push(line_of(n, format!("cpu{n} {key}{unit}"), HOT));
-    }
-    // The other CPUs, busiest first, as faint context.
-    let others: Vec<(u32, f64)> = cpus
-        .iter()
-        .filter(|n| Some(**n) != cpu)
-        .map(|n| {
-            let total: f64 = ivs
-                .iter()
-                .filter_map(|d| softnet_value(d, *n, key, false))
-                .sum();
-            (*n, total)
-        })
-        .collect();
-    lines.extend(faint_others(others, line_of));
+    let lines = cpu_lines(&ivs, axis, (key, per_second), cpu, &cpus);
     let peak = lines
         .first()
         .map_or(0.0, |l| l.values().fold(0.0f64, f64::max));
