@@ -123,14 +123,18 @@ pub(super) fn softnet_chart(host: &Host, f: &Finding, key: &str) -> Option<Strin
     })
 }
 
+/// One since-boot reading of a softnet counter, per CPU.
+struct SinceBoot {
+    /// (cpu label, value, is the finding's CPU)
+    items: Vec<(String, f64, bool)>,
+    /// Averages per second since boot (the uptime is known), else totals.
+    per_second: bool,
+    source: String,
+}
+
 /// The per-CPU values of a since-boot reading of `key`: the timeline's since-boot (or
-/// snapshot) interval, else the last raw sample's totals; with whether they are per second
-/// and the reading's source.
-fn since_boot_items(
-    host: &Host,
-    key: &str,
-    hot: Option<u32>,
-) -> Option<(Vec<(String, f64, bool)>, bool, String)> {
+/// snapshot) interval, else the last raw sample's totals.
+fn since_boot_items(host: &Host, key: &str, hot: Option<u32>) -> Option<SinceBoot> {
     let boot = host
         .softnet_deltas
         .iter()
@@ -150,7 +154,11 @@ fn since_boot_items(
                 (label, v.unwrap_or(0.0), Some(cp.cpu) == hot)
             })
             .collect();
-        return Some((items, per_second, d.end_source.clone()));
+        return Some(SinceBoot {
+            items,
+            per_second,
+            source: d.end_source.clone(),
+        });
     }
     let s = host.softnet.last()?;
     let items = s
@@ -165,12 +173,20 @@ fn since_boot_items(
             (format!("cpu{}", cp.cpu), v as f64, Some(cp.cpu) == hot)
         })
         .collect();
-    Some((items, false, s.source.clone()))
+    Some(SinceBoot {
+        items,
+        per_second: false,
+        source: s.source.clone(),
+    })
 }
 
 /// Per-CPU columns of a since-boot softnet average (or totals without an uptime).
 pub(super) fn softnet_since_boot(host: &Host, key: &str, hot: Option<u32>) -> Option<String> {
-    let (items, per_second, source) = since_boot_items(host, key, hot)?;
+    let SinceBoot {
+        items,
+        per_second,
+        source,
+    } = since_boot_items(host, key, hot)?;
     if items.is_empty() {
         return None;
     }
