@@ -160,3 +160,48 @@ fn per_cpu_columns(
         items,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{at, quiet_tap_finding, well_formed};
+    use super::net_rx_columns;
+    use rules::model::{Host, PerCpuInterval};
+
+    /// Synthetic: 10 s of NET_RX softirqs on cpu0 and cpu1, ending `end` s after the start.
+    fn net_rx(end: u32, counts: [u64; 2], reset: bool) -> PerCpuInterval {
+        PerCpuInterval {
+            series: "softirqs.log".into(),
+            start: at(end - 10),
+            end: at(end),
+            start_source: String::new(),
+            end_source: String::new(),
+            seconds: Some(10.0),
+            reset,
+            cpus: vec![0, 1],
+            rows: [("NET_RX".to_string(), counts.to_vec())]
+                .into_iter()
+                .collect(),
+            merged: 1,
+        }
+    }
+
+    #[test]
+    fn net_rx_columns_sum_the_intervals_per_second_and_name_the_share() {
+        let mut host = Host::new("synthetic");
+        host.softirqs_deltas = vec![
+            net_rx(10, [900, 100], false),
+            net_rx(20, [1900, 100], false),
+            // Across a counter reset: left out of the sums.
+            net_rx(30, [1_000_000, 0], true),
+        ];
+        let mut f = quiet_tap_finding();
+        f.subject = "cpu0".into();
+        let svg = net_rx_columns(&host, &f, Some(0)).unwrap();
+        well_formed(&svg);
+        // cpu0: 2800 in 20 s = 140/s, cpu1: 200 in 20 s = 10/s; cpu0 took 2800 of 3000.
+        assert!(svg.contains("NET_RX softirqs per CPU per second"), "{svg}");
+        assert!(svg.contains("cpu0: 140 per s") && svg.contains("cpu1: 10 per s"));
+        assert!(svg.contains("2 interval(s), 20 s in all · cpu0: 93.3 % of all"));
+        assert!(net_rx_columns(&Host::new("empty"), &f, Some(0)).is_none());
+    }
+}
