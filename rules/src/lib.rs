@@ -12,3 +12,6 @@ pub mod model;
 pub mod retention;
 pub mod thresholds;
 pub mod timeline;
+
+#[cfg(test)]
+mod test_support;

@@ -9,11 +9,7 @@
 
 use serde_json::Value;
 
-use crate::evidence::{fmt_count, fmt_num};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{cmp_time, Host, IpvsSample};
-use crate::thresholds::{IPVS_CRIT_PER_BUCKET, IPVS_WARN_PER_BUCKET};
-use crate::timeline::seconds_between;
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "ipvs-conn-table-small",
@@ -25,6 +21,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws connections against hash buckets.
+pub const CHART: Chart = Chart::Ipvs;
 
 /// Kernel bounds of `conn_tab_bits` (`ip_vs_conn.c`): 8..20, and 8..27 on 64-bit kernels with
 /// the 2023 change (mainline 6.5).
@@ -227,24 +226,15 @@ fn check(host: &Host) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Timestamp;
-    use chrono::NaiveDate;
+    use crate::test_support::at;
     use serde_json::json;
-
-    fn t() -> Option<Timestamp> {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 21)
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap();
-        Some(Timestamp::new(d, Some(0)))
-    }
 
     /// Synthetic: one `-Ln` reading with one service and two real servers.
     fn host(size: Option<u64>, active: u64, inactive: u64) -> Host {
         let mut h = Host::new("lvs");
         h.kernel = Some("3.10.0-1160.el7.x86_64".into());
         h.ipvs.push(IpvsSample {
-            time: t(),
+            time: at(0),
             source: "sos_commands/ipvs/ipvsadm_-Ln".into(),
             table_size: size,
             timeouts: None,
@@ -325,7 +315,7 @@ mod tests {
     fn current_timeouts_are_shown_when_captured() {
         let mut h = host(Some(4096), 40_000, 300_000);
         h.ipvs.push(IpvsSample {
-            time: t(),
+            time: at(0),
             source: "sos_commands/ipvs/ipvsadm_-Ln_--timeout".into(),
             table_size: None,
             connections: None,
@@ -344,7 +334,7 @@ mod tests {
     fn a_connection_listing_takes_the_size_of_another_reading() {
         let mut h = host(Some(4096), 1, 1);
         h.ipvs.push(IpvsSample {
-            time: t(),
+            time: at(0),
             source: "sos_commands/ipvs/ipvsadm_-Lnc".into(),
             table_size: None,
             connections: Some(5_000_000),

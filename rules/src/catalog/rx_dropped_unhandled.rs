@@ -10,15 +10,7 @@
 //! their counters into its own). The folded /proc/net/dev / ifconfig `drop` column also holds
 //! `rx_missed_errors`, so it is used only when `ethtool -S` shows `rx_missed_errors` clean.
 
-use crate::catalog::counters::{
-    counter_growth, describe_included, ethtool_growth, has_counter, netns_note, own_growth,
-    veth_peer,
-};
-use crate::catalog::nic_rx_ring_overflow::is_ring_counter;
-use crate::catalog::{is_backup_slave, quiet_interface};
-use crate::evidence::{fmt_count, stand_on, Growth};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{Host, Interface, Timestamp};
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "rx-dropped-unhandled",
@@ -31,6 +23,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws the interface's loss counters.
+pub const CHART: Chart = Chart::Counters;
 
 /// Generic counters of NIC buffer exhaustion that would explain `rx_dropped` otherwise.
 const RESOURCE: [&str; 3] = ["rx_missed_errors", "rx_over_errors", "rx_fifo_errors"];
@@ -109,7 +104,7 @@ fn ring_check(iface: &Interface) -> Check {
 
 /// Softnet backlog drops (col 2) over the same kind of window as `g`.
 fn softnet_check(host: &Host, g: &Growth) -> Check {
-    let dropped = |iv: &crate::model::SoftnetInterval| -> u64 {
+    let dropped = |iv: &SoftnetInterval| -> u64 {
         iv.cpus.iter().filter_map(|c| c.deltas.get("dropped")).sum()
     };
     let (total, source, end) = if g.live() {
@@ -263,7 +258,7 @@ fn remediation(iface: &Interface) -> Vec<String> {
 mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use super::*;
-    use crate::catalog::tx_queue_drop::tests::{add, at};
+    use crate::test_support::{add, at};
     use crate::model::{BondRole, EthtoolSample, InterfaceKind, SoftnetCpu, SoftnetSample};
 
     fn softnet(host: &mut Host, dropped: [u64; 2]) {

@@ -14,14 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::evidence::{fmt_num, fmt_pct, growth};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{CpuSample, Host, Interface, InterfaceKind, PerCpuInterval};
-use crate::thresholds::{
-    SOFTIRQ_CONCENTRATION, SOFTIRQ_CRIT_PCT, SOFTIRQ_HOT_PCT, SOFTIRQ_MIN_RATE,
-    SOFTIRQ_OTHERS_MAX_PCT,
-};
-use crate::timeline::series_of;
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "softirq-single-cpu",
@@ -33,6 +26,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws the softirq signal the finding rests on.
+pub const CHART: Chart = Chart::Softirq;
 
 /// At most this many frames (or intervals) of each kind are listed as evidence.
 const EVIDENCE_PER_KIND: usize = 4;
@@ -409,7 +405,7 @@ fn remediation(
             "ethtool -L {dev} combined {ncpu}   # in the guest, once the VM has {ncpu} queues (some guests, e.g. CentOS 7, enable them by themselves)"
         ));
     }
-    let backlog = crate::catalog::sysctl(host, "net.core.netdev_max_backlog")
+    let backlog = sysctl(host, "net.core.netdev_max_backlog")
         .map(|v| format!(" (now {v})"))
         .unwrap_or_default();
     let mask = cpu_mask(ncpu);
@@ -798,7 +794,7 @@ fn since_boot_only(host: &Host, ncpu: u32) -> Option<Finding> {
         format!(
             "Since boot, cpu{cpu} ran {} of all NET_RX softirqs ({} in all{}): a sign that one queue carries the receive path, but a single reading cannot say whether it is busy now.",
             fmt_pct(share),
-            crate::evidence::fmt_count(total as f64),
+            fmt_count(total as f64),
             rate.map(|r| format!(", {}/s on average", fmt_num(r))).unwrap_or_default()
         ),
     );
@@ -827,16 +823,8 @@ fn since_boot_only(host: &Host, ncpu: u32) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Channels, CpuUsage, PerCpuCounts, ProcessUsage, Timestamp};
-    use chrono::NaiveDate;
-
-    fn t(s: u32) -> Option<Timestamp> {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 21)
-            .unwrap()
-            .and_hms_opt(12, 0, s)
-            .unwrap();
-        Some(Timestamp::new(d, Some(0)))
-    }
+    use crate::model::{Channels, CpuUsage, PerCpuCounts, ProcessUsage};
+    use crate::test_support::at;
 
     fn usage(cpu: &str, si: f64) -> CpuUsage {
         CpuUsage {
@@ -856,7 +844,7 @@ mod tests {
     fn top_run(host: &mut Host, frames: &[&[f64]], procs: &[(&str, f64)]) {
         for (n, sis) in frames.iter().enumerate() {
             host.cpu.push(CpuSample {
-                time: t(3 * n as u32),
+                time: at(3 * n as u32),
                 source: if n == 0 {
                     "top.txt".into()
                 } else {
@@ -901,7 +889,7 @@ mod tests {
     fn softirqs(h: &mut Host, readings: &[(u32, Vec<u64>)], row: &str, source: &str) {
         for (s, counts) in readings {
             let r = PerCpuCounts {
-                time: t(*s),
+                time: at(*s),
                 source: format!("{source}:{s}"),
                 cpus: (0..counts.len() as u32).collect(),
                 rows: [(row.to_string(), counts.clone())].into_iter().collect(),
@@ -980,7 +968,7 @@ mod tests {
         // Two separate `top -n1` runs (two series): only first frames.
         for (i, src) in ["a.txt", "b.txt"].iter().enumerate() {
             h.cpu.push(CpuSample {
-                time: t(i as u32),
+                time: at(i as u32),
                 source: (*src).into(),
                 first_iteration: true,
                 cpus: vec![usage("0", 99.0), usage("1", 0.0)],
@@ -1110,7 +1098,7 @@ mod tests {
         let mut h = guest();
         // Summary-only top (no per-CPU lines): %Cpu(s) only.
         h.cpu.push(CpuSample {
-            time: t(0),
+            time: at(0),
             source: "top".into(),
             first_iteration: true,
             cpus: vec![usage("all", 25.0)],
