@@ -1,24 +1,26 @@
 //! Every rule of the catalog is documented and exercised end to end: a row in README.md's rule
 //! table, at least one positive scenario (a directory under testdata/scenarios/ whose
-//! expected.json lists a finding of the rule in `expect`) and at least one negative one (the
-//! rule named in `absent`: no warning or critical). Scenarios are matched by what their
+//! expected.json expects a warning or critical finding of the rule, or any finding of a rule
+//! that only informs) and at least one negative one (the rule named in `absent`: no warning or
+//! critical). Scenarios are matched by what their
 //! expected.json says, not by directory name (`softnet-neg-steady` covers two rules).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rules::catalog::{chart_of, Chart, ALL};
+use rules::finding::Severity;
 use serde_json::Value;
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A scenario's expected.json: its path, the rule ids it expects findings of, and the rule ids
-/// it names as absent.
+/// A scenario's expected.json: its path, the (rule id, severity) of each finding it expects,
+/// and the rule ids it names as absent.
 struct Scenario {
     path: String,
-    expect: BTreeSet<String>,
+    expect: BTreeSet<(String, String)>,
     absent: BTreeSet<String>,
 }
 
@@ -29,19 +31,15 @@ fn scenarios() -> Vec<Scenario> {
         let path = entry.unwrap().path().join("expected.json");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
         let json: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        let ids = |key: &str, pick: fn(&Value) -> Option<&str>| -> BTreeSet<String> {
-            json[key]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(pick)
-                .map(str::to_string)
-                .collect()
-        };
+        let list = |key: &str| json[key].as_array().cloned().unwrap_or_default();
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
         out.push(Scenario {
             path: path.display().to_string(),
-            expect: ids("expect", |e| e["rule"].as_str()),
-            absent: ids("absent", Value::as_str),
+            expect: list("expect")
+                .iter()
+                .map(|e| (text(&e["rule"]), text(&e["severity"])))
+                .collect(),
+            absent: list("absent").iter().map(text).collect(),
         });
     }
     out
@@ -51,9 +49,14 @@ fn scenarios() -> Vec<Scenario> {
 fn every_rule_has_a_positive_and_a_negative_scenario() {
     let scenarios = scenarios();
     for rule in ALL {
+        let loud = |severity: &str| {
+            matches!(severity, "warning" | "critical") || rule.default_severity == Severity::Info
+        };
         assert!(
-            scenarios.iter().any(|s| s.expect.contains(rule.id)),
-            "no scenario under testdata/scenarios/ expects a finding of {}",
+            scenarios
+                .iter()
+                .any(|s| s.expect.iter().any(|(id, sev)| id == rule.id && loud(sev))),
+            "no scenario under testdata/scenarios/ expects a warning or critical finding of {}",
             rule.id
         );
         assert!(
@@ -67,7 +70,7 @@ fn every_rule_has_a_positive_and_a_negative_scenario() {
 #[test]
 fn scenarios_name_only_rules_of_the_catalog() {
     for s in scenarios() {
-        for id in s.expect.iter().chain(&s.absent) {
+        for id in s.expect.iter().map(|(id, _)| id).chain(&s.absent) {
             assert!(
                 ALL.iter().any(|r| r.id == id),
                 "{}: unknown rule {id}",
