@@ -1,4 +1,4 @@
-//! Counter helpers rules share (through [`super::common`]): growth of generic (`ip`,
+//! Counter helpers rules share (through `catalog::common`): growth of generic (`ip`,
 //! `/proc/net/dev`, ifconfig, sysfs), driver (`ethtool -S`) and per-CPU softnet counters on any
 //! time basis, a bond's own share of its counters, and small wording helpers.
 
