@@ -38,3 +38,6 @@ pub mod retention {
     pub use ::model::retention::*;
     pub use ::model::thinned::*;
 }
+
+#[cfg(test)]
+mod test_support;

@@ -5,10 +5,7 @@
 //! `/proc/net/bonding/<bond>` (`Currently Active Slave:` names another slave). Always `info`,
 //! nothing to do: it explains the large drop counts that other tools alarm on (netdata #2285).
 
-use crate::catalog::counters::{counter_growth, describe_included, has_counter, netns_note};
-use crate::catalog::is_backup_slave;
-use crate::finding::{Finding, Rule, Severity};
-use crate::model::{Host, Interface};
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "bond-backup-slave-drops",
@@ -21,6 +18,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws the interface's loss counters.
+pub const CHART: Chart = Chart::Counters;
 
 /// What bonding.rst says about `all_slaves_active` (quoted in knowledge §10.8).
 const BONDING_RST: &str = "bonding.rst, all_slaves_active: \"Normally, bonding will drop duplicate frames (received on inactive ports), which is desirable for most users.\"";
@@ -55,7 +55,7 @@ fn check(host: &Host) -> Vec<Finding> {
             let fifo = counter_growth(iface, &["rx_fifo_errors"], &[]).map_or(0.0, |f| f.total);
             summary.push_str(&format!(
                 " (Read from the /proc/net/dev or ifconfig `drop` column, which also folds rx_missed_errors; the fifo column shows {}.)",
-                crate::evidence::fmt_count(fifo)
+                fmt_count(fifo)
             ));
         }
         let mut f = RULE.finding(Severity::Info, &iface.name, summary);
@@ -82,7 +82,7 @@ fn check(host: &Host) -> Vec<Finding> {
 mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use super::*;
-    use crate::catalog::tx_queue_drop::tests::add;
+    use crate::test_support::add;
     use crate::model::{BondRole, InterfaceKind};
 
     fn bond(role: BondRole, kv0: &[(&str, u64)], kv1: &[(&str, u64)]) -> Host {

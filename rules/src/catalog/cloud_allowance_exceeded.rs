@@ -7,11 +7,7 @@
 //! growth a warning); a single reading (counts since the driver loaded) is a warning when any
 //! counter is non-zero; counts that did not grow while the capture watched them are history.
 
-use crate::catalog::quiet_interface;
-use crate::evidence::{fmt_count, fmt_num, growth, Growth};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{Host, Interface};
-use crate::thresholds::CLOUD_ALLOWANCE_CRIT_RATE;
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "cloud-allowance-exceeded",
@@ -23,6 +19,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws the interface's loss counters.
+pub const CHART: Chart = Chart::Counters;
 
 /// What each allowance is, and what to do about it.
 fn allowance(key: &str) -> (&'static str, &'static str) {
@@ -176,7 +175,7 @@ fn snapshot(
     host: &Host,
     iface: &Interface,
     keys: &[String],
-    latest: &crate::model::EthtoolSample,
+    latest: &EthtoolSample,
 ) -> Option<Finding> {
     let nonzero: Vec<(&String, u64)> = keys
         .iter()
@@ -233,7 +232,7 @@ fn snapshot(
 fn history(
     iface: &Interface,
     keys: &[String],
-    latest: &crate::model::EthtoolSample,
+    latest: &EthtoolSample,
 ) -> Option<Finding> {
     let nonzero: Vec<(&String, u64)> = keys
         .iter()
@@ -277,16 +276,7 @@ fn history(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EthtoolSample, InterfaceKind, Timestamp};
-    use chrono::NaiveDate;
-
-    fn t(s: u32) -> Option<Timestamp> {
-        let d = NaiveDate::from_ymd_opt(2025, 7, 29)
-            .unwrap()
-            .and_hms_opt(10, 0, s)
-            .unwrap();
-        Some(Timestamp::new(d, Some(0)))
-    }
+    use crate::test_support::at;
 
     /// Synthetic: an ENA interface with `ethtool -S` readings (second, counters).
     fn ena(readings: &[(u32, &[(&str, u64)])]) -> Host {
@@ -296,7 +286,7 @@ mod tests {
         i.driver = Some("ena".into());
         for (s, kv) in readings {
             i.ethtool.push(EthtoolSample {
-                time: t(*s),
+                time: at(*s),
                 source: format!("capture.log:{}", s + 1),
                 stats: kv
                     .iter()

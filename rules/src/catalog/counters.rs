@@ -1,13 +1,13 @@
-//! Counter helpers the interface rules share: growth of generic (`ip`, `/proc/net/dev`,
-//! ifconfig, sysfs) and driver (`ethtool -S`) counters on any time basis, a bond's own share of
-//! its counters, and small wording helpers.
+//! Counter helpers rules share (through `catalog::common`): growth of generic (`ip`,
+//! `/proc/net/dev`, ifconfig, sysfs), driver (`ethtool -S`) and per-CPU softnet counters on any
+//! time basis, a bond's own share of its counters, and small wording helpers.
 
 use std::collections::BTreeMap;
 
-use crate::catalog::bond_drops_from_backups;
-use crate::evidence::{describe, growth, Basis, Growth};
+use super::common::bond_drops_from_backups;
+use crate::evidence::{basis_of, describe, growth, Basis, Growth};
 use crate::finding::Evidence;
-use crate::model::{Host, Interface, InterfaceKind, Timestamp};
+use crate::model::{Host, Interface, InterfaceKind, IntervalKind, SoftnetInterval, Timestamp};
 
 /// One reading of counters: time, source, values.
 type Reading<'a> = (Option<Timestamp>, &'a str, &'a BTreeMap<String, u64>);
@@ -213,4 +213,138 @@ pub(crate) fn netns_note(iface: &Interface) -> String {
         .as_deref()
         .map(|n| format!(" (network namespace {n})"))
         .unwrap_or_default()
+}
+
+/// Growth of one softnet counter per CPU: live intervals (or sar rates) when any, else the
+/// since-boot average, else the totals of a single reading over an unknown window. `traffic`
+/// (e.g. `processed`) gives the ratio. Live growth of zero carries the CPU's value at the
+/// latest reading as its history.
+pub fn cpu_growth(host: &Host, key: &str, traffic: &str) -> Vec<(u32, Growth)> {
+    let chosen = softnet_intervals(host);
+    if chosen.is_empty() {
+        return latest_softnet_totals(host, key, traffic);
+    }
+    let mut per_cpu: BTreeMap<u32, Growth> = BTreeMap::new();
+    for d in &chosen {
+        add_softnet_interval(&mut per_cpu, d, key, traffic);
+    }
+    // Loss before a live capture: the CPU's counter at the latest reading.
+    if let Some(last) = host.softnet.last() {
+        for (cpu, g) in per_cpu.iter_mut() {
+            let latest = last
+                .cpus
+                .iter()
+                .find(|c| c.cpu == *cpu)
+                .and_then(|c| c.counter(key));
+            *g = std::mem::replace(g, Growth::new(Basis::Live))
+                .with_history(latest.map(|v| v as f64));
+        }
+    }
+    per_cpu.into_iter().collect()
+}
+
+/// The softnet intervals to judge on: one live series (measured intervals before sar's
+/// reported rates) when there is one, else the since-boot average, else one snapshot.
+fn softnet_intervals(host: &Host) -> Vec<&SoftnetInterval> {
+    let live: Vec<_> = host
+        .softnet_deltas
+        .iter()
+        .filter(|d| d.kind.is_live() && !d.reset)
+        .collect();
+    if live.is_empty() {
+        // A since-boot average beats an unknown window.
+        let single = |kind| {
+            host.softnet_deltas
+                .iter()
+                .filter(move |d| d.kind == kind)
+                .take(1)
+        };
+        let boot: Vec<_> = single(IntervalKind::SinceBoot).collect();
+        return if boot.is_empty() {
+            single(IntervalKind::Snapshot).collect()
+        } else {
+            boot
+        };
+    }
+    // One series: prefer measured intervals over sar's reported rates.
+    let series = live
+        .iter()
+        .find(|d| d.kind == IntervalKind::Interval)
+        .unwrap_or(&live[0])
+        .series
+        .clone();
+    live.into_iter().filter(|d| d.series == series).collect()
+}
+
+/// Readings that gave no interval (every step a reset, or one instant): the latest reading's
+/// totals per CPU, over an unknown window.
+fn latest_softnet_totals(host: &Host, key: &str, traffic: &str) -> Vec<(u32, Growth)> {
+    let mut per_cpu: BTreeMap<u32, Growth> = BTreeMap::new();
+    let Some(last) = host.softnet.last() else {
+        return Vec::new();
+    };
+    for c in &last.cpus {
+        let value = |k: &str| c.counter(k).unwrap_or(0) as f64;
+        let mut g = Growth::new(Basis::Unknown);
+        g.total = value(key);
+        g.traffic = value(traffic);
+        if g.total > 0.0 {
+            g.evidence.push(Evidence {
+                source: last.source.clone(),
+                start: None,
+                end: last.time,
+                metric: format!("cpu{} {key}", c.cpu),
+                value: Some(g.total),
+                delta: None,
+                rate: None,
+                basis: "snapshot",
+            });
+        }
+        per_cpu.insert(c.cpu, g);
+    }
+    per_cpu.into_iter().collect()
+}
+
+/// Adds one softnet interval's growth of `key` (and `traffic`) to each CPU's total.
+fn add_softnet_interval(
+    per_cpu: &mut BTreeMap<u32, Growth>,
+    d: &SoftnetInterval,
+    key: &str,
+    traffic: &str,
+) {
+    let basis = match d.kind {
+        IntervalKind::SinceBoot => Basis::SinceBoot,
+        IntervalKind::Snapshot => Basis::Unknown,
+        _ => Basis::Live,
+    };
+    let snapshot = d.kind == IntervalKind::Snapshot;
+    for c in &d.cpus {
+        let amount = |k: &str| match d.kind {
+            IntervalKind::Reported => c.rates.get(k).zip(d.seconds).map(|(r, s)| r * s),
+            _ => c.deltas.get(k).map(|v| *v as f64),
+        };
+        let Some(delta) = amount(key) else { continue };
+        let g = per_cpu.entry(c.cpu).or_insert_with(|| Growth::new(basis));
+        g.total += delta;
+        g.traffic += amount(traffic).unwrap_or(0.0);
+        if let Some(s) = d.seconds {
+            g.seconds = Some(g.seconds.unwrap_or(0.0) + s);
+            if s > 0.0 {
+                g.peak_rate = Some(g.peak_rate.unwrap_or(0.0).max(delta / s));
+            }
+        }
+        if delta > 0.0 {
+            g.windows.push((d.start, d.end));
+            g.evidence.push(Evidence {
+                source: d.end_source.clone(),
+                start: d.start,
+                end: d.end,
+                metric: format!("cpu{} {key}", c.cpu),
+                value: snapshot.then_some(delta),
+                delta: (!snapshot).then_some(delta),
+                rate: c.rates.get(key).copied(),
+                basis: basis_of(d.kind),
+            });
+        }
+    }
 }

@@ -1,10 +1,7 @@
 //! `cpu-steal`: the hypervisor takes CPU time from this guest (top `st`, sar `%steal`).
 //! Knowledge §8.2 (`st`: "time stolen from this vm by the hypervisor") and §10.9.
 
-use crate::evidence::fmt_num;
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{CpuSample, Host};
-use crate::thresholds::{STEAL_CRIT_PCT, STEAL_WARN_PCT};
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "cpu-steal",
@@ -16,6 +13,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws per-CPU steal over the frames.
+pub const CHART: Chart = Chart::Steal;
 
 /// The summary line's steal (`all`), else the mean over the per-CPU lines.
 fn steal_of(sample: &CpuSample) -> Option<f64> {
@@ -75,7 +75,7 @@ fn check(host: &Host) -> Vec<Finding> {
     let mut by_steal = readings.clone();
     by_steal.sort_by(|a, b| b.1.total_cmp(&a.1));
     by_steal.truncate(12);
-    by_steal.sort_by(|a, b| crate::model::cmp_time(&a.0.time, &b.0.time));
+    by_steal.sort_by(|a, b| cmp_time(&a.0.time, &b.0.time));
     f.evidence = by_steal
         .iter()
         .map(|(s, st)| Evidence {

@@ -9,11 +9,7 @@
 
 use serde_json::Value;
 
-use crate::evidence::{fmt_count, fmt_num};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{cmp_time, Host, IpvsSample};
-use crate::thresholds::{IPVS_CRIT_PER_BUCKET, IPVS_WARN_PER_BUCKET};
-use crate::timeline::seconds_between;
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "ipvs-conn-table-small",
@@ -25,6 +21,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws connections against hash buckets.
+pub const CHART: Chart = Chart::Ipvs;
 
 /// Kernel bounds of `conn_tab_bits` (`ip_vs_conn.c`): 8..20, and 8..27 on 64-bit kernels with
 /// the 2023 change (mainline 6.5).
@@ -89,48 +88,74 @@ fn kernel_major(kernel: Option<&str>) -> Option<u32> {
     kernel?.split('.').next()?.parse().ok()
 }
 
-fn check(host: &Host) -> Vec<Finding> {
-    // The worst reading: highest connections per bucket.
-    let worst = host
-        .ipvs
+/// The reading with the most connections per hash bucket, and the size that applies to it.
+struct Worst<'a> {
+    sample: &'a IpvsSample,
+    /// The reading the table size comes from.
+    sized: &'a IpvsSample,
+    size: u64,
+    conns: u64,
+    per_bucket: f64,
+}
+
+fn worst(host: &Host) -> Option<Worst<'_>> {
+    host.ipvs
         .iter()
         .filter_map(|s| {
             let conns = s.connections?;
             let (size, sized) = size_for(host, s)?;
-            (size > 0).then(|| (s, sized, size, conns, conns as f64 / size as f64))
+            (size > 0).then(|| Worst {
+                sample: s,
+                sized,
+                size,
+                conns,
+                per_bucket: conns as f64 / size as f64,
+            })
         })
-        .max_by(|a, b| a.4.total_cmp(&b.4).then(cmp_time(&a.0.time, &b.0.time)));
-    let Some((sample, sized, size, conns, per_bucket)) = worst else {
+        .max_by(|a, b| {
+            a.per_bucket
+                .total_cmp(&b.per_bucket)
+                .then(cmp_time(&a.sample.time, &b.sample.time))
+        })
+}
+
+fn check(host: &Host) -> Vec<Finding> {
+    let Some(w) = worst(host) else {
         return Vec::new();
     };
-    let severity = if per_bucket >= IPVS_CRIT_PER_BUCKET {
+    let severity = if w.per_bucket >= IPVS_CRIT_PER_BUCKET {
         Severity::Critical
-    } else if per_bucket >= IPVS_WARN_PER_BUCKET {
+    } else if w.per_bucket >= IPVS_WARN_PER_BUCKET {
         Severity::Warning
     } else {
         return Vec::new();
     };
+    let mut f = RULE.finding(severity, "ipvs", summary(&w));
+    f.impact = w.per_bucket;
+    f.evidence = evidence(&w);
+    f.remediation = remediation(host, &w);
+    vec![f]
+}
 
-    let busiest = sample
+/// `conn_tab_bits` of a table of `size` buckets.
+fn current_bits(size: u64) -> u32 {
+    63 - size.max(1).leading_zeros()
+}
+
+fn summary(w: &Worst) -> String {
+    let busiest = w
+        .sample
         .services
         .iter()
         .map(|svc| (svc, service_conns(svc)))
         .max_by(|a, b| (a.1 .0 + a.1 .1).cmp(&(b.1 .0 + b.1 .1)));
-    let (active, inactive) = sample
-        .services
-        .iter()
-        .map(service_conns)
-        .fold((0u64, 0u64), |acc, c| (acc.0 + c.0, acc.1 + c.1));
-    let current_bits = 63 - size.max(1).leading_zeros();
-    let major = kernel_major(host.kernel.as_deref());
-    let bits = bits_for(conns, MAX_BITS);
-    let wide = bits_for(conns, MAX_BITS_64);
-
     let mut summary = format!(
-        "The IPVS connection table has {} buckets (size={size}, conn_tab_bits={current_bits}) for {} connections, {} entries per bucket on average",
-        fmt_count(size as f64),
-        fmt_count(conns as f64),
-        fmt_num(per_bucket)
+        "The IPVS connection table has {} buckets (size={}, conn_tab_bits={}) for {} connections, {} entries per bucket on average",
+        fmt_count(w.size as f64),
+        w.size,
+        current_bits(w.size),
+        fmt_count(w.conns as f64),
+        fmt_num(w.per_bucket)
     );
     if let Some((svc, (a, i))) = busiest.filter(|(_, (a, i))| a + i > 0) {
         summary.push_str(&format!(
@@ -142,73 +167,89 @@ fn check(host: &Host) -> Vec<Finding> {
     summary.push_str(
         ". Every packet walks those hash chains, which costs CPU on the director as the table grows; long chains do not drop packets by themselves.",
     );
-    let mut f = RULE.finding(severity, "ipvs", summary);
-    f.impact = per_bucket;
-    f.evidence.push(Evidence {
-        source: sized.source.clone(),
-        start: None,
-        end: sized.time,
-        metric: "ipvs table_size (size=, hash buckets)".into(),
-        value: Some(size as f64),
-        delta: None,
-        rate: None,
-        basis: "snapshot",
-    });
-    f.evidence.push(Evidence {
-        source: sample.source.clone(),
-        start: None,
-        end: sample.time,
-        metric: if sample.services.is_empty() {
-            "ipvs connections (ipvsadm -Lnc rows)".into()
-        } else {
-            "ipvs connections (ActiveConn + InActConn)".into()
-        },
-        value: Some(conns as f64),
-        delta: None,
-        rate: None,
-        basis: "snapshot",
-    });
-    f.evidence.push(Evidence {
-        source: sample.source.clone(),
-        start: None,
-        end: sample.time,
-        metric: "ipvs entries per hash bucket".into(),
-        value: Some((per_bucket * 100.0).round() / 100.0),
-        delta: None,
-        rate: None,
-        basis: "snapshot",
-    });
+    summary
+}
 
+/// The table size, the connections and their ratio, each read once.
+fn evidence(w: &Worst) -> Vec<Evidence> {
+    let reading = |from: &IpvsSample, metric: &str, value: f64| Evidence {
+        source: from.source.clone(),
+        start: None,
+        end: from.time,
+        metric: metric.into(),
+        value: Some(value),
+        delta: None,
+        rate: None,
+        basis: "snapshot",
+    };
+    let connections = if w.sample.services.is_empty() {
+        "ipvs connections (ipvsadm -Lnc rows)"
+    } else {
+        "ipvs connections (ActiveConn + InActConn)"
+    };
+    vec![
+        reading(
+            w.sized,
+            "ipvs table_size (size=, hash buckets)",
+            w.size as f64,
+        ),
+        reading(w.sample, connections, w.conns as f64),
+        reading(
+            w.sample,
+            "ipvs entries per hash bucket",
+            (w.per_bucket * 100.0).round() / 100.0,
+        ),
+    ]
+}
+
+/// A bigger table (module option, reload), then shorter timeouts.
+fn remediation(host: &Host, w: &Worst) -> Vec<String> {
+    let (size, conns) = (w.size, w.conns);
+    let current_bits = current_bits(size);
+    let bits = bits_for(conns, MAX_BITS);
+    let wide = bits_for(conns, MAX_BITS_64);
     let target = 1u64 << bits;
-    f.remediation.push(format!(
-        "echo 'options ip_vs conn_tab_bits={bits}' > /etc/modprobe.d/ip_vs.conf   # 2^{bits} = {target} buckets for {} connections (now {current_bits} bits, size={size}); 8 bytes per bucket, {} KiB",
-        fmt_count(conns as f64),
-        target * 8 / 1024
-    ));
-    f.remediation.push(format!(
-        "The new size applies only when ip_vs is loaded again: stop keepalived/ldirectord, save the rules (ipvsadm-save -n), modprobe -r ip_vs, modprobe ip_vs, restore them (ipvsadm-restore). If ip_vs is built into the kernel, add ip_vs.conn_tab_bits={bits} to the kernel command line and reboot."
-    ));
+    let mut r = vec![
+        format!(
+            "echo 'options ip_vs conn_tab_bits={bits}' > /etc/modprobe.d/ip_vs.conf   # 2^{bits} = {target} buckets for {} connections (now {current_bits} bits, size={size}); 8 bytes per bucket, {} KiB",
+            fmt_count(conns as f64),
+            target * 8 / 1024
+        ),
+        format!(
+            "The new size applies only when ip_vs is loaded again: stop keepalived/ldirectord, save the rules (ipvsadm-save -n), modprobe -r ip_vs, modprobe ip_vs, restore them (ipvsadm-restore). If ip_vs is built into the kernel, add ip_vs.conn_tab_bits={bits} to the kernel command line and reboot."
+        ),
+    ];
     if wide > bits {
         let kernel = host.kernel.as_deref().unwrap_or("unknown");
-        let note = match major {
+        let note = match kernel_major(host.kernel.as_deref()) {
             Some(m) if m >= 6 => format!("this kernel is {kernel}"),
             Some(_) => format!("this kernel ({kernel}) predates it: stay at {MAX_BITS}"),
             None => "check the kernel version".to_string(),
         };
-        f.remediation.push(format!(
+        r.push(format!(
             "{} connections need more than 2^{MAX_BITS} buckets: 64-bit kernels with the 2023 change (mainline 6.5 and later) accept conn_tab_bits up to {MAX_BITS_64} (here conn_tab_bits={wide}); older ones reject values outside 8..{MAX_BITS} and fall back to the default ({note}; `modinfo -p ip_vs` lists the parameter)",
             fmt_count(conns as f64)
         ));
     }
-    let current = host.ipvs.iter().rev().find_map(|s| s.timeouts);
-    match current {
-        Some([tcp, fin, udp]) => f.remediation.push(format!(
+    r.extend(timeout_steps(host, w.sample));
+    r
+}
+
+/// The current timeouts, and shorter ones (inactive entries wait out `tcpfin`).
+fn timeout_steps(host: &Host, sample: &IpvsSample) -> [String; 2] {
+    let current = match host.ipvs.iter().rev().find_map(|s| s.timeouts) {
+        Some([tcp, fin, udp]) => format!(
             "# current timeouts (tcp tcpfin udp) from `ipvsadm -L --timeout`: {tcp} {fin} {udp}; kernel defaults {DEFAULT_TIMEOUTS}"
-        )),
-        None => f.remediation.push(format!(
+        ),
+        None => format!(
             "ipvsadm -L --timeout   # the current timeouts (tcp tcpfin udp); kernel defaults {DEFAULT_TIMEOUTS}"
-        )),
-    }
+        ),
+    };
+    let (active, inactive) = sample
+        .services
+        .iter()
+        .map(service_conns)
+        .fold((0u64, 0u64), |acc, c| (acc.0 + c.0, acc.1 + c.1));
     let inact_note = if inactive > active {
         format!(
             "; {} of the {} listed entries are InActConn (not ESTABLISHED): `ipvsadm -Lnc` shows which states fill the table (FIN_WAIT follows tcpfin)",
@@ -218,33 +259,26 @@ fn check(host: &Host) -> Vec<Finding> {
     } else {
         String::new()
     };
-    f.remediation.push(format!(
-        "ipvsadm --set <tcp> <tcpfin> <udp>   # seconds; shorter timeouts keep fewer entries in the table{inact_note}"
-    ));
-    vec![f]
+    [
+        current,
+        format!(
+            "ipvsadm --set <tcp> <tcpfin> <udp>   # seconds; shorter timeouts keep fewer entries in the table{inact_note}"
+        ),
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Timestamp;
-    use chrono::NaiveDate;
+    use crate::test_support::at;
     use serde_json::json;
-
-    fn t() -> Option<Timestamp> {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 21)
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap();
-        Some(Timestamp::new(d, Some(0)))
-    }
 
     /// Synthetic: one `-Ln` reading with one service and two real servers.
     fn host(size: Option<u64>, active: u64, inactive: u64) -> Host {
         let mut h = Host::new("lvs");
         h.kernel = Some("3.10.0-1160.el7.x86_64".into());
         h.ipvs.push(IpvsSample {
-            time: t(),
+            time: at(0),
             source: "sos_commands/ipvs/ipvsadm_-Ln".into(),
             table_size: size,
             timeouts: None,
@@ -325,7 +359,7 @@ mod tests {
     fn current_timeouts_are_shown_when_captured() {
         let mut h = host(Some(4096), 40_000, 300_000);
         h.ipvs.push(IpvsSample {
-            time: t(),
+            time: at(0),
             source: "sos_commands/ipvs/ipvsadm_-Ln_--timeout".into(),
             table_size: None,
             connections: None,
@@ -344,7 +378,7 @@ mod tests {
     fn a_connection_listing_takes_the_size_of_another_reading() {
         let mut h = host(Some(4096), 1, 1);
         h.ipvs.push(IpvsSample {
-            time: t(),
+            time: at(0),
             source: "sos_commands/ipvs/ipvsadm_-Lnc".into(),
             table_size: None,
             connections: Some(5_000_000),

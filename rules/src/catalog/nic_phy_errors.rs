@@ -16,14 +16,7 @@
 //! no benign cause), critical at `LIVE_CRIT_RATIO` (1 %) of the received packets; totals since
 //! boot go through the same volume and ratio gate as drops and are never critical.
 
-use crate::catalog::counters::{counter_growth, ethtool_growth, netns_note, slaves_of};
-use crate::catalog::quiet_interface;
-use crate::evidence::{
-    confirm_ethtool, confirm_ip, describe, drop_severity, fmt_count, stand_on, Basis, Growth,
-};
-use crate::finding::{Finding, Rule, Severity};
-use crate::model::{Host, Interface, InterfaceKind};
-use crate::thresholds::{LIVE_CRIT_RATIO, PHY_LIVE_MIN_EVENTS};
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "nic-phy-errors",
@@ -36,6 +29,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws the interface's loss counters.
+pub const CHART: Chart = Chart::Counters;
 
 /// Generic breakdown of `ip -s -s link` (all three are physical-layer errors).
 const GENERIC: [&str; 3] = ["rx_crc_errors", "rx_frame_errors", "rx_length_errors"];
@@ -155,7 +151,7 @@ fn check(host: &Host) -> Vec<Finding> {
         } else {
             ""
         };
-        let backup_note = if crate::catalog::is_backup_slave(iface) {
+        let backup_note = if is_backup_slave(iface) {
             " This is a bond's backup slave: a failover would move the traffic onto this faulty link."
         } else {
             ""
@@ -246,7 +242,7 @@ fn remediation(iface: &Interface, g: &Growth) -> Vec<String> {
 mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use super::*;
-    use crate::catalog::tx_queue_drop::tests::{add, at};
+    use crate::test_support::{add, at};
     use crate::model::{BondRole, EthtoolSample};
 
     #[test]

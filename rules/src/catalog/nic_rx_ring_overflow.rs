@@ -6,12 +6,9 @@
 //! `[N]: rx_discards`, vmxnet3 `pkts rx OOB`, …) are preferred when present, because drivers
 //! disagree on which generic field a ring drop lands in (vmxnet3's in none).
 
-use crate::catalog::counters::{counter_growth, ethtool_growth};
-use crate::catalog::{is_backup_slave, quiet_interface, sysctl};
-use crate::evidence::{confirm_ethtool, confirm_ip, describe, drop_severity, stand_on, Growth};
-use crate::finding::{Finding, Rule, Severity};
-use crate::model::{Host, Interface, Ring};
-use crate::thresholds::DEFAULT_NETDEV_BUDGET;
+use super::common::*;
+// `accounting` names ring counters by this path.
+pub use super::common::is_ring_counter;
 
 pub static RULE: Rule = Rule {
     id: "nic-rx-ring-overflow",
@@ -25,55 +22,11 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// The report draws the interface's loss counters.
+pub const CHART: Chart = Chart::Counters;
+
 /// Generic (rtnl) fields that count ring/FIFO overflow.
 const GENERIC: [&str; 3] = ["rx_missed_errors", "rx_over_errors", "rx_fifo_errors"];
-
-/// Driver counters of ring (host buffer) exhaustion or NIC buffer overflow, by exact name.
-const DRIVER_EXACT: [&str; 22] = [
-    "rx_no_buffer_count",
-    "rx_no_dma_resources",
-    "rx_out_of_buffer",
-    "rx_discards_phy",
-    "rx_missed_errors",
-    "rx_fifo_errors",
-    "port.rx_discards",
-    "port.rx_dropped",
-    "rx_total_ring_discards",
-    "rx_brb_discard",
-    "rxbds_empty",
-    "rx_discards",
-    "rx_no_bufs",
-    "rx_drops_no_pbuf",
-    "rx_drops_no_erx_descr",
-    "port_rx_nodesc_drops",
-    "port_rx_overflow",
-    "no_buff_discards",
-    "brb_discards",
-    "outbound_pci_buffer_overflow",
-    "rx_dropped.nic",
-    "dev_out_of_buffer",
-];
-
-/// Is this `ethtool -S` name a ring/FIFO overflow counter for this driver?
-pub fn is_ring_counter(name: &str, driver: Option<&str>) -> bool {
-    if DRIVER_EXACT.contains(&name) {
-        return true;
-    }
-    // bnxt/bnx2x per-ring `[0]: rx_discards`, be2net `rxq0: rx_drops_no_frags`.
-    if name.ends_with(": rx_discards") || name.ends_with(": rx_drops_no_frags") {
-        return true;
-    }
-    // vmxnet3 per-queue (keys qualified by the parser: `Rx Queue#0/pkts rx OOB`).
-    if name.ends_with("pkts rx OOB") || name.ends_with("pkts rx out of buf") {
-        return true;
-    }
-    // igb `rx_queue_N_drops` counts the hardware queue drop register (RQDPC); virtio_net
-    // uses the same name for drops *inside the guest driver*, which are not ring overflow.
-    if name.starts_with("rx_queue_") && name.ends_with("_drops") {
-        return driver != Some("virtio_net");
-    }
-    false
-}
 
 fn ring_keys(iface: &Interface) -> Vec<String> {
     let mut keys: Vec<String> = iface
@@ -122,7 +75,7 @@ fn check(host: &Host) -> Vec<Finding> {
     for iface in &host.interfaces {
         if quiet_interface(iface)
             || is_backup_slave(iface)
-            || crate::catalog::tap_tx_drop::is_tap(iface)
+            || is_tap(iface)
         {
             continue;
         }
@@ -137,7 +90,7 @@ fn check(host: &Host) -> Vec<Finding> {
         };
         let ring = ring_in_effect(iface, g.live());
         let budget =
-            sysctl(host, "net.core.netdev_budget").and_then(|v| v.trim().parse::<u64>().ok());
+            sysctl_u64(host, "net.core.netdev_budget");
         g.room = ring
             .and_then(|r| match (r.rx, r.rx_max) {
                 (Some(cur), Some(max)) if cur < max => Some(format!("RX ring {cur} of {max}")),
@@ -248,9 +201,9 @@ fn remediation(host: &Host, iface: &Interface, ring: Option<&Ring>) -> Vec<Strin
     spread.push(format!(
         "grep -E '{dev}|TxRx|rx-' /proc/interrupts   # check that the queue IRQs are spread over CPUs; set their smp_affinity or let irqbalance do it"
     ));
-    let budget = sysctl(host, "net.core.netdev_budget").and_then(|v| v.trim().parse::<u64>().ok());
+    let budget = sysctl_u64(host, "net.core.netdev_budget");
     let usecs =
-        sysctl(host, "net.core.netdev_budget_usecs").and_then(|v| v.trim().parse::<u64>().ok());
+        sysctl_u64(host, "net.core.netdev_budget_usecs");
     spread.push(format!(
         "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # now {} and {}: lets each NAPI poll empty more of the ring",
         budget.unwrap_or(300) * 2,
@@ -279,7 +232,7 @@ mod tests {
         assert!(!is_ring_counter("rx_packets", Some("igb")));
     }
 
-    use crate::catalog::tx_queue_drop::tests::{add, at};
+    use crate::test_support::{add, at};
     use crate::model::{EthtoolSample, InterfaceKind};
 
     /// Synthetic igb host: `ip` read twice 10 s apart (`live_missed` drops between them) and

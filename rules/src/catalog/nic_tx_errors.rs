@@ -7,11 +7,7 @@
 //! Judged by the drop gate (`drop_severity`); a bond is judged on what its slaves do not
 //! explain.
 
-use crate::catalog::counters::{counter_growth, netns_note, own_growth};
-use crate::catalog::{is_backup_slave, quiet_interface};
-use crate::evidence::{confirm_ip, describe, drop_severity, stand_on};
-use crate::finding::{Finding, Rule, Severity};
-use crate::model::{Host, Interface};
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "nic-tx-errors",
@@ -23,6 +19,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws the interface's loss counters.
+pub const CHART: Chart = Chart::Counters;
 
 /// The breakdown (`ip -s -s link`), and the folded /proc/net/dev column used without it.
 const LINK: [&str; 4] = [
@@ -104,7 +103,7 @@ fn check(host: &Host) -> Vec<Finding> {
 mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use super::*;
-    use crate::catalog::tx_queue_drop::tests::add;
+    use crate::test_support::add;
     use crate::model::InterfaceKind;
 
     fn host(samples: &[(u32, &[(&str, u64)])]) -> Host {

@@ -10,15 +10,7 @@
 //! their counters into its own). The folded /proc/net/dev / ifconfig `drop` column also holds
 //! `rx_missed_errors`, so it is used only when `ethtool -S` shows `rx_missed_errors` clean.
 
-use crate::catalog::counters::{
-    counter_growth, describe_included, ethtool_growth, has_counter, netns_note, own_growth,
-    veth_peer,
-};
-use crate::catalog::nic_rx_ring_overflow::is_ring_counter;
-use crate::catalog::{is_backup_slave, quiet_interface};
-use crate::evidence::{fmt_count, stand_on, Growth};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{Host, Interface, Timestamp};
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "rx-dropped-unhandled",
@@ -31,6 +23,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws the interface's loss counters.
+pub const CHART: Chart = Chart::Counters;
 
 /// Generic counters of NIC buffer exhaustion that would explain `rx_dropped` otherwise.
 const RESOURCE: [&str; 3] = ["rx_missed_errors", "rx_over_errors", "rx_fifo_errors"];
@@ -109,7 +104,7 @@ fn ring_check(iface: &Interface) -> Check {
 
 /// Softnet backlog drops (col 2) over the same kind of window as `g`.
 fn softnet_check(host: &Host, g: &Growth) -> Check {
-    let dropped = |iv: &crate::model::SoftnetInterval| -> u64 {
+    let dropped = |iv: &SoftnetInterval| -> u64 {
         iv.cpus.iter().filter_map(|c| c.deltas.get("dropped")).sum()
     };
     let (total, source, end) = if g.live() {
@@ -151,41 +146,17 @@ fn check(host: &Host) -> Vec<Finding> {
         if quiet_interface(iface) || is_backup_slave(iface) {
             continue;
         }
-        let rtnl = has_counter(iface, "rx_dropped");
-        let missed_clean_in_ethtool = iface
-            .ethtool
-            .iter()
-            .any(|e| e.stats.contains_key("rx_missed_errors"))
-            && ethtool_growth(iface, &["rx_missed_errors"], &[]).is_some_and(|g| g.total == 0.0);
-        let key = if rtnl {
-            "rx_dropped"
-        } else if has_counter(iface, "proc_rx_drop") {
-            "proc_rx_drop"
-        } else {
+        let Some((key, g)) = unhandled_growth(host, iface) else {
             continue;
         };
-        let Some(g) = own_growth(host, iface, &[key], &["rx_packets"]) else {
-            continue;
-        };
-        if g.total <= 0.0 {
-            continue;
-        }
-        // A veth counts in rx_dropped the frames its peer could not hand over (longer than this
-        // end's MTU): those show as the peer's tx_dropped, and they are not unhandled protocols.
-        if let Some(peer) = veth_peer(host, iface) {
-            if counter_growth(peer, &["tx_dropped"], &[])
-                .is_some_and(|p| p.total > 0.0 && p.basis == g.basis)
-            {
-                continue;
-            }
-        }
+        let missed_clean = missed_clean_in_ethtool(iface);
         let (generic, ring, softnet) = (
             generic_check(iface),
             ring_check(iface),
             softnet_check(host, &g),
         );
         let mut unknown = Vec::new();
-        if generic.is_none() && !missed_clean_in_ethtool {
+        if generic.is_none() && !missed_clean {
             unknown.push("the NIC's missed/fifo counters");
         }
         if iface.ethtool.is_empty() {
@@ -199,46 +170,7 @@ fn check(host: &Host) -> Vec<Finding> {
             continue;
         }
         let clean: Vec<Evidence> = checks.into_iter().flatten().flatten().collect();
-        let mut summary = format!(
-            "{}{}: rx_dropped counted {}, while {}: most likely frames for protocols nothing on this host handles (LLDP/CDP/STP without a daemon, VLAN tags without a VLAN device, IPv6 while disabled). Informational: no traffic anyone listens for is lost.",
-            iface.name,
-            netns_note(iface),
-            describe_included(&g, "received frames"),
-            if clean.is_empty() {
-                "no resource counter explains them".to_string()
-            } else {
-                "the NIC buffer, ring and backlog counters in the data stayed clean".to_string()
-            }
-        );
-        if key == "proc_rx_drop" && missed_clean_in_ethtool {
-            summary.push_str(" (Read from the /proc/net/dev or ifconfig `drop` column, which also folds rx_missed_errors; ethtool shows rx_missed_errors clean.)");
-        } else if key == "proc_rx_drop" {
-            summary.push_str(&format!(
-                " (Read from the /proc/net/dev or ifconfig `drop` column, which also folds rx_missed_errors, frames the NIC dropped for want of ring space; nothing in the data tells the two apart: `ip -s -s link show dev {}` does.)",
-                iface.name
-            ));
-        }
-        if !unknown.is_empty() {
-            summary.push_str(&format!(
-                " Not in the data, so not ruled out: {}.",
-                unknown.join(", ")
-            ));
-        }
-        if iface
-            .driver
-            .as_deref()
-            .is_some_and(|d| d == "ice" || d == "i40e")
-        {
-            summary.push_str(" On ice/i40e, rx_dropped can also count ring exhaustion: compare with ethtool's rx_unknown_protocol.");
-        }
-        if let Some(o) =
-            counter_growth(iface, &["rx_otherhost_dropped"], &[]).filter(|o| o.total > 0.0)
-        {
-            summary.push_str(&format!(
-                " Separately, {} frames not addressed to this host were dropped (rx_otherhost_dropped: another host's MAC, or on current kernels a VLAN tag with no VLAN device here), also harmless.",
-                fmt_count(o.total)
-            ));
-        }
+        let summary = summary(iface, key, &g, !clean.is_empty(), missed_clean, &unknown);
         let mut f = RULE.finding(Severity::Info, &iface.name, summary);
         stand_on(&mut f, &g);
         f.evidence.extend(clean);
@@ -246,6 +178,91 @@ fn check(host: &Host) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// True when `ethtool -S` reads `rx_missed_errors` and it did not grow.
+fn missed_clean_in_ethtool(iface: &Interface) -> bool {
+    iface
+        .ethtool
+        .iter()
+        .any(|e| e.stats.contains_key("rx_missed_errors"))
+        && ethtool_growth(iface, &["rx_missed_errors"], &[]).is_some_and(|g| g.total == 0.0)
+}
+
+/// The interface's own growth of `rx_dropped` (else the folded `drop` column), with the key
+/// read; `None` when it did not grow, or when a veth's peer explains it.
+fn unhandled_growth(host: &Host, iface: &Interface) -> Option<(&'static str, Growth)> {
+    let key = if has_counter(iface, "rx_dropped") {
+        "rx_dropped"
+    } else if has_counter(iface, "proc_rx_drop") {
+        "proc_rx_drop"
+    } else {
+        return None;
+    };
+    let g = own_growth(host, iface, &[key], &["rx_packets"])?;
+    if g.total <= 0.0 {
+        return None;
+    }
+    // A veth counts in rx_dropped the frames its peer could not hand over (longer than this
+    // end's MTU): those show as the peer's tx_dropped, and they are not unhandled protocols.
+    if let Some(peer) = veth_peer(host, iface) {
+        if counter_growth(peer, &["tx_dropped"], &[])
+            .is_some_and(|p| p.total > 0.0 && p.basis == g.basis)
+        {
+            return None;
+        }
+    }
+    Some((key, g))
+}
+
+fn summary(
+    iface: &Interface,
+    key: &str,
+    g: &Growth,
+    any_clean: bool,
+    missed_clean: bool,
+    unknown: &[&str],
+) -> String {
+    let mut summary = format!(
+        "{}{}: rx_dropped counted {}, while {}: most likely frames for protocols nothing on this host handles (LLDP/CDP/STP without a daemon, VLAN tags without a VLAN device, IPv6 while disabled). Informational: no traffic anyone listens for is lost.",
+        iface.name,
+        netns_note(iface),
+        describe_included(g, "received frames"),
+        if any_clean {
+            "the NIC buffer, ring and backlog counters in the data stayed clean".to_string()
+        } else {
+            "no resource counter explains them".to_string()
+        }
+    );
+    if key == "proc_rx_drop" && missed_clean {
+        summary.push_str(" (Read from the /proc/net/dev or ifconfig `drop` column, which also folds rx_missed_errors; ethtool shows rx_missed_errors clean.)");
+    } else if key == "proc_rx_drop" {
+        summary.push_str(&format!(
+            " (Read from the /proc/net/dev or ifconfig `drop` column, which also folds rx_missed_errors, frames the NIC dropped for want of ring space; nothing in the data tells the two apart: `ip -s -s link show dev {}` does.)",
+            iface.name
+        ));
+    }
+    if !unknown.is_empty() {
+        summary.push_str(&format!(
+            " Not in the data, so not ruled out: {}.",
+            unknown.join(", ")
+        ));
+    }
+    if iface
+        .driver
+        .as_deref()
+        .is_some_and(|d| d == "ice" || d == "i40e")
+    {
+        summary.push_str(" On ice/i40e, rx_dropped can also count ring exhaustion: compare with ethtool's rx_unknown_protocol.");
+    }
+    if let Some(o) = counter_growth(iface, &["rx_otherhost_dropped"], &[]).filter(|o| o.total > 0.0)
+    {
+        summary.push_str(&format!(
+            " Separately, {} frames not addressed to this host were dropped (rx_otherhost_dropped: another host's MAC, or on current kernels a VLAN tag with no VLAN device here), also harmless.",
+            fmt_count(o.total)
+        ));
+    }
+    summary
 }
 
 fn remediation(iface: &Interface) -> Vec<String> {
@@ -263,7 +280,7 @@ fn remediation(iface: &Interface) -> Vec<String> {
 mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use super::*;
-    use crate::catalog::tx_queue_drop::tests::{add, at};
+    use crate::test_support::{add, at};
     use crate::model::{BondRole, EthtoolSample, InterfaceKind, SoftnetCpu, SoftnetSample};
 
     fn softnet(host: &mut Host, dropped: [u64; 2]) {

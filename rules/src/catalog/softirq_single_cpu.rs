@@ -14,14 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::evidence::{fmt_num, fmt_pct, growth};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{CpuSample, Host, Interface, InterfaceKind, PerCpuInterval};
-use crate::thresholds::{
-    SOFTIRQ_CONCENTRATION, SOFTIRQ_CRIT_PCT, SOFTIRQ_HOT_PCT, SOFTIRQ_MIN_RATE,
-    SOFTIRQ_OTHERS_MAX_PCT,
-};
-use crate::timeline::series_of;
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "softirq-single-cpu",
@@ -33,6 +26,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws the softirq signal the finding rests on.
+pub const CHART: Chart = Chart::Softirq;
 
 /// At most this many frames (or intervals) of each kind are listed as evidence.
 const EVIDENCE_PER_KIND: usize = 4;
@@ -383,33 +379,8 @@ fn remediation(
         Some(ch) => (ch.rx, ch.rx_max),
         None => (None, None),
     };
-    match (cur, max) {
-        (Some(cur), Some(max)) => {
-            let target = max.min(u64::from(ncpu));
-            if cur < target {
-                out.push(format!(
-                    "ethtool -L {dev} combined {target}   # now {cur} of max {max} queues (ethtool -l) for {ncpu} CPUs: one queue per CPU, up to the NIC maximum, spreads the receive work (RSS)"
-                ));
-            } else {
-                out.push(format!(
-                    "{dev} already uses {cur} of max {max} queue(s) (ethtool -l): the NIC cannot spread the receive work further by itself{}",
-                    if virtio { "; raise the virtio queue count on the host (below)" } else { "; spread it in software (RPS) and by IRQ affinity (below)" }
-                ));
-            }
-        }
-        _ => out.push(format!(
-            "ethtool -l {dev}   # queue counts unknown: if the current combined count is below the maximum, ethtool -L {dev} combined <min(max, {ncpu})> (one queue per CPU, RSS)"
-        )),
-    }
-    if virtio {
-        out.push(format!(
-            "virsh edit <domain>   # on the host: add <driver name='vhost' queues='{ncpu}'/> to {dev}'s <interface> (virtio-net multiqueue; OpenStack: image property hw_vif_multiqueue_enabled=true, then rebuild), and restart the VM"
-        ));
-        out.push(format!(
-            "ethtool -L {dev} combined {ncpu}   # in the guest, once the VM has {ncpu} queues (some guests, e.g. CentOS 7, enable them by themselves)"
-        ));
-    }
-    let backlog = crate::catalog::sysctl(host, "net.core.netdev_max_backlog")
+    out.extend(queue_steps(dev, (cur, max), ncpu, virtio));
+    let backlog = sysctl(host, "net.core.netdev_max_backlog")
         .map(|v| format!(" (now {v})"))
         .unwrap_or_default();
     let mask = cpu_mask(ncpu);
@@ -422,6 +393,45 @@ fn remediation(
             "echo {mask} > /sys/class/net/{dev}/queues/rx-0/rps_cpus   # RPS: spread the single queue's protocol work over all {ncpu} CPUs; packets then wait in the per-CPU backlog, so watch net.core.netdev_max_backlog{backlog}"
         ));
     }
+    out.extend(irq_steps(host, nic, dev, virtio));
+    out
+}
+
+/// More queues: RSS up to one per CPU, and for virtio the host's queue count first.
+fn queue_steps(dev: &str, (cur, max): (Option<u64>, Option<u64>), ncpu: u32, virtio: bool) -> Vec<String> {
+    let mut steps = Vec::new();
+    match (cur, max) {
+        (Some(cur), Some(max)) => {
+            let target = max.min(u64::from(ncpu));
+            if cur < target {
+                steps.push(format!(
+                    "ethtool -L {dev} combined {target}   # now {cur} of max {max} queues (ethtool -l) for {ncpu} CPUs: one queue per CPU, up to the NIC maximum, spreads the receive work (RSS)"
+                ));
+            } else {
+                steps.push(format!(
+                    "{dev} already uses {cur} of max {max} queue(s) (ethtool -l): the NIC cannot spread the receive work further by itself{}",
+                    if virtio { "; raise the virtio queue count on the host (below)" } else { "; spread it in software (RPS) and by IRQ affinity (below)" }
+                ));
+            }
+        }
+        _ => steps.push(format!(
+            "ethtool -l {dev}   # queue counts unknown: if the current combined count is below the maximum, ethtool -L {dev} combined <min(max, {ncpu})> (one queue per CPU, RSS)"
+        )),
+    }
+    if virtio {
+        steps.push(format!(
+            "virsh edit <domain>   # on the host: add <driver name='vhost' queues='{ncpu}'/> to {dev}'s <interface> (virtio-net multiqueue; OpenStack: image property hw_vif_multiqueue_enabled=true, then rebuild), and restart the VM"
+        ));
+        steps.push(format!(
+            "ethtool -L {dev} combined {ncpu}   # in the guest, once the VM has {ncpu} queues (some guests, e.g. CentOS 7, enable them by themselves)"
+        ));
+    }
+    steps
+}
+
+/// Queue interrupts spread over CPUs: irqbalance, or pinning each vector.
+fn irq_steps(host: &Host, nic: Option<&Interface>, dev: &str, virtio: bool) -> Vec<String> {
+    let mut steps = Vec::new();
     let vectors = nic.map(|i| nic_vectors(host, &i.name)).unwrap_or_default();
     let listed: Vec<String> = vectors
         .iter()
@@ -430,16 +440,16 @@ fn remediation(
             None => format!("IRQ {irq} {v}"),
         })
         .collect();
-    out.push(format!(
+    steps.push(format!(
         "systemctl status irqbalance   # irqbalance spreads queue interrupts over CPUs (and overrides manual pinning){}",
         if listed.is_empty() { String::new() } else { format!("; {dev} now: {}", listed.join(", ")) }
     ));
     let irq = vectors.first().map_or("<irq>", |(i, _, _)| i.as_str());
-    out.push(format!(
+    steps.push(format!(
         "echo <cpu> > /proc/irq/{irq}/smp_affinity_list   # or pin each of {dev}'s queue vectors to its own CPU (`grep {} /proc/interrupts` lists them)",
         if virtio { "virtio" } else { dev }
     ));
-    out
+    steps
 }
 
 /// Why a CPU is named: the evidence of one signal, kept apart to build the finding.
@@ -503,8 +513,28 @@ fn check(host: &Host) -> Vec<Finding> {
     if ncpu < 2 {
         return Vec::new();
     }
+    let sig = signals(host, &frames);
+    let Some(cpu) = named_cpu(&sig) else {
+        return since_boot_only(host, ncpu).into_iter().collect();
+    };
+    let here = OnCpu::new(&sig, cpu);
+    let severity = severity(&sig, &here, &frames, cpu);
+    let (nic, named) = nic_of(host, &sig, cpu);
+    let mut f = RULE.finding(
+        severity,
+        &format!("cpu{cpu}"),
+        summary(&sig, &here, cpu, severity),
+    );
+    f.impact = here.conc.iter().map(|c| c.rate).fold(0.0, f64::max);
+    push_evidence(&mut f, &here);
+    f.remediation = remediation(host, nic, named, ncpu);
+    vec![f]
+}
+
+/// Reads every signal from the frames, `/proc/softirqs` and `/proc/interrupts`.
+fn signals<'a>(host: &'a Host, frames: &[(&'a CpuSample, bool)]) -> Signals<'a> {
     let mut sig = Signals::default();
-    for (s, live) in &frames {
+    for (s, live) in frames {
         if per_cpu_si(s).len() >= 2 {
             sig.frames_with_per_cpu += 1;
         }
@@ -521,8 +551,11 @@ fn check(host: &Host) -> Vec<Finding> {
     }
     sig.net_rx = net_rx_concentrations(host);
     sig.vectors = vector_concentrations(host);
+    sig
+}
 
-    // The CPU: hot in si first, else where the events concentrated, else a busy ksoftirqd.
+/// The CPU: hot in si first, else where the events concentrated, else a busy ksoftirqd.
+fn named_cpu(sig: &Signals) -> Option<u32> {
     let hot_cpu = most_named(sig.hot.iter().map(|h| (h.cpu, h.si)));
     let conc_cpu = most_named(
         sig.net_rx
@@ -535,33 +568,52 @@ fn check(host: &Host) -> Vec<Finding> {
     busy.sort_unstable();
     busy.dedup();
     let ksoft_cpu = (busy.len() == 1).then(|| busy[0]);
-    let live_cpu = hot_cpu.or(conc_cpu).or_else(|| {
+    hot_cpu.or(conc_cpu).or_else(|| {
         // ksoftirqd alone names a CPU only when no per-CPU si contradicts it.
         (sig.frames_with_per_cpu == 0)
             .then_some(ksoft_cpu)
             .flatten()
-    });
-    let Some(cpu) = live_cpu else {
-        return since_boot_only(host, ncpu).into_iter().collect();
-    };
+    })
+}
 
-    // Severity per signal; the finding takes the most severe.
+/// The signals that name one CPU.
+struct OnCpu<'s, 'a> {
+    hot: Vec<&'s HotFrame<'a>>,
+    /// NET_RX concentrations, then NIC vector ones.
+    conc: Vec<&'s Concentration<'a>>,
+    ksoft: Vec<&'s (&'a CpuSample, Option<u32>, f64)>,
+}
+
+impl<'s, 'a> OnCpu<'s, 'a> {
+    fn new(sig: &'s Signals<'a>, cpu: u32) -> Self {
+        OnCpu {
+            hot: sig.hot.iter().filter(|h| h.cpu == cpu).collect(),
+            conc: sig
+                .net_rx
+                .iter()
+                .chain(&sig.vectors)
+                .filter(|c| c.cpu == cpu)
+                .collect(),
+            ksoft: sig
+                .ksoftirqd
+                .iter()
+                .filter(|(_, c, _)| c.is_none_or(|c| c == cpu))
+                .collect(),
+        }
+    }
+}
+
+/// Severity per signal; the finding takes the most severe.
+fn severity(sig: &Signals, here: &OnCpu, frames: &[(&CpuSample, bool)], cpu: u32) -> Severity {
     let mut severity = Severity::Info;
-    let hot_here: Vec<&HotFrame> = sig.hot.iter().filter(|h| h.cpu == cpu).collect();
-    if !hot_here.is_empty() {
-        let crit = hot_here.iter().any(|h| h.live && h.si >= SOFTIRQ_CRIT_PCT);
+    if !here.hot.is_empty() {
+        let crit = here.hot.iter().any(|h| h.live && h.si >= SOFTIRQ_CRIT_PCT);
         severity = severity.min(if crit {
             Severity::Critical
         } else {
             Severity::Warning
         });
     }
-    let conc_here: Vec<&Concentration> = sig
-        .net_rx
-        .iter()
-        .chain(&sig.vectors)
-        .filter(|c| c.cpu == cpu)
-        .collect();
     // The named CPU's highest si in live frames, when per-CPU si was read during the capture.
     let cpu_si_max = frames
         .iter()
@@ -571,20 +623,18 @@ fn check(host: &Host) -> Vec<Finding> {
         .map(|(_, v)| v)
         .reduce(f64::max);
     let idle_cpu = cpu_si_max.is_some_and(|m| m < SOFTIRQ_OTHERS_MAX_PCT);
-    if !conc_here.is_empty() && !idle_cpu {
+    if !here.conc.is_empty() && !idle_cpu {
         severity = severity.min(Severity::Warning);
     }
-    let ksoft_here: Vec<&(&CpuSample, Option<u32>, f64)> = sig
-        .ksoftirqd
-        .iter()
-        .filter(|(_, c, _)| c.is_none_or(|c| c == cpu))
-        .collect();
-    if sig.frames_with_per_cpu == 0 && ksoft_here.iter().any(|(_, c, _)| *c == Some(cpu)) {
+    if sig.frames_with_per_cpu == 0 && here.ksoft.iter().any(|(_, c, _)| *c == Some(cpu)) {
         severity = severity.min(Severity::Warning);
     }
+    severity
+}
 
-    // The NIC: the one whose vectors concentrated on this CPU, else the busiest by vectors,
-    // else by received packets.
+/// The NIC: the one whose vectors concentrated on this CPU, else the busiest by vectors, else
+/// by received packets. Also the device a vector names when it is not in the data.
+fn nic_of<'a>(host: &'a Host, sig: &'a Signals, cpu: u32) -> (Option<&'a Interface>, Option<&'a str>) {
     let vec_here = sig.vectors.iter().find(|c| c.cpu == cpu);
     // A vector such as `eth3-TxRx-0` names its device even without an `ip link` of it.
     let named = vec_here.and_then(|c| c.nic.as_deref()).filter(|n| {
@@ -603,48 +653,22 @@ fn check(host: &Host) -> Vec<Finding> {
             .and_then(|n| host.interface(n))
             .or_else(|| busiest_nic(host)),
     };
+    (nic, named)
+}
 
+fn summary(sig: &Signals, here: &OnCpu, cpu: u32, severity: Severity) -> String {
     let mut parts = Vec::new();
-    if let Some(worst) = hot_here.iter().max_by(|a, b| a.si.total_cmp(&b.si)) {
-        let others = if worst.others == 1 {
-            format!("the other CPU stayed at {} %", fmt_num(worst.others_median))
-        } else {
-            format!(
-                "the other {} CPUs stayed at a median of {} %",
-                worst.others,
-                fmt_num(worst.others_median)
-            )
-        };
-        parts.push(format!(
-            "it spent up to {} % of its time in softirq (si) while {others} ({} of {} {}samples)",
-            fmt_num(worst.si),
-            hot_here.len(),
-            sig.frames_with_per_cpu,
-            if worst.live {
-                "per-CPU "
-            } else {
-                "first-frame per-CPU "
-            }
-        ));
+    if let Some(worst) = here.hot.iter().max_by(|a, b| a.si.total_cmp(&b.si)) {
+        parts.push(hot_phrase(worst, here.hot.len(), sig.frames_with_per_cpu));
     }
-    if let Some(c) = sig
-        .net_rx
-        .iter()
-        .filter(|c| c.cpu == cpu)
-        .max_by(|a, b| a.rate.total_cmp(&b.rate))
-    {
+    if let Some(c) = busiest_on(&sig.net_rx, cpu) {
         parts.push(format!(
             "{} of all NET_RX softirqs ({}/s) ran there",
             fmt_pct(c.share),
             fmt_num(c.rate)
         ));
     }
-    if let Some(c) = sig
-        .vectors
-        .iter()
-        .filter(|c| c.cpu == cpu)
-        .max_by(|a, b| a.rate.total_cmp(&b.rate))
-    {
+    if let Some(c) = busiest_on(&sig.vectors, cpu) {
         parts.push(format!(
             "{} of {}'s queue interrupts ({}/s) landed there",
             fmt_pct(c.share),
@@ -653,7 +677,7 @@ fn check(host: &Host) -> Vec<Finding> {
         ));
     }
     if parts.is_empty() {
-        if let Some((_, _, v)) = ksoft_here.iter().max_by(|a, b| a.2.total_cmp(&b.2)) {
+        if let Some((_, _, v)) = here.ksoft.iter().max_by(|a, b| a.2.total_cmp(&b.2)) {
             parts.push(format!(
                 "ksoftirqd/{cpu} used {} % of a CPU in top",
                 fmt_num(*v)
@@ -665,76 +689,56 @@ fn check(host: &Host) -> Vec<Finding> {
     } else {
         "One queue (or one IRQ) carries the receive path, so throughput is capped by that CPU and packets wait or drop once it saturates."
     };
-    let summary = format!(
+    format!(
         "Softirq work is concentrated on cpu{cpu}: {}. {tail}",
         parts.join("; ")
-    );
-    let mut f = RULE.finding(severity, &format!("cpu{cpu}"), summary);
-    f.impact = conc_here.iter().map(|c| c.rate).fold(0.0, f64::max);
+    )
+}
 
-    // Evidence: the worst frames, intervals and ksoftirqd readings.
-    let mut hot_sorted = hot_here.clone();
+/// The concentration on `cpu` with the highest rate.
+fn busiest_on<'c, 'a>(list: &'c [Concentration<'a>], cpu: u32) -> Option<&'c Concentration<'a>> {
+    list.iter()
+        .filter(|c| c.cpu == cpu)
+        .max_by(|a, b| a.rate.total_cmp(&b.rate))
+}
+
+/// The hottest frame, in words: "it spent up to 97.5 % of its time in softirq (si) while …".
+fn hot_phrase(worst: &HotFrame, hot_frames: usize, frames_with_per_cpu: usize) -> String {
+    let others = if worst.others == 1 {
+        format!("the other CPU stayed at {} %", fmt_num(worst.others_median))
+    } else {
+        format!(
+            "the other {} CPUs stayed at a median of {} %",
+            worst.others,
+            fmt_num(worst.others_median)
+        )
+    };
+    format!(
+        "it spent up to {} % of its time in softirq (si) while {others} ({} of {} {}samples)",
+        fmt_num(worst.si),
+        hot_frames,
+        frames_with_per_cpu,
+        if worst.live {
+            "per-CPU "
+        } else {
+            "first-frame per-CPU "
+        }
+    )
+}
+
+/// Evidence: the worst frames, intervals and ksoftirqd readings.
+fn push_evidence(f: &mut Finding, here: &OnCpu) {
+    let mut hot_sorted = here.hot.clone();
     hot_sorted.sort_by(|a, b| b.si.total_cmp(&a.si));
     for h in hot_sorted.iter().take(EVIDENCE_PER_KIND) {
-        let basis = if !h.live {
-            "snapshot"
-        } else if is_sar(&h.sample.source) {
-            "reported"
-        } else {
-            "interval"
-        };
-        f.evidence.push(Evidence {
-            source: h.sample.source.clone(),
-            start: None,
-            end: h.sample.time,
-            metric: format!("si cpu{} (% of CPU time in softirq)", h.cpu),
-            value: Some(h.si),
-            delta: None,
-            rate: None,
-            basis,
-        });
-        f.evidence.push(Evidence {
-            source: h.sample.source.clone(),
-            start: None,
-            end: h.sample.time,
-            metric: if h.others == 1 {
-                "si of the other CPU".to_string()
-            } else {
-                format!("si median of the other {} CPUs", h.others)
-            },
-            value: Some(h.others_median),
-            delta: None,
-            rate: None,
-            basis,
-        });
+        f.evidence.extend(hot_evidence(h));
     }
-    let mut conc_sorted = conc_here.clone();
+    let mut conc_sorted = here.conc.clone();
     conc_sorted.sort_by(|a, b| b.rate.total_cmp(&a.rate));
     for c in conc_sorted.iter().take(EVIDENCE_PER_KIND) {
-        let what = match &c.nic {
-            Some(n) => format!(
-                "{n} queue interrupts on cpu{} ({} of all CPUs)",
-                c.cpu,
-                fmt_pct(c.share)
-            ),
-            None => format!(
-                "NET_RX softirqs on cpu{} ({} of all CPUs)",
-                c.cpu,
-                fmt_pct(c.share)
-            ),
-        };
-        f.evidence.push(Evidence {
-            source: c.interval.end_source.clone(),
-            start: c.interval.start,
-            end: c.interval.end,
-            metric: what,
-            value: None,
-            delta: Some(c.on_cpu as f64),
-            rate: c.interval.seconds.map(|s| round2(c.on_cpu as f64 / s)),
-            basis: "interval",
-        });
+        f.evidence.push(concentration_evidence(c));
     }
-    for (s, c, v) in ksoft_here.iter().take(EVIDENCE_PER_KIND) {
+    for (s, c, v) in here.ksoft.iter().take(EVIDENCE_PER_KIND) {
         f.evidence.push(Evidence {
             source: s.source.clone(),
             start: None,
@@ -753,8 +757,64 @@ fn check(host: &Host) -> Vec<Finding> {
             },
         });
     }
-    f.remediation = remediation(host, nic, named, ncpu);
-    vec![f]
+}
+
+/// A hot frame's si on the CPU and the others' median.
+fn hot_evidence(h: &HotFrame) -> [Evidence; 2] {
+    let basis = if !h.live {
+        "snapshot"
+    } else if is_sar(&h.sample.source) {
+        "reported"
+    } else {
+        "interval"
+    };
+    let reading = |metric: String, value: f64| Evidence {
+        source: h.sample.source.clone(),
+        start: None,
+        end: h.sample.time,
+        metric,
+        value: Some(value),
+        delta: None,
+        rate: None,
+        basis,
+    };
+    let others = if h.others == 1 {
+        "si of the other CPU".to_string()
+    } else {
+        format!("si median of the other {} CPUs", h.others)
+    };
+    [
+        reading(
+            format!("si cpu{} (% of CPU time in softirq)", h.cpu),
+            h.si,
+        ),
+        reading(others, h.others_median),
+    ]
+}
+
+fn concentration_evidence(c: &Concentration) -> Evidence {
+    let what = match &c.nic {
+        Some(n) => format!(
+            "{n} queue interrupts on cpu{} ({} of all CPUs)",
+            c.cpu,
+            fmt_pct(c.share)
+        ),
+        None => format!(
+            "NET_RX softirqs on cpu{} ({} of all CPUs)",
+            c.cpu,
+            fmt_pct(c.share)
+        ),
+    };
+    Evidence {
+        source: c.interval.end_source.clone(),
+        start: c.interval.start,
+        end: c.interval.end,
+        metric: what,
+        value: None,
+        delta: Some(c.on_cpu as f64),
+        rate: c.interval.seconds.map(|s| round2(c.on_cpu as f64 / s)),
+        basis: "interval",
+    }
 }
 
 /// sar files (`sos_commands/sar/…`, `var/log/sa/sar21`) report rates; top frames are intervals.
@@ -798,7 +858,7 @@ fn since_boot_only(host: &Host, ncpu: u32) -> Option<Finding> {
         format!(
             "Since boot, cpu{cpu} ran {} of all NET_RX softirqs ({} in all{}): a sign that one queue carries the receive path, but a single reading cannot say whether it is busy now.",
             fmt_pct(share),
-            crate::evidence::fmt_count(total as f64),
+            fmt_count(total as f64),
             rate.map(|r| format!(", {}/s on average", fmt_num(r))).unwrap_or_default()
         ),
     );
@@ -827,16 +887,8 @@ fn since_boot_only(host: &Host, ncpu: u32) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Channels, CpuUsage, PerCpuCounts, ProcessUsage, Timestamp};
-    use chrono::NaiveDate;
-
-    fn t(s: u32) -> Option<Timestamp> {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 21)
-            .unwrap()
-            .and_hms_opt(12, 0, s)
-            .unwrap();
-        Some(Timestamp::new(d, Some(0)))
-    }
+    use crate::model::{Channels, CpuUsage, PerCpuCounts, ProcessUsage};
+    use crate::test_support::at;
 
     fn usage(cpu: &str, si: f64) -> CpuUsage {
         CpuUsage {
@@ -856,7 +908,7 @@ mod tests {
     fn top_run(host: &mut Host, frames: &[&[f64]], procs: &[(&str, f64)]) {
         for (n, sis) in frames.iter().enumerate() {
             host.cpu.push(CpuSample {
-                time: t(3 * n as u32),
+                time: at(3 * n as u32),
                 source: if n == 0 {
                     "top.txt".into()
                 } else {
@@ -901,7 +953,7 @@ mod tests {
     fn softirqs(h: &mut Host, readings: &[(u32, Vec<u64>)], row: &str, source: &str) {
         for (s, counts) in readings {
             let r = PerCpuCounts {
-                time: t(*s),
+                time: at(*s),
                 source: format!("{source}:{s}"),
                 cpus: (0..counts.len() as u32).collect(),
                 rows: [(row.to_string(), counts.clone())].into_iter().collect(),
@@ -980,7 +1032,7 @@ mod tests {
         // Two separate `top -n1` runs (two series): only first frames.
         for (i, src) in ["a.txt", "b.txt"].iter().enumerate() {
             h.cpu.push(CpuSample {
-                time: t(i as u32),
+                time: at(i as u32),
                 source: (*src).into(),
                 first_iteration: true,
                 cpus: vec![usage("0", 99.0), usage("1", 0.0)],
@@ -1110,7 +1162,7 @@ mod tests {
         let mut h = guest();
         // Summary-only top (no per-CPU lines): %Cpu(s) only.
         h.cpu.push(CpuSample {
-            time: t(0),
+            time: at(0),
             source: "top".into(),
             first_iteration: true,
             cpus: vec![usage("all", 25.0)],

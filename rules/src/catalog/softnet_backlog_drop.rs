@@ -3,13 +3,7 @@
 //! as veth/tun and non-NAPI drivers) can be dropped here; the same drop also counts in the
 //! device's `rx_dropped`.
 
-use crate::catalog::sysctl;
-use crate::evidence::{
-    basis_of, confirm_softnet, describe, drop_severity, stand_on, Basis, Growth,
-};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{Host, IntervalKind};
-use crate::thresholds::DEFAULT_NETDEV_MAX_BACKLOG;
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "softnet-backlog-drop",
@@ -22,122 +16,12 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Growth of one softnet counter per CPU: live intervals (or sar rates) when any, else the
-/// since-boot average, else the totals of a single reading over an unknown window. `traffic`
-/// (e.g. `processed`) gives the ratio. Live growth of zero carries the CPU's value at the
-/// latest reading as its history.
-pub fn cpu_growth(host: &Host, key: &str, traffic: &str) -> Vec<(u32, Growth)> {
-    let live: Vec<_> = host
-        .softnet_deltas
-        .iter()
-        .filter(|d| d.kind.is_live() && !d.reset)
-        .collect();
-    let chosen: Vec<_> = if live.is_empty() {
-        // A since-boot average beats an unknown window.
-        let single = |kind| {
-            host.softnet_deltas
-                .iter()
-                .filter(move |d| d.kind == kind)
-                .take(1)
-        };
-        let boot: Vec<_> = single(IntervalKind::SinceBoot).collect();
-        if boot.is_empty() {
-            single(IntervalKind::Snapshot).collect()
-        } else {
-            boot
-        }
-    } else {
-        // One series: prefer measured intervals over sar's reported rates.
-        let series = live
-            .iter()
-            .find(|d| d.kind == IntervalKind::Interval)
-            .unwrap_or(&live[0])
-            .series
-            .clone();
-        live.into_iter().filter(|d| d.series == series).collect()
-    };
-    let mut per_cpu: std::collections::BTreeMap<u32, Growth> = Default::default();
-    if chosen.is_empty() {
-        // Readings that gave no interval (every step a reset, or one instant): the latest
-        // reading's totals, over an unknown window.
-        if let Some(last) = host.softnet.last() {
-            for c in &last.cpus {
-                let value = |k: &str| c.counter(k).unwrap_or(0) as f64;
-                let mut g = Growth::new(Basis::Unknown);
-                g.total = value(key);
-                g.traffic = value(traffic);
-                if g.total > 0.0 {
-                    g.evidence.push(Evidence {
-                        source: last.source.clone(),
-                        start: None,
-                        end: last.time,
-                        metric: format!("cpu{} {key}", c.cpu),
-                        value: Some(g.total),
-                        delta: None,
-                        rate: None,
-                        basis: "snapshot",
-                    });
-                }
-                per_cpu.insert(c.cpu, g);
-            }
-        }
-        return per_cpu.into_iter().collect();
-    }
-    for d in &chosen {
-        let basis = match d.kind {
-            IntervalKind::SinceBoot => Basis::SinceBoot,
-            IntervalKind::Snapshot => Basis::Unknown,
-            _ => Basis::Live,
-        };
-        let snapshot = d.kind == IntervalKind::Snapshot;
-        for c in &d.cpus {
-            let amount = |k: &str| match d.kind {
-                IntervalKind::Reported => c.rates.get(k).zip(d.seconds).map(|(r, s)| r * s),
-                _ => c.deltas.get(k).map(|v| *v as f64),
-            };
-            let Some(delta) = amount(key) else { continue };
-            let g = per_cpu.entry(c.cpu).or_insert_with(|| Growth::new(basis));
-            g.total += delta;
-            g.traffic += amount(traffic).unwrap_or(0.0);
-            if let Some(s) = d.seconds {
-                g.seconds = Some(g.seconds.unwrap_or(0.0) + s);
-                if s > 0.0 {
-                    g.peak_rate = Some(g.peak_rate.unwrap_or(0.0).max(delta / s));
-                }
-            }
-            if delta > 0.0 {
-                g.windows.push((d.start, d.end));
-                g.evidence.push(Evidence {
-                    source: d.end_source.clone(),
-                    start: d.start,
-                    end: d.end,
-                    metric: format!("cpu{} {key}", c.cpu),
-                    value: snapshot.then_some(delta),
-                    delta: (!snapshot).then_some(delta),
-                    rate: c.rates.get(key).copied(),
-                    basis: basis_of(d.kind),
-                });
-            }
-        }
-    }
-    // Loss before a live capture: the CPU's counter at the latest reading.
-    if let Some(last) = host.softnet.last() {
-        for (cpu, g) in per_cpu.iter_mut() {
-            let latest = last
-                .cpus
-                .iter()
-                .find(|c| c.cpu == *cpu)
-                .and_then(|c| c.counter(key));
-            *g = std::mem::replace(g, Growth::new(Basis::Live))
-                .with_history(latest.map(|v| v as f64));
-        }
-    }
-    per_cpu.into_iter().collect()
-}
+/// The report draws the CPU's softnet `dropped` column.
+pub const CHART: Chart = Chart::SoftnetDropped;
 
 fn check(host: &Host) -> Vec<Finding> {
     let backlog =
-        sysctl(host, "net.core.netdev_max_backlog").and_then(|v| v.trim().parse::<u64>().ok());
+        sysctl_u64(host, "net.core.netdev_max_backlog");
     let mut out = Vec::new();
     for (cpu, mut g) in cpu_growth(host, "dropped", "processed") {
         g.room = backlog
@@ -179,15 +63,12 @@ fn check(host: &Host) -> Vec<Finding> {
 mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use super::*;
-    use crate::model::{SoftnetCpu, SoftnetSample, Timestamp};
+    use crate::model::{SoftnetCpu, SoftnetSample};
+    use crate::test_support::at;
 
     /// One softnet reading of two CPUs at the sosreport's collection time, 41 days of uptime.
     fn host(dropped: u64, backlog: Option<&str>, uptime: Option<u64>) -> Host {
-        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap();
-        let at = Some(Timestamp::new(t, Some(0)));
+        let at = at(0);
         let mut host = Host::new("h");
         host.collected_at = at;
         host.uptime_seconds = uptime;

@@ -2,12 +2,7 @@
 //! or `netdev_budget_usecs` were used up (softnet_stat column 3, knowledge §5.2, §10.5). A
 //! squeeze is not a drop: packets waited; drops follow in the ring or the backlog.
 
-use crate::catalog::softnet_backlog_drop::cpu_growth;
-use crate::catalog::sysctl;
-use crate::evidence::{confirm_softnet, fmt_count, fmt_num, stand_on, Basis};
-use crate::finding::{Finding, Rule, Severity};
-use crate::model::Host;
-use crate::thresholds::{SQUEEZE_BOOT_WARN_RATE, SQUEEZE_LIVE_WARN_RATE};
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "softnet-time-squeeze",
@@ -20,10 +15,13 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// The report draws the CPU's softnet `time_squeeze` column.
+pub const CHART: Chart = Chart::SoftnetSqueeze;
+
 fn check(host: &Host) -> Vec<Finding> {
-    let budget = sysctl(host, "net.core.netdev_budget").and_then(|v| v.trim().parse::<u64>().ok());
+    let budget = sysctl_u64(host, "net.core.netdev_budget");
     let usecs =
-        sysctl(host, "net.core.netdev_budget_usecs").and_then(|v| v.trim().parse::<u64>().ok());
+        sysctl_u64(host, "net.core.netdev_budget_usecs");
     let mut out = Vec::new();
     for (cpu, mut g) in cpu_growth(host, "time_squeeze", "processed") {
         if g.total <= 0.0 {

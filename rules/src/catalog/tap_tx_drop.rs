@@ -3,12 +3,7 @@
 //! `txqueuelen` packets fills when the guest's vCPU does not run (steal, overcommit, pinning)
 //! or its softirq is slow, and `tun_net_xmit()` drops into `tx_dropped`.
 
-use crate::catalog::counters::counter_growth;
-use crate::catalog::quiet_interface;
-use crate::evidence::{confirm_ip, describe, drop_severity, stand_on};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{Host, Interface, InterfaceKind};
-use crate::thresholds::{DEFAULT_TXQUEUELEN, TAP_TXQUEUELEN};
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "tap-tx-drop",
@@ -21,14 +16,8 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// tap/vnet/tun/macvtap devices by kind or, when the kind is unknown, by name.
-pub fn is_tap(iface: &Interface) -> bool {
-    iface.kind == InterfaceKind::Tap
-        || (iface.kind != InterfaceKind::Tunnel
-            && ["tap", "vnet", "tun", "macvtap"]
-                .iter()
-                .any(|p| iface.name.starts_with(p)))
-}
+/// The report draws the interface's loss counters.
+pub const CHART: Chart = Chart::Counters;
 
 fn check(host: &Host) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -101,8 +90,8 @@ fn check(host: &Host) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CounterSample, Timestamp};
-    use chrono::NaiveDate;
+    use crate::model::CounterSample;
+    use crate::test_support::at;
 
     /// Synthetic host: one tap with two samples 5 s apart, numbers from seed 000.
     fn host_with_tap(name: &str, kind: InterfaceKind, dropped: [u64; 2]) -> Host {
@@ -111,12 +100,8 @@ mod tests {
         iface.kind = kind;
         iface.qlen = Some(1000);
         for (i, (d, p)) in dropped.iter().zip([83_704_477u64, 84_066_563]).enumerate() {
-            let t = NaiveDate::from_ymd_opt(2016, 11, 29)
-                .unwrap()
-                .and_hms_opt(12, 28, 47 + 5 * i as u32)
-                .unwrap();
             iface.samples.push(CounterSample {
-                time: Some(Timestamp::new(t, Some(-5 * 3600))),
+                time: at(5 * i as u32),
                 source: format!("c.log:{}", i * 10 + 1),
                 counters: [
                     ("tx_dropped".to_string(), *d),

@@ -9,13 +9,7 @@
 //! This file also holds the counter helpers shared with `nic-phy-errors`,
 //! `rx-dropped-unhandled` and `bond-backup-slave-drops`.
 
-use crate::catalog::counters::{netns_note, own_growth, slaves_of, veth_peer};
-use crate::catalog::tap_tx_drop::is_tap;
-use crate::catalog::{is_backup_slave, quiet_interface};
-use crate::evidence::{confirm_ip, describe, drop_severity, stand_on};
-use crate::finding::{Evidence, Finding, Rule, Severity};
-use crate::model::{Host, Interface, InterfaceKind};
-use crate::thresholds::{DEFAULT_TXQUEUELEN, TX_QUEUELEN_RAISED};
+use super::common::*;
 
 pub static RULE: Rule = Rule {
     id: "tx-queue-drop",
@@ -28,6 +22,9 @@ pub static RULE: Rule = Rule {
     ],
     check,
 };
+
+/// The report draws the interface's loss counters.
+pub const CHART: Chart = Chart::Counters;
 
 fn check(host: &Host) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -204,40 +201,10 @@ fn remediation(host: &Host, iface: &Interface) -> Vec<String> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use super::*;
-    use crate::model::{BondRole, CounterSample, Ring, Timestamp};
-    use chrono::NaiveDate;
-
-    pub(crate) fn at(sec: u32) -> Option<Timestamp> {
-        let t = NaiveDate::from_ymd_opt(2024, 3, 1)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap()
-            + chrono::Duration::seconds(i64::from(sec));
-        Some(Timestamp::new(t, Some(0)))
-    }
-
-    /// Adds samples `(seconds, [(key, value)])` to an interface of `host`.
-    pub(crate) fn add(
-        host: &mut Host,
-        name: &str,
-        kind: InterfaceKind,
-        samples: &[(u32, &[(&str, u64)])],
-    ) {
-        let iface = host.interface_mut(name, None);
-        iface.kind = kind;
-        iface.state = Some("UP".into());
-        for (i, (sec, kv)) in samples.iter().enumerate() {
-            iface.samples.push(CounterSample {
-                time: at(*sec),
-                source: format!("capture.log:{}", i * 10 + 1),
-                counters: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-                approximate: false,
-            });
-        }
-    }
+    use crate::test_support::add;
 
     #[test]
     fn growing_tx_drops_on_a_physical_nic_with_ring_below_max() {

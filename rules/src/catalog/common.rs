@@ -1,0 +1,138 @@
+//! What every rule file imports, and the only thing it imports from this crate
+//! (`use super::common::*`): the model, finding, evidence, threshold and timeline items rules
+//! use, and the helpers more than one rule needs. A rule never imports another rule: what two
+//! rules share lives here, or in [`super::counters`] (counter growth), re-exported below.
+
+pub(crate) use super::counters::{
+    counter_growth, cpu_growth, describe_included, ethtool_growth, has_counter, netns_note,
+    own_growth, slaves_of, veth_peer,
+};
+pub use super::Chart;
+pub use crate::evidence::{
+    confirm_ethtool, confirm_ip, confirm_softnet, describe, drop_severity, fmt_count, fmt_num,
+    fmt_pct, growth, stand_on, Basis, Growth,
+};
+pub use crate::finding::{Evidence, Finding, Rule, Severity};
+pub use crate::model::{
+    cmp_time, BondRole, CpuSample, EthtoolSample, Host, Interface, InterfaceKind, IpvsSample,
+    PerCpuInterval, Ring, SoftnetInterval, Timestamp,
+};
+pub use crate::thresholds::*;
+pub use crate::timeline::{seconds_between, series_of};
+
+/// Interfaces that never deserve a warning: `lo`, and interfaces that are down and idle.
+pub fn quiet_interface(iface: &Interface) -> bool {
+    if iface.kind == InterfaceKind::Loopback {
+        return true;
+    }
+    let down = iface.state.as_deref().is_some_and(|s| s == "DOWN");
+    let idle = iface.samples.iter().all(|s| {
+        s.counters.get("rx_packets").copied().unwrap_or(0) == 0
+            && s.counters.get("tx_packets").copied().unwrap_or(0) == 0
+    });
+    down && idle
+}
+
+/// An inactive bond slave: it drops what it receives by design (`bond-backup-slave-drops`
+/// explains it), so no other interface rule judges it.
+pub fn is_backup_slave(iface: &Interface) -> bool {
+    iface.bond_role == Some(BondRole::Backup)
+}
+
+/// A bond whose receive drops are all explained by its backup slaves (frames those drop by
+/// design are counted on the bond too).
+pub fn bond_drops_from_backups(host: &Host, bond: &Interface) -> bool {
+    if bond.kind != InterfaceKind::Bond {
+        return false;
+    }
+    let backups: Vec<&Interface> = host
+        .interfaces
+        .iter()
+        .filter(|i| i.master.as_deref() == Some(bond.name.as_str()) && is_backup_slave(i))
+        .collect();
+    !backups.is_empty()
+}
+
+/// The devices whose counters a device adds up into its own: a bond's or team's slaves
+/// (`bond_get_stats()` and `team_get_stats64()` sum them). A VLAN or bridge device keeps
+/// counters of its own (`vlan_dev_get_stats64()` and `br_get_stats64()` read only the
+/// device's per-CPU statistics), so it has none.
+pub fn lower_devices<'a>(host: &'a Host, iface: &Interface) -> Vec<&'a Interface> {
+    if !crate::infer::is_bond_like(iface) {
+        return Vec::new();
+    }
+    host.interfaces
+        .iter()
+        .filter(|i| {
+            i.master.as_deref() == Some(iface.name.as_str()) && i.namespace == iface.namespace
+        })
+        .collect()
+}
+
+/// The latest value of a sysctl, shown in remediation.
+pub fn sysctl<'a>(host: &'a Host, key: &str) -> Option<&'a str> {
+    host.sysctl.get(key).map(String::as_str)
+}
+
+/// The latest value of a numeric sysctl (`net.core.netdev_budget`), when it parses.
+pub fn sysctl_u64(host: &Host, key: &str) -> Option<u64> {
+    sysctl(host, key).and_then(|v| v.trim().parse::<u64>().ok())
+}
+
+/// tap/vnet/tun/macvtap devices by kind or, when the kind is unknown, by name. Their TX is a
+/// guest's RX, so only `tap-tx-drop` judges them.
+pub fn is_tap(iface: &Interface) -> bool {
+    iface.kind == InterfaceKind::Tap
+        || (iface.kind != InterfaceKind::Tunnel
+            && ["tap", "vnet", "tun", "macvtap"]
+                .iter()
+                .any(|p| iface.name.starts_with(p)))
+}
+
+/// Driver counters of ring (host buffer) exhaustion or NIC buffer overflow, by exact name.
+const RING_COUNTERS: [&str; 22] = [
+    "rx_no_buffer_count",
+    "rx_no_dma_resources",
+    "rx_out_of_buffer",
+    "rx_discards_phy",
+    "rx_missed_errors",
+    "rx_fifo_errors",
+    "port.rx_discards",
+    "port.rx_dropped",
+    "rx_total_ring_discards",
+    "rx_brb_discard",
+    "rxbds_empty",
+    "rx_discards",
+    "rx_no_bufs",
+    "rx_drops_no_pbuf",
+    "rx_drops_no_erx_descr",
+    "port_rx_nodesc_drops",
+    "port_rx_overflow",
+    "no_buff_discards",
+    "brb_discards",
+    "outbound_pci_buffer_overflow",
+    "rx_dropped.nic",
+    "dev_out_of_buffer",
+];
+
+/// Is this `ethtool -S` name a ring/FIFO overflow counter for this driver? `nic-rx-ring-overflow`
+/// judges these; `rx-dropped-unhandled` leaves the drops they explain to it.
+pub fn is_ring_counter(name: &str, driver: Option<&str>) -> bool {
+    if RING_COUNTERS.contains(&name) {
+        return true;
+    }
+    // bnxt/bnx2x per-ring `[0]: rx_discards`, be2net `rxq0: rx_drops_no_frags`.
+    if name.ends_with(": rx_discards") || name.ends_with(": rx_drops_no_frags") {
+        return true;
+    }
+    // vmxnet3 per-queue (keys qualified by the parser: `Rx Queue#0/pkts rx OOB`).
+    if name.ends_with("pkts rx OOB") || name.ends_with("pkts rx out of buf") {
+        return true;
+    }
+    // igb `rx_queue_N_drops` counts the hardware queue drop register (RQDPC); virtio_net
+    // uses the same name for drops *inside the guest driver*, which are not ring overflow.
+    if name.starts_with("rx_queue_") && name.ends_with("_drops") {
+        return driver != Some("virtio_net");
+    }
+    false
+}

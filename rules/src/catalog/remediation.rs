@@ -1,0 +1,104 @@
+//! Remediation as a customer pastes it: advice becomes a `# ` comment, so a block of
+//! remediation stays pasteable into a shell, and a command naming an interface whose name
+//! needs shell quoting is commented out with a warning.
+
+use crate::finding::Finding;
+use crate::model::Host;
+
+/// Makes every finding's remediation pasteable (see the module comment).
+pub(super) fn make_pasteable(host: &Host, findings: &mut [Finding]) {
+    // Interface names come from the customer's data and may hold shell metacharacters
+    // (`$(reboot)` is a valid 9-character name): a command naming one is not pasteable as is.
+    let unsafe_names: Vec<&str> = host
+        .interfaces
+        .iter()
+        .map(|i| i.name.as_str())
+        .filter(|n| !is_shell_safe(n))
+        .collect();
+    for f in findings {
+        for r in &mut f.remediation {
+            if !is_command(r) {
+                *r = format!("# {r}");
+            } else if !r.starts_with('#') && unsafe_names.iter().any(|n| r.contains(n)) {
+                *r = format!("# (quote the interface name before running this) {r}");
+            }
+        }
+    }
+}
+
+/// Characters that never need shell quoting in an interface name.
+pub fn is_shell_safe(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'.' | b'-' | b'@' | b':' | b'+' | b'=' | b',')
+        })
+}
+
+/// Remediation lines are either commands/config lines a customer can paste, or advice; advice
+/// is turned into a `# ` comment so a block of remediation stays pasteable into a shell.
+fn is_command(line: &str) -> bool {
+    const COMMANDS: [&str; 21] = [
+        "#",
+        "for",
+        "bridge",
+        "ethtool",
+        "ip",
+        "sysctl",
+        "grep",
+        "echo",
+        "tc",
+        "ipvsadm",
+        "tcpdump",
+        "virsh",
+        "nmcli",
+        "cat",
+        "modprobe",
+        "options",
+        "systemctl",
+        "taskset",
+        "lsmod",
+        "irqbalance",
+        "sar",
+    ];
+    let first = line.split_whitespace().next().unwrap_or("");
+    COMMANDS.contains(&first) || first.starts_with('#') || first.starts_with('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::run;
+    use crate::model::InterfaceKind;
+    use crate::test_support::HostBuilder;
+
+    #[test]
+    fn hostile_interface_names_are_not_pasteable() {
+        assert!(is_shell_safe("eth0.100"));
+        assert!(is_shell_safe("tapc18eb09e-01"));
+        assert!(!is_shell_safe("$(reboot)"));
+        assert!(!is_shell_safe("a'b"));
+        assert!(!is_shell_safe("x|y"));
+    }
+
+    #[test]
+    fn commands_naming_a_hostile_interface_are_commented_out() {
+        // Synthetic: a tap named `$(reboot)` (a valid Linux name) dropping heavily.
+        let host = HostBuilder::new("h")
+            .interface(
+                "$(reboot)",
+                InterfaceKind::Tap,
+                &[
+                    (0, &[("tx_dropped", 0), ("tx_packets", 0)]),
+                    (10, &[("tx_dropped", 50_000), ("tx_packets", 500_000)]),
+                ],
+            )
+            .build();
+        let findings = run(&host);
+        let tap = findings.iter().find(|f| f.rule == "tap-tx-drop").unwrap();
+        for line in tap.remediation.iter().filter(|l| l.contains("$(reboot)")) {
+            assert!(line.starts_with('#'), "pasteable: {line}");
+        }
+        assert!(tap.remediation.iter().any(|l| l.contains("$(reboot)")));
+    }
+}

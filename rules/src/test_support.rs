@@ -1,0 +1,82 @@
+//! Synthetic hosts for the rules' unit tests (no real capture behind their numbers): readings
+//! timed on one base date, and interfaces with counter readings.
+
+use chrono::NaiveDate;
+
+use crate::model::{CounterSample, Host, InterfaceKind, Timestamp};
+
+/// `sec` seconds after 2024-03-01 10:00:00 UTC, the time base of every synthetic reading.
+pub fn at(sec: u32) -> Option<Timestamp> {
+    let t = NaiveDate::from_ymd_opt(2024, 3, 1)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap()
+        + chrono::Duration::seconds(i64::from(sec));
+    Some(Timestamp::new(t, Some(0)))
+}
+
+/// Adds readings `(seconds, [(counter, value)])` to interface `name` of `host` (created UP, of
+/// `kind`), as lines 1, 11, 21 … of `capture.log`.
+pub fn add(host: &mut Host, name: &str, kind: InterfaceKind, samples: &[(u32, &[(&str, u64)])]) {
+    let iface = host.interface_mut(name, None);
+    iface.kind = kind;
+    iface.state = Some("UP".into());
+    for (i, (sec, kv)) in samples.iter().enumerate() {
+        iface.samples.push(CounterSample {
+            time: at(*sec),
+            source: format!("capture.log:{}", i * 10 + 1),
+            counters: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            approximate: false,
+        });
+    }
+}
+
+/// A host built step by step, then given its timeline (`build`) or also judged (`judged`).
+pub struct HostBuilder {
+    host: Host,
+}
+
+impl HostBuilder {
+    pub fn new(name: &str) -> Self {
+        HostBuilder {
+            host: Host::new(name),
+        }
+    }
+
+    /// An interface with readings, as [`add`].
+    pub fn interface(
+        mut self,
+        name: &str,
+        kind: InterfaceKind,
+        samples: &[(u32, &[(&str, u64)])],
+    ) -> Self {
+        add(&mut self.host, name, kind, samples);
+        self
+    }
+
+    /// Any other change to the host (a master, a sysctl, softnet readings …).
+    pub fn with(mut self, change: impl FnOnce(&mut Host)) -> Self {
+        change(&mut self.host);
+        self
+    }
+
+    /// The host with its timeline computed, ready for a rule's `check`.
+    pub fn build(mut self) -> Host {
+        crate::timeline::compute(&mut self.host);
+        self.host
+    }
+
+    /// The host judged as the pipeline does: inference, the catalog, loss accounting.
+    pub fn judged(self) -> Host {
+        let mut host = self.build();
+        crate::catalog::judge(&mut host);
+        host
+    }
+}
+
+impl From<Host> for HostBuilder {
+    /// Goes on from a host built by hand.
+    fn from(host: Host) -> Self {
+        HostBuilder { host }
+    }
+}
