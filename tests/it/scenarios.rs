@@ -36,11 +36,11 @@
 //! - `basis`: the finding's `basis` (`live`, `since-boot`, `unknown-window`, `snapshot`),
 //!   compared exactly.
 
-mod common;
-
 use std::path::Path;
 
 use serde_json::Value;
+
+use crate::util::*;
 
 /// The fields an `expect` entry may have; any other key is a typo that would check nothing.
 const KNOWN_EXPECT_KEYS: &[&str] = &[
@@ -62,7 +62,7 @@ fn check_scenario(dir: &Path) -> Result<(), String> {
     )
     .map_err(|e| format!("expected.json: {e}"))?;
     let input = dir.join(spec["input"].as_str().ok_or("expected.json has no input")?);
-    let report = common::run(&[&input]);
+    let report = run(&[&input]);
     let findings: Vec<&rules::finding::Finding> =
         report.hosts.iter().flat_map(|h| &h.findings).collect();
     let listing = findings
@@ -96,7 +96,7 @@ fn check_scenario(dir: &Path) -> Result<(), String> {
         let Some(f) = found else {
             return Err(format!(
                 "missing {e}\nfindings:\n{listing}\nproblems:\n{}",
-                common::problems_text(&report)
+                problems_text(&report)
             ));
         };
         if let Some(sub) = e["remediation_contains"].as_str() {
@@ -179,7 +179,7 @@ fn check_scenario(dir: &Path) -> Result<(), String> {
 
 #[test]
 fn every_scenario_meets_its_expectations() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scenarios");
+    let root = Path::new(TESTDATA).join("scenarios");
     let mut dirs: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -206,7 +206,7 @@ fn every_scenario_meets_its_expectations() {
 
 #[test]
 fn the_corpus_sosreport_is_quiet() {
-    let report = common::run(&[Path::new(common::CORPUS)]);
+    let report = run(&[Path::new(CORPUS)]);
     let loud: Vec<_> = report.hosts[0]
         .findings
         .iter()
