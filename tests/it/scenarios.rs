@@ -9,7 +9,14 @@
 //!   "quiet": false }
 //! ```
 //! `expect`: findings that must be present (severity exact); `absent`: rules that must not
-//! report `warning` or `critical`; `quiet: true`: no `warning`/`critical` at all.
+//! report `warning` or `critical`; `quiet: true`: no `warning`/`critical` at all;
+//! `no_findings: true`: no finding at all on any host, `info` included (so `quiet` too).
+//! `input` (the file or directory read) and `provenance` (free text: where the input comes
+//! from) complete the list: any other top-level key is refused, as a misspelled `absent` would
+//! otherwise check nothing. Every rule named in `expect` or `absent` must be in the catalog.
+//!
+//! A negative scenario (directory name with `-neg-`) exists to show that something is NOT
+//! reported, so it must say what: `quiet: true`, `no_findings: true` or a non-empty `absent`.
 //!
 //! `remediation_lacks` (a string or a list): no remediation line may contain it (a fix that
 //! does not apply to this mechanism, e.g. `txqueuelen` on a tunnel).
@@ -56,11 +63,83 @@ const KNOWN_EXPECT_KEYS: &[&str] = &[
     "arithmetic",
 ];
 
+/// The top-level keys of `expected.json`; any other key is a typo that would check nothing.
+const KNOWN_TOP_KEYS: &[&str] = &[
+    "input",
+    "provenance",
+    "expect",
+    "absent",
+    "quiet",
+    "no_findings",
+];
+
+/// Checks the shape of `expected.json` before any finding is compared: known keys of the
+/// right types, rules that exist, and a negative scenario that states what must not fire.
+fn check_spec(dir: &Path, spec: &Value) -> Result<(), String> {
+    let top = spec.as_object().ok_or("expected.json is not an object")?;
+    if let Some(key) = top.keys().find(|k| !KNOWN_TOP_KEYS.contains(&k.as_str())) {
+        return Err(format!(
+            "expected.json: unknown top-level key {key:?} (known: {KNOWN_TOP_KEYS:?})"
+        ));
+    }
+    for key in ["input", "provenance"] {
+        if !top.get(key).is_some_and(Value::is_string) {
+            return Err(format!("expected.json: {key:?} must be a string"));
+        }
+    }
+    for key in ["quiet", "no_findings"] {
+        if top.get(key).is_some_and(|v| !v.is_boolean()) {
+            return Err(format!("expected.json: {key:?} must be true or false"));
+        }
+    }
+    if top.get("expect").is_some_and(|v| !v.is_array()) {
+        return Err("expected.json: \"expect\" must be a list".into());
+    }
+    let absent = match top.get("absent") {
+        None => Vec::new(),
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
+            a.iter().filter_map(Value::as_str).collect()
+        }
+        Some(_) => return Err("expected.json: \"absent\" must be a list of rule ids".into()),
+    };
+    let catalog: Vec<&str> = rules::catalog::all().iter().map(|r| r.id).collect();
+    let expected_rules = spec["expect"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["rule"].as_str().unwrap_or(""));
+    if let Some(rule) = absent
+        .iter()
+        .copied()
+        .chain(expected_rules)
+        .find(|r| !catalog.contains(r))
+    {
+        return Err(format!(
+            "expected.json: {rule:?} is not a rule of the catalog"
+        ));
+    }
+    let no_findings = spec["no_findings"].as_bool() == Some(true);
+    if no_findings && spec["expect"].as_array().is_some_and(|e| !e.is_empty()) {
+        return Err("expected.json: \"no_findings\" contradicts a non-empty \"expect\"".into());
+    }
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    let quiet = spec["quiet"].as_bool() == Some(true);
+    if name.contains("-neg-") && !quiet && !no_findings && absent.is_empty() {
+        return Err(
+            "a negative scenario must state what must not fire: \"quiet\": true, \
+             \"no_findings\": true or a non-empty \"absent\""
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 fn check_scenario(dir: &Path) -> Result<(), String> {
     let spec: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("expected.json")).map_err(|e| e.to_string())?,
     )
     .map_err(|e| format!("expected.json: {e}"))?;
+    check_spec(dir, &spec)?;
     let input = dir.join(spec["input"].as_str().ok_or("expected.json has no input")?);
     let report = run(&[&input]);
     let findings: Vec<&rules::finding::Finding> =
@@ -174,6 +253,9 @@ fn check_scenario(dir: &Path) -> Result<(), String> {
             ));
         }
     }
+    if spec["no_findings"].as_bool() == Some(true) && !findings.is_empty() {
+        return Err(format!("expected no finding at all, got:\n{listing}"));
+    }
     Ok(())
 }
 
@@ -214,4 +296,50 @@ fn the_corpus_sosreport_is_quiet() {
         .map(|f| format!("{} {} {}", f.rule, f.subject, f.summary))
         .collect();
     assert!(loud.is_empty(), "{loud:?}");
+}
+
+/// The checks above must be able to fail: each broken `expected.json` below (synthetic,
+/// written here next to a copy of a real scenario input) is refused with its reason.
+#[test]
+fn the_harness_refuses_specs_that_would_check_nothing() {
+    // top.log gives one info finding (cpu-steal on host, steal 0.0 and 1.5 %) and nothing loud.
+    let top_log = Path::new(TESTDATA).join("scenarios/cpu-steal-neg-sandbox-top/top.log");
+    let tmp = tempfile::tempdir().unwrap();
+    let check = |name: &str, spec: &str| {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(&top_log, dir.join("top.log")).unwrap();
+        std::fs::write(dir.join("expected.json"), spec).unwrap();
+        check_scenario(&dir)
+    };
+    let head = r#""input": "top.log", "provenance": "test", "expect": []"#;
+    let refused = |name: &str, extra: &str, reason: &str| {
+        let spec = format!("{{ {head}{extra} }}");
+        let err = check(name, &spec).expect_err(&spec);
+        assert!(err.contains(reason), "{spec}: {err}");
+    };
+    refused(
+        "a-neg-typo",
+        r#", "absnet": ["cpu-steal"]"#,
+        "unknown top-level key \"absnet\"",
+    );
+    refused("a-neg-silent", "", "a negative scenario must state");
+    refused(
+        "a-neg-unknown-rule",
+        r#", "absent": ["cpu-stea1"]"#,
+        "\"cpu-stea1\" is not a rule",
+    );
+    refused(
+        "a-neg-quiet-text",
+        r#", "quiet": "true""#,
+        "must be true or false",
+    );
+    refused(
+        "a-neg-info",
+        r#", "no_findings": true"#,
+        "expected no finding at all",
+    );
+    // The same input passes what it does meet: quiet (its one finding is info).
+    let spec = format!(r#"{{ {head}, "quiet": true }}"#);
+    assert_eq!(check("a-neg-quiet", &spec), Ok(()));
 }
