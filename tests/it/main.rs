@@ -12,6 +12,7 @@ mod accounting;
 mod batch;
 mod browser;
 mod corpus;
+mod escaping;
 mod exits;
 mod hostile;
 mod hosts;

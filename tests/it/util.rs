@@ -233,19 +233,29 @@ pub const HOSTILE_ALIAS: &str =
 /// Markdown markup in an interface name: a heading mark, emphasis, a code span, a link.
 pub const MARKUP_IF: &str = "#_e*|`c`[l](x)<b>";
 
+/// One interface of `ip -s -d link` (synthetic): a tap-like device, up, 2 000 000 packets
+/// received without loss, `tx_packets` sent and `tx_dropped` dropped.
+pub fn ip_link_block(
+    index: u32,
+    name: &str,
+    alias: Option<&str>,
+    tx_packets: u64,
+    tx_dropped: u64,
+) -> String {
+    format!(
+        "{index}: {name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UNKNOWN mode DEFAULT group default qlen 1000\n\
+         \x20   link/ether fe:16:3e:a5:17:c0 brd ff:ff:ff:ff:ff:ff promiscuity 1\n\
+         {}\
+         \x20   RX: bytes  packets  errors  dropped overrun mcast\n\
+         \x20   900000000  2000000  0       0       0       0\n\
+         \x20   TX: bytes  packets  errors  dropped carrier collsns\n\
+         \x20   900000000  {tx_packets}  0       {tx_dropped}   0       0\n",
+        alias.map_or(String::new(), |a| format!("    alias {a}\n"))
+    )
+}
+
 pub fn hostile_archive() -> Vec<u8> {
-    let block = |index: u32, name: &str, alias: Option<&str>| {
-        format!(
-            "{index}: {name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UNKNOWN mode DEFAULT group default qlen 1000\n\
-             \x20   link/ether fe:16:3e:a5:17:c0 brd ff:ff:ff:ff:ff:ff promiscuity 1\n\
-             {}\
-             \x20   RX: bytes  packets  errors  dropped overrun mcast\n\
-             \x20   900000000  2000000  0       0       0       0\n\
-             \x20   TX: bytes  packets  errors  dropped carrier collsns\n\
-             \x20   900000000  2000000  0       50000   0       0\n",
-            alias.map_or(String::new(), |a| format!("    alias {a}\n"))
-        )
-    };
+    let block = |index, name, alias| ip_link_block(index, name, alias, 2_000_000, 50_000);
     let ip_link = format!(
         "{}{}",
         block(7, HOSTILE_TAP, Some(HOSTILE_ALIAS)),
