@@ -134,6 +134,95 @@ fn check_spec(dir: &Path, spec: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks one `expect` entry against the findings of every host.
+fn check_expect(
+    e: &Value,
+    findings: &[&rules::finding::Finding],
+    listing: &str,
+    report: &rules::model::Report,
+) -> Result<(), String> {
+    let rule = e["rule"].as_str().unwrap_or("");
+    if let Some(key) = e
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+        .find(|k| !KNOWN_EXPECT_KEYS.contains(&k.as_str()))
+    {
+        return Err(format!("expect entry for {rule}: unknown key {key:?}"));
+    }
+    let found = findings.iter().find(|f| {
+        f.rule == rule
+            && e["subject"].as_str().is_none_or(|s| f.subject == s)
+            && e["severity"]
+                .as_str()
+                .is_none_or(|s| serde_json::to_value(f.severity).unwrap() == s)
+    });
+    let Some(f) = found else {
+        return Err(format!(
+            "missing {e}\nfindings:\n{listing}\nproblems:\n{}",
+            problems_text(report)
+        ));
+    };
+    if let Some(sub) = e["remediation_contains"].as_str() {
+        if !f.remediation.iter().any(|r| r.contains(sub)) {
+            return Err(format!(
+                "{rule} on {}: no remediation contains {sub:?}: {:?}",
+                f.subject, f.remediation
+            ));
+        }
+    }
+    let lacks: Vec<&str> = match &e["remediation_lacks"] {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    for sub in lacks {
+        if let Some(r) = f.remediation.iter().find(|r| r.contains(sub)) {
+            return Err(format!(
+                "{rule} on {}: a remediation line contains {sub:?}: {r:?}",
+                f.subject
+            ));
+        }
+    }
+    if let Some(sub) = e["summary_contains"].as_str() {
+        if !f.summary.contains(sub) {
+            return Err(format!(
+                "{rule} on {}: summary lacks {sub:?}: {}",
+                f.subject, f.summary
+            ));
+        }
+    }
+    if let Some(want) = e["total"].as_f64() {
+        if (f.total - want).abs() > 0.5 {
+            return Err(format!(
+                "{rule} on {}: total {} but the hand computation gives {want} ({})",
+                f.subject, f.total, e["arithmetic"]
+            ));
+        }
+    }
+    if let Some(want) = e["rate"].as_f64() {
+        if (f.impact - want).abs() > (want.abs() * 5e-4).max(1e-3) {
+            return Err(format!(
+                "{rule} on {}: rate (impact) {} but the hand computation gives {want} ({})",
+                f.subject, f.impact, e["arithmetic"]
+            ));
+        }
+    }
+    if let Some(want) = e["basis"].as_str() {
+        if f.basis != want {
+            return Err(format!(
+                "{rule} on {}: basis {:?}, expected {want:?}",
+                f.subject, f.basis
+            ));
+        }
+    }
+    if f.evidence.is_empty() && f.severity != rules::finding::Severity::Info {
+        return Err(format!("{rule} on {} has no evidence", f.subject));
+    }
+    Ok(())
+}
+
 fn check_scenario(dir: &Path) -> Result<(), String> {
     let spec: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("expected.json")).map_err(|e| e.to_string())?,
@@ -155,85 +244,7 @@ fn check_scenario(dir: &Path) -> Result<(), String> {
         .collect::<Vec<_>>()
         .join("\n");
     for e in spec["expect"].as_array().into_iter().flatten() {
-        let rule = e["rule"].as_str().unwrap_or("");
-        if let Some(key) = e
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(k, _)| k)
-            .find(|k| !KNOWN_EXPECT_KEYS.contains(&k.as_str()))
-        {
-            return Err(format!("expect entry for {rule}: unknown key {key:?}"));
-        }
-        let found = findings.iter().find(|f| {
-            f.rule == rule
-                && e["subject"].as_str().is_none_or(|s| f.subject == s)
-                && e["severity"]
-                    .as_str()
-                    .is_none_or(|s| serde_json::to_value(f.severity).unwrap() == s)
-        });
-        let Some(f) = found else {
-            return Err(format!(
-                "missing {e}\nfindings:\n{listing}\nproblems:\n{}",
-                problems_text(&report)
-            ));
-        };
-        if let Some(sub) = e["remediation_contains"].as_str() {
-            if !f.remediation.iter().any(|r| r.contains(sub)) {
-                return Err(format!(
-                    "{rule} on {}: no remediation contains {sub:?}: {:?}",
-                    f.subject, f.remediation
-                ));
-            }
-        }
-        let lacks: Vec<&str> = match &e["remediation_lacks"] {
-            Value::String(s) => vec![s.as_str()],
-            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
-        for sub in lacks {
-            if let Some(r) = f.remediation.iter().find(|r| r.contains(sub)) {
-                return Err(format!(
-                    "{rule} on {}: a remediation line contains {sub:?}: {r:?}",
-                    f.subject
-                ));
-            }
-        }
-        if let Some(sub) = e["summary_contains"].as_str() {
-            if !f.summary.contains(sub) {
-                return Err(format!(
-                    "{rule} on {}: summary lacks {sub:?}: {}",
-                    f.subject, f.summary
-                ));
-            }
-        }
-        if let Some(want) = e["total"].as_f64() {
-            if (f.total - want).abs() > 0.5 {
-                return Err(format!(
-                    "{rule} on {}: total {} but the hand computation gives {want} ({})",
-                    f.subject, f.total, e["arithmetic"]
-                ));
-            }
-        }
-        if let Some(want) = e["rate"].as_f64() {
-            if (f.impact - want).abs() > (want.abs() * 5e-4).max(1e-3) {
-                return Err(format!(
-                    "{rule} on {}: rate (impact) {} but the hand computation gives {want} ({})",
-                    f.subject, f.impact, e["arithmetic"]
-                ));
-            }
-        }
-        if let Some(want) = e["basis"].as_str() {
-            if f.basis != want {
-                return Err(format!(
-                    "{rule} on {}: basis {:?}, expected {want:?}",
-                    f.subject, f.basis
-                ));
-            }
-        }
-        if f.evidence.is_empty() && f.severity != rules::finding::Severity::Info {
-            return Err(format!("{rule} on {} has no evidence", f.subject));
-        }
+        check_expect(e, &findings, &listing, &report)?;
     }
     let loud = |f: &&&rules::finding::Finding| f.severity != rules::finding::Severity::Info;
     for a in spec["absent"].as_array().into_iter().flatten() {
