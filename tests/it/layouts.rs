@@ -3,22 +3,23 @@
 //! (built here); the command outputs inside them are real captures from testdata/ (see the
 //! PROVENANCE.md files there), so the expected values are read off those files.
 
-mod common;
-
-use common::*;
+use crate::util::*;
 use rules::model::{BondRole, InputKind, InterfaceKind, IntervalKind};
 
-const IP_ETH0: &str = include_str!("../testdata/e2e/ip_-s_-d_link.eth0");
-const IP_CORPUS: &str =
-    include_str!("../testdata/parsers/iplink/sos-coreos-master1-ip_-s_-d_link.txt");
-const PROC_DEV: &str =
-    include_str!("../testdata/parsers/procnetdev/sos-coreos-master1-proc-3255-net-dev.txt");
-const SOFTNET: &str =
-    include_str!("../testdata/parsers/softnet/coreos-master1-4.18.0-80.softnet_stat");
-const ETHTOOL_S: &str = include_str!("../testdata/parsers/ethtool/S_real_virtio_net_eth0.txt");
-const ETHTOOL_G: &str = include_str!("../testdata/parsers/ethtool/g_real_virtio_netlink_eth0.txt");
-const BOND: &str = include_str!("../testdata/parsers/bonding/insights-active-backup.bond0");
-const UNAME: &str = include_str!("../testdata/parsers/uname/coreos-master1.uname_-a");
+const IP_ETH0: &str = include_str!(testdata!("e2e/ip_-s_-d_link.eth0"));
+const IP_CORPUS: &str = include_str!(testdata!(
+    "parsers/iplink/sos-coreos-master1-ip_-s_-d_link.txt"
+));
+const PROC_DEV: &str = include_str!(testdata!(
+    "parsers/procnetdev/sos-coreos-master1-proc-3255-net-dev.txt"
+));
+const SOFTNET: &str = include_str!(testdata!(
+    "parsers/softnet/coreos-master1-4.18.0-80.softnet_stat"
+));
+const ETHTOOL_S: &str = include_str!(testdata!("parsers/ethtool/S_real_virtio_net_eth0.txt"));
+const ETHTOOL_G: &str = include_str!(testdata!("parsers/ethtool/g_real_virtio_netlink_eth0.txt"));
+const BOND: &str = include_str!(testdata!("parsers/bonding/insights-active-backup.bond0"));
+const UNAME: &str = include_str!(testdata!("parsers/uname/coreos-master1.uname_-a"));
 
 /// A supportconfig section as supportutils writes it (53-character header, `# cmd`, output).
 fn section(title: &str, command: &str, body: &str) -> String {
@@ -343,7 +344,7 @@ fn supportconfig_missing_proc_files_are_reported() {
 fn sar_text_in_a_sosreport_becomes_series() {
     // Real `sar -A` text from sysstat 12.6.1 (testdata/parsers/sar/PROVENANCE.md) placed where
     // sos writes it; the archive around it is synthetic.
-    let sar = include_str!("../testdata/parsers/sar/sandbox-sysstat12.6.1-C.sar");
+    let sar = include_str!(testdata!("parsers/sar/sandbox-sysstat12.6.1-C.sar"));
     let tar = sos_root("sosreport-s", "vm")
         .file(
             "sosreport-s/sos_commands/date/date",

@@ -1,28 +1,15 @@
 //! Timelines end to end: capture logs, wraps, resets, several archives of one host.
 //! Expected deltas and rates are computed by hand in the comments.
 
-mod common;
-
 use std::path::Path;
-use std::process::Command;
 
-use common::*;
+use crate::util::*;
 use rules::model::{InterfaceKind, IntervalKind};
-
-const SEED_LOG: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/capture/seed000-tap-tx-drops.log"
-);
 
 #[test]
 fn seed_capture_log_gives_hand_computed_deltas_and_rates() {
     // The CLI, as an engineer runs it: `analyze --format json capture.log`.
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["--format", "json", SEED_LOG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = run_bin_json(["--format", "json", SEED_TAP_LOG]);
     let host = &json["hosts"][0];
     // From the shell prompt `[root@ibm-x3550m4-9 ~]#`.
     assert_eq!(host["hostname"], "ibm-x3550m4-9");
@@ -157,7 +144,7 @@ $ ip -s link show lo
 
 #[test]
 fn a_directory_of_two_archives_of_one_host_is_one_timeline() {
-    let ip = include_str!("../testdata/e2e/ip_-s_-d_link.eth0");
+    let ip = include_str!(testdata!("e2e/ip_-s_-d_link.eth0"));
     let tiny = |top: &str, date: &str, ip: &str| {
         xz(&sos_root(top, "web01")
             .file(&format!("{top}/sos_commands/date/date"), date.as_bytes())
@@ -225,10 +212,12 @@ fn a_single_sosreport_gets_since_boot_averages() {
 fn a_mixed_log_of_date_top_and_ifconfig() {
     // Real procps-ng 4.0.2 and net-tools 2.10 captures (testdata/parsers/*/PROVENANCE.md),
     // joined into one log behind a `date` line and a prompt (the joining is synthetic).
-    let top =
-        include_str!("../testdata/parsers/top/sandbox-procps-ng-4.0.2-top_-b_-1_-n_2_-w_200.txt");
-    let ifconfig =
-        include_str!("../testdata/parsers/ifconfig/sandbox-net-tools-2.10-ifconfig_-a.txt");
+    let top = include_str!(testdata!(
+        "parsers/top/sandbox-procps-ng-4.0.2-top_-b_-1_-n_2_-w_200.txt"
+    ));
+    let ifconfig = include_str!(testdata!(
+        "parsers/ifconfig/sandbox-net-tools-2.10-ifconfig_-a.txt"
+    ));
     let log = format!("Sat Nov 21 21:40:00 UTC 2026\n{top}$ ifconfig -a\n{ifconfig}");
     let (_d, path) = write_temp("mixed.log", log.as_bytes());
     let report = run(&[&path]);

@@ -3,43 +3,21 @@
 //! and says "partial input" at its top; nothing readable gives 3 and no report; a report that
 //! cannot be written gives 1 and names the path. The codes are README's "Exit codes" table.
 
-mod common;
-
 use std::path::Path;
-use std::process::Command;
 
-use common::*;
-
-const SEED_LOG: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/capture/seed000-tap-tx-drops.log"
-);
-
-/// `analyze ARGS…` run in `cwd`: (exit code, stdout, stderr).
-fn analyze_in(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::util::*;
 
 /// A directory holding `good.log` (the seed capture log).
 fn workdir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(SEED_LOG, dir.path().join("good.log")).unwrap();
+    std::fs::copy(SEED_TAP_LOG, dir.path().join("good.log")).unwrap();
     dir
 }
 
 #[test]
 fn a_complete_run_exits_0_and_says_nothing() {
     let dir = workdir();
-    let (code, stdout, stderr) = analyze_in(dir.path(), &["--format", "md", "good.log"]);
+    let (code, stdout, stderr) = run_bin_in(dir.path(), ["--format", "md", "good.log"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stderr, "");
     assert!(!stdout.contains("Partial input"));
@@ -48,7 +26,7 @@ fn a_complete_run_exits_0_and_says_nothing() {
 #[test]
 fn a_missing_path_is_named_on_stderr_and_exits_4_with_the_report_written() {
     let dir = workdir();
-    let (code, stdout, stderr) = analyze_in(dir.path(), &["good.log", "nosuch.txt"]);
+    let (code, stdout, stderr) = run_bin_in(dir.path(), ["good.log", "nosuch.txt"]);
     assert_eq!(code, 4, "{stderr}");
     // One line for the missing input: path, what happened, what to do.
     let lines: Vec<&str> = stderr
@@ -81,7 +59,7 @@ fn an_empty_file_has_its_error_in_json_and_exits_4() {
     let dir = workdir();
     std::fs::write(dir.path().join("empty.txt"), b"").unwrap();
     let (code, stdout, stderr) =
-        analyze_in(dir.path(), &["--format", "json", "good.log", "empty.txt"]);
+        run_bin_in(dir.path(), ["--format", "json", "good.log", "empty.txt"]);
     assert_eq!(code, 4, "{stderr}");
     let json: serde_json::Value = serde_json::from_slice(stdout.as_bytes()).unwrap();
     assert_eq!(json["inputs"][0]["path"], "good.log");
@@ -99,9 +77,9 @@ fn a_truncated_archive_exits_4_with_stderr_and_a_partial_verdict() {
     let dir = tempfile::tempdir().unwrap();
     let bytes = std::fs::read(CORPUS).unwrap();
     // Three quarters of the corpus: hostname, proc/ and sos_commands/ come before the cut
-    // (tests/hostile.rs).
+    // (tests/it/hostile.rs).
     std::fs::write(dir.path().join("cut.tar.xz"), &bytes[..bytes.len() * 3 / 4]).unwrap();
-    let (code, stdout, stderr) = analyze_in(dir.path(), &["--format", "md", "cut.tar.xz"]);
+    let (code, stdout, stderr) = run_bin_in(dir.path(), ["--format", "md", "cut.tar.xz"]);
     assert_eq!(code, 4, "{stderr}");
     let line = stderr
         .lines()
@@ -122,7 +100,7 @@ fn a_truncated_archive_exits_4_with_stderr_and_a_partial_verdict() {
 
     // Cut so early that nothing is read: exit 3, no report, the reason on stderr.
     std::fs::write(dir.path().join("stub.tar.xz"), &bytes[..20_000]).unwrap();
-    let (code, stdout, stderr) = analyze_in(dir.path(), &["stub.tar.xz"]);
+    let (code, stdout, stderr) = run_bin_in(dir.path(), ["stub.tar.xz"]);
     assert_eq!(code, 3, "{stderr}");
     assert_eq!(stdout, "");
     assert!(stderr.contains("analyze: stub.tar.xz: archive is corrupt or truncated"));
@@ -133,7 +111,7 @@ fn a_truncated_archive_exits_4_with_stderr_and_a_partial_verdict() {
 fn nothing_readable_exits_3_and_names_every_input() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "customer says: it is slow\n").unwrap();
-    let (code, stdout, stderr) = analyze_in(dir.path(), &["notes.txt", "nosuch.txt"]);
+    let (code, stdout, stderr) = run_bin_in(dir.path(), ["notes.txt", "nosuch.txt"]);
     assert_eq!(code, 3);
     assert_eq!(stdout, "");
     assert!(stderr
@@ -144,7 +122,7 @@ fn nothing_readable_exits_3_and_names_every_input() {
 #[test]
 fn an_impossible_output_path_exits_1_and_is_named() {
     let dir = workdir();
-    let (code, stdout, stderr) = analyze_in(dir.path(), &["-o", "/nonexistent/x.html", "good.log"]);
+    let (code, stdout, stderr) = run_bin_in(dir.path(), ["-o", "/nonexistent/x.html", "good.log"]);
     assert_eq!(code, 1);
     assert_eq!(stdout, "");
     assert_eq!(
@@ -156,21 +134,21 @@ fn an_impossible_output_path_exits_1_and_is_named() {
 #[test]
 fn a_tarball_of_loose_captures_is_kind_archive() {
     let dir = tempfile::tempdir().unwrap();
-    let log = std::fs::read(SEED_LOG).unwrap();
+    let log = std::fs::read(SEED_TAP_LOG).unwrap();
     let tar = TarBuilder::new()
         .dir("captures")
         .file("captures/tap.log", &log)
         .finish();
     std::fs::write(dir.path().join("captures.tar.gz"), gz(&tar)).unwrap();
-    let (code, stdout, stderr) = analyze_in(dir.path(), &["--format", "json", "captures.tar.gz"]);
+    let (code, stdout, stderr) = run_bin_in(dir.path(), ["--format", "json", "captures.tar.gz"]);
     assert_eq!(code, 0, "{stderr}");
     let json: serde_json::Value = serde_json::from_slice(stdout.as_bytes()).unwrap();
     assert_eq!(json["inputs"][0]["kind"], "archive");
     assert_eq!(json["inputs"][0]["error"], serde_json::Value::Null);
     // A single capture file keeps kind `capture`.
-    let (_, stdout, _) = analyze_in(
-        Path::new(SEED_LOG).parent().unwrap(),
-        &["--format", "json", SEED_LOG],
+    let (_, stdout, _) = run_bin_in(
+        Path::new(SEED_TAP_LOG).parent().unwrap(),
+        ["--format", "json", SEED_TAP_LOG],
     );
     let json: serde_json::Value = serde_json::from_slice(stdout.as_bytes()).unwrap();
     assert_eq!(json["inputs"][0]["kind"], "capture");
@@ -179,13 +157,11 @@ fn a_tarball_of_loose_captures_is_kind_archive() {
 #[test]
 fn batch_into_an_impossible_output_directory_exits_1_and_names_it() {
     let dir = workdir();
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .current_dir(dir.path())
-        .args(["batch", "--out", "/proc/version/reports", "good.log"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (code, _, stderr) = run_bin_in(
+        dir.path(),
+        ["batch", "--out", "/proc/version/reports", "good.log"],
+    );
+    assert_eq!(code, 1);
     assert!(
         stderr.starts_with("analyze batch: cannot create /proc/version/reports: "),
         "{stderr}"

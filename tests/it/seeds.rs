@@ -3,17 +3,15 @@
 //! without uptime, and each must give the ring-overflow warning its author diagnosed, with the
 //! remediation the author applied or the command that finds it.
 
-mod common;
-
 use std::path::Path;
 
 use rules::finding::{Finding, Severity};
 
+use crate::util::*;
+
 fn findings(file: &str) -> Vec<Finding> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/seeds")
-        .join(file);
-    let report = common::run(&[&path]);
+    let path = Path::new(TESTDATA).join("seeds").join(file);
+    let report = run(&[&path]);
     assert_eq!(report.hosts.len(), 1, "{file}: one host");
     report.hosts[0].findings.clone()
 }
@@ -114,7 +112,7 @@ fn the_two_sample_commands_read_back_as_a_live_interval() {
     );
     let path = dir.path().join("confirm-ip.txt");
     std::fs::write(&path, log).unwrap();
-    let report = common::run(&[&path]);
+    let report = run(&[&path]);
     let f = report.hosts[0]
         .findings
         .iter()
@@ -137,7 +135,7 @@ fn the_two_sample_commands_read_back_as_a_live_interval() {
     );
     let path = dir.path().join("confirm-ethtool.txt");
     std::fs::write(&path, log).unwrap();
-    let report = common::run(&[&path]);
+    let report = run(&[&path]);
     let f = report.hosts[0]
         .findings
         .iter()

@@ -1,28 +1,18 @@
 //! Hostile and broken inputs (synthetic archives built in the test). Each must give a listed
 //! problem and never a panic.
 
-mod common;
-
 use std::path::Path;
-use std::process::Command;
 
+use crate::util::*;
 use analyze::pipeline::{render, Format};
-use common::*;
 use rules::model::ProblemSeverity;
 
 const UPTIME: &[u8] = b" 02:54:32 up 35 min,  1 user,  load average: 0.64, 0.37, 0.23\n";
 
+/// `analyze --format json PATHS…`: (exit code, stdout, stderr).
 fn exit_code(args: &[&Path]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let format = ["--format", "json"].map(Path::new);
+    run_bin(format.iter().chain(args))
 }
 
 #[test]
@@ -87,7 +77,7 @@ fn symlink_above_the_root_is_clamped_and_reported() {
 
 #[test]
 fn links_before_and_after_their_targets_both_resolve() {
-    let ip = include_bytes!("../testdata/e2e/ip_-s_-d_link.eth0");
+    let ip = include_bytes!(testdata!("e2e/ip_-s_-d_link.eth0"));
     // Link first, target later in the stream.
     let before = sos_root("sosreport-a", "ahost")
         .symlink("sosreport-a/proc/net", "self/net")
@@ -265,35 +255,21 @@ fn invalid_utf8_is_replaced_and_reported() {
 
 #[test]
 fn usage_errors_exit_2_and_missing_inputs_exit_3() {
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["--format", "pdf", CORPUS])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let (code, _, _) = run_bin([] as [&str; 0]);
+    assert_eq!(code, 2);
+    let (code, _, _) = run_bin(["--format", "pdf", CORPUS]);
+    assert_eq!(code, 2);
     let (code, _, stderr) = exit_code(&[Path::new("/nonexistent/file.tar.xz")]);
     assert_eq!(code, 3);
     assert!(stderr.contains("/nonexistent/file.tar.xz"));
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .arg("--help")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("EXIT CODES"));
+    assert!(run_bin_ok(["--help"]).contains("EXIT CODES"));
 }
 
 #[test]
 fn output_file_option_writes_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.html");
-    let status = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["-o", out.to_str().unwrap(), CORPUS])
-        .status()
-        .unwrap();
-    assert_eq!(status.code(), Some(0));
+    run_bin_ok(["-o", out.to_str().unwrap(), CORPUS]);
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("localhost.localdomain"));

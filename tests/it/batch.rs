@@ -4,24 +4,15 @@
 //! up-to-date reports; report directories are stable per input and the index follows the
 //! current input set.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
-use common::*;
+use crate::util::*;
 
+/// `analyze batch ARGS…`: (exit code, stderr).
 fn batch(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .arg("batch")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, _, stderr) = run_bin(std::iter::once("batch").chain(args.iter().copied()));
+    (code, stderr)
 }
 
 /// The input tree (synthetic arrangement of real archives): the corpus sosreport, the seed
@@ -33,18 +24,11 @@ fn tickets() -> tempfile::TempDir {
     std::fs::create_dir_all(root.join("case-1")).unwrap();
     std::fs::create_dir_all(root.join("case-2")).unwrap();
     std::fs::copy(CORPUS, root.join("case-1/sosreport-master1.tar.xz")).unwrap();
-    std::fs::copy(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/capture/seed000-tap-tx-drops.log"
-        ),
-        root.join("case-1/capture.log"),
-    )
-    .unwrap();
+    std::fs::copy(SEED_TAP_LOG, root.join("case-1/capture.log")).unwrap();
     let corpus = std::fs::read(CORPUS).unwrap();
     std::fs::write(root.join("case-2/broken.tar.xz"), &corpus[..20_000]).unwrap();
     std::fs::write(root.join("case-2/notes.txt"), "customer says: it is slow\n").unwrap();
-    let ip = include_str!("../testdata/e2e/ip_-s_-d_link.eth0");
+    let ip = include_str!(testdata!("e2e/ip_-s_-d_link.eth0"));
     let inner = |host: &str| {
         let top = format!("sosreport-{host}-2024-01-01-abcdefg");
         xz(&sos_root(&top, host)
@@ -189,23 +173,10 @@ fn shards_partition_the_inputs_exactly() {
     assert_eq!(code, 2);
 }
 
-const SEED_LOG: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/capture/seed000-tap-tx-drops.log"
-);
-
 /// `analyze batch ARGS…` in `cwd`: (exit code, stderr).
 fn batch_in(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .current_dir(cwd)
-        .arg("batch")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, _, stderr) = run_bin_in(cwd, std::iter::once("batch").chain(args.iter().copied()));
+    (code, stderr)
 }
 
 /// The `<tr>` rows of the index, without its header row.
@@ -241,7 +212,7 @@ fn a_missing_batch_root_fails_loudly() {
 
     // With a good path beside it, the missing one is reported, not dropped: exit 4.
     std::fs::create_dir_all(dir.path().join("tickets/case1")).unwrap();
-    std::fs::copy(SEED_LOG, dir.path().join("tickets/case1/capture.log")).unwrap();
+    std::fs::copy(SEED_TAP_LOG, dir.path().join("tickets/case1/capture.log")).unwrap();
     let (code, log) = batch_in(dir.path(), &["--out", "r", "tickets/case1", "nosuchdir"]);
     assert_eq!(code, 4, "{log}");
     assert!(
@@ -263,7 +234,7 @@ fn files_that_are_not_inputs_are_skipped_without_a_folder() {
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("tickets/case1");
     std::fs::create_dir_all(&case).unwrap();
-    std::fs::copy(SEED_LOG, case.join("capture.log")).unwrap();
+    std::fs::copy(SEED_TAP_LOG, case.join("capture.log")).unwrap();
     std::fs::write(case.join("notes.txt"), "customer says: it is slow\n").unwrap();
     std::fs::write(
         case.join("README"),
@@ -328,7 +299,7 @@ fn folders_are_stable_per_input_and_the_index_follows_the_current_inputs() {
     let root = dir.path();
     std::fs::create_dir_all(root.join("tickets/case1")).unwrap();
     std::fs::create_dir_all(root.join("tickets/case2")).unwrap();
-    std::fs::copy(SEED_LOG, root.join("tickets/case1/capture.log")).unwrap();
+    std::fs::copy(SEED_TAP_LOG, root.join("tickets/case1/capture.log")).unwrap();
     let (code, log) = batch_in(root, &["--out", "r", "tickets"]);
     assert_eq!(code, 0, "{log}");
     let out = root.join("r");
@@ -338,7 +309,7 @@ fn folders_are_stable_per_input_and_the_index_follows_the_current_inputs() {
 
     // A sibling with the same file name appears: the first keeps `capture/` and is not
     // read again; the new one gets `capture-<hash>/`.
-    std::fs::copy(SEED_LOG, root.join("tickets/case2/capture.log")).unwrap();
+    std::fs::copy(SEED_TAP_LOG, root.join("tickets/case2/capture.log")).unwrap();
     let (code, log) = batch_in(root, &["--out", "r", "tickets"]);
     assert_eq!(code, 0, "{log}");
     assert!(
@@ -393,7 +364,7 @@ fn folders_are_stable_per_input_and_the_index_follows_the_current_inputs() {
 #[test]
 fn this_projects_testdata_skips_its_notes_and_fails_nothing() {
     let out = tempfile::tempdir().unwrap();
-    let testdata = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
+    let testdata = TESTDATA;
     let (code, log) = batch(&[
         testdata,
         "--out",

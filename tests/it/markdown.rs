@@ -10,47 +10,22 @@
 //! event) and no image; every table row of every report has as many cells as its header, both
 //! as parsed and as written (a stray `|` would add a cell the parser silently drops).
 
-mod common;
-
 use std::ops::Range;
 use std::path::Path;
-use std::process::Command;
 
-use common::*;
+use crate::util::*;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
-
-const SEED_TAP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/capture/seed000-tap-tx-drops.log"
-);
-const NIC_RING: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/scenarios/nic-rx-ring-overflow-pos-lvs-fifo/capture.log"
-);
-const SOFTNET: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/scenarios/softnet-pos-backlog-and-squeeze/capture.log"
-);
 
 const FINDINGS_HEADER: [&str; 5] = ["Severity", "Basis", "Finding", "Subject", "Rule"];
 
 // ---------------------------------------------------------------------------------------------
 // Rendering with the binary.
 
+/// The report `analyze --format FORMAT INPUTS…` writes (exit 0).
 fn analyze(format: &str, inputs: &[&Path]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["--format", format])
-        .args(inputs)
-        .output()
-        .expect("run analyze");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "analyze --format {format} {inputs:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8 report")
+    let options = [Path::new("--format"), Path::new(format)];
+    run_bin_ok(options.iter().chain(inputs))
 }
 
 struct Finding {
@@ -411,7 +386,7 @@ fn corpus_markdown_tables_and_blocks() {
 
 #[test]
 fn tap_capture_markdown() {
-    let (_, _, hosts) = render_and_check("seed000 tap", &[Path::new(SEED_TAP)]);
+    let (_, _, hosts) = render_and_check("seed000 tap", &[Path::new(SEED_TAP_LOG)]);
     assert!(
         has(&hosts, "tap-tx-drop", "critical", "tapc18eb09e-01"),
         "{:?}",
@@ -421,7 +396,8 @@ fn tap_capture_markdown() {
 
 #[test]
 fn nic_ring_scenario_markdown() {
-    let (_, _, hosts) = render_and_check("nic-rx-ring-overflow scenario", &[Path::new(NIC_RING)]);
+    let (_, _, hosts) =
+        render_and_check("nic-rx-ring-overflow scenario", &[Path::new(NIC_RING_LOG)]);
     assert!(
         has(&hosts, "nic-rx-ring-overflow", "critical", "eth2"),
         "{:?}",
@@ -431,7 +407,7 @@ fn nic_ring_scenario_markdown() {
 
 #[test]
 fn softnet_scenario_with_two_findings_markdown() {
-    let (_, _, hosts) = render_and_check("softnet scenario", &[Path::new(SOFTNET)]);
+    let (_, _, hosts) = render_and_check("softnet scenario", &[Path::new(SOFTNET_LOG)]);
     let rules = rules_of(&hosts);
     assert!(rules.len() >= 2, "{rules:?}");
     assert!(rules.iter().any(|(r, _, _)| r == "softnet-backlog-drop"));

@@ -6,21 +6,14 @@
 //! small pastes written here (synthetic; each test says what it writes). Expected values are
 //! read off those files by hand.
 
-mod common;
-
 use std::path::Path;
 
-use common::{iface, problems_text, run, CORPUS};
+use crate::util::{self, iface, problems_text, run, testdata, CORPUS, NIC_RING_LOG, SEED_TAP_LOG};
 use rules::model::{Host, Report};
 
-const LVS01_LOG: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/scenarios/nic-rx-ring-overflow-pos-lvs-fifo/capture.log"
-);
-const DB7_LOG: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/scenarios/nic-phy-errors-pos-constructed-crc-rising/capture.log"
-);
+/// lvs01's log: the ring-overflow scenario.
+const LVS01_LOG: &str = NIC_RING_LOG;
+const DB7_LOG: &str = testdata!("scenarios/nic-phy-errors-pos-constructed-crc-rising/capture.log");
 
 fn host<'a>(report: &'a Report, name: &str) -> &'a Host {
     report
@@ -131,21 +124,16 @@ fn a_directory_of_many_loose_logs_keeps_each_hosts_findings() {
     // and the first /proc/net/dev reading of lvs01 saved again on its own (seed 001).
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let td = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
     copy(LVS01_LOG, d, "scenarios/lvs-fifo/capture.log");
     copy(DB7_LOG, d, "scenarios/crc/capture.log");
+    copy(SEED_TAP_LOG, d, "capture/seed000.log");
     copy(
-        &format!("{td}/capture/seed000-tap-tx-drops.log"),
-        d,
-        "capture/seed000.log",
-    );
-    copy(
-        &format!("{td}/seeds/seed001-proc-net-dev.txt"),
+        testdata!("seeds/seed001-proc-net-dev.txt"),
         d,
         "seeds/seed001.txt",
     );
     copy(
-        &format!("{td}/parsers/softnet/insights-rhel8.softnet_stat"),
+        testdata!("parsers/softnet/insights-rhel8.softnet_stat"),
         d,
         "parsers/rhel8.softnet_stat",
     );
@@ -287,10 +275,7 @@ fn a_paste_without_identity_joins_the_host_whose_interfaces_and_mac_it_matches()
     let eno1 = iface(db7, "eno1");
     // Four samples from the log, one from the paste (its own series, crc 48392).
     assert_eq!(eno1.samples.len(), 5);
-    assert_eq!(
-        common::counter(eno1, "same-mac.txt", "rx_crc_errors"),
-        48_392
-    );
+    assert_eq!(util::counter(eno1, "same-mac.txt", "rx_crc_errors"), 48_392);
     assert!(has_rule(db7, "nic-phy-errors", "eno1"));
 
     // Same interface name, another MAC: another machine, named after its file.
@@ -361,10 +346,7 @@ fn a_log_that_names_no_host_given_twice_is_one_host() {
         assert_eq!(duplicate_warnings(&report).len(), 1);
     }
     // Another nameless file given beside it is not taken for the same machine.
-    let seed = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testdata/seeds/seed001-proc-net-dev.txt"
-    );
+    let seed = testdata!("seeds/seed001-proc-net-dev.txt");
     let report = run(&[&log, Path::new(seed)]);
     let names: Vec<&str> = report.hosts.iter().map(|h| h.hostname.as_str()).collect();
     assert_eq!(names, vec!["anon.log", "seed001-proc-net-dev.txt"]);
@@ -372,11 +354,11 @@ fn a_log_that_names_no_host_given_twice_is_one_host() {
 
 #[test]
 fn a_tarball_of_two_hosts_logs_gives_two_hosts() {
-    let tar = common::TarBuilder::new()
+    let tar = util::TarBuilder::new()
         .file("ticket-1234/lvs01.log", &std::fs::read(LVS01_LOG).unwrap())
         .file("ticket-1234/db7.log", &std::fs::read(DB7_LOG).unwrap())
         .finish();
-    let (_d, path) = common::write_temp("ticket-1234.tar.xz", &common::xz(&tar));
+    let (_d, path) = util::write_temp("ticket-1234.tar.xz", &util::xz(&tar));
     let report = run(&[&path]);
     let names: Vec<&str> = report.hosts.iter().map(|h| h.hostname.as_str()).collect();
     assert_eq!(names, vec!["lvs01", "db-7"], "{}", problems_text(&report));
@@ -397,20 +379,20 @@ fn a_tarball_of_two_hosts_logs_gives_two_hosts() {
 fn sar_history_in_two_sosreports_of_one_host_is_counted_once() {
     // Real `sar -A` text (testdata/parsers/sar/PROVENANCE.md) in two synthetic sosreports of
     // host `vm` taken a day apart: both keep the same sar21 file, as sos does for sa history.
-    let sar = include_str!("../testdata/parsers/sar/sandbox-sysstat12.6.1-C.sar");
+    let sar = include_str!(testdata!("parsers/sar/sandbox-sysstat12.6.1-C.sar"));
     let sos = |top: &str, date: &str| {
-        common::xz(
-            &common::sos_root(top, "vm")
+        util::xz(
+            &util::sos_root(top, "vm")
                 .file(&format!("{top}/sos_commands/date/date"), date.as_bytes())
                 .file(&format!("{top}/sos_commands/sar/sar21"), sar.as_bytes())
                 .finish(),
         )
     };
-    let (_d1, first) = common::write_temp(
+    let (_d1, first) = util::write_temp(
         "a.tar.xz",
         &sos("sosreport-a", "Sat Nov 21 21:35:00 UTC 2026\n"),
     );
-    let (_d2, second) = common::write_temp(
+    let (_d2, second) = util::write_temp(
         "b.tar.xz",
         &sos("sosreport-b", "Sun Nov 22 21:35:00 UTC 2026\n"),
     );

@@ -13,12 +13,10 @@
 //! (each would set `document.title`) or become an element.
 //!
 //! The tests are `#[ignore]`d, so a plain `cargo test` lists them as ignored; `.ci/run` runs
-//! them with `cargo test --release --test browser -- --ignored` once Chromium is installed.
+//! them with `cargo test --release --test it -- --ignored browser::` once Chromium is installed.
 //! Run that way without Chromium they skip with a message, unless `ANALYZE_REQUIRE_BROWSER` is
 //! set (CI sets it), where a missing browser is a failure. `ANALYZE_CHROMIUM` overrides the
 //! browser binary.
-
-mod common;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
@@ -29,40 +27,23 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::util::*;
 use serde_json::Value;
 
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
 
-const SEED_TAP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/capture/seed000-tap-tx-drops.log"
-);
-const NIC_RING: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/scenarios/nic-rx-ring-overflow-pos-lvs-fifo/capture.log"
-);
-const SOFTNET: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/scenarios/softnet-pos-backlog-and-squeeze/capture.log"
-);
-
 // ---------------------------------------------------------------------------------------------
 // Rendering with the binary.
 
+/// `analyze --format FORMAT -o OUT INPUTS…`, which must exit 0.
 fn analyze(format: &str, inputs: &[&Path], out: &Path) {
-    let output = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["--format", format, "-o"])
-        .arg(out)
-        .args(inputs)
-        .output()
-        .expect("run analyze");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "analyze --format {format} {inputs:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let options = [
+        Path::new("--format"),
+        Path::new(format),
+        Path::new("-o"),
+        out,
+    ];
+    run_bin_ok(options.iter().chain(inputs));
 }
 
 /// `(rule, severity, subject, remediation)` of every finding in the JSON report, in order.
@@ -789,7 +770,7 @@ fn tap_capture_in_the_browser_shows_the_finding_and_a_chart() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (path, html, findings) = render_both(dir.path(), &[Path::new(SEED_TAP)]);
+    let (path, html, findings) = render_both(dir.path(), &[Path::new(SEED_TAP_LOG)]);
     expect_finding(&findings, "tap-tx-drop", "critical", "tapc18eb09e-01");
     let page = load(&browser, &path);
     let svgs = check_page("seed000 tap", &html, &page, &findings);
@@ -807,7 +788,7 @@ fn nic_ring_scenario_in_the_browser() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (path, html, findings) = render_both(dir.path(), &[Path::new(NIC_RING)]);
+    let (path, html, findings) = render_both(dir.path(), &[Path::new(NIC_RING_LOG)]);
     expect_finding(&findings, "nic-rx-ring-overflow", "critical", "eth2");
     let page = load(&browser, &path);
     check_page("nic-rx-ring-overflow scenario", &html, &page, &findings);
@@ -820,7 +801,7 @@ fn softnet_scenario_with_two_findings_in_the_browser() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (path, html, findings) = render_both(dir.path(), &[Path::new(SOFTNET)]);
+    let (path, html, findings) = render_both(dir.path(), &[Path::new(SOFTNET_LOG)]);
     assert!(findings.len() >= 2, "{} finding(s)", findings.len());
     assert!(findings.iter().any(|f| f.rule == "softnet-backlog-drop"));
     assert!(findings.iter().any(|f| f.rule == "softnet-time-squeeze"));

@@ -1,11 +1,9 @@
 //! End to end on the real sos 3.6 archive in testdata/ (provenance: testdata/PROVENANCE.md).
 //! Every expected value below was read by hand from the extracted archive.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::util::*;
 use rules::model::{InputKind, InterfaceKind, ProblemSeverity};
 
 #[test]

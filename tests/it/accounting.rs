@@ -10,10 +10,12 @@ use analyze::pipeline::{render, Format};
 use rules::accounting::NOT_JUDGED;
 use rules::model::Report;
 
+use crate::util::TESTDATA;
+
 /// Every input the test data holds: scenario inputs, capture logs, seed pastes, the corpus
 /// sosreport, the e2e capture, and each parser fixture read as a loose file.
 fn inputs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let root = PathBuf::from(TESTDATA);
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
         let entry = entry.expect("walk testdata");

@@ -1,11 +1,9 @@
 //! Inputs people send: zip archives (built on the fly from the shipped sosreport or from
 //! synthetic sos trees), and archives found inside a sosreport root (`proc.tar.gz`, `var.tgz`).
 
-mod common;
-
 use std::io::{Cursor, Read, Write};
 
-use common::*;
+use crate::util::*;
 use rules::model::{ProblemSeverity, Report};
 use zip::write::SimpleFileOptions;
 use zip::CompressionMethod;
@@ -85,7 +83,7 @@ fn a_zip_of_a_sosreport_reads_like_its_tar_xz() {
     let host = &from_zip.hosts[0];
     assert_eq!(host.hostname, from_xz.hosts[0].hostname);
     assert_eq!(host.kernel.as_deref(), Some("4.18.0-80.11.2.el8_0.x86_64"));
-    // Read by hand from proc/net/dev of the shipped sosreport (tests/corpus.rs has the same).
+    // Read by hand from proc/net/dev of the shipped sosreport (tests/it/corpus.rs has the same).
     let eth0 = iface(host, "eth0");
     assert_eq!(counter(eth0, "proc/net/dev", "rx_packets"), 340_494);
     // proc/net/dev is a symlink chain (proc/net -> self/net): followed inside the zip too.

@@ -4,17 +4,15 @@
 //! README's table says, rings, host name — with values read off the input by hand. Inputs
 //! marked "synthetic" were written for the test; the others are real.
 
-mod common;
-
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::*;
+use crate::util::*;
 use rules::model::{Host, Interface, ProblemSeverity, Report};
 
 fn seed(name: &str) -> String {
-    format!("{}/testdata/seeds/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{TESTDATA}/seeds/{name}")
 }
 
 /// Reads `text` as a pasted file named `name`.
@@ -43,15 +41,6 @@ fn warnings(r: &Report) -> Vec<(Option<usize>, String)> {
         .collect()
 }
 
-fn json_of(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn json_iface<'a>(host: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     host["interfaces"]
         .as_array()
@@ -65,7 +54,7 @@ fn json_iface<'a>(host: &'a serde_json::Value, name: &str) -> &'a serde_json::Va
 
 #[test]
 fn seed003_ip_p4p2_collapsed_paste_under_a_slash_prompt() {
-    let json = json_of(&["--format", "json", &seed("seed003-ip-p4p2.txt")]);
+    let json = run_bin_json(["--format", "json", &seed("seed003-ip-p4p2.txt")]);
     let host = &json["hosts"][0];
     // `[root@/ ~]#`: `/` is not a host name.
     assert_eq!(host["hostname"], "seed003-ip-p4p2.txt");
@@ -103,7 +92,7 @@ fn seed003_ip_p4p2_collapsed_paste_under_a_slash_prompt() {
 
 #[test]
 fn seed003_ifconfig_with_marks_and_two_ring_readings() {
-    let json = json_of(&["--format", "json", &seed("seed003-ifconfig-ring.txt")]);
+    let json = run_bin_json(["--format", "json", &seed("seed003-ifconfig-ring.txt")]);
     let host = &json["hosts"][0];
     let e = json_iface(host, "eth0");
     assert_eq!(e["mac"], "d4:ae:52:34:e6:2e");
@@ -152,7 +141,7 @@ fn seed003_ifconfig_with_marks_and_two_ring_readings() {
 
 #[test]
 fn seed001_proc_net_dev_after_a_dollar_prompt_reads_clean() {
-    let json = json_of(&["--format", "json", &seed("seed001-proc-net-dev.txt")]);
+    let json = run_bin_json(["--format", "json", &seed("seed001-proc-net-dev.txt")]);
     assert!(json["problems"].as_array().unwrap().is_empty());
     let host = &json["hosts"][0];
     assert_eq!(host["interfaces"].as_array().unwrap().len(), 9);
@@ -427,12 +416,10 @@ fn proc_net_dev_cut_at_terminal_width() {
 #[test]
 fn netstat_i_paste_in_the_host_model() {
     // Real: github.com/vgropp/bwm-ng issue #5 (CentOS 7.2), with its `netstat -i` line.
-    let text = std::fs::read_to_string(format!(
-        "{}/testdata/parsers/netstat_iface/issue-bwm-ng-5-centos7-netstat-i.txt",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let (r, _d) = read("netstat.txt", &text);
+    let text = include_str!(testdata!(
+        "parsers/netstat_iface/issue-bwm-ng-5-centos7-netstat-i.txt"
+    ));
+    let (r, _d) = read("netstat.txt", text);
     assert!(r.problems.is_empty(), "{}", problems_text(&r));
     let h = host(&r);
     // `eno1      1500 49629382      0      8 0      47076697      0      0      0 BMRU`
@@ -449,11 +436,9 @@ fn netstat_i_paste_in_the_host_model() {
 #[test]
 fn ip_json_paste_in_the_host_model() {
     // Real: `ip -j -p -s -s -d link` from this project's sandbox, after a prompt.
-    let json = std::fs::read_to_string(format!(
-        "{}/testdata/parsers/ipjson/sandbox-iproute2-6.1-ip-j-p-s-s-d-link.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let json = include_str!(testdata!(
+        "parsers/ipjson/sandbox-iproute2-6.1-ip-j-p-s-s-d-link.json"
+    ));
     let (r, _d) = read(
         "j.txt",
         &format!("[root@sandbox ~]# ip -j -p -s -s -d link\n{json}"),
@@ -537,11 +522,9 @@ fn two_ethtool_s_pastes_separated_by_prompts() {
 #[test]
 fn two_netstat_i_pastes_separated_by_dates() {
     // Synthetic around the real sandbox table: eth0 RX-OK 1198 → 1298.
-    let table = std::fs::read_to_string(format!(
-        "{}/testdata/parsers/netstat_iface/sandbox-net-tools-2.10-netstat-ia.txt",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let table = include_str!(testdata!(
+        "parsers/netstat_iface/sandbox-net-tools-2.10-netstat-ia.txt"
+    ));
     let later = table.replacen("     1198 ", "     1298 ", 1);
     let text = format!("$ date\nWed Dec  2 15:35:00 UTC 2026\n$ netstat -ia\n{table}$ date\nWed Dec  2 15:35:20 UTC 2026\n$ netstat -ia\n{later}");
     let (r, _d) = read("twice.txt", &text);
@@ -552,11 +535,9 @@ fn two_netstat_i_pastes_separated_by_dates() {
 #[test]
 fn two_pretty_ip_json_runs_without_prompts_separated_by_dates() {
     // Synthetic around the real sandbox capture: two dated runs, eth0 rx_packets 1198 → 1298.
-    let json = std::fs::read_to_string(format!(
-        "{}/testdata/parsers/ipjson/sandbox-iproute2-6.1-ip-j-p-s-s-d-link.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let json = include_str!(testdata!(
+        "parsers/ipjson/sandbox-iproute2-6.1-ip-j-p-s-s-d-link.json"
+    ));
     let later = json.replacen("\"packets\": 1198,", "\"packets\": 1298,", 1);
     assert_ne!(json, later);
     let text = format!("Wed Dec  2 15:35:00 UTC 2026\n{json}Wed Dec  2 15:35:10 UTC 2026\n{later}");

@@ -6,15 +6,13 @@
 //!
 //! Needs `sos` and root, so it is `#[ignore]`d (a plain `cargo test` lists it as ignored).
 //! `.ci/run` installs sos, sets ANALYZE_REQUIRE_SOS=1 (a missing prerequisite is then a
-//! failure instead of a skip) and runs it with `cargo test --release --test sos_live -- --ignored`.
-
-mod common;
+//! failure instead of a skip) and runs it with `cargo test --release --test it -- --ignored sos_live::`.
 
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::*;
+use crate::util::*;
 use rules::model::InputKind;
 
 /// The live file, read with a plain column split (independent of the parser under test).

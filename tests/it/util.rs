@@ -1,16 +1,89 @@
-//! Helpers for integration tests: build archives in memory (synthetic; each test says what
-//! it builds) and run the pipeline on them.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: paths of the test data, running the `analyze`
+//! binary, building archives in memory (synthetic; each test says what it builds) and running
+//! the pipeline on them.
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use rules::model::{Host, Interface, Report};
 
-pub const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/sosreport-3.6-coreos-master1.tar.xz"
-);
+/// The absolute path of `testdata/REL` as a `&'static str`, usable in `const`s and in
+/// `include_str!`/`include_bytes!` (which, written in a module, would otherwise resolve a
+/// relative path against that module's own directory).
+macro_rules! testdata {
+    ($rel:literal) => {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/", $rel)
+    };
+}
+pub(crate) use testdata;
+
+/// The test data directory (no trailing `/`).
+pub const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
+/// The real sosreport 3.6 of an OpenShift master (testdata/PROVENANCE.md).
+pub const CORPUS: &str = testdata!("sosreport-3.6-coreos-master1.tar.xz");
+/// Seed 000's capture log: a tap whose TX drops grow once dd competes for the guest's pCPU.
+pub const SEED_TAP_LOG: &str = testdata!("capture/seed000-tap-tx-drops.log");
+/// The scenario with a critical RX ring overflow on eth2 of the LVS director lvs01.
+pub const NIC_RING_LOG: &str = testdata!("scenarios/nic-rx-ring-overflow-pos-lvs-fifo/capture.log");
+/// The scenario with two softnet findings (backlog drops and time squeezes) on cpu1.
+pub const SOFTNET_LOG: &str = testdata!("scenarios/softnet-pos-backlog-and-squeeze/capture.log");
+
+// ---------------------------------------------------------------------------------------------
+// Running the binary.
+
+/// `analyze ARGS…` in `cwd`: (exit code, stdout, stderr). -1 for a death by signal.
+pub fn run_bin_in<I, S>(cwd: &Path, args: I) -> (i32, String, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("run analyze");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `analyze ARGS…` in the package directory: (exit code, stdout, stderr).
+pub fn run_bin<I, S>(args: I) -> (i32, String, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run_bin_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// The standard output of `analyze ARGS…`, which must exit 0 (a complete run).
+pub fn run_bin_ok<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<S> = args.into_iter().collect();
+    let (code, stdout, stderr) = run_bin(&args);
+    let shown: Vec<_> = args.iter().map(|a| a.as_ref().to_string_lossy()).collect();
+    assert_eq!(code, 0, "analyze {}: {stderr}", shown.join(" "));
+    stdout
+}
+
+/// The JSON report that `analyze ARGS…` writes to standard output (exit 0).
+pub fn run_bin_json<I, S>(args: I) -> serde_json::Value
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    serde_json::from_str(&run_bin_ok(args)).expect("a JSON report")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Archives in memory and the pipeline.
 
 /// A tar archive built in memory.
 pub struct TarBuilder {
@@ -149,7 +222,7 @@ pub fn sos_root(top: &str, hostname: &str) -> TarBuilder {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The crafted archive (synthetic; used by tests/browser.rs and tests/markdown.rs). Each HTML payload, if it
+// The crafted archive (synthetic; used by browser.rs and markdown.rs). Each HTML payload, if it
 // ran, would overwrite document.title.
 
 pub const HOSTILE_HOST: &str = "\"><script>document.title='PWNED'</script>";
@@ -160,19 +233,29 @@ pub const HOSTILE_ALIAS: &str =
 /// Markdown markup in an interface name: a heading mark, emphasis, a code span, a link.
 pub const MARKUP_IF: &str = "#_e*|`c`[l](x)<b>";
 
+/// One interface of `ip -s -d link` (synthetic): a tap-like device, up, 2 000 000 packets
+/// received without loss, `tx_packets` sent and `tx_dropped` dropped.
+pub fn ip_link_block(
+    index: u32,
+    name: &str,
+    alias: Option<&str>,
+    tx_packets: u64,
+    tx_dropped: u64,
+) -> String {
+    format!(
+        "{index}: {name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UNKNOWN mode DEFAULT group default qlen 1000\n\
+         \x20   link/ether fe:16:3e:a5:17:c0 brd ff:ff:ff:ff:ff:ff promiscuity 1\n\
+         {}\
+         \x20   RX: bytes  packets  errors  dropped overrun mcast\n\
+         \x20   900000000  2000000  0       0       0       0\n\
+         \x20   TX: bytes  packets  errors  dropped carrier collsns\n\
+         \x20   900000000  {tx_packets}  0       {tx_dropped}   0       0\n",
+        alias.map_or(String::new(), |a| format!("    alias {a}\n"))
+    )
+}
+
 pub fn hostile_archive() -> Vec<u8> {
-    let block = |index: u32, name: &str, alias: Option<&str>| {
-        format!(
-            "{index}: {name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UNKNOWN mode DEFAULT group default qlen 1000\n\
-             \x20   link/ether fe:16:3e:a5:17:c0 brd ff:ff:ff:ff:ff:ff promiscuity 1\n\
-             {}\
-             \x20   RX: bytes  packets  errors  dropped overrun mcast\n\
-             \x20   900000000  2000000  0       0       0       0\n\
-             \x20   TX: bytes  packets  errors  dropped carrier collsns\n\
-             \x20   900000000  2000000  0       50000   0       0\n",
-            alias.map_or(String::new(), |a| format!("    alias {a}\n"))
-        )
-    };
+    let block = |index, name, alias| ip_link_block(index, name, alias, 2_000_000, 50_000);
     let ip_link = format!(
         "{}{}",
         block(7, HOSTILE_TAP, Some(HOSTILE_ALIAS)),

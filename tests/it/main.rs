@@ -1,0 +1,27 @@
+//! The integration tests of the `analyze` binary crate, in one test binary (one link, one
+//! process start per `cargo test`, and helpers shared through `util` without each file
+//! compiling its own copy). Run one module with `cargo test --test it -- MODULE::`.
+//!
+//! The `#[ignore]`d tests need optional tools (`browser::` needs Chromium, `sos_live::` needs
+//! sos and root); `.ci/run` runs them with `cargo test --release --test it -- --ignored
+//! browser::` and `… sos_live::`.
+
+mod util;
+
+mod accounting;
+mod batch;
+mod browser;
+mod corpus;
+mod escaping;
+mod exits;
+mod hostile;
+mod hosts;
+mod layouts;
+mod markdown;
+mod paste;
+mod provenance;
+mod scenarios;
+mod seeds;
+mod sos_live;
+mod timeline;
+mod zip;
