@@ -7,7 +7,6 @@
 
 pub mod assemble;
 pub mod batch;
-pub mod charts;
 pub mod damage;
 pub mod ingest;
 pub mod kinds;

@@ -2,6 +2,7 @@
 //! `templates/`, compiled into the binary). HTML is auto-escaped by minijinja because the
 //! template name ends in `.html`; Markdown cells go through the `md` filter.
 
+pub mod charts;
 pub mod view;
 
 use std::io::Write;

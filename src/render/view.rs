@@ -84,12 +84,12 @@ fn host_view(host: &Host) -> HostView {
         charts: host
             .findings
             .iter()
-            .map(|f| crate::charts::for_finding(host, f))
+            .map(|f| crate::render::charts::for_finding(host, f))
             .collect(),
-        softnet_dropped_chart: crate::charts::softnet_heatmap(host, "dropped"),
-        softnet_squeeze_chart: crate::charts::softnet_heatmap(host, "time_squeeze"),
-        cpu_chart: crate::charts::cpu_per_sample(host),
-        si_chart: crate::charts::cpu_si_heatmap(host),
+        softnet_dropped_chart: crate::render::charts::softnet_heatmap(host, "dropped"),
+        softnet_squeeze_chart: crate::render::charts::softnet_heatmap(host, "time_squeeze"),
+        cpu_chart: crate::render::charts::cpu_per_sample(host),
+        si_chart: crate::render::charts::cpu_si_heatmap(host),
         critical: count(rules::finding::Severity::Critical),
         warning: count(rules::finding::Severity::Warning),
         info: count(rules::finding::Severity::Info),

@@ -251,7 +251,7 @@ fn steal_overlay(host: &Host, lines: &[Line], offset: Option<i32>) -> Option<Lin
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{at, cpu_frame, finding_of, polylines, tap_host, well_formed};
-    use crate::charts::{escape, for_finding};
+    use crate::render::charts::{escape, for_finding};
     use rules::finding::Severity;
 
     #[test]

@@ -115,7 +115,7 @@ fn steal_lines(by_series: &Readings, axis: XAxis) -> Vec<Line> {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{cpu_frame, finding_of, guest_host, polylines, well_formed};
-    use crate::charts::for_finding;
+    use crate::render::charts::for_finding;
     use rules::model::Host;
 
     #[test]

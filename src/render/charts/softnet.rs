@@ -210,7 +210,7 @@ pub(super) fn softnet_since_boot(host: &Host, key: &str, hot: Option<u32>) -> Op
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{at, finding_of, polylines, softnet, well_formed};
-    use crate::charts::{for_finding, softnet_heatmap};
+    use crate::render::charts::{for_finding, softnet_heatmap};
     use rules::model::Host;
 
     #[test]

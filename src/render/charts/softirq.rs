@@ -146,7 +146,7 @@ fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{finding_of, guest_host, polylines, well_formed};
-    use crate::charts::for_finding;
+    use crate::render::charts::for_finding;
 
     #[test]
     fn softirq_frames_are_the_hot_cpu_against_faint_others() {

@@ -71,7 +71,7 @@ pub(super) fn evidence_bars(f: &Finding) -> Option<String> {
 mod tests {
     use super::super::data::is_live;
     use super::super::testutil::{at, finding_of, well_formed};
-    use crate::charts::for_finding;
+    use crate::render::charts::for_finding;
     use rules::model::{CounterSample, Host, InterfaceKind};
 
     #[test]

@@ -62,7 +62,7 @@ pub(super) fn ipvs_chart(f: &Finding) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{at, finding_of, well_formed};
-    use crate::charts::for_finding;
+    use crate::render::charts::for_finding;
     use rules::model::Host;
 
     #[test]

@@ -2,6 +2,7 @@
 //! fallbacks (timeline series, then the evidence's own steps, then bars) for every rule
 //! without a chart of its own.
 
+use rules::catalog::{chart_of, Chart};
 use rules::finding::Finding;
 use rules::model::Host;
 
@@ -34,13 +35,14 @@ use super::steal::steal_chart;
 /// * Any finding whose evidence is only since boot or a single snapshot: one bar per counter
 ///   (the since-boot rate when the uptime is known, else the total), never a line.
 pub fn for_finding(host: &Host, finding: &Finding) -> Option<String> {
-    match finding.rule {
-        "cpu-steal" => steal_chart(host, finding),
-        "softnet-backlog-drop" => softnet_chart(host, finding, "dropped"),
-        "softnet-time-squeeze" => softnet_chart(host, finding, "time_squeeze"),
-        "softirq-single-cpu" => softirq_chart(host, finding),
-        "ipvs-conn-table-small" => ipvs_chart(finding),
-        _ => interface_chart(host, finding)
+    // Each rule declares its chart (`rules::catalog::chart_of`): no rule id is named here.
+    match chart_of(finding.rule) {
+        Chart::Steal => steal_chart(host, finding),
+        Chart::SoftnetDropped => softnet_chart(host, finding, "dropped"),
+        Chart::SoftnetSqueeze => softnet_chart(host, finding, "time_squeeze"),
+        Chart::Softirq => softirq_chart(host, finding),
+        Chart::Ipvs => ipvs_chart(finding),
+        Chart::Counters => interface_chart(host, finding)
             .or_else(|| evidence_steps(finding))
             .or_else(|| evidence_bars(finding)),
     }
@@ -51,7 +53,7 @@ mod tests {
     use super::super::testutil::{
         at, cpu_frame, finding_of, polylines, quiet_tap_finding, tap_host, well_formed,
     };
-    use crate::charts::{cpu_per_sample, cpu_si_heatmap, for_finding, softnet_heatmap};
+    use crate::render::charts::{cpu_per_sample, cpu_si_heatmap, for_finding, softnet_heatmap};
     use rules::model::Host;
 
     #[test]
