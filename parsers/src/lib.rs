@@ -5,8 +5,8 @@
 //! parser does not understand becomes a problem with its 1-based line number, never a silent
 //! skip. Counters are `u64`.
 //!
-//! The layouts each parser accepts are listed in `../shared/knowledge/formats-and-counters.md`;
-//! the module docs name the sections they follow.
+//! Each module's doc names the layouts it accepts and shows one input → value; its fixtures
+//! (real outputs, with provenance) are under `testdata/parsers/<module>/`.
 
 pub mod bonding;
 pub mod date;

@@ -18,7 +18,7 @@ use crate::model::{Host, Interface, InterfaceKind};
 pub use ::model::loss::LossCounter;
 
 /// The reason given when nothing explains a counter. No input in `testdata/` may produce it
-/// (tests/accounting.rs): it marks a gap in the rule catalog.
+/// (tests/it/accounting.rs): it marks a gap in the rule catalog.
 pub const NOT_JUDGED: &str = "no rule judges this counter";
 
 /// Which rules report an `ethtool -S` counter, for the names that count lost or failed

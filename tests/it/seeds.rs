@@ -1,5 +1,4 @@
-//! The captures quoted in the project's field notes (`../shared/seeds/`), exactly as
-//! published, cut into `testdata/seeds/` (see its PROVENANCE.md): each is a single snapshot
+//! The captures quoted in the field notes this project grew from, exactly as published, cut into `testdata/seeds/` (see its PROVENANCE.md): each is a single snapshot
 //! without uptime, and each must give the ring-overflow warning its author diagnosed, with the
 //! remediation the author applied or the command that finds it.
 
