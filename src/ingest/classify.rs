@@ -11,230 +11,22 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::kinds::KINDS;
 pub use crate::kinds::{CaptureKind, Layout};
-
-type Build = fn(&[&str], &regex::Captures) -> Option<CaptureKind>;
-
-/// One row: a directory glob (components; `*` matches one component) and a regex over the
-/// file name, anchored at both ends.
-struct Rule {
-    layout: Layout,
-    dir: &'static [&'static str],
-    file: &'static str,
-    build: Build,
-}
-
-fn named(c: &regex::Captures, name: &str) -> Option<String> {
-    c.name(name).map(|m| m.as_str().to_string())
-}
-
-fn ethtool(
-    c: &regex::Captures,
-    make: fn(String, Option<String>) -> CaptureKind,
-) -> Option<CaptureKind> {
-    Some(make(named(c, "dev")?, named(c, "ns")))
-}
-
-const ETHTOOL_S: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-S_(?P<dev>.+)";
-const ETHTOOL_PHY: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_--phy-statistics_(?P<dev>.+)";
-const ETHTOOL_G: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-g_(?P<dev>.+)";
-const ETHTOOL_L: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-l_(?P<dev>.+)";
-const ETHTOOL_I: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-i_(?P<dev>.+)";
-/// Every spelling of `ip … link` with statistics that sos versions used (and plain `ip link`).
-const IP_LINK: &str = r"ip_(?:-s_-d_|-d_-s_|-s_-s_-d_|-s_-s_|-s_|-d_|-stats_)?link";
-const IPVSADM: &str = r"ipvsadm_(?P<args>-L.*)";
-
-fn stats(c: &regex::Captures) -> Option<CaptureKind> {
-    ethtool(c, |dev, ns| CaptureKind::EthtoolStats { dev, ns })
-}
-fn ring(c: &regex::Captures) -> Option<CaptureKind> {
-    ethtool(c, |dev, ns| CaptureKind::EthtoolRing { dev, ns })
-}
-fn channels(c: &regex::Captures) -> Option<CaptureKind> {
-    ethtool(c, |dev, ns| CaptureKind::EthtoolChannels { dev, ns })
-}
-fn info(c: &regex::Captures) -> Option<CaptureKind> {
-    ethtool(c, |dev, ns| CaptureKind::EthtoolInfo { dev, ns })
-}
-fn ipvsadm(c: &regex::Captures) -> Option<CaptureKind> {
-    let args = named(c, "args")?.replace('_', " ");
-    Some(CaptureKind::Ipvsadm { args })
-}
-
-macro_rules! rule {
-    ($layout:ident, [$($d:expr),*], $file:expr, $build:expr) => {
-        Rule { layout: Layout::$layout, dir: &[$($d),*], file: $file, build: $build }
-    };
-}
-
-/// The table. Earlier rows win when two logical paths reach the same physical file.
-static RULES: &[Rule] = &[
-    // ---- sos 2.x / 3.x / 4.x ----
-    rule!(Sos, ["sos_reports"], "manifest\\.json", |_, _| Some(
-        CaptureKind::SosManifest
-    )),
-    rule!(Sos, ["sos_commands", "networking"], IP_LINK, |_, _| Some(
-        CaptureKind::IpLink
-    )),
-    rule!(
-        Sos,
-        ["sos_commands", "networking"],
-        "ifconfig_-a",
-        |_, _| Some(CaptureKind::Ifconfig)
-    ),
-    rule!(Sos, ["proc", "net"], "dev", |_, _| Some(
-        CaptureKind::ProcNetDev
-    )),
-    rule!(Sos, ["proc", "net"], "softnet_stat", |_, _| Some(
-        CaptureKind::Softnet
-    )),
-    rule!(Sos, ["proc", "net", "bonding"], "(?P<bond>.+)", |_, c| {
-        Some(CaptureKind::Bonding {
-            bond: named(c, "bond")?,
-        })
-    }),
-    rule!(
-        Sos,
-        ["sys", "class", "net", "*", "statistics"],
-        "(?P<counter>[A-Za-z0-9_]+)",
-        |d, c| {
-            Some(CaptureKind::SysfsStat {
-                dev: d.get(3)?.to_string(),
-                counter: named(c, "counter")?,
-            })
-        }
-    ),
-    // ethtool: flat (sos ≤ 4.2, namespaced names flat too) and per-namespace dirs (≥ 4.3).
-    rule!(
-        Sos,
-        ["sos_commands", "networking"],
-        ETHTOOL_S,
-        |_, c| stats(c)
-    ),
-    rule!(Sos, ["sos_commands", "networking"], ETHTOOL_PHY, |_, c| {
-        stats(c)
-    }),
-    rule!(Sos, ["sos_commands", "networking"], ETHTOOL_G, |_, c| ring(
-        c
-    )),
-    rule!(Sos, ["sos_commands", "networking"], ETHTOOL_L, |_, c| {
-        channels(c)
-    }),
-    rule!(Sos, ["sos_commands", "networking"], ETHTOOL_I, |_, c| info(
-        c
-    )),
-    rule!(
-        Sos,
-        ["sos_commands", "networking", "namespaces", "*"],
-        ETHTOOL_S,
-        |_, c| stats(c)
-    ),
-    rule!(
-        Sos,
-        ["sos_commands", "networking", "namespaces", "*"],
-        ETHTOOL_G,
-        |_, c| ring(c)
-    ),
-    rule!(
-        Sos,
-        ["sos_commands", "networking", "namespaces", "*"],
-        ETHTOOL_L,
-        |_, c| channels(c)
-    ),
-    rule!(
-        Sos,
-        ["sos_commands", "networking", "namespaces", "*"],
-        ETHTOOL_I,
-        |_, c| info(c)
-    ),
-    rule!(Sos, ["sos_commands", "kernel"], "sysctl_-a", |_, _| Some(
-        CaptureKind::Sysctl
-    )),
-    rule!(
-        Sos,
-        ["proc", "sys", "net", "core"],
-        "(?P<knob>[A-Za-z0-9_]+)",
-        |_, c| {
-            Some(CaptureKind::SysctlValue {
-                key: format!("net.core.{}", named(c, "knob")?),
-            })
-        }
-    ),
-    rule!(Sos, ["sos_commands", "ipvs"], IPVSADM, |_, c| ipvsadm(c)),
-    rule!(Sos, ["sos_commands", "host"], "uptime", |_, _| Some(
-        CaptureKind::Uptime
-    )),
-    rule!(Sos, ["sos_commands", "general"], "uptime", |_, _| Some(
-        CaptureKind::Uptime
-    )),
-    rule!(Sos, [], "uptime", |_, _| Some(CaptureKind::Uptime)),
-    rule!(Sos, ["sos_commands", "date"], "date", |_, _| Some(
-        CaptureKind::Date
-    )),
-    rule!(Sos, ["sos_commands", "general"], "date", |_, _| Some(
-        CaptureKind::Date
-    )),
-    rule!(
-        Sos,
-        ["sos_commands", "systemd"],
-        "timedatectl",
-        |_, _| Some(CaptureKind::Date)
-    ),
-    rule!(Sos, [], "date", |_, _| Some(CaptureKind::Date)),
-    rule!(Sos, ["sos_commands", "host"], "hostname", |_, _| Some(
-        CaptureKind::Hostname
-    )),
-    rule!(Sos, ["sos_commands", "general"], "hostname", |_, _| Some(
-        CaptureKind::Hostname
-    )),
-    rule!(Sos, [], "hostname", |_, _| Some(CaptureKind::Hostname)),
-    rule!(Sos, ["sos_commands", "kernel"], "uname_-a", |_, _| Some(
-        CaptureKind::Uname
-    )),
-    rule!(Sos, [], "uname", |_, _| Some(CaptureKind::Uname)),
-    rule!(Sos, ["sos_commands", "processor"], "lscpu", |_, _| Some(
-        CaptureKind::Lscpu
-    )),
-    rule!(Sos, ["proc"], "interrupts", |_, _| Some(
-        CaptureKind::Interrupts
-    )),
-    rule!(Sos, ["proc"], "softirqs", |_, _| Some(
-        CaptureKind::Softirqs
-    )),
-    // sar text: made by sos (`sar -A -f saDD`) or by sysstat itself, copied from /var/log.
-    rule!(Sos, ["sos_commands", "sar"], r"sar\d+", |_, _| Some(
-        CaptureKind::Sar
-    )),
-    rule!(Sos, ["var", "log", "sa"], r"sar\d+", |_, _| Some(
-        CaptureKind::Sar
-    )),
-    rule!(Sos, ["var", "log", "sysstat"], r"sar\d+", |_, _| Some(
-        CaptureKind::Sar
-    )),
-    // ---- SUSE supportconfig: flat files split into sections later ----
-    rule!(
-        Supportconfig,
-        [],
-        r"(?:basic-environment|network|network-.+|proc|env|hardware)\.txt",
-        |_, _| Some(CaptureKind::SupportconfigFile)
-    ),
-    rule!(Supportconfig, ["sar"], r"sar\d+", |_, _| Some(
-        CaptureKind::Sar
-    )),
-];
 
 struct Compiled {
     layout: Layout,
     dir: &'static [&'static str],
     file: Regex,
-    build: Build,
+    build: fn(&[&str], &regex::Captures) -> Option<CaptureKind>,
 }
 
 fn compiled() -> &'static [Compiled] {
     static CELL: OnceLock<Vec<Compiled>> = OnceLock::new();
     CELL.get_or_init(|| {
-        RULES
+        KINDS
             .iter()
+            .flat_map(|k| k.paths)
             .map(|r| Compiled {
                 layout: r.layout,
                 dir: r.dir,
@@ -499,90 +291,13 @@ pub fn classify_proc_path(path: &str) -> Option<CaptureKind> {
 pub fn classify_argv(words: &[&str], ns: Option<String>) -> Option<CaptureKind> {
     let (argv0, args) = words.split_first()?;
     let name = argv0.rsplit('/').next().unwrap_or(argv0);
-    match name {
-        "ip" => {
-            if let ["netns", "exec", netns, rest @ ..] = args {
-                return classify_argv(rest, Some((*netns).to_string()));
-            }
-            // ip [options] link [show|ls|list] [dev] [NAME] [up]
-            let at = args
-                .iter()
-                .position(|a| matches!(*a, "link" | "l" | "li" | "lin"))?;
-            let opts_ok = args[..at].iter().all(|o| {
-                matches!(
-                    *o,
-                    "-s" | "-stats"
-                        | "-statistics"
-                        | "-d"
-                        | "-details"
-                        | "-h"
-                        | "-human"
-                        | "-iec"
-                        | "-j"
-                        | "-json"
-                        | "-p"
-                        | "-pretty"
-                )
-            });
-            let json = args[..at].iter().any(|o| matches!(*o, "-j" | "-json"));
-            let mut rest = args[at + 1..].iter().copied().peekable();
-            rest.next_if(|w| matches!(*w, "show" | "ls" | "list" | "sh" | "lst"));
-            rest.next_if(|w| *w == "dev");
-            rest.next_if(|w| !w.starts_with('-'));
-            rest.next_if(|w| *w == "up");
-            let link = rest.next().is_none();
-            (link && opts_ok && ns.is_none()).then_some(if json {
-                CaptureKind::IpJson
-            } else {
-                CaptureKind::IpLink
-            })
-        }
-        "ethtool" => {
-            let [opt, dev] = args else { return None };
-            let dev = dev.to_string();
-            match *opt {
-                "-S" | "--statistics" | "--phy-statistics" => {
-                    Some(CaptureKind::EthtoolStats { dev, ns })
-                }
-                "-g" | "--show-ring" => Some(CaptureKind::EthtoolRing { dev, ns }),
-                "-l" | "--show-channels" => Some(CaptureKind::EthtoolChannels { dev, ns }),
-                "-i" | "--driver" => Some(CaptureKind::EthtoolInfo { dev, ns }),
-                _ => None,
-            }
-        }
-        _ if ns.is_some() => None,
-        "sysctl" if args == ["-a"] => Some(CaptureKind::Sysctl),
-        "hostname" if args.is_empty() => Some(CaptureKind::Hostname),
-        "uname" if args == ["-a"] => Some(CaptureKind::Uname),
-        "date" if args.is_empty() => Some(CaptureKind::Date),
-        "uptime" if args.is_empty() => Some(CaptureKind::Uptime),
-        "lscpu" if args.is_empty() => Some(CaptureKind::Lscpu),
-        // `ifconfig -s` prints the `netstat -i` table (net-tools `ife_print_short`).
-        "ifconfig" if args.iter().any(|a| matches!(*a, "-s" | "-as" | "-sa")) => {
-            Some(CaptureKind::NetstatIface)
-        }
-        "ifconfig" if args.len() <= 1 => Some(CaptureKind::Ifconfig),
-        "netstat"
-            if args.iter().any(|a| {
-                *a == "--interfaces"
-                    || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
-            }) && args.iter().all(|a| {
-                matches!(*a, "--interfaces" | "--numeric" | "-a" | "--all")
-                    || (a.starts_with('-')
-                        && !a.starts_with("--")
-                        && a.len() > 1
-                        && a[1..].bytes().all(|b| matches!(b, b'i' | b'n' | b'a')))
-            }) =>
-        {
-            Some(CaptureKind::NetstatIface)
-        }
-        "ipvsadm" if args.first().is_some_and(|a| a.starts_with("-L")) => {
-            Some(CaptureKind::Ipvsadm {
-                args: args.join(" "),
-            })
-        }
-        _ => None,
+    if let ("ip", ["netns", "exec", netns, rest @ ..]) = (name, args) {
+        return classify_argv(rest, Some((*netns).to_string()));
     }
+    KINDS
+        .iter()
+        .filter_map(|k| k.argv)
+        .find_map(|argv| argv(name, args, ns.as_deref()))
 }
 
 #[cfg(test)]

@@ -3,13 +3,22 @@
 
 use rules::model::{BondRole, Host, InterfaceKind};
 
-use super::{CaptureKind, Kind, Read};
+use super::{named, row, CaptureKind, Kind, Read};
 
 pub static BONDING: Kind = Kind {
     label: |k| match k {
         CaptureKind::Bonding { bond } => format!("/proc/net/bonding/{bond}"),
         _ => String::new(),
     },
+    paths: &[row!(
+        Sos,
+        ["proc", "net", "bonding"],
+        "(?P<bond>.+)",
+        |_, c| Some(CaptureKind::Bonding {
+            bond: named(c, "bond")?
+        })
+    )],
+    argv: None,
     read: Read::Data(|r, c, _| {
         let CaptureKind::Bonding { bond } = &c.kind else {
             return;

@@ -3,7 +3,50 @@
 
 use rules::model::{Channels, EthtoolSample, Interface, InterfaceKind, Ring};
 
-use super::{CaptureKind, Kind, Read, Reading};
+use super::{named, CaptureKind, Kind, Layout, PathRow, Read, Reading};
+
+const ETHTOOL_S: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-S_(?P<dev>.+)";
+const ETHTOOL_PHY: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_--phy-statistics_(?P<dev>.+)";
+const ETHTOOL_G: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-g_(?P<dev>.+)";
+const ETHTOOL_L: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-l_(?P<dev>.+)";
+const ETHTOOL_I: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-i_(?P<dev>.+)";
+/// Flat (sos ≤ 4.2, namespaced names flat too) and per-namespace directories (≥ 4.3).
+const NETWORKING: &[&str] = &["sos_commands", "networking"];
+const NAMESPACES: &[&str] = &["sos_commands", "networking", "namespaces", "*"];
+
+/// The kind built from a path's `dev` and `ns` groups.
+fn from_path(
+    c: &regex::Captures,
+    make: fn(String, Option<String>) -> CaptureKind,
+) -> Option<CaptureKind> {
+    Some(make(named(c, "dev")?, named(c, "ns")))
+}
+
+/// `ethtool <option> <dev>` with one of `options`.
+fn from_argv(
+    name: &str,
+    args: &[&str],
+    ns: Option<&str>,
+    options: &[&str],
+    make: fn(String, Option<String>) -> CaptureKind,
+) -> Option<CaptureKind> {
+    let [opt, dev] = args else { return None };
+    (name == "ethtool" && options.contains(opt))
+        .then(|| make(dev.to_string(), ns.map(str::to_string)))
+}
+
+fn stats(dev: String, ns: Option<String>) -> CaptureKind {
+    CaptureKind::EthtoolStats { dev, ns }
+}
+fn ring(dev: String, ns: Option<String>) -> CaptureKind {
+    CaptureKind::EthtoolRing { dev, ns }
+}
+fn channels(dev: String, ns: Option<String>) -> CaptureKind {
+    CaptureKind::EthtoolChannels { dev, ns }
+}
+fn info(dev: String, ns: Option<String>) -> CaptureKind {
+    CaptureKind::EthtoolInfo { dev, ns }
+}
 
 /// The device and namespace of an ethtool capture.
 fn device(k: &CaptureKind) -> Option<(&str, Option<&str>)> {
@@ -29,6 +72,35 @@ fn interface<'h>(r: &'h mut Reading<'_>, k: &CaptureKind) -> Option<&'h mut Inte
 
 pub static STATS: Kind = Kind {
     label: |k| label("-S", k),
+    paths: &[
+        PathRow {
+            layout: Layout::Sos,
+            dir: NETWORKING,
+            file: ETHTOOL_S,
+            build: |_, c| from_path(c, stats),
+        },
+        PathRow {
+            layout: Layout::Sos,
+            dir: NETWORKING,
+            file: ETHTOOL_PHY,
+            build: |_, c| from_path(c, stats),
+        },
+        PathRow {
+            layout: Layout::Sos,
+            dir: NAMESPACES,
+            file: ETHTOOL_S,
+            build: |_, c| from_path(c, stats),
+        },
+    ],
+    argv: Some(|name, args, ns| {
+        from_argv(
+            name,
+            args,
+            ns,
+            &["-S", "--statistics", "--phy-statistics"],
+            stats,
+        )
+    }),
     read: Read::Data(|r, c, _| {
         let s = r.take(parsers::ethtool::parse_stats(&c.text));
         if s.stats.is_empty() {
@@ -47,6 +119,21 @@ pub static STATS: Kind = Kind {
 
 pub static RING: Kind = Kind {
     label: |k| label("-g", k),
+    paths: &[
+        PathRow {
+            layout: Layout::Sos,
+            dir: NETWORKING,
+            file: ETHTOOL_G,
+            build: |_, c| from_path(c, ring),
+        },
+        PathRow {
+            layout: Layout::Sos,
+            dir: NAMESPACES,
+            file: ETHTOOL_G,
+            build: |_, c| from_path(c, ring),
+        },
+    ],
+    argv: Some(|name, args, ns| from_argv(name, args, ns, &["-g", "--show-ring"], ring)),
     read: Read::Data(|r, c, _| {
         let g = r.take(parsers::ethtool::parse_ring(&c.text));
         if g.rx.is_some() || g.rx_max.is_some() || g.tx.is_some() || g.tx_max.is_some() {
@@ -66,6 +153,21 @@ pub static RING: Kind = Kind {
 
 pub static CHANNELS: Kind = Kind {
     label: |k| label("-l", k),
+    paths: &[
+        PathRow {
+            layout: Layout::Sos,
+            dir: NETWORKING,
+            file: ETHTOOL_L,
+            build: |_, c| from_path(c, channels),
+        },
+        PathRow {
+            layout: Layout::Sos,
+            dir: NAMESPACES,
+            file: ETHTOOL_L,
+            build: |_, c| from_path(c, channels),
+        },
+    ],
+    argv: Some(|name, args, ns| from_argv(name, args, ns, &["-l", "--show-channels"], channels)),
     read: Read::Data(|r, c, _| {
         let ch = r.take(parsers::ethtool::parse_channels(&c.text));
         if ch.tool_error.is_some() {
@@ -89,6 +191,21 @@ pub static CHANNELS: Kind = Kind {
 
 pub static INFO: Kind = Kind {
     label: |k| label("-i", k),
+    paths: &[
+        PathRow {
+            layout: Layout::Sos,
+            dir: NETWORKING,
+            file: ETHTOOL_I,
+            build: |_, c| from_path(c, info),
+        },
+        PathRow {
+            layout: Layout::Sos,
+            dir: NAMESPACES,
+            file: ETHTOOL_I,
+            build: |_, c| from_path(c, info),
+        },
+    ],
+    argv: Some(|name, args, ns| from_argv(name, args, ns, &["-i", "--driver"], info)),
     read: Read::Data(|r, c, _| {
         let info = r.take(parsers::ethtool::parse_driver_info(&c.text));
         let Some(driver) = info.driver else { return };

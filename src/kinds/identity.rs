@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rules::model::Timestamp;
 
-use super::{fixed_label, Capture, Kind, Read, Reading};
+use super::{fixed_label, row, Capture, CaptureKind, Kind, Read, Reading};
 
 /// What the identity captures said.
 #[derive(Default)]
@@ -24,6 +24,10 @@ pub struct Identity {
 
 pub static SOS_MANIFEST: Kind = Kind {
     label: fixed_label!("sos manifest"),
+    paths: &[row!(Sos, ["sos_reports"], "manifest\\.json", |_, _| Some(
+        CaptureKind::SosManifest
+    ))],
+    argv: None,
     read: Read::Identity(|id, r, c| {
         let (t, start, err) = manifest_times(&c.text);
         id.manifest = t;
@@ -36,6 +40,18 @@ pub static SOS_MANIFEST: Kind = Kind {
 
 pub static HOSTNAME: Kind = Kind {
     label: fixed_label!("hostname"),
+    paths: &[
+        row!(Sos, ["sos_commands", "host"], "hostname", |_, _| Some(
+            CaptureKind::Hostname
+        )),
+        row!(Sos, ["sos_commands", "general"], "hostname", |_, _| Some(
+            CaptureKind::Hostname
+        )),
+        row!(Sos, [], "hostname", |_, _| Some(CaptureKind::Hostname)),
+    ],
+    argv: Some(|name, args, ns| {
+        (name == "hostname" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Hostname)
+    }),
     read: Read::Identity(|id, r, c| {
         if let Some(h) = r.take(parsers::hostname::parse(&c.text)) {
             id.hostname.get_or_insert(h);
@@ -45,6 +61,15 @@ pub static HOSTNAME: Kind = Kind {
 
 pub static UNAME: Kind = Kind {
     label: fixed_label!("uname -a"),
+    paths: &[
+        row!(Sos, ["sos_commands", "kernel"], "uname_-a", |_, _| Some(
+            CaptureKind::Uname
+        )),
+        row!(Sos, [], "uname", |_, _| Some(CaptureKind::Uname)),
+    ],
+    argv: Some(|name, args, ns| {
+        (name == "uname" && ns.is_none() && args == ["-a"]).then_some(CaptureKind::Uname)
+    }),
     read: Read::Identity(|id, r, c| {
         if let Some(u) = r.take(parsers::uname::parse(&c.text)) {
             r.host.kernel.get_or_insert(u.kernel_release.clone());
@@ -55,6 +80,24 @@ pub static UNAME: Kind = Kind {
 
 pub static DATE: Kind = Kind {
     label: fixed_label!("date"),
+    paths: &[
+        row!(Sos, ["sos_commands", "date"], "date", |_, _| Some(
+            CaptureKind::Date
+        )),
+        row!(Sos, ["sos_commands", "general"], "date", |_, _| Some(
+            CaptureKind::Date
+        )),
+        row!(
+            Sos,
+            ["sos_commands", "systemd"],
+            "timedatectl",
+            |_, _| Some(CaptureKind::Date)
+        ),
+        row!(Sos, [], "date", |_, _| Some(CaptureKind::Date)),
+    ],
+    argv: Some(|name, args, ns| {
+        (name == "date" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Date)
+    }),
     read: Read::Identity(|id, r, c| {
         if let Some(d) = r.take(parsers::date::parse(&c.text)) {
             // `date` over `timedatectl`: both are taken at collection time.
@@ -65,6 +108,18 @@ pub static DATE: Kind = Kind {
 
 pub static UPTIME: Kind = Kind {
     label: fixed_label!("uptime"),
+    paths: &[
+        row!(Sos, ["sos_commands", "host"], "uptime", |_, _| Some(
+            CaptureKind::Uptime
+        )),
+        row!(Sos, ["sos_commands", "general"], "uptime", |_, _| Some(
+            CaptureKind::Uptime
+        )),
+        row!(Sos, [], "uptime", |_, _| Some(CaptureKind::Uptime)),
+    ],
+    argv: Some(|name, args, ns| {
+        (name == "uptime" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Uptime)
+    }),
     read: Read::Identity(read_uptime),
 };
 
@@ -83,6 +138,12 @@ fn read_uptime(id: &mut Identity, r: &mut Reading<'_>, c: &Capture) {
 
 pub static LSCPU: Kind = Kind {
     label: fixed_label!("lscpu"),
+    paths: &[row!(Sos, ["sos_commands", "processor"], "lscpu", |_, _| {
+        Some(CaptureKind::Lscpu)
+    })],
+    argv: Some(|name, args, ns| {
+        (name == "lscpu" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Lscpu)
+    }),
     read: Read::Identity(|_, r, c| {
         let l = r.take(parsers::lscpu::parse(&c.text));
         let host = &mut *r.host;

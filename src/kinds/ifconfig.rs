@@ -2,10 +2,21 @@
 
 use rules::model::{CounterSample, Host, Timestamp};
 
-use super::{fixed_label, note_usage_flags, Kind, Read};
+use super::{fixed_label, note_usage_flags, row, CaptureKind, Kind, Read};
 
 pub static IFCONFIG: Kind = Kind {
     label: fixed_label!("ifconfig"),
+    paths: &[row!(
+        Sos,
+        ["sos_commands", "networking"],
+        "ifconfig_-a",
+        |_, _| Some(CaptureKind::Ifconfig)
+    )],
+    argv: Some(|name, args, ns| {
+        let plain = !args.iter().any(|a| super::netstat::short_table_flag(a));
+        (name == "ifconfig" && ns.is_none() && args.len() <= 1 && plain)
+            .then_some(CaptureKind::Ifconfig)
+    }),
     read: Read::Data(|r, c, _| {
         let ifaces = r.take(parsers::ifconfig::parse(&c.text));
         apply(r.host, ifaces, r.time, &c.source);

@@ -3,10 +3,59 @@
 
 use rules::model::{BondRole, CounterSample, Host, InterfaceKind, Timestamp};
 
-use super::{fixed_label, note_usage_flags, Kind, Preparsed, Read};
+use super::{fixed_label, note_usage_flags, row, CaptureKind, Kind, Preparsed, Read};
+
+/// Every spelling of `ip … link` with statistics that sos versions used (and plain `ip link`).
+const IP_LINK_FILES: &str = r"ip_(?:-s_-d_|-d_-s_|-s_-s_-d_|-s_-s_|-s_|-d_|-stats_)?link";
+
+/// `ip [options] link [show|ls|list] [dev] [NAME] [up]`, in the root namespace; `json` picks
+/// `-j` or not.
+fn ip_link(name: &str, args: &[&str], ns: Option<&str>, json: bool) -> Option<CaptureKind> {
+    if name != "ip" || ns.is_some() {
+        return None;
+    }
+    let at = args
+        .iter()
+        .position(|a| matches!(*a, "link" | "l" | "li" | "lin"))?;
+    let opts_ok = args[..at].iter().all(|o| {
+        matches!(
+            *o,
+            "-s" | "-stats"
+                | "-statistics"
+                | "-d"
+                | "-details"
+                | "-h"
+                | "-human"
+                | "-iec"
+                | "-j"
+                | "-json"
+                | "-p"
+                | "-pretty"
+        )
+    });
+    let is_json = args[..at].iter().any(|o| matches!(*o, "-j" | "-json"));
+    let mut rest = args[at + 1..].iter().copied().peekable();
+    rest.next_if(|w| matches!(*w, "show" | "ls" | "list" | "sh" | "lst"));
+    rest.next_if(|w| *w == "dev");
+    rest.next_if(|w| !w.starts_with('-'));
+    rest.next_if(|w| *w == "up");
+    let link = rest.next().is_none();
+    (link && opts_ok && is_json == json).then_some(if json {
+        CaptureKind::IpJson
+    } else {
+        CaptureKind::IpLink
+    })
+}
 
 pub static IP_LINK: Kind = Kind {
     label: fixed_label!("ip link"),
+    paths: &[row!(
+        Sos,
+        ["sos_commands", "networking"],
+        IP_LINK_FILES,
+        |_, _| Some(CaptureKind::IpLink)
+    )],
+    argv: Some(|name, args, ns| ip_link(name, args, ns, false)),
     read: Read::Data(|r, c, pre| {
         let parsed = match pre {
             Preparsed::IpLink(p) => p,
@@ -20,6 +69,8 @@ pub static IP_LINK: Kind = Kind {
 
 pub static IP_JSON: Kind = Kind {
     label: fixed_label!("ip -j link"),
+    paths: &[],
+    argv: Some(|name, args, ns| ip_link(name, args, ns, true)),
     read: Read::Data(|r, c, _| {
         for link in r.take(parsers::ipjson::parse(&c.text)) {
             apply(r.host, link, r.time, &c.source);

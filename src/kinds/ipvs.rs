@@ -2,13 +2,27 @@
 
 use rules::model::{Host, IpvsSample, Timestamp};
 
-use super::{CaptureKind, Kind, Read};
+use super::{named, row, CaptureKind, Kind, Read};
 
 pub static IPVSADM: Kind = Kind {
     label: |k| match k {
         CaptureKind::Ipvsadm { args } => format!("ipvsadm {args}"),
         _ => String::new(),
     },
+    paths: &[row!(
+        Sos,
+        ["sos_commands", "ipvs"],
+        r"ipvsadm_(?P<args>-L.*)",
+        |_, c| Some(CaptureKind::Ipvsadm {
+            args: named(c, "args")?.replace('_', " ")
+        })
+    )],
+    argv: Some(|name, args, ns| {
+        (name == "ipvsadm" && ns.is_none() && args.first().is_some_and(|a| a.starts_with("-L")))
+            .then(|| CaptureKind::Ipvsadm {
+                args: args.join(" "),
+            })
+    }),
     read: Read::Data(|r, c, _| {
         let ipvs = r.take(parsers::ipvsadm::parse(&c.text));
         apply(r.host, ipvs, r.time, &c.source);

@@ -4,10 +4,14 @@ use std::collections::BTreeMap;
 
 use rules::model::{Host, PerCpuCounts, Timestamp};
 
-use super::{fixed_label, Kind, Read};
+use super::{fixed_label, row, CaptureKind, Kind, Read};
 
 pub static INTERRUPTS: Kind = Kind {
     label: fixed_label!("/proc/interrupts"),
+    paths: &[row!(Sos, ["proc"], "interrupts", |_, _| Some(
+        CaptureKind::Interrupts
+    ))],
+    argv: None,
     read: Read::Data(|r, c, _| {
         let irq = r.take(parsers::interrupts::parse_interrupts(&c.text));
         // Filtered by the host's interface names, known at the end (see `Deferred`).
@@ -17,6 +21,10 @@ pub static INTERRUPTS: Kind = Kind {
 
 pub static SOFTIRQS: Kind = Kind {
     label: fixed_label!("/proc/softirqs"),
+    paths: &[row!(Sos, ["proc"], "softirqs", |_, _| Some(
+        CaptureKind::Softirqs
+    ))],
+    argv: None,
     read: Read::Data(|r, c, _| {
         let s = r.take(parsers::interrupts::parse_softirqs(&c.text));
         apply_softirqs(r.host, s, r.time, &c.source);

@@ -34,6 +34,13 @@ pub use reading::{Deferred, Reading};
 pub struct Kind {
     /// What reports call it ("what was read"); per-device kinds name the device.
     pub label: fn(&CaptureKind) -> String,
+    /// Where it lies in an archive, per layout (`ingest::classify` tries the rows of every
+    /// kind in [`KINDS`] order; the first match wins).
+    pub paths: &'static [PathRow],
+    /// The command lines that print it (`ip -s -s link`, `ethtool -S eth0`): supportconfig
+    /// sections and commands echoed in a capture log. Given the command's name (without its
+    /// directory), its arguments, and the network namespace of `ip netns exec NS …`.
+    pub argv: Option<Argv>,
     /// How its text reaches the host.
     pub read: Read,
 }
@@ -46,6 +53,69 @@ pub enum Read {
     Data(fn(&mut Reading<'_>, &Capture, Preparsed)),
     /// It holds other captures, which `ingest` splits out; never parsed itself.
     Container,
+}
+
+/// Every kind, in the order their path rows are tried.
+pub static KINDS: &[&Kind] = &[
+    &identity::SOS_MANIFEST,
+    &iplink::IP_LINK,
+    &ifconfig::IFCONFIG,
+    &procnetdev::PROC_NET_DEV,
+    &softnet::SOFTNET,
+    &bonding::BONDING,
+    &sysfs::SYSFS_STAT,
+    &ethtool::STATS,
+    &ethtool::RING,
+    &ethtool::CHANNELS,
+    &ethtool::INFO,
+    &sysctl::SYSCTL,
+    &sysctl::SYSCTL_VALUE,
+    &ipvs::IPVSADM,
+    &identity::UPTIME,
+    &identity::DATE,
+    &identity::HOSTNAME,
+    &identity::UNAME,
+    &identity::LSCPU,
+    &irq::INTERRUPTS,
+    &irq::SOFTIRQS,
+    &sar::SAR,
+    &containers::SUPPORTCONFIG_FILE,
+    &iplink::IP_JSON,
+    &netstat::NETSTAT_IFACE,
+    &top::TOP,
+    &containers::CAPTURE_LOG,
+];
+
+/// Recognises a command line: its name (without directory), its arguments, and the network
+/// namespace of `ip netns exec NS …`.
+pub type Argv = fn(&str, &[&str], Option<&str>) -> Option<CaptureKind>;
+
+/// One place a kind lies in an archive: a directory glob (components; `*` matches one
+/// component) and a regex over the file name, anchored at both ends; `build` makes the kind
+/// from the directory's components and the name's groups.
+pub struct PathRow {
+    pub layout: Layout,
+    pub dir: &'static [&'static str],
+    pub file: &'static str,
+    pub build: fn(&[&str], &regex::Captures) -> Option<CaptureKind>,
+}
+
+/// `row!(Sos, ["proc", "net"], "dev", build)`: a [`PathRow`].
+macro_rules! row {
+    ($layout:ident, [$($d:expr),*], $file:expr, $build:expr) => {
+        $crate::kinds::PathRow {
+            layout: $crate::kinds::Layout::$layout,
+            dir: &[$($d),*],
+            file: $file,
+            build: $build,
+        }
+    };
+}
+pub(crate) use row;
+
+/// A named group of a path match.
+fn named(c: &regex::Captures, name: &str) -> Option<String> {
+    c.name(name).map(|m| m.as_str().to_string())
 }
 
 impl CaptureKind {

@@ -3,10 +3,42 @@
 
 use rules::model::CounterSample;
 
-use super::{fixed_label, note_usage_flags, Kind, Read};
+use super::{fixed_label, note_usage_flags, CaptureKind, Kind, Read};
+
+/// `netstat -i`/`-in`/`--interfaces`, and `ifconfig -s` (net-tools `ife_print_short` prints
+/// the same table).
+fn netstat_argv(name: &str, args: &[&str], ns: Option<&str>) -> Option<CaptureKind> {
+    if ns.is_some() {
+        return None;
+    }
+    let table = match name {
+        "ifconfig" => args.iter().any(|a| short_table_flag(a)),
+        "netstat" => {
+            args.iter().any(|a| {
+                *a == "--interfaces"
+                    || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
+            }) && args.iter().all(|a| {
+                matches!(*a, "--interfaces" | "--numeric" | "-a" | "--all")
+                    || (a.starts_with('-')
+                        && !a.starts_with("--")
+                        && a.len() > 1
+                        && a[1..].bytes().all(|b| matches!(b, b'i' | b'n' | b'a')))
+            })
+        }
+        _ => false,
+    };
+    table.then_some(CaptureKind::NetstatIface)
+}
+
+/// `ifconfig -s` (alone or with `-a`) prints the short table.
+pub(super) fn short_table_flag(arg: &str) -> bool {
+    matches!(arg, "-s" | "-as" | "-sa")
+}
 
 pub static NETSTAT_IFACE: Kind = Kind {
     label: fixed_label!("netstat -i"),
+    paths: &[],
+    argv: Some(netstat_argv),
     read: Read::Data(|r, c, _| {
         for row in r.take(parsers::netstat_iface::parse(&c.text)) {
             let iface = r.host.interface_mut(&row.name, None);

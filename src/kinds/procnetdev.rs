@@ -2,10 +2,14 @@
 
 use rules::model::CounterSample;
 
-use super::{fixed_label, Kind, Read};
+use super::{fixed_label, row, CaptureKind, Kind, Read};
 
 pub static PROC_NET_DEV: Kind = Kind {
     label: fixed_label!("/proc/net/dev"),
+    paths: &[row!(Sos, ["proc", "net"], "dev", |_, _| Some(
+        CaptureKind::ProcNetDev
+    ))],
+    argv: None,
     read: Read::Data(|r, c, _| {
         for row in r.take(parsers::procnetdev::parse(&c.text)) {
             let iface = r.host.interface_mut(&row.name, None);

@@ -6,10 +6,25 @@ use chrono::NaiveDateTime;
 use rules::model::{CpuSample, CpuUsage, Host, Interval, IntervalKind, SoftnetInterval, Timestamp};
 use rules::timeline::{seconds_between, SoftnetCpuDelta};
 
-use super::{fixed_label, Kind, Read};
+use super::{fixed_label, row, CaptureKind, Kind, Read};
 
 pub static SAR: Kind = Kind {
     label: fixed_label!("sar"),
+    paths: &[
+        row!(Sos, ["sos_commands", "sar"], r"sar\d+", |_, _| Some(
+            CaptureKind::Sar
+        )),
+        row!(Sos, ["var", "log", "sa"], r"sar\d+", |_, _| Some(
+            CaptureKind::Sar
+        )),
+        row!(Sos, ["var", "log", "sysstat"], r"sar\d+", |_, _| Some(
+            CaptureKind::Sar
+        )),
+        row!(Supportconfig, ["sar"], r"sar\d+", |_, _| Some(
+            CaptureKind::Sar
+        )),
+    ],
+    argv: None,
     read: Read::Data(|r, c, _| {
         let sar = r.take(parsers::sar::parse(&c.text));
         apply(r.host, sar, r.offset, &c.source);

@@ -2,10 +2,14 @@
 
 use rules::model::{SoftnetCpu, SoftnetSample};
 
-use super::{fixed_label, Kind, Read};
+use super::{fixed_label, row, CaptureKind, Kind, Read};
 
 pub static SOFTNET: Kind = Kind {
     label: fixed_label!("/proc/net/softnet_stat"),
+    paths: &[row!(Sos, ["proc", "net"], "softnet_stat", |_, _| Some(
+        CaptureKind::Softnet
+    ))],
+    argv: None,
     read: Read::Data(|r, c, _| {
         let rows = r.take(parsers::softnet::parse(&c.text));
         if rows.is_empty() {

@@ -1,9 +1,18 @@
 //! `sysctl -a` and single `/proc/sys/...` files.
 
-use super::{fixed_label, CaptureKind, Kind, Read};
+use super::{fixed_label, named, row, CaptureKind, Kind, Read};
 
 pub static SYSCTL: Kind = Kind {
     label: fixed_label!("sysctl -a"),
+    paths: &[row!(
+        Sos,
+        ["sos_commands", "kernel"],
+        "sysctl_-a",
+        |_, _| Some(CaptureKind::Sysctl)
+    )],
+    argv: Some(|name, args, ns| {
+        (name == "sysctl" && ns.is_none() && args == ["-a"]).then_some(CaptureKind::Sysctl)
+    }),
     read: Read::Data(|r, c, _| {
         for (k, v) in r.take(parsers::sysctl::parse(&c.text)) {
             r.host.sysctl.entry(k).or_insert(v);
@@ -16,6 +25,15 @@ pub static SYSCTL_VALUE: Kind = Kind {
         CaptureKind::SysctlValue { key } => format!("sysctl {key}"),
         _ => String::new(),
     },
+    paths: &[row!(
+        Sos,
+        ["proc", "sys", "net", "core"],
+        "(?P<knob>[A-Za-z0-9_]+)",
+        |_, c| Some(CaptureKind::SysctlValue {
+            key: format!("net.core.{}", named(c, "knob")?),
+        })
+    )],
+    argv: None,
     read: Read::Data(|r, c, _| {
         let CaptureKind::SysctlValue { key } = &c.kind else {
             return;

@@ -3,13 +3,23 @@
 
 use std::collections::BTreeMap;
 
-use super::{CaptureKind, Kind, Read};
+use super::{named, row, CaptureKind, Kind, Read};
 
 pub static SYSFS_STAT: Kind = Kind {
     label: |k| match k {
         CaptureKind::SysfsStat { dev, .. } => format!("sysfs statistics {dev}"),
         _ => String::new(),
     },
+    paths: &[row!(
+        Sos,
+        ["sys", "class", "net", "*", "statistics"],
+        "(?P<counter>[A-Za-z0-9_]+)",
+        |d, c| Some(CaptureKind::SysfsStat {
+            dev: d.get(3)?.to_string(),
+            counter: named(c, "counter")?,
+        })
+    )],
+    argv: None,
     read: Read::Data(|r, c, _| {
         let CaptureKind::SysfsStat { dev, counter } = &c.kind else {
             return;

@@ -6,6 +6,8 @@ use super::{fixed_label, Kind, Preparsed, Read};
 
 pub static TOP: Kind = Kind {
     label: fixed_label!("top"),
+    paths: &[],
+    argv: None,
     read: Read::Data(|r, c, pre| {
         // Only busy processes are kept in the model (see `apply`).
         let parsed = match pre {
