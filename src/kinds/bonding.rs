@@ -3,7 +3,7 @@
 
 use rules::model::{BondRole, Host, InterfaceKind};
 
-use super::{named, row, CaptureKind, Kind, Read};
+use super::{named, row, CaptureKind, Kind, Read, Sniff};
 
 pub static BONDING: Kind = Kind {
     label: |k| match k {
@@ -19,6 +19,16 @@ pub static BONDING: Kind = Kind {
         })
     )],
     argv: None,
+    sniff: Some(Sniff {
+        order: 10,
+        test: |h| {
+            h.first
+                .starts_with("Ethernet Channel Bonding Driver")
+                .then(|| CaptureKind::Bonding {
+                    bond: h.device_from_name(),
+                })
+        },
+    }),
     read: Read::Data(|r, c, _| {
         let CaptureKind::Bonding { bond } = &c.kind else {
             return;

@@ -1,7 +1,10 @@
 //! Captures that hold other captures: a supportconfig `*.txt` file (split into its
 //! `#==[ … ]==#` sections by `ingest`) and a capture log (split into segments).
 
-use super::{fixed_label, row, CaptureKind, Kind, Read};
+use regex::Regex;
+use std::sync::OnceLock;
+
+use super::{fixed_label, re, row, CaptureKind, Kind, Read, Sniff};
 
 pub static SUPPORTCONFIG_FILE: Kind = Kind {
     label: fixed_label!("supportconfig file"),
@@ -12,6 +15,14 @@ pub static SUPPORTCONFIG_FILE: Kind = Kind {
         |_, _| Some(CaptureKind::SupportconfigFile)
     )],
     argv: None,
+    sniff: Some(Sniff {
+        order: 1,
+        test: |h| {
+            static HEADER: OnceLock<Regex> = OnceLock::new();
+            h.any(re(&HEADER, r"^#==\[ .+ \]=+#\s*$"))
+                .then_some(CaptureKind::SupportconfigFile)
+        },
+    }),
     read: Read::Container,
 };
 
@@ -19,5 +30,6 @@ pub static CAPTURE_LOG: Kind = Kind {
     label: fixed_label!("capture log"),
     paths: &[],
     argv: None,
+    sniff: None,
     read: Read::Container,
 };

@@ -3,7 +3,7 @@
 
 use rules::model::{Channels, EthtoolSample, Interface, InterfaceKind, Ring};
 
-use super::{named, CaptureKind, Kind, Layout, PathRow, Read, Reading};
+use super::{named, CaptureKind, Head, Kind, Layout, PathRow, Read, Reading, Sniff};
 
 const ETHTOOL_S: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-S_(?P<dev>.+)";
 const ETHTOOL_PHY: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_--phy-statistics_(?P<dev>.+)";
@@ -101,6 +101,10 @@ pub static STATS: Kind = Kind {
             stats,
         )
     }),
+    sniff: Some(Sniff {
+        order: 8,
+        test: sniff_stats,
+    }),
     read: Read::Data(|r, c, _| {
         let s = r.take(parsers::ethtool::parse_stats(&c.text));
         if s.stats.is_empty() {
@@ -134,6 +138,14 @@ pub static RING: Kind = Kind {
         },
     ],
     argv: Some(|name, args, ns| from_argv(name, args, ns, &["-g", "--show-ring"], ring)),
+    sniff: Some(Sniff {
+        order: 6,
+        test: |h| {
+            h.first
+                .starts_with("Ring parameters for ")
+                .then(|| ring(h.device(), None))
+        },
+    }),
     read: Read::Data(|r, c, _| {
         let g = r.take(parsers::ethtool::parse_ring(&c.text));
         if g.rx.is_some() || g.rx_max.is_some() || g.tx.is_some() || g.tx_max.is_some() {
@@ -168,6 +180,14 @@ pub static CHANNELS: Kind = Kind {
         },
     ],
     argv: Some(|name, args, ns| from_argv(name, args, ns, &["-l", "--show-channels"], channels)),
+    sniff: Some(Sniff {
+        order: 7,
+        test: |h| {
+            h.first
+                .starts_with("Channel parameters for ")
+                .then(|| channels(h.device(), None))
+        },
+    }),
     read: Read::Data(|r, c, _| {
         let ch = r.take(parsers::ethtool::parse_channels(&c.text));
         if ch.tool_error.is_some() {
@@ -206,6 +226,14 @@ pub static INFO: Kind = Kind {
         },
     ],
     argv: Some(|name, args, ns| from_argv(name, args, ns, &["-i", "--driver"], info)),
+    sniff: Some(Sniff {
+        order: 9,
+        test: |h| {
+            let is_info = h.first.starts_with("driver: ")
+                && h.lines.iter().any(|l| l.starts_with("bus-info:"));
+            is_info.then(|| info(h.device_from_name(), None))
+        },
+    }),
     read: Read::Data(|r, c, _| {
         let info = r.take(parsers::ethtool::parse_driver_info(&c.text));
         let Some(driver) = info.driver else { return };
@@ -250,4 +278,19 @@ fn kind_from_driver(driver: &str, bus_info: Option<&str>) -> InterfaceKind {
         _ if bus_info.is_some_and(|b| !b.is_empty()) => InterfaceKind::Physical,
         _ => InterfaceKind::Other,
     }
+}
+
+/// `NIC statistics:` / `PHY statistics:` (device from the file name) or `Standard stats for
+/// DEV:` (newer ethtool names it).
+fn sniff_stats(h: &Head<'_>) -> Option<CaptureKind> {
+    let first = h.first;
+    if first == "NIC statistics:" || first == "PHY statistics:" {
+        return Some(stats(h.device_from_name(), None));
+    }
+    let dev = first.strip_prefix("Standard stats for ")?;
+    let dev = dev
+        .strip_suffix(':')
+        .map(str::to_string)
+        .unwrap_or_else(|| h.device_from_name());
+    Some(stats(dev, None))
 }

@@ -1,11 +1,14 @@
 //! Captures that name the host or date the others: `hostname`, `uname -a`, `date`, `uptime`,
 //! `lscpu`, and sos's `manifest.json`. They are read before any data (see [`super::Read`]).
 
+use regex::Regex;
+use std::sync::OnceLock;
+
 use std::collections::BTreeMap;
 
 use rules::model::Timestamp;
 
-use super::{fixed_label, row, Capture, CaptureKind, Kind, Read, Reading};
+use super::{fixed_label, re, row, Capture, CaptureKind, Kind, Read, Reading, Sniff};
 
 /// What the identity captures said.
 #[derive(Default)]
@@ -28,6 +31,7 @@ pub static SOS_MANIFEST: Kind = Kind {
         CaptureKind::SosManifest
     ))],
     argv: None,
+    sniff: None,
     read: Read::Identity(|id, r, c| {
         let (t, start, err) = manifest_times(&c.text);
         id.manifest = t;
@@ -52,6 +56,7 @@ pub static HOSTNAME: Kind = Kind {
     argv: Some(|name, args, ns| {
         (name == "hostname" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Hostname)
     }),
+    sniff: None,
     read: Read::Identity(|id, r, c| {
         if let Some(h) = r.take(parsers::hostname::parse(&c.text)) {
             id.hostname.get_or_insert(h);
@@ -69,6 +74,14 @@ pub static UNAME: Kind = Kind {
     ],
     argv: Some(|name, args, ns| {
         (name == "uname" && ns.is_none() && args == ["-a"]).then_some(CaptureKind::Uname)
+    }),
+    sniff: Some(Sniff {
+        order: 13,
+        test: |h| {
+            static LINE: OnceLock<Regex> = OnceLock::new();
+            let one = h.lines.len() == 1 && re(&LINE, r"^Linux \S+ \S+ #").is_match(h.first);
+            one.then_some(CaptureKind::Uname)
+        },
     }),
     read: Read::Identity(|id, r, c| {
         if let Some(u) = r.take(parsers::uname::parse(&c.text)) {
@@ -98,6 +111,13 @@ pub static DATE: Kind = Kind {
     argv: Some(|name, args, ns| {
         (name == "date" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Date)
     }),
+    sniff: Some(Sniff {
+        order: 15,
+        test: |h| {
+            let one = h.lines.len() == 1 && parsers::date::parse_line(h.first).is_some();
+            one.then_some(CaptureKind::Date)
+        },
+    }),
     read: Read::Identity(|id, r, c| {
         if let Some(d) = r.take(parsers::date::parse(&c.text)) {
             // `date` over `timedatectl`: both are taken at collection time.
@@ -119,6 +139,14 @@ pub static UPTIME: Kind = Kind {
     ],
     argv: Some(|name, args, ns| {
         (name == "uptime" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Uptime)
+    }),
+    sniff: Some(Sniff {
+        order: 14,
+        test: |h| {
+            static LINE: OnceLock<Regex> = OnceLock::new();
+            let line = re(&LINE, r"^\s*(?:\d\d:\d\d:\d\d )?up .*load average");
+            (h.lines.len() == 1 && line.is_match(h.first)).then_some(CaptureKind::Uptime)
+        },
     }),
     read: Read::Identity(read_uptime),
 };
@@ -144,6 +172,7 @@ pub static LSCPU: Kind = Kind {
     argv: Some(|name, args, ns| {
         (name == "lscpu" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Lscpu)
     }),
+    sniff: None,
     read: Read::Identity(|_, r, c| {
         let l = r.take(parsers::lscpu::parse(&c.text));
         let host = &mut *r.host;

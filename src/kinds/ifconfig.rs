@@ -17,6 +17,7 @@ pub static IFCONFIG: Kind = Kind {
         (name == "ifconfig" && ns.is_none() && args.len() <= 1 && plain)
             .then_some(CaptureKind::Ifconfig)
     }),
+    sniff: None,
     read: Read::Data(|r, c, _| {
         let ifaces = r.take(parsers::ifconfig::parse(&c.text));
         apply(r.host, ifaces, r.time, &c.source);

@@ -1,9 +1,12 @@
 //! `ip -s -s link` (every iproute2 text layout) and `ip -j link` (its JSON): interfaces, their
 //! counters and what the link says of itself (kind, master, queue length, MTU, peer).
 
+use regex::Regex;
+use std::sync::OnceLock;
+
 use rules::model::{BondRole, CounterSample, Host, InterfaceKind, Timestamp};
 
-use super::{fixed_label, note_usage_flags, row, CaptureKind, Kind, Preparsed, Read};
+use super::{fixed_label, note_usage_flags, re, row, CaptureKind, Kind, Preparsed, Read, Sniff};
 
 /// Every spelling of `ip … link` with statistics that sos versions used (and plain `ip link`).
 const IP_LINK_FILES: &str = r"ip_(?:-s_-d_|-d_-s_|-s_-s_-d_|-s_-s_|-s_|-d_|-stats_)?link";
@@ -56,6 +59,15 @@ pub static IP_LINK: Kind = Kind {
         |_, _| Some(CaptureKind::IpLink)
     )],
     argv: Some(|name, args, ns| ip_link(name, args, ns, false)),
+    sniff: Some(Sniff {
+        order: 3,
+        test: |h| {
+            static HEADER: OnceLock<Regex> = OnceLock::new();
+            re(&HEADER, r"^\d+:\s+\S+:\s+<[A-Z0-9_,-]*>")
+                .is_match(h.first)
+                .then_some(CaptureKind::IpLink)
+        },
+    }),
     read: Read::Data(|r, c, pre| {
         let parsed = match pre {
             Preparsed::IpLink(p) => p,
@@ -71,6 +83,14 @@ pub static IP_JSON: Kind = Kind {
     label: fixed_label!("ip -j link"),
     paths: &[],
     argv: Some(|name, args, ns| ip_link(name, args, ns, true)),
+    sniff: Some(Sniff {
+        order: 5,
+        test: |h| {
+            let json = (h.first.starts_with('[') || h.first.starts_with('{'))
+                && h.lines.iter().take(4).any(|l| l.contains("\"ifname\""));
+            json.then_some(CaptureKind::IpJson)
+        },
+    }),
     read: Read::Data(|r, c, _| {
         for link in r.take(parsers::ipjson::parse(&c.text)) {
             apply(r.host, link, r.time, &c.source);

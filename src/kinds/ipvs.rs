@@ -23,6 +23,7 @@ pub static IPVSADM: Kind = Kind {
                 args: args.join(" "),
             })
     }),
+    sniff: None,
     read: Read::Data(|r, c, _| {
         let ipvs = r.take(parsers::ipvsadm::parse(&c.text));
         apply(r.host, ipvs, r.time, &c.source);

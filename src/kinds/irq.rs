@@ -12,6 +12,7 @@ pub static INTERRUPTS: Kind = Kind {
         CaptureKind::Interrupts
     ))],
     argv: None,
+    sniff: None,
     read: Read::Data(|r, c, _| {
         let irq = r.take(parsers::interrupts::parse_interrupts(&c.text));
         // Filtered by the host's interface names, known at the end (see `Deferred`).
@@ -25,6 +26,7 @@ pub static SOFTIRQS: Kind = Kind {
         CaptureKind::Softirqs
     ))],
     argv: None,
+    sniff: None,
     read: Read::Data(|r, c, _| {
         let s = r.take(parsers::interrupts::parse_softirqs(&c.text));
         apply_softirqs(r.host, s, r.time, &c.source);

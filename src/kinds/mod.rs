@@ -7,6 +7,9 @@
 //! This module is the bottom of the binary crate: it uses `parsers` and the model, and no
 //! other module of `src/`.
 
+use std::sync::OnceLock;
+
+use regex::Regex;
 use rules::model::Timestamp;
 
 mod bonding;
@@ -41,6 +44,8 @@ pub struct Kind {
     /// sections and commands echoed in a capture log. Given the command's name (without its
     /// directory), its arguments, and the network namespace of `ip netns exec NS …`.
     pub argv: Option<Argv>,
+    /// Recognises it pasted on its own, by its first lines (`ingest::sniff`).
+    pub sniff: Option<Sniff>,
     /// How its text reaches the host.
     pub read: Read,
 }
@@ -89,6 +94,76 @@ pub static KINDS: &[&Kind] = &[
 /// Recognises a command line: its name (without directory), its arguments, and the network
 /// namespace of `ip netns exec NS …`.
 pub type Argv = fn(&str, &[&str], Option<&str>) -> Option<CaptureKind>;
+
+/// A content test for a loose file. Tests run lowest `order` first and the first match wins:
+/// a supportconfig file before anything its sections hold, one-line outputs last.
+pub struct Sniff {
+    pub order: u8,
+    pub test: fn(&Head<'_>) -> Option<CaptureKind>,
+}
+
+/// The first lines of a loose file, as the sniff tests see them.
+pub struct Head<'a> {
+    /// Up to 40 non-blank lines, without `\r`.
+    pub lines: Vec<&'a str>,
+    /// The first of them.
+    pub first: &'a str,
+    /// The file's name (per-device outputs that do not name their device are named after it).
+    pub name: &'a str,
+}
+
+impl<'a> Head<'a> {
+    /// The head of `text`; `None` when it has no non-blank line.
+    pub fn of(text: &'a str, name: &'a str) -> Option<Head<'a>> {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .filter(|l| !l.trim().is_empty())
+            .take(40)
+            .collect();
+        let first = *lines.first()?;
+        Some(Head { lines, first, name })
+    }
+
+    /// True when some line matches.
+    pub fn any(&self, r: &Regex) -> bool {
+        self.lines.iter().any(|l| r.is_match(l))
+    }
+
+    /// The device the text names (`Ring parameters for eth0:`), else the file's.
+    pub fn device(&self) -> String {
+        static FOR_DEV: OnceLock<Regex> = OnceLock::new();
+        let for_dev = re(&FOR_DEV, r"^(?:Ring|Channel) parameters for (\S+?):\s*$");
+        self.lines
+            .iter()
+            .find_map(|l| for_dev.captures(l))
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().split('@').next().unwrap_or("").to_string())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| self.device_from_name())
+    }
+
+    /// Device name from the file name: `eth0.txt` → `eth0`, `ethtool_-S_eth0` → `eth0`.
+    pub fn device_from_name(&self) -> String {
+        let name = self.name;
+        let base = name.rsplit('/').next().unwrap_or(name);
+        let base = base
+            .strip_suffix(".txt")
+            .or_else(|| base.strip_suffix(".log"))
+            .unwrap_or(base);
+        for prefix in ["ethtool_-S_", "ethtool_-g_", "ethtool_-l_", "ethtool_-i_"] {
+            if let Some(dev) = base.strip_prefix(prefix) {
+                return dev.to_string();
+            }
+        }
+        base.to_string()
+    }
+}
+
+/// A regex compiled once.
+pub(crate) fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("capture kind regex"))
+}
 
 /// One place a kind lies in an archive: a directory glob (components; `*` matches one
 /// component) and a regex over the file name, anchored at both ends; `build` makes the kind

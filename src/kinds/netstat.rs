@@ -3,7 +3,7 @@
 
 use rules::model::CounterSample;
 
-use super::{fixed_label, note_usage_flags, CaptureKind, Kind, Read};
+use super::{fixed_label, note_usage_flags, CaptureKind, Kind, Read, Sniff};
 
 /// `netstat -i`/`-in`/`--interfaces`, and `ifconfig -s` (net-tools `ife_print_short` prints
 /// the same table).
@@ -39,6 +39,13 @@ pub static NETSTAT_IFACE: Kind = Kind {
     label: fixed_label!("netstat -i"),
     paths: &[],
     argv: Some(netstat_argv),
+    sniff: Some(Sniff {
+        order: 4,
+        test: |h| {
+            (h.first == "Kernel Interface table" || parsers::netstat_iface::is_header(h.first))
+                .then_some(CaptureKind::NetstatIface)
+        },
+    }),
     read: Read::Data(|r, c, _| {
         for row in r.take(parsers::netstat_iface::parse(&c.text)) {
             let iface = r.host.interface_mut(&row.name, None);

@@ -2,7 +2,7 @@
 
 use rules::model::CounterSample;
 
-use super::{fixed_label, row, CaptureKind, Kind, Read};
+use super::{fixed_label, row, CaptureKind, Kind, Read, Sniff};
 
 pub static PROC_NET_DEV: Kind = Kind {
     label: fixed_label!("/proc/net/dev"),
@@ -10,6 +10,16 @@ pub static PROC_NET_DEV: Kind = Kind {
         CaptureKind::ProcNetDev
     ))],
     argv: None,
+    sniff: Some(Sniff {
+        order: 2,
+        test: |h| {
+            let header = h.first.starts_with("Inter-|")
+                || h.lines
+                    .iter()
+                    .any(|l| l.trim_start().starts_with("face |bytes"));
+            header.then_some(CaptureKind::ProcNetDev)
+        },
+    }),
     read: Read::Data(|r, c, _| {
         for row in r.take(parsers::procnetdev::parse(&c.text)) {
             let iface = r.host.interface_mut(&row.name, None);

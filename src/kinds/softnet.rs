@@ -1,8 +1,11 @@
 //! `/proc/net/softnet_stat`: per-CPU backlog drops, time squeezes and RPS counts.
 
+use regex::Regex;
+use std::sync::OnceLock;
+
 use rules::model::{SoftnetCpu, SoftnetSample};
 
-use super::{fixed_label, row, CaptureKind, Kind, Read};
+use super::{fixed_label, re, row, CaptureKind, Kind, Read, Sniff};
 
 pub static SOFTNET: Kind = Kind {
     label: fixed_label!("/proc/net/softnet_stat"),
@@ -10,6 +13,17 @@ pub static SOFTNET: Kind = Kind {
         CaptureKind::Softnet
     ))],
     argv: None,
+    sniff: Some(Sniff {
+        order: 11,
+        test: |h| {
+            static ROW: OnceLock<Regex> = OnceLock::new();
+            let row = re(&ROW, r"^[0-9a-f]{8}(?: [0-9a-f]{8}){8,14}$");
+            h.lines
+                .iter()
+                .all(|l| row.is_match(l.trim()))
+                .then_some(CaptureKind::Softnet)
+        },
+    }),
     read: Read::Data(|r, c, _| {
         let rows = r.take(parsers::softnet::parse(&c.text));
         if rows.is_empty() {

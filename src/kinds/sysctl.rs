@@ -1,6 +1,9 @@
 //! `sysctl -a` and single `/proc/sys/...` files.
 
-use super::{fixed_label, named, row, CaptureKind, Kind, Read};
+use regex::Regex;
+use std::sync::OnceLock;
+
+use super::{fixed_label, named, re, row, CaptureKind, Kind, Read, Sniff};
 
 pub static SYSCTL: Kind = Kind {
     label: fixed_label!("sysctl -a"),
@@ -12,6 +15,15 @@ pub static SYSCTL: Kind = Kind {
     )],
     argv: Some(|name, args, ns| {
         (name == "sysctl" && ns.is_none() && args == ["-a"]).then_some(CaptureKind::Sysctl)
+    }),
+    sniff: Some(Sniff {
+        order: 12,
+        test: |h| {
+            static SETTING: OnceLock<Regex> = OnceLock::new();
+            let setting = re(&SETTING, r"^[a-z0-9_-]+(?:\.[A-Za-z0-9_./-]+)+ = ");
+            let settings = h.lines.iter().filter(|l| setting.is_match(l)).count();
+            (settings * 2 > h.lines.len()).then_some(CaptureKind::Sysctl)
+        },
     }),
     read: Read::Data(|r, c, _| {
         for (k, v) in r.take(parsers::sysctl::parse(&c.text)) {
@@ -34,6 +46,7 @@ pub static SYSCTL_VALUE: Kind = Kind {
         })
     )],
     argv: None,
+    sniff: None,
     read: Read::Data(|r, c, _| {
         let CaptureKind::SysctlValue { key } = &c.kind else {
             return;

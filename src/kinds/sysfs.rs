@@ -20,6 +20,7 @@ pub static SYSFS_STAT: Kind = Kind {
         })
     )],
     argv: None,
+    sniff: None,
     read: Read::Data(|r, c, _| {
         let CaptureKind::SysfsStat { dev, counter } = &c.kind else {
             return;

@@ -8,6 +8,7 @@ pub static TOP: Kind = Kind {
     label: fixed_label!("top"),
     paths: &[],
     argv: None,
+    sniff: None,
     read: Read::Data(|r, c, pre| {
         // Only busy processes are kept in the model (see `apply`).
         let parsed = match pre {
