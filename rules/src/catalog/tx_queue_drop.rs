@@ -111,25 +111,6 @@ fn summary(host: &Host, iface: &Interface, g: &Growth, overlay: bool) -> String 
     )
 }
 
-/// The current `txqueuelen`, as evidence: the remediation proposes a value relative to it.
-fn txqueuelen_evidence(iface: &Interface) -> Option<Evidence> {
-    let q = iface.qlen?;
-    Some(Evidence {
-        source: iface
-            .samples
-            .last()
-            .map(|s| s.source.clone())
-            .unwrap_or_default(),
-        start: None,
-        end: iface.samples.last().and_then(|s| s.time),
-        metric: "txqueuelen".into(),
-        value: Some(q as f64),
-        delta: None,
-        rate: None,
-        basis: "snapshot",
-    })
-}
-
 /// A tunnel or overlay device (VXLAN, GENEVE, GRE, IPIP, WireGuard, flannel, Ubuntu FAN …):
 /// by kind, or a `noqueue` device that is none of the stacked kinds whose TX drops have their
 /// own explanation (bond, VLAN, bridge, veth).
