@@ -291,57 +291,37 @@ mod tests {
         assert!(!is_phy_counter("rx_missed_errors"));
     }
 
+    /// One `ip -s -s link` reading of the physical-layer breakdown and the received packets.
+    fn breakdown_reading(crc: u64, frame: u64, length: u64, packets: u64) -> [(&'static str, u64); 4] {
+        [
+            ("rx_crc_errors", crc),
+            ("rx_frame_errors", frame),
+            ("rx_length_errors", length),
+            ("rx_packets", packets),
+        ]
+    }
+
     #[test]
     fn live_crc_growth_is_a_warning_and_one_percent_is_critical() {
         let mut host = Host::new("h");
+        // eth0: 50 CRC + 2 frame errors in 1 000 000 packets over 10 s, far below 1 %.
         add(
             &mut host,
             "eth0",
             InterfaceKind::Physical,
             &[
-                (
-                    0,
-                    &[
-                        ("rx_crc_errors", 10),
-                        ("rx_frame_errors", 0),
-                        ("rx_length_errors", 0),
-                        ("rx_packets", 1_000_000),
-                    ],
-                ),
-                (
-                    10,
-                    &[
-                        ("rx_crc_errors", 60),
-                        ("rx_frame_errors", 2),
-                        ("rx_length_errors", 0),
-                        ("rx_packets", 2_000_000),
-                    ],
-                ),
+                (0, &breakdown_reading(10, 0, 0, 1_000_000)),
+                (10, &breakdown_reading(60, 2, 0, 2_000_000)),
             ],
         );
+        // eth1: 500 CRC errors in 10 000 packets, about 5 %.
         add(
             &mut host,
             "eth1",
             InterfaceKind::Physical,
             &[
-                (
-                    0,
-                    &[
-                        ("rx_crc_errors", 0),
-                        ("rx_frame_errors", 0),
-                        ("rx_length_errors", 0),
-                        ("rx_packets", 0),
-                    ],
-                ),
-                (
-                    10,
-                    &[
-                        ("rx_crc_errors", 500),
-                        ("rx_frame_errors", 0),
-                        ("rx_length_errors", 0),
-                        ("rx_packets", 10_000),
-                    ],
-                ),
+                (0, &breakdown_reading(0, 0, 0, 0)),
+                (10, &breakdown_reading(500, 0, 0, 10_000)),
             ],
         );
         crate::timeline::compute(&mut host);
