@@ -112,22 +112,39 @@ fn reported(findings: &[Finding], rules: &[&str], subject: &str) -> Option<&'sta
         .map(|f| f.rule)
 }
 
-/// Why a counter with no finding is not a problem.
+/// Why a counter with no finding is not a problem: the first reason that applies, most
+/// specific first, so the reader sees the cause rather than a generic note.
 fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
+    not_a_fault(host, iface, counter)
+        .or_else(|| counted_on_another_device(host, iface, counter, value))
+        .or_else(|| counted_before_the_capture(iface, counter))
+        .or_else(|| {
+            matches!(counter, "rx_errors" | "tx_errors" | "netstat_rx_err")
+                .then(|| "the sum of the error breakdown, whose counters are listed apart".into())
+        })
+        .unwrap_or_else(|| NOT_JUDGED.into())
+}
+
+/// Counters that grow by design on this device: a loopback or idle interface, a bond's
+/// inactive slave, frames for another host, and receive drops that are the CPU backlog's
+/// (`softnet-backlog-drop` reports those).
+fn not_a_fault(host: &Host, iface: &Interface, counter: &str) -> Option<String> {
     if iface.kind == InterfaceKind::Loopback {
-        return "loopback: not a network link".into();
+        return Some("loopback: not a network link".into());
     }
     if quiet_interface(iface) {
-        return "interface down and idle".into();
+        return Some("interface down and idle".into());
     }
     let rx_drop = matches!(counter, "rx_dropped" | "rx_nohandler" | "proc_rx_drop")
         || (counter.contains("rx") && counter.contains("drop"));
     if is_backup_slave(iface) && rx_drop {
-        return "inactive bond slave: a bond drops frames on its inactive ports by design".into();
+        return Some(
+            "inactive bond slave: a bond drops frames on its inactive ports by design".into(),
+        );
     }
     if counter == "rx_otherhost_dropped" {
-        return "frames addressed to another host's MAC (or a VLAN with no device here): not for this host"
-            .into();
+        return Some("frames addressed to another host's MAC (or a VLAN with no device here): not for this host"
+            .into());
     }
     if matches!(counter, "rx_dropped" | "proc_rx_drop")
         && host
@@ -135,32 +152,52 @@ fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
             .iter()
             .any(|f| f.rule == "softnet-backlog-drop")
     {
-        return "the CPU backlog drops (softnet-backlog-drop) are counted in rx_dropped too".into();
+        return Some(
+            "the CPU backlog drops (softnet-backlog-drop) are counted in rx_dropped too".into(),
+        );
     }
+    None
+}
+
+/// Loss that another device counted first and is reported there: a veth's receive drops are
+/// its peer's transmit drops, and a bond or team adds up its slaves' counters.
+fn counted_on_another_device(
+    host: &Host,
+    iface: &Interface,
+    counter: &str,
+    value: u64,
+) -> Option<String> {
     if let Some(peer) = crate::catalog::counters::veth_peer(host, iface) {
         let peer_tx = latest(peer).and_then(|c| c.get("tx_dropped")).copied();
         if counter == "rx_dropped" && peer_tx.is_some_and(|t| t > 0) {
-            return format!(
+            return Some(format!(
                 "frames its veth peer {} could not hand over (too long for this end's MTU, or its backlog full): reported there as TX drops",
                 peer.name
-            );
+            ));
         }
     }
     let lower = lower_devices(host, iface);
-    if !lower.is_empty() {
-        let below: u64 = lower
-            .iter()
-            .filter_map(|l| latest(l).and_then(|c| c.get(counter)))
-            .sum();
-        if below as f64 >= 0.99 * value as f64 {
-            let names: Vec<&str> = lower.iter().map(|l| l.name.as_str()).collect();
-            return format!(
-                "counted on its slaves {} too: {} adds up their counters (reported there)",
-                names.join(", "),
-                iface.name
-            );
-        }
+    if lower.is_empty() {
+        return None;
     }
+    let below: u64 = lower
+        .iter()
+        .filter_map(|l| latest(l).and_then(|c| c.get(counter)))
+        .sum();
+    // Slaves read a moment apart from the bond may lag it by a little.
+    if (below as f64) < 0.99 * value as f64 {
+        return None;
+    }
+    let names: Vec<&str> = lower.iter().map(|l| l.name.as_str()).collect();
+    Some(format!(
+        "counted on its slaves {} too: {} adds up their counters (reported there)",
+        names.join(", "),
+        iface.name
+    ))
+}
+
+/// A counter the capture watched that did not grow: its value is loss from before the capture.
+fn counted_before_the_capture(iface: &Interface, counter: &str) -> Option<String> {
     // Generic counters and `ethtool -S` names live in separate interval lists.
     let live = || {
         iface
@@ -169,19 +206,14 @@ fn reason(host: &Host, iface: &Interface, counter: &str, value: u64) -> String {
             .chain(&iface.ethtool_deltas)
             .filter(|iv| iv.kind.is_live() && !iv.reset)
     };
-    if let Some(iv) = live().find(|iv| iv.deltas.contains_key(counter)) {
-        let grew: u64 = live().filter_map(|iv| iv.deltas.get(counter)).sum();
-        if grew == 0 {
-            return format!(
-                "did not grow during the capture (from {}): counted before it",
-                iv.start_source.as_deref().unwrap_or(&iv.series)
-            );
-        }
-    }
-    if matches!(counter, "rx_errors" | "tx_errors" | "netstat_rx_err") {
-        return "the sum of the error breakdown, whose counters are listed apart".into();
-    }
-    NOT_JUDGED.into()
+    let iv = live().find(|iv| iv.deltas.contains_key(counter))?;
+    let grew: u64 = live().filter_map(|iv| iv.deltas.get(counter)).sum();
+    (grew == 0).then(|| {
+        format!(
+            "did not grow during the capture (from {}): counted before it",
+            iv.start_source.as_deref().unwrap_or(&iv.series)
+        )
+    })
 }
 
 /// Fills `host.loss_counters` from the host's latest readings and its findings.

@@ -59,7 +59,23 @@ fn close(sum: u64, total: u64) -> bool {
 /// Bonds (and teams) with no known member: the one smallest set of up to four devices whose
 /// received and sent packets add up to the bond's.
 fn bond_members(host: &mut Host) {
-    let bonds: Vec<usize> = (0..host.interfaces.len())
+    for b in bonds_without_members(host) {
+        let Some((rx, tx)) = latest(&host.interfaces[b]).and_then(packets) else {
+            continue;
+        };
+        // A bond that passed no packets has no sum to match.
+        if rx == 0 && tx == 0 {
+            continue;
+        }
+        if let Some(members) = sole_member_set(host, b, rx, tx) {
+            record_members(host, b, &members);
+        }
+    }
+}
+
+/// Indices of the bond-like devices no other device names as its master.
+fn bonds_without_members(host: &Host) -> Vec<usize> {
+    (0..host.interfaces.len())
         .filter(|&b| {
             let bond = &host.interfaces[b];
             is_bond_like(bond)
@@ -67,78 +83,87 @@ fn bond_members(host: &mut Host) {
                     i.master.as_deref() == Some(bond.name.as_str()) && i.namespace == bond.namespace
                 })
         })
-        .collect();
-    for b in bonds {
-        let bond = &host.interfaces[b];
-        let Some((rx, tx)) = latest(bond).and_then(packets) else {
-            continue;
-        };
-        if rx == 0 && tx == 0 {
-            continue;
-        }
-        let candidates: Vec<(usize, u64, u64)> = host
-            .interfaces
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| {
-                *i != b
-                    && c.namespace == bond.namespace
-                    && c.master.is_none()
-                    && matches!(
-                        c.kind,
-                        InterfaceKind::Physical | InterfaceKind::Other | InterfaceKind::BondSlave
-                    )
-                    && !is_bond_like(c)
-            })
-            .filter_map(|(i, c)| {
-                let (r, t) = latest(c).and_then(packets)?;
-                (r > 0 || t > 0).then_some((i, r, t))
-            })
-            .take(MAX_CANDIDATES)
-            .collect();
-        let mut matches: Vec<Vec<usize>> = Vec::new();
-        subsets(&candidates, MAX_SLAVES, &mut Vec::new(), 0, &mut |set| {
-            let (r, t) = set.iter().fold((0u64, 0u64), |(r, t), &k| {
-                (
-                    r.saturating_add(candidates[k].1),
-                    t.saturating_add(candidates[k].2),
+        .collect()
+}
+
+/// Devices that could be the bond's slaves, with their received and sent packets: in the
+/// bond's namespace, enslaved to nothing, of a kind a bond takes, and not idle.
+fn member_candidates(host: &Host, b: usize) -> Vec<(usize, u64, u64)> {
+    let bond = &host.interfaces[b];
+    host.interfaces
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            *i != b
+                && c.namespace == bond.namespace
+                && c.master.is_none()
+                && matches!(
+                    c.kind,
+                    InterfaceKind::Physical | InterfaceKind::Other | InterfaceKind::BondSlave
                 )
-            });
-            if close(r, rx) && close(t, tx) {
-                matches.push(set.iter().map(|&k| candidates[k].0).collect());
-            }
+                && !is_bond_like(c)
+        })
+        .filter_map(|(i, c)| {
+            let (r, t) = latest(c).and_then(packets)?;
+            (r > 0 || t > 0).then_some((i, r, t))
+        })
+        .take(MAX_CANDIDATES)
+        .collect()
+}
+
+/// The one smallest set of candidates whose packets add up to the bond's `rx` and `tx`, as
+/// interface indices; `None` when no set adds up or two do.
+fn sole_member_set(host: &Host, b: usize, rx: u64, tx: u64) -> Option<Vec<usize>> {
+    let candidates = member_candidates(host, b);
+    let mut matches: Vec<Vec<usize>> = Vec::new();
+    subsets(&candidates, MAX_SLAVES, &mut Vec::new(), 0, &mut |set| {
+        let (r, t) = set.iter().fold((0u64, 0u64), |(r, t), &k| {
+            (
+                r.saturating_add(candidates[k].1),
+                t.saturating_add(candidates[k].2),
+            )
         });
-        // The fewest devices that add up (an idle device with a handful of packets fits into
-        // the slack of any sum); two such sets are ambiguous.
-        let fewest = matches.iter().map(Vec::len).min().unwrap_or(0);
-        matches.retain(|m| m.len() == fewest);
-        let [members] = &matches[..] else {
-            continue;
-        };
-        let bond_name = host.interfaces[b].name.clone();
-        let names: Vec<String> = members
-            .iter()
-            .map(|&m| host.interfaces[m].name.clone())
-            .collect();
-        let why = format!(
-            "the received and sent packets of {} add up to {bond_name}'s",
-            names.join(" + ")
-        );
-        for &m in members {
-            let slave = &mut host.interfaces[m];
-            slave.master = Some(bond_name.clone());
-            slave.kind = InterfaceKind::BondSlave;
-            slave
-                .inferred
-                .push(format!("slave of {bond_name} (inferred: {why})"));
+        if close(r, rx) && close(t, tx) {
+            matches.push(set.iter().map(|&k| candidates[k].0).collect());
         }
-        let bond = &mut host.interfaces[b];
-        bond.kind = InterfaceKind::Bond;
-        bond.inferred.push(format!(
-            "slaves {} (inferred: {why}; no bonding file in the data)",
-            names.join(", ")
-        ));
+    });
+    // The fewest devices that add up (an idle device with a handful of packets fits into
+    // the slack of any sum); two such sets are ambiguous.
+    let fewest = matches.iter().map(Vec::len).min().unwrap_or(0);
+    matches.retain(|m| m.len() == fewest);
+    if matches.len() == 1 {
+        matches.pop()
+    } else {
+        None
     }
+}
+
+/// Makes `members` the slaves of bond `b`, and says on every device involved that this was
+/// inferred and from what, so the reader can weigh it.
+fn record_members(host: &mut Host, b: usize, members: &[usize]) {
+    let bond_name = host.interfaces[b].name.clone();
+    let names: Vec<String> = members
+        .iter()
+        .map(|&m| host.interfaces[m].name.clone())
+        .collect();
+    let why = format!(
+        "the received and sent packets of {} add up to {bond_name}'s",
+        names.join(" + ")
+    );
+    for &m in members {
+        let slave = &mut host.interfaces[m];
+        slave.master = Some(bond_name.clone());
+        slave.kind = InterfaceKind::BondSlave;
+        slave
+            .inferred
+            .push(format!("slave of {bond_name} (inferred: {why})"));
+    }
+    let bond = &mut host.interfaces[b];
+    bond.kind = InterfaceKind::Bond;
+    bond.inferred.push(format!(
+        "slaves {} (inferred: {why}; no bonding file in the data)",
+        names.join(", ")
+    ));
 }
 
 /// Calls `f` with every subset of `0..items.len()` of 1 to `max` elements.

@@ -86,88 +86,103 @@ fn live_growth(iface: &Interface, key: &str) -> Option<Growth> {
 fn check(host: &Host) -> Vec<Finding> {
     let mut out = Vec::new();
     for iface in host.interfaces.iter().filter(|i| !quiet_interface(i)) {
-        let keys = allowance_keys(iface);
-        if keys.is_empty() {
+        let Some(mut f) = judge(host, iface) else {
             continue;
-        }
-        let latest = iface
-            .ethtool
-            .iter()
-            .rev()
-            .find(|e| keys.iter().any(|k| e.stats.contains_key(k)));
-        let Some(latest) = latest else { continue };
-        let lives: Vec<(&String, Growth)> = keys
-            .iter()
-            .filter_map(|k| Some((k, live_growth(iface, k)?)))
-            .collect();
-        let mut f = if !lives.is_empty() {
-            let growing: Vec<&(&String, Growth)> =
-                lives.iter().filter(|(_, g)| g.total > 0.0).collect();
-            if growing.is_empty() {
-                history(iface, &keys, latest)
-            } else {
-                let crit = growing.iter().any(|(_, g)| {
-                    g.mean_rate()
-                        .is_some_and(|r| r >= CLOUD_ALLOWANCE_CRIT_RATE)
-                });
-                let severity = if crit {
-                    Severity::Critical
-                } else {
-                    Severity::Warning
-                };
-                let mut growing = growing;
-                growing.sort_by(|a, b| b.1.total.total_cmp(&a.1.total).then(a.0.cmp(b.0)));
-                let phrases: Vec<String> = growing
-                    .iter()
-                    .map(|(k, g)| {
-                        let pace = match (g.seconds, g.mean_rate()) {
-                            (Some(secs), Some(rate)) => format!(
-                                " in {} s ({}/s, peak {}/s)",
-                                fmt_num(secs),
-                                fmt_num(rate),
-                                fmt_num(g.peak_rate.unwrap_or(rate))
-                            ),
-                            _ => " between readings".to_string(),
-                        };
-                        format!("{k} grew by {}{pace}", fmt_count(g.total))
-                    })
-                    .collect();
-                let names: Vec<&str> = growing.iter().map(|(k, _)| allowance(k).0).collect();
-                let mut f = RULE.finding(
-                    severity,
-                    &iface.name,
-                    format!(
-                        "The hypervisor shaped {}'s traffic during the capture: {}. Those packets were queued or dropped outside the guest, at the instance's {} {}.",
-                        iface.name,
-                        phrases.join("; "),
-                        join_and(&names),
-                        if names.len() == 1 { "allowance" } else { "allowances" }
-                    ),
-                );
-                f.impact = growing.iter().map(|(_, g)| g.impact()).sum();
-                for (_, g) in &growing {
-                    f.evidence.extend(g.evidence.iter().cloned());
-                }
-                for (k, _) in &growing {
-                    f.remediation.push(format!("{k}: {}", allowance(k).1));
-                }
-                Some(f)
-            }
-        } else {
-            snapshot(host, iface, &keys, latest)
         };
-        if let Some(f) = f.as_mut() {
-            f.remediation.push(
-                "Tuning the guest (rings, queues, sysctls) will not help: the hypervisor enforces these limits per instance (or per interface for link-local traffic); compare the traffic with the instance type's documented network performance.".to_string(),
-            );
-            f.remediation.push(format!(
-                "ethtool -S {} | grep allowance   # repeat over time: counters that keep growing mean the shaping is happening now",
-                iface.name
-            ));
-        }
-        out.extend(f);
+        add_general_remediation(&mut f, iface);
+        out.push(f);
     }
     out
+}
+
+/// One interface's finding, if any. Live growth decides when the capture watched the counters
+/// (still or not); only without it does a single reading's since-load count speak.
+fn judge(host: &Host, iface: &Interface) -> Option<Finding> {
+    let keys = allowance_keys(iface);
+    if keys.is_empty() {
+        return None;
+    }
+    let latest = iface
+        .ethtool
+        .iter()
+        .rev()
+        .find(|e| keys.iter().any(|k| e.stats.contains_key(k)))?;
+    let lives: Vec<(&String, Growth)> = keys
+        .iter()
+        .filter_map(|k| Some((k, live_growth(iface, k)?)))
+        .collect();
+    if lives.is_empty() {
+        return snapshot(host, iface, &keys, latest);
+    }
+    let growing: Vec<&(&String, Growth)> = lives.iter().filter(|(_, g)| g.total > 0.0).collect();
+    if growing.is_empty() {
+        history(iface, &keys, latest)
+    } else {
+        Some(shaped_during_capture(iface, growing))
+    }
+}
+
+/// Allowances that grew while the capture watched: critical at `CLOUD_ALLOWANCE_CRIT_RATE`/s
+/// on any one of them, else a warning. Largest growth first, as that is the limit to lift.
+fn shaped_during_capture(iface: &Interface, mut growing: Vec<&(&String, Growth)>) -> Finding {
+    let crit = growing.iter().any(|(_, g)| {
+        g.mean_rate()
+            .is_some_and(|r| r >= CLOUD_ALLOWANCE_CRIT_RATE)
+    });
+    let severity = if crit {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    };
+    growing.sort_by(|a, b| b.1.total.total_cmp(&a.1.total).then(a.0.cmp(b.0)));
+    let phrases: Vec<String> = growing.iter().map(|(k, g)| growth_phrase(k, g)).collect();
+    let names: Vec<&str> = growing.iter().map(|(k, _)| allowance(k).0).collect();
+    let mut f = RULE.finding(
+        severity,
+        &iface.name,
+        format!(
+            "The hypervisor shaped {}'s traffic during the capture: {}. Those packets were queued or dropped outside the guest, at the instance's {} {}.",
+            iface.name,
+            phrases.join("; "),
+            join_and(&names),
+            if names.len() == 1 { "allowance" } else { "allowances" }
+        ),
+    );
+    f.impact = growing.iter().map(|(_, g)| g.impact()).sum();
+    for (_, g) in &growing {
+        f.evidence.extend(g.evidence.iter().cloned());
+    }
+    for (k, _) in &growing {
+        f.remediation.push(format!("{k}: {}", allowance(k).1));
+    }
+    f
+}
+
+/// "`key` grew by N in S s (R/s, peak P/s)", or "between readings" when the readings had no
+/// time to give a pace.
+fn growth_phrase(key: &str, g: &Growth) -> String {
+    let pace = match (g.seconds, g.mean_rate()) {
+        (Some(secs), Some(rate)) => format!(
+            " in {} s ({}/s, peak {}/s)",
+            fmt_num(secs),
+            fmt_num(rate),
+            fmt_num(g.peak_rate.unwrap_or(rate))
+        ),
+        _ => " between readings".to_string(),
+    };
+    format!("{key} grew by {}{pace}", fmt_count(g.total))
+}
+
+/// Advice every finding of this rule ends with, whatever the allowance: the limit is outside
+/// the guest, and repeated readings tell whether it is still being hit.
+fn add_general_remediation(f: &mut Finding, iface: &Interface) {
+    f.remediation.push(
+        "Tuning the guest (rings, queues, sysctls) will not help: the hypervisor enforces these limits per instance (or per interface for link-local traffic); compare the traffic with the instance type's documented network performance.".to_string(),
+    );
+    f.remediation.push(format!(
+        "ethtool -S {} | grep allowance   # repeat over time: counters that keep growing mean the shaping is happening now",
+        iface.name
+    ));
 }
 
 /// Non-zero counts since the driver loaded, in a single reading: warning.

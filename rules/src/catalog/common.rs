@@ -79,6 +79,26 @@ pub fn sysctl_u64(host: &Host, key: &str) -> Option<u64> {
     sysctl(host, key).and_then(|v| v.trim().parse::<u64>().ok())
 }
 
+/// The interface's `txqueuelen` as evidence, read where its latest counters were: the
+/// remediation of the rules that judge TX drops proposes a value relative to it.
+pub fn txqueuelen_evidence(iface: &Interface) -> Option<Evidence> {
+    let q = iface.qlen?;
+    Some(Evidence {
+        source: iface
+            .samples
+            .last()
+            .map(|s| s.source.clone())
+            .unwrap_or_default(),
+        start: None,
+        end: iface.samples.last().and_then(|s| s.time),
+        metric: "txqueuelen".into(),
+        value: Some(q as f64),
+        delta: None,
+        rate: None,
+        basis: "snapshot",
+    })
+}
+
 /// tap/vnet/tun/macvtap devices by kind or, when the kind is unknown, by name. Their TX is a
 /// guest's RX, so only `tap-tx-drop` judges them.
 pub fn is_tap(iface: &Interface) -> bool {

@@ -126,53 +126,83 @@ pub(crate) fn own_growth(
     if slaves.is_empty() {
         return Some(g);
     }
+    let Some(share) = slaves_share(&slaves, &g, keys, traffic) else {
+        return (!bond_drops_from_backups(host, iface)).then_some(g);
+    };
+    if share > 0.0 {
+        let subtracted = slaves_share_evidence(&g, &slaves, keys, share);
+        g.evidence.push(subtracted);
+    }
+    subtract_slaves_share(&mut g, share);
+    Some(g)
+}
+
+/// What the slaves' counters add up to on the bond's time basis. `None` when a slave has no
+/// reading on that basis: a live delta and a since-boot average cannot be subtracted from
+/// each other.
+fn slaves_share(
+    slaves: &[&Interface],
+    bond: &Growth,
+    keys: &[&str],
+    traffic: &[&str],
+) -> Option<f64> {
     let mut share = 0.0;
     let mut comparable = true;
-    for s in &slaves {
+    for s in slaves {
         match counter_growth(s, keys, traffic) {
-            Some(sg) if sg.basis == g.basis => share += sg.total,
+            Some(sg) if sg.basis == bond.basis => share += sg.total,
             _ => comparable = false,
         }
     }
-    if !comparable {
-        return (!bond_drops_from_backups(host, iface)).then_some(g);
+    comparable.then_some(share)
+}
+
+/// The evidence line that shows the reader what was taken off the bond's count, and whose.
+fn slaves_share_evidence(
+    bond: &Growth,
+    slaves: &[&Interface],
+    keys: &[&str],
+    share: f64,
+) -> Evidence {
+    let names: Vec<&str> = slaves.iter().map(|s| s.name.as_str()).collect();
+    Evidence {
+        source: bond
+            .evidence
+            .first()
+            .map(|e| e.source.clone())
+            .unwrap_or_default(),
+        start: None,
+        end: bond.evidence.last().and_then(|e| e.end),
+        metric: format!(
+            "{} of slaves {} (subtracted)",
+            keys.join("+"),
+            names.join(", ")
+        ),
+        value: None,
+        delta: Some(share),
+        rate: None,
+        basis: match bond.basis {
+            Basis::Live => "interval",
+            Basis::SinceBoot => "since-boot",
+            Basis::Unknown => "snapshot",
+        },
     }
-    if share > 0.0 {
-        let names: Vec<&str> = slaves.iter().map(|s| s.name.as_str()).collect();
-        g.evidence.push(Evidence {
-            source: g
-                .evidence
-                .first()
-                .map(|e| e.source.clone())
-                .unwrap_or_default(),
-            start: None,
-            end: g.evidence.last().and_then(|e| e.end),
-            metric: format!(
-                "{} of slaves {} (subtracted)",
-                keys.join("+"),
-                names.join(", ")
-            ),
-            value: None,
-            delta: Some(share),
-            rate: None,
-            basis: match g.basis {
-                Basis::Live => "interval",
-                Basis::SinceBoot => "since-boot",
-                Basis::Unknown => "snapshot",
-            },
-        });
-    }
-    // Counters read a moment apart: a remainder this small is the slaves' own loss.
+}
+
+/// Leaves on the bond only what its slaves do not explain.
+fn subtract_slaves_share(g: &mut Growth, share: f64) {
     let own = g.total - share;
+    // The bond's latest counter value includes its slaves' loss, so it no longer tells what
+    // the bond itself lost before the capture.
     if share > 0.0 {
         g.history = None;
     }
+    // Counters read a moment apart: a remainder this small is the slaves' own loss.
     g.total = if own <= (share * 1e-4).max(1.0) {
         0.0
     } else {
         own
     };
-    Some(g)
 }
 
 /// `describe` for receive-side counters that `rx_packets` already includes (`rx_dropped`,

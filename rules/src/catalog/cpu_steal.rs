@@ -32,30 +32,14 @@ fn steal_of(sample: &CpuSample) -> Option<f64> {
 }
 
 fn check(host: &Host) -> Vec<Finding> {
-    // First frames of a top run are not a real interval; use them only when nothing else exists.
-    let measured: Vec<&CpuSample> = host.cpu.iter().filter(|s| !s.first_iteration).collect();
-    let (samples, first_only) = if measured.iter().any(|s| steal_of(s).is_some()) {
-        (measured, false)
-    } else {
-        (host.cpu.iter().collect(), true)
-    };
-    let readings: Vec<(&CpuSample, f64)> = samples
-        .iter()
-        .filter_map(|s| steal_of(s).map(|st| (*s, st)))
-        .collect();
+    let (readings, first_only) = steal_readings(host);
     if readings.is_empty() {
         return Vec::new();
     }
     let mean = readings.iter().map(|r| r.1).sum::<f64>() / readings.len() as f64;
     let peak = readings.iter().map(|r| r.1).fold(0.0, f64::max);
     let high = readings.iter().filter(|r| r.1 >= STEAL_WARN_PCT).count();
-    let severity = if peak >= STEAL_CRIT_PCT && mean >= STEAL_WARN_PCT && !first_only {
-        Severity::Critical
-    } else if peak >= STEAL_WARN_PCT && (mean >= STEAL_WARN_PCT || high >= 2) {
-        Severity::Warning
-    } else if peak > 0.0 {
-        Severity::Info
-    } else {
+    let Some(severity) = severity(mean, peak, high, first_only) else {
         return Vec::new();
     };
     let mut f = RULE.finding(
@@ -72,11 +56,54 @@ fn check(host: &Host) -> Vec<Finding> {
         ),
     );
     f.impact = mean;
-    let mut by_steal = readings.clone();
+    f.evidence = highest_readings(&readings);
+    f.remediation = vec![
+        "On the hypervisor: reduce CPU overcommit for this guest (fewer busy vCPUs per pCPU), or move it to a less loaded host.".to_string(),
+        "Pin the guest's vCPUs to dedicated pCPUs (`virsh vcpupin <domain> <vcpu> <pcpu>`, or a dedicated CPU policy in OpenStack/VMware) and keep other busy processes off them.".to_string(),
+        "In the cloud: a larger instance type or one without CPU credits/bursting removes steal caused by neighbours.".to_string(),
+    ];
+    vec![f]
+}
+
+/// Every reading's steal, and whether they are all first frames of top runs.
+fn steal_readings(host: &Host) -> (Vec<(&CpuSample, f64)>, bool) {
+    // First frames of a top run are not a real interval; use them only when nothing else exists.
+    let measured: Vec<&CpuSample> = host.cpu.iter().filter(|s| !s.first_iteration).collect();
+    let (samples, first_only) = if measured.iter().any(|s| steal_of(s).is_some()) {
+        (measured, false)
+    } else {
+        (host.cpu.iter().collect(), true)
+    };
+    let readings = samples
+        .iter()
+        .filter_map(|s| steal_of(s).map(|st| (*s, st)))
+        .collect();
+    (readings, first_only)
+}
+
+/// Critical only when steal is high on average and at its peak, and measured over real
+/// intervals (a top run's first frame is not one); a warning for a high peak that is either
+/// sustained on average or seen more than once, so that one spike stays information.
+fn severity(mean: f64, peak: f64, high: usize, first_only: bool) -> Option<Severity> {
+    if peak >= STEAL_CRIT_PCT && mean >= STEAL_WARN_PCT && !first_only {
+        Some(Severity::Critical)
+    } else if peak >= STEAL_WARN_PCT && (mean >= STEAL_WARN_PCT || high >= 2) {
+        Some(Severity::Warning)
+    } else if peak > 0.0 {
+        Some(Severity::Info)
+    } else {
+        None
+    }
+}
+
+/// The (at most 12) readings with the most steal, in time order: enough to show when it
+/// happened without listing every frame of a long capture.
+fn highest_readings(readings: &[(&CpuSample, f64)]) -> Vec<Evidence> {
+    let mut by_steal = readings.to_vec();
     by_steal.sort_by(|a, b| b.1.total_cmp(&a.1));
     by_steal.truncate(12);
     by_steal.sort_by(|a, b| cmp_time(&a.0.time, &b.0.time));
-    f.evidence = by_steal
+    by_steal
         .iter()
         .map(|(s, st)| Evidence {
             source: s.source.clone(),
@@ -88,13 +115,7 @@ fn check(host: &Host) -> Vec<Finding> {
             rate: None,
             basis: "snapshot",
         })
-        .collect();
-    f.remediation = vec![
-        "On the hypervisor: reduce CPU overcommit for this guest (fewer busy vCPUs per pCPU), or move it to a less loaded host.".to_string(),
-        "Pin the guest's vCPUs to dedicated pCPUs (`virsh vcpupin <domain> <vcpu> <pcpu>`, or a dedicated CPU policy in OpenStack/VMware) and keep other busy processes off them.".to_string(),
-        "In the cloud: a larger instance type or one without CPU credits/bursting removes steal caused by neighbours.".to_string(),
-    ];
-    vec![f]
+        .collect()
 }
 
 #[cfg(test)]

@@ -124,66 +124,100 @@ fn check(host: &Host) -> Vec<Finding> {
         if iface.kind == InterfaceKind::Bond && !slaves_of(host, iface).is_empty() {
             continue;
         }
-        let generic = counter_growth(iface, &GENERIC, &["rx_packets"]);
-        let folded = match generic {
-            Some(_) => None,
-            None => counter_growth(iface, &[FOLDED], &["rx_packets"]),
-        };
-        let generic_used = generic.is_some();
-        let generic = generic.or(folded);
-        let driver = driver_growth(iface);
-        let (g, other, from_driver) = match (generic, driver) {
-            (Some(a), Some((b, k))) if rank(&b) > rank(&a) => (b, Some(a), Some(k)),
-            (Some(a), Some((b, _))) => (a, Some(b), None),
-            (Some(a), None) => (a, None, None),
-            (None, Some((b, k))) => (b, None, Some(k)),
-            (None, None) => continue,
-        };
-        let Some(severity) = severity(&g) else {
+        let Some(errors) = chosen_errors(iface) else {
             continue;
         };
-        let which = match &from_driver {
-            Some(k) => format!("`{k}` (ethtool -S)"),
-            None => breakdown(&g),
+        let Some(severity) = severity(&errors.growth) else {
+            continue;
         };
-        let folded_note = if from_driver.is_none() && !generic_used {
-            " The /proc/net/dev (or ifconfig) `frame` column also folds rx_over_errors, a receive buffer overflow rather than a wire problem: `ip -s -s link` tells them apart."
-        } else {
-            ""
-        };
-        let backup_note = if is_backup_slave(iface) {
-            " This is a bond's backup slave: a failover would move the traffic onto this faulty link."
-        } else {
-            ""
-        };
-        let mut f = RULE.finding(
-            severity,
-            &iface.name,
-            format!(
-                "{}{} received {}: {which}. The frames were corrupted before the NIC accepted them (cable, transceiver, switch port, or a speed/duplex mismatch); tuning does not help.{folded_note}{backup_note}",
-                iface.name,
-                netns_note(iface),
-                describe(&g, "frames with physical-layer errors"),
-            ),
-        );
-        stand_on(&mut f, &g);
-        if let Some(o) = other.filter(|o| o.total > 0.0) {
+        let g = &errors.growth;
+        let mut f = RULE.finding(severity, &iface.name, summary(iface, &errors));
+        stand_on(&mut f, g);
+        if let Some(o) = errors.other.filter(|o| o.total > 0.0) {
             f.evidence.extend(o.evidence);
         }
-        f.remediation = remediation(iface, &g);
+        f.remediation = remediation(iface, g);
         if !g.live() {
-            let what = match &from_driver {
-                Some(k) => k.clone(),
-                None => "the CRC/frame/length errors".to_string(),
-            };
-            f.remediation.push(match from_driver {
-                Some(_) => confirm_ethtool(iface, &what),
-                None => confirm_ip(iface, &what),
-            });
+            f.remediation
+                .push(confirm_step(iface, errors.driver_key.as_deref()));
         }
         out.push(f);
     }
     out
+}
+
+/// The errors a finding stands on, and where they were read.
+struct Chosen {
+    /// The stronger of the generic and the driver evidence (see [`rank`]).
+    growth: Growth,
+    /// The weaker one, shown as evidence too when it saw errors.
+    other: Option<Growth>,
+    /// The `ethtool -S` counter, when the driver's evidence was chosen.
+    driver_key: Option<String>,
+    /// Chosen from the folded /proc/net/dev or ifconfig `frame` column, which also counts
+    /// buffer overflows.
+    folded: bool,
+}
+
+/// Generic counters (the `ip -s -s` breakdown, else the folded column) against the driver's
+/// largest counter: the stronger decides, the other is kept as supporting evidence.
+fn chosen_errors(iface: &Interface) -> Option<Chosen> {
+    let breakdown = counter_growth(iface, &GENERIC, &["rx_packets"]);
+    let breakdown_used = breakdown.is_some();
+    let generic = match breakdown {
+        Some(g) => Some(g),
+        None => counter_growth(iface, &[FOLDED], &["rx_packets"]),
+    };
+    let (growth, other, driver_key) = match (generic, driver_growth(iface)) {
+        (Some(a), Some((b, k))) if rank(&b) > rank(&a) => (b, Some(a), Some(k)),
+        (Some(a), Some((b, _))) => (a, Some(b), None),
+        (Some(a), None) => (a, None, None),
+        (None, Some((b, k))) => (b, None, Some(k)),
+        (None, None) => return None,
+    };
+    let folded = driver_key.is_none() && !breakdown_used;
+    Some(Chosen {
+        growth,
+        other,
+        driver_key,
+        folded,
+    })
+}
+
+/// Which counters saw the errors, that no tuning helps, and two warnings when they apply: the
+/// folded column may hold overflows, and a backup slave's bad link would carry traffic after
+/// a failover.
+fn summary(iface: &Interface, errors: &Chosen) -> String {
+    let g = &errors.growth;
+    let which = match &errors.driver_key {
+        Some(k) => format!("`{k}` (ethtool -S)"),
+        None => breakdown(g),
+    };
+    let folded_note = if errors.folded {
+        " The /proc/net/dev (or ifconfig) `frame` column also folds rx_over_errors, a receive buffer overflow rather than a wire problem: `ip -s -s link` tells them apart."
+    } else {
+        ""
+    };
+    let backup_note = if is_backup_slave(iface) {
+        " This is a bond's backup slave: a failover would move the traffic onto this faulty link."
+    } else {
+        ""
+    };
+    format!(
+        "{}{} received {}: {which}. The frames were corrupted before the NIC accepted them (cable, transceiver, switch port, or a speed/duplex mismatch); tuning does not help.{folded_note}{backup_note}",
+        iface.name,
+        netns_note(iface),
+        describe(g, "frames with physical-layer errors"),
+    )
+}
+
+/// For a total not measured live: how to watch the same counter grow, with the tool that
+/// reads it.
+fn confirm_step(iface: &Interface, driver_key: Option<&str>) -> String {
+    match driver_key {
+        Some(k) => confirm_ethtool(iface, k),
+        None => confirm_ip(iface, "the CRC/frame/length errors"),
+    }
 }
 
 /// "rx_crc_errors 120, rx_length_errors 3" from the evidence.
@@ -257,57 +291,37 @@ mod tests {
         assert!(!is_phy_counter("rx_missed_errors"));
     }
 
+    /// One `ip -s -s link` reading of the physical-layer breakdown and the received packets.
+    fn breakdown_reading(crc: u64, frame: u64, length: u64, packets: u64) -> [(&'static str, u64); 4] {
+        [
+            ("rx_crc_errors", crc),
+            ("rx_frame_errors", frame),
+            ("rx_length_errors", length),
+            ("rx_packets", packets),
+        ]
+    }
+
     #[test]
     fn live_crc_growth_is_a_warning_and_one_percent_is_critical() {
         let mut host = Host::new("h");
+        // eth0: 50 CRC + 2 frame errors in 1 000 000 packets over 10 s, far below 1 %.
         add(
             &mut host,
             "eth0",
             InterfaceKind::Physical,
             &[
-                (
-                    0,
-                    &[
-                        ("rx_crc_errors", 10),
-                        ("rx_frame_errors", 0),
-                        ("rx_length_errors", 0),
-                        ("rx_packets", 1_000_000),
-                    ],
-                ),
-                (
-                    10,
-                    &[
-                        ("rx_crc_errors", 60),
-                        ("rx_frame_errors", 2),
-                        ("rx_length_errors", 0),
-                        ("rx_packets", 2_000_000),
-                    ],
-                ),
+                (0, &breakdown_reading(10, 0, 0, 1_000_000)),
+                (10, &breakdown_reading(60, 2, 0, 2_000_000)),
             ],
         );
+        // eth1: 500 CRC errors in 10 000 packets, about 5 %.
         add(
             &mut host,
             "eth1",
             InterfaceKind::Physical,
             &[
-                (
-                    0,
-                    &[
-                        ("rx_crc_errors", 0),
-                        ("rx_frame_errors", 0),
-                        ("rx_length_errors", 0),
-                        ("rx_packets", 0),
-                    ],
-                ),
-                (
-                    10,
-                    &[
-                        ("rx_crc_errors", 500),
-                        ("rx_frame_errors", 0),
-                        ("rx_length_errors", 0),
-                        ("rx_packets", 10_000),
-                    ],
-                ),
+                (0, &breakdown_reading(0, 0, 0, 0)),
+                (10, &breakdown_reading(500, 0, 0, 10_000)),
             ],
         );
         crate::timeline::compute(&mut host);

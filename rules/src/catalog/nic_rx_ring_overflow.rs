@@ -73,43 +73,18 @@ fn ring_in_effect(iface: &Interface, live: bool) -> Option<&Ring> {
 fn check(host: &Host) -> Vec<Finding> {
     let mut out = Vec::new();
     for iface in &host.interfaces {
-        if quiet_interface(iface)
-            || is_backup_slave(iface)
-            || is_tap(iface)
-        {
+        if quiet_interface(iface) || is_backup_slave(iface) || is_tap(iface) {
             continue;
         }
-        let generic = counter_growth(iface, &GENERIC, &["rx_packets"]);
-        let keys = ring_keys(iface);
-        let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let driver = (!key_refs.is_empty())
-            .then(|| ethtool_growth(iface, &key_refs, &["rx_packets"]))
-            .flatten();
-        let Some(mut g) = best(generic, driver) else {
+        let Some(mut g) = overflow_growth(iface) else {
             continue;
         };
         let ring = ring_in_effect(iface, g.live());
-        let budget =
-            sysctl_u64(host, "net.core.netdev_budget");
-        g.room = ring
-            .and_then(|r| match (r.rx, r.rx_max) {
-                (Some(cur), Some(max)) if cur < max => Some(format!("RX ring {cur} of {max}")),
-                _ => None,
-            })
-            .or_else(|| {
-                budget
-                    .filter(|b| *b <= DEFAULT_NETDEV_BUDGET)
-                    .map(|b| format!("net.core.netdev_budget at its default {b}"))
-            });
+        g.room = room(host, ring);
         let Some(severity) = drop_severity(&g) else {
             continue;
         };
-        let counters = {
-            let mut m: Vec<&str> = g.evidence.iter().map(|e| e.metric.as_str()).collect();
-            m.sort();
-            m.dedup();
-            m.join(", ")
-        };
+        let counters = counter_names(&g);
         let mut f = RULE.finding(
             severity,
             &iface.name,
@@ -124,30 +99,84 @@ fn check(host: &Host) -> Vec<Finding> {
         stand_on(&mut f, &g);
         f.remediation = remediation(host, iface, ring);
         if !g.live() {
-            let from_driver = g
-                .evidence
-                .iter()
-                .any(|e| !GENERIC.contains(&e.metric.as_str()));
-            let what = if counters.is_empty() {
-                "the RX missed/fifo counter".to_string()
-            } else {
-                counters
-            };
-            f.remediation.push(if from_driver {
-                confirm_ethtool(iface, &what)
-            } else {
-                confirm_ip(iface, &what)
-            });
+            f.remediation.push(confirm_step(iface, &g, counters));
         }
         out.push(f);
     }
     out
 }
 
+/// Ring/FIFO overflow from the generic counters or the driver's, whichever says more (see
+/// [`best`]): drivers disagree on which generic field a ring drop lands in.
+fn overflow_growth(iface: &Interface) -> Option<Growth> {
+    let generic = counter_growth(iface, &GENERIC, &["rx_packets"]);
+    let keys = ring_keys(iface);
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let driver = (!key_refs.is_empty())
+        .then(|| ethtool_growth(iface, &key_refs, &["rx_packets"]))
+        .flatten();
+    best(generic, driver)
+}
+
+/// Configuration that leaves room to act: an RX ring below its pre-set maximum, else a NAPI
+/// budget at its default (each poll could empty more of the ring).
+fn room(host: &Host, ring: Option<&Ring>) -> Option<String> {
+    let budget = sysctl_u64(host, "net.core.netdev_budget");
+    ring.and_then(|r| match (r.rx, r.rx_max) {
+        (Some(cur), Some(max)) if cur < max => Some(format!("RX ring {cur} of {max}")),
+        _ => None,
+    })
+    .or_else(|| {
+        budget
+            .filter(|b| *b <= DEFAULT_NETDEV_BUDGET)
+            .map(|b| format!("net.core.netdev_budget at its default {b}"))
+    })
+}
+
+/// The counters the evidence stands on, sorted and once each ("rx_missed_errors, …").
+fn counter_names(g: &Growth) -> String {
+    let mut m: Vec<&str> = g.evidence.iter().map(|e| e.metric.as_str()).collect();
+    m.sort();
+    m.dedup();
+    m.join(", ")
+}
+
+/// For a total not measured live: how to watch the same counters grow, with the tool that
+/// reads them (`ethtool -S` for driver counters, `ip -s` for generic ones).
+fn confirm_step(iface: &Interface, g: &Growth, counters: String) -> String {
+    let from_driver = g
+        .evidence
+        .iter()
+        .any(|e| !GENERIC.contains(&e.metric.as_str()));
+    let what = if counters.is_empty() {
+        "the RX missed/fifo counter".to_string()
+    } else {
+        counters
+    };
+    if from_driver {
+        confirm_ethtool(iface, &what)
+    } else {
+        confirm_ip(iface, &what)
+    }
+}
+
+/// A bigger ring first, or spreading the load first when the ring is already at its maximum
+/// (then a bigger ring is not an option and is only mentioned after).
 fn remediation(host: &Host, iface: &Interface, ring: Option<&Ring>) -> Vec<String> {
+    let (ring_steps, ring_at_max) = ring_advice(iface, ring);
+    let spread = spread_advice(host, iface);
+    if ring_at_max {
+        spread.into_iter().chain(ring_steps).collect()
+    } else {
+        ring_steps.into_iter().chain(spread).collect()
+    }
+}
+
+/// What to do with the RX ring in effect when the frames were lost, and whether it was
+/// already at its maximum.
+fn ring_advice(iface: &Interface, ring: Option<&Ring>) -> (Vec<String>, bool) {
     let dev = &iface.name;
     let mut ring_steps = Vec::new();
-    let mut spread = Vec::new();
     // A later reading that differs (the ring was changed after the loss).
     let later = iface
         .ring
@@ -179,12 +208,21 @@ fn remediation(host: &Host, iface: &Interface, ring: Option<&Ring>) -> Vec<Strin
             false
         }
     };
+    (ring_steps, ring_at_max)
+}
+
+/// Ways to empty the ring faster: more receive queues (RSS), their IRQs on more CPUs, and a
+/// larger NAPI budget per poll.
+fn spread_advice(host: &Host, iface: &Interface) -> Vec<String> {
+    let dev = &iface.name;
+    let mut spread = Vec::new();
     let cpus = host.cpu_count;
     match &iface.channels {
         Some(ch) => {
             let cur = ch.combined.or(ch.rx);
             let max = ch.combined_max.or(ch.rx_max);
             if let (Some(cur), Some(max)) = (cur, max) {
+                // More queues than CPUs spread nothing further.
                 let want = cpus.map_or(max, |c| max.min(u64::from(c)));
                 if cur < want {
                     spread.push(format!(
@@ -202,8 +240,7 @@ fn remediation(host: &Host, iface: &Interface, ring: Option<&Ring>) -> Vec<Strin
         "grep -E '{dev}|TxRx|rx-' /proc/interrupts   # check that the queue IRQs are spread over CPUs; set their smp_affinity or let irqbalance do it"
     ));
     let budget = sysctl_u64(host, "net.core.netdev_budget");
-    let usecs =
-        sysctl_u64(host, "net.core.netdev_budget_usecs");
+    let usecs = sysctl_u64(host, "net.core.netdev_budget_usecs");
     spread.push(format!(
         "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # now {} and {}: lets each NAPI poll empty more of the ring",
         budget.unwrap_or(300) * 2,
@@ -211,11 +248,7 @@ fn remediation(host: &Host, iface: &Interface, ring: Option<&Ring>) -> Vec<Strin
         budget.map_or("unknown (default 300)".to_string(), |b| b.to_string()),
         usecs.map_or("unknown (default 2000)".to_string(), |u| u.to_string())
     ));
-    if ring_at_max {
-        spread.into_iter().chain(ring_steps).collect()
-    } else {
-        ring_steps.into_iter().chain(spread).collect()
-    }
+    spread
 }
 
 #[cfg(test)]

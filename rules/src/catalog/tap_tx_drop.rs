@@ -29,8 +29,9 @@ fn check(host: &Host) -> Vec<Finding> {
         let Some(mut g) = counter_growth(iface, &["tx_dropped"], &["tx_packets"]) else {
             continue;
         };
-        let qlen = iface.qlen;
-        g.room = qlen
+        // A default-sized queue can grow, which makes even a since-boot total worth acting on.
+        g.room = iface
+            .qlen
             .filter(|q| *q <= DEFAULT_TXQUEUELEN)
             .map(|q| format!("txqueuelen {q}"));
         let Some(severity) = drop_severity(&g) else {
@@ -43,48 +44,39 @@ fn check(host: &Host) -> Vec<Finding> {
                 "{} dropped {} on its way into the guest: the tap queue{} was full because the VM did not take packets fast enough.",
                 iface.name,
                 describe(&g, "packets"),
-                qlen.map(|q| format!(" ({q} packets, txqueuelen)")).unwrap_or_default()
+                iface.qlen.map(|q| format!(" ({q} packets, txqueuelen)")).unwrap_or_default()
             ),
         );
         stand_on(&mut f, &g);
-        if let Some(q) = qlen {
-            f.evidence.push(Evidence {
-                source: iface
-                    .samples
-                    .last()
-                    .map(|s| s.source.clone())
-                    .unwrap_or_default(),
-                start: None,
-                end: iface.samples.last().and_then(|s| s.time),
-                metric: "txqueuelen".into(),
-                value: Some(q as f64),
-                delta: None,
-                rate: None,
-                basis: "snapshot",
-            });
-        }
-        let target = qlen
-            .map_or(TAP_TXQUEUELEN, |q| q.max(TAP_TXQUEUELEN / 2) * 2)
-            .max(TAP_TXQUEUELEN);
-        f.remediation.push(format!(
-            "ip link set dev {} txqueuelen {target}   # now {}; absorbs short guest stalls (persist with a udev rule: KERNEL==\"tap*\", RUN+=\"/sbin/ip link set %k txqueuelen {target}\")",
-            iface.name,
-            qlen.map_or("unknown".to_string(), |q| q.to_string())
-        ));
-        f.remediation.push(
-            "Find why the guest's vCPU is starved: check steal (`st` in top inside the guest, `%steal` in sar), host CPU overcommit, and vCPU pinning (`virsh vcpupin <domain>`; keep other busy processes off those pCPUs)."
-                .to_string(),
-        );
-        f.remediation.push(
-            "Make sure the guest uses vhost-net (`lsmod | grep vhost_net` on the host; `<driver name='vhost'/>` in the domain XML) and enable virtio-net multiqueue (`<driver name='vhost' queues='N'/>`, then `ethtool -L eth0 combined N` in the guest)."
-                .to_string(),
-        );
+        f.evidence.extend(txqueuelen_evidence(iface));
+        f.remediation = remediation(iface);
         if !g.live() {
             f.remediation.push(confirm_ip(iface, "TX dropped"));
         }
         out.push(f);
     }
     out
+}
+
+/// A longer tap queue buys time; the cure is a guest that drains it (vCPU time, vhost-net,
+/// multiqueue).
+fn remediation(iface: &Interface) -> Vec<String> {
+    let qlen = iface.qlen;
+    // Twice the current queue, and never below TAP_TXQUEUELEN.
+    let target = qlen
+        .map_or(TAP_TXQUEUELEN, |q| q.max(TAP_TXQUEUELEN / 2) * 2)
+        .max(TAP_TXQUEUELEN);
+    vec![
+        format!(
+            "ip link set dev {} txqueuelen {target}   # now {}; absorbs short guest stalls (persist with a udev rule: KERNEL==\"tap*\", RUN+=\"/sbin/ip link set %k txqueuelen {target}\")",
+            iface.name,
+            qlen.map_or("unknown".to_string(), |q| q.to_string())
+        ),
+        "Find why the guest's vCPU is starved: check steal (`st` in top inside the guest, `%steal` in sar), host CPU overcommit, and vCPU pinning (`virsh vcpupin <domain>`; keep other busy processes off those pCPUs)."
+            .to_string(),
+        "Make sure the guest uses vhost-net (`lsmod | grep vhost_net` on the host; `<driver name='vhost'/>` in the domain XML) and enable virtio-net multiqueue (`<driver name='vhost' queues='N'/>`, then `ethtool -L eth0 combined N` in the guest)."
+            .to_string(),
+    ]
 }
 
 #[cfg(test)]

@@ -36,71 +36,15 @@ fn check(host: &Host) -> Vec<Finding> {
             continue;
         };
         let overlay = is_overlay(iface);
-        // txqueuelen is the limit of a queue only where there is one: a known qdisc other
-        // than noqueue, or a NIC (whose default qdisc queues).
-        let queues = match iface.qdisc.as_deref() {
-            Some(q) => q != "noqueue",
-            None => matches!(
-                iface.kind,
-                InterfaceKind::Physical | InterfaceKind::BondSlave
-            ),
-        };
-        if !overlay && queues {
-            g.room = iface
-                .qlen
-                .filter(|q| *q <= DEFAULT_TXQUEUELEN)
-                .map(|q| format!("txqueuelen {q}"));
+        if !overlay {
+            g.room = queue_room(iface);
         }
         let Some(severity) = drop_severity(&g) else {
             continue;
         };
-        let bond_note = if iface.kind == InterfaceKind::Bond && !slaves_of(host, iface).is_empty() {
-            " (beyond what its slaves dropped themselves)"
-        } else {
-            ""
-        };
-        let mtu_note = match mtu_mismatch(host, iface) {
-            Some((peer, own, theirs)) => format!(
-                " Its peer {peer} has a smaller MTU ({theirs} < {own}): a veth drops every frame longer than its peer accepts."
-            ),
-            None => String::new(),
-        };
-        let mechanism = if overlay {
-            format!(
-                "{} is a tunnel/overlay device{}: it has no queue or ring of its own, so these are packets its driver could not encapsulate or send (no forwarding entry or route to the remote end, the underlay down or refusing the packet, an unresolved neighbour), not a full queue",
-                iface.name,
-                iface.qdisc.as_deref().map(|q| format!(" (qdisc {q})")).unwrap_or_default()
-            )
-        } else {
-            "They were discarded on their way out (queue discipline, driver or TX ring), so the sender sees loss or retransmits".to_string()
-        };
-        let mut f = RULE.finding(
-            severity,
-            &iface.name,
-            format!(
-                "{}{} dropped packets on transmit{bond_note}: {}. {mechanism}.{mtu_note}",
-                iface.name,
-                netns_note(iface),
-                describe(&g, "packets"),
-            ),
-        );
+        let mut f = RULE.finding(severity, &iface.name, summary(host, iface, &g, overlay));
         stand_on(&mut f, &g);
-        if let Some(q) = iface.qlen {
-            f.evidence.push(Evidence {
-                source: iface
-                    .samples
-                    .last()
-                    .map(|s| s.source.clone())
-                    .unwrap_or_default(),
-                start: None,
-                end: iface.samples.last().and_then(|s| s.time),
-                metric: "txqueuelen".into(),
-                value: Some(q as f64),
-                delta: None,
-                rate: None,
-                basis: "snapshot",
-            });
-        }
+        f.evidence.extend(txqueuelen_evidence(iface));
         f.remediation = if overlay {
             overlay_remediation(iface)
         } else {
@@ -112,6 +56,59 @@ fn check(host: &Host) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// A default-sized `txqueuelen` on a device that queues: room to grow, which makes even a
+/// since-boot total worth acting on.
+fn queue_room(iface: &Interface) -> Option<String> {
+    // txqueuelen is the limit of a queue only where there is one: a known qdisc other
+    // than noqueue, or a NIC (whose default qdisc queues).
+    let queues = match iface.qdisc.as_deref() {
+        Some(q) => q != "noqueue",
+        None => matches!(
+            iface.kind,
+            InterfaceKind::Physical | InterfaceKind::BondSlave
+        ),
+    };
+    if !queues {
+        return None;
+    }
+    iface
+        .qlen
+        .filter(|q| *q <= DEFAULT_TXQUEUELEN)
+        .map(|q| format!("txqueuelen {q}"))
+}
+
+/// What was dropped and by what: an overlay has no queue of its own, so its drops are
+/// explained differently from a NIC's; a bond's count is only its own share; a veth into a
+/// smaller-MTU peer says so, since that alone drops every long frame.
+fn summary(host: &Host, iface: &Interface, g: &Growth, overlay: bool) -> String {
+    let bond_note = if iface.kind == InterfaceKind::Bond && !slaves_of(host, iface).is_empty() {
+        " (beyond what its slaves dropped themselves)"
+    } else {
+        ""
+    };
+    let mtu_note = match mtu_mismatch(host, iface) {
+        Some((peer, own, theirs)) => format!(
+            " Its peer {peer} has a smaller MTU ({theirs} < {own}): a veth drops every frame longer than its peer accepts."
+        ),
+        None => String::new(),
+    };
+    let mechanism = if overlay {
+        format!(
+            "{} is a tunnel/overlay device{}: it has no queue or ring of its own, so these are packets its driver could not encapsulate or send (no forwarding entry or route to the remote end, the underlay down or refusing the packet, an unresolved neighbour), not a full queue",
+            iface.name,
+            iface.qdisc.as_deref().map(|q| format!(" (qdisc {q})")).unwrap_or_default()
+        )
+    } else {
+        "They were discarded on their way out (queue discipline, driver or TX ring), so the sender sees loss or retransmits".to_string()
+    };
+    format!(
+        "{}{} dropped packets on transmit{bond_note}: {}. {mechanism}.{mtu_note}",
+        iface.name,
+        netns_note(iface),
+        describe(g, "packets"),
+    )
 }
 
 /// A tunnel or overlay device (VXLAN, GENEVE, GRE, IPIP, WireGuard, flannel, Ubuntu FAN …):
