@@ -187,10 +187,13 @@ enum Target {
     TxQueueLen,
 }
 
+/// Each value of a counter line (its digits) with where it goes.
+type CounterPlan<'a> = Vec<(Target, &'a str)>;
+
 /// Where each value of a counter line goes, and whether any word had a colon (the old
 /// net-tools layout). Every word is checked before anything is stored: a line with an
 /// unknown word keeps none of its values, and the error says which word.
-fn plan_counters<'a>(items: &[Item<'a>]) -> Result<(Vec<(Target, &'a str)>, bool), String> {
+fn plan_counters<'a>(items: &[Item<'a>]) -> Result<(CounterPlan<'a>, bool), String> {
     let mut dir = None;
     let mut plan = Vec::new();
     let mut any_colon = false;
