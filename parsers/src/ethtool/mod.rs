@@ -5,7 +5,7 @@
 //! `Cannot get …: …`, `netlink error: …`, `ethtool: bad command line argument(s)`) is not a
 //! parse problem: it goes to the value's `tool_error` (several such lines are joined with
 //! `\n`). Empty or blank text gives the default value and no problem (the caller reports empty
-//! files). Every other line that is not understood becomes a [`Problem`](crate::Problem)
+//! files). Every other line that is not understood becomes a [`Problem`]
 //! warning with its 1-based line number; when nothing at all could be read from a non-blank
 //! capture, an error at line 0 is added.
 //!
