@@ -144,6 +144,55 @@ fn insert_field(
     }
 }
 
+/// The lines that are not `Key: value`: the driver banner, the `802.3ad info` heading and
+/// the `bond0 has no active aggregator` note (kept under the key it stands in for). Returns
+/// whether the line was one.
+fn free_text_line(
+    bond: &mut Bonding,
+    trimmed: &str,
+    no: usize,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    if let Some(v) = trimmed.strip_prefix("Ethernet Channel Bonding Driver:") {
+        bond.driver_version = Some(v.trim().to_string());
+        return true;
+    }
+    if trimmed == "802.3ad info" {
+        return true;
+    }
+    if trimmed.starts_with("bond ") && trimmed.ends_with(" has no active aggregator") {
+        insert_field(
+            &mut bond.fields,
+            "Active Aggregator Info".to_string(),
+            trimmed,
+            no,
+            problems,
+        );
+        return true;
+    }
+    false
+}
+
+/// `Key: value` with a non-empty key; anything else is reported and gives `None`.
+fn key_value<'t>(
+    trimmed: &'t str,
+    no: usize,
+    problems: &mut Vec<Problem>,
+) -> Option<(&'t str, &'t str)> {
+    let Some((key, value)) = split_key_value(trimmed) else {
+        problems.push(Problem::warning(
+            no,
+            format!("expected `Key: value`, found {trimmed:?}"),
+        ));
+        return None;
+    };
+    if key.is_empty() {
+        problems.push(Problem::warning(no, format!("empty key in {trimmed:?}")));
+        return None;
+    }
+    Some((key, value))
+}
+
 pub fn parse(text: &str) -> Parsed<Bonding> {
     let mut problems = Vec::new();
     let mut bond = Bonding::default();
@@ -161,34 +210,12 @@ pub fn parse(text: &str) -> Parsed<Bonding> {
         if !indented {
             heading = None;
         }
-        if let Some(v) = trimmed.strip_prefix("Ethernet Channel Bonding Driver:") {
-            bond.driver_version = Some(v.trim().to_string());
+        if free_text_line(&mut bond, trimmed, no, &mut problems) {
             continue;
         }
-        if trimmed == "802.3ad info" {
-            continue;
-        }
-        if trimmed.starts_with("bond ") && trimmed.ends_with(" has no active aggregator") {
-            insert_field(
-                &mut bond.fields,
-                "Active Aggregator Info".to_string(),
-                trimmed,
-                no,
-                &mut problems,
-            );
-            continue;
-        }
-        let Some((key, value)) = split_key_value(trimmed) else {
-            problems.push(Problem::warning(
-                no,
-                format!("expected `Key: value`, found {trimmed:?}"),
-            ));
+        let Some((key, value)) = key_value(trimmed, no, &mut problems) else {
             continue;
         };
-        if key.is_empty() {
-            problems.push(Problem::warning(no, format!("empty key in {trimmed:?}")));
-            continue;
-        }
 
         if !indented && key == "Slave Interface" {
             if value.is_empty() {

@@ -204,17 +204,7 @@ fn parse_timedatectl(text: &str) -> Parsed<Option<DateStamp>> {
             continue;
         }
         if trimmed.starts_with("Local time:") {
-            match parse_line(line) {
-                Some(d) if local.is_none() => local = Some(d),
-                Some(_) => problems.push(Problem::warning(no, "a further `Local time:` line")),
-                None => problems.push(Problem::warning(
-                    no,
-                    format!(
-                        "expected `Local time: Www YYYY-MM-DD HH:MM:SS ZONE`, found {:?}",
-                        clip(line)
-                    ),
-                )),
-            }
+            problems.extend(local_time(no, line, &mut local));
             in_block = true;
         } else if let Some(rest) = trimmed.strip_prefix("Time zone:") {
             let parsed = timezone_paren(rest);
@@ -243,19 +233,43 @@ fn parse_timedatectl(text: &str) -> Parsed<Option<DateStamp>> {
             ));
         }
     }
-    if let (Some(d), Some((no, Some((abbr, offset))))) = (local.as_mut(), zone_line.as_ref()) {
-        if d.zone.as_deref().is_some_and(|z| z != abbr) {
-            problems.push(Problem::warning(
-                *no,
-                format!("time zone abbreviation {abbr} differs from the local time's"),
-            ));
-        }
-        d.offset_seconds = Some(*offset);
+    if let (Some(d), Some((no, Some(zone)))) = (local.as_mut(), zone_line.as_ref()) {
+        problems.extend(apply_zone(d, *no, zone));
     }
     if local.is_none() {
         problems.push(Problem::error(0, "no readable `Local time:` line"));
     }
     Parsed::new(local, problems)
+}
+
+/// The `Local time:` line; only the first one is kept. Returns the problem the line raises.
+fn local_time(no: usize, line: &str, local: &mut Option<DateStamp>) -> Option<Problem> {
+    match parse_line(line) {
+        Some(d) if local.is_none() => {
+            *local = Some(d);
+            None
+        }
+        Some(_) => Some(Problem::warning(no, "a further `Local time:` line")),
+        None => Some(Problem::warning(
+            no,
+            format!(
+                "expected `Local time: Www YYYY-MM-DD HH:MM:SS ZONE`, found {:?}",
+                clip(line)
+            ),
+        )),
+    }
+}
+
+/// The `Time zone:` line gives the UTC offset that `Local time:` lacks (it only names the
+/// zone); a different abbreviation on the two lines is reported, and the offset used anyway.
+fn apply_zone(d: &mut DateStamp, no: usize, (abbr, offset): &(String, i32)) -> Option<Problem> {
+    d.offset_seconds = Some(*offset);
+    d.zone.as_deref().is_some_and(|z| z != abbr).then(|| {
+        Problem::warning(
+            no,
+            format!("time zone abbreviation {abbr} differs from the local time's"),
+        )
+    })
 }
 
 /// `Key words: value` as timedatectl prints them.

@@ -187,6 +187,44 @@ enum Target {
     TxQueueLen,
 }
 
+/// Each value of a counter line (its digits) with where it goes.
+type CounterPlan<'a> = Vec<(Target, &'a str)>;
+
+/// Where each value of a counter line goes, and whether any word had a colon (the old
+/// net-tools layout). Every word is checked before anything is stored: a line with an
+/// unknown word keeps none of its values, and the error says which word.
+fn plan_counters<'a>(items: &[Item<'a>]) -> Result<(CounterPlan<'a>, bool), String> {
+    let mut dir = None;
+    let mut plan = Vec::new();
+    let mut any_colon = false;
+    for it in items {
+        match *it {
+            Item::Dir(d) => dir = Some(d),
+            Item::Unit => {}
+            Item::Pair(word, digits, colon) => {
+                any_colon |= colon;
+                let Some(tg) = target(dir, word) else {
+                    let side = match dir {
+                        Some(Dir::Rx) => "RX ",
+                        Some(Dir::Tx) => "TX ",
+                        None => "",
+                    };
+                    return Err(format!(
+                        "unknown counter `{side}{word}`; no value of this line kept"
+                    ));
+                };
+                // net-tools 1.60 `collisions:0 compressed:0 txqueuelen:…`: that `compressed`
+                // is tx_compressed, so the words after `collisions` count as TX.
+                if word == "collisions" {
+                    dir = Some(Dir::Tx);
+                }
+                plan.push((tg, digits));
+            }
+        }
+    }
+    Ok((plan, any_colon))
+}
+
 fn target(dir: Option<Dir>, word: &str) -> Option<Target> {
     use Target::Counter as C;
     Some(match (dir, word) {
@@ -650,35 +688,13 @@ impl State {
     }
 
     fn counters(&mut self, no: usize, items: &[Item<'_>]) {
-        // Check every word first: a line with an unknown word keeps none of its values.
-        let mut dir = None;
-        let mut plan: Vec<(Target, &str)> = Vec::new();
-        let mut any_colon = false;
-        for it in items {
-            match *it {
-                Item::Dir(d) => dir = Some(d),
-                Item::Unit => {}
-                Item::Pair(word, digits, colon) => {
-                    any_colon |= colon;
-                    let Some(tg) = target(dir, word) else {
-                        let side = match dir {
-                            Some(Dir::Rx) => "RX ",
-                            Some(Dir::Tx) => "TX ",
-                            None => "",
-                        };
-                        self.warn(
-                            no,
-                            format!("unknown counter `{side}{word}`; no value of this line kept"),
-                        );
-                        return;
-                    };
-                    if word == "collisions" {
-                        dir = Some(Dir::Tx);
-                    }
-                    plan.push((tg, digits));
-                }
+        let (plan, any_colon) = match plan_counters(items) {
+            Ok(planned) => planned,
+            Err(why) => {
+                self.warn(no, why);
+                return;
             }
-        }
+        };
         let i = self.current(no);
         let mut problems = Vec::new();
         if let Some(iface) = self.ifaces.get_mut(i) {

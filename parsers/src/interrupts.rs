@@ -240,6 +240,17 @@ fn take_header(
     }
 }
 
+/// Reports the missing CPU header once, on the first row that needed it.
+fn warn_no_header_once(n: usize, warned: &mut bool, problems: &mut Vec<Problem>) {
+    if !*warned {
+        *warned = true;
+        problems.push(Problem::error(
+            n,
+            "no `CPU0 CPU1 …` header before the first row; counts cannot be given CPUs",
+        ));
+    }
+}
+
 pub fn parse_interrupts(text: &str) -> Parsed<Interrupts> {
     let mut problems = Vec::new();
     let mut cpus: Option<(usize, Vec<u32>)> = None;
@@ -249,101 +260,24 @@ pub fn parse_interrupts(text: &str) -> Parsed<Interrupts> {
 
     for (n, line) in numbered_lines(text) {
         let t = line.trim();
-        if t.is_empty() {
+        if t.is_empty() || take_header(n, t, &mut cpus, &mut problems) {
             continue;
         }
-        if take_header(n, t, &mut cpus, &mut problems) {
-            continue;
-        }
-        let Ok((rest, label)) = row_label(line) else {
-            problems.push(Problem::warning(
-                n,
-                format!("expected `IRQ: counts… description`, found {t:?}"),
-            ));
-            continue;
-        };
         let ncpu = cpus.as_ref().map(|(_, c)| c.len());
-        let toks: Vec<&str> = rest.split_whitespace().collect();
-        let mut counts = Vec::new();
-        let mut overflow = false;
-        for tok in &toks {
-            if ncpu.is_some_and(|k| counts.len() >= k) {
-                break;
-            }
-            if !tok.bytes().all(|b| b.is_ascii_digit()) {
-                break;
-            }
-            match token_u64(tok) {
-                Some(v) => counts.push(v),
-                None => {
-                    overflow = true;
-                    break;
-                }
-            }
-        }
-        if overflow {
-            problems.push(Problem::warning(
-                n,
-                format!("a count of IRQ {label} does not fit in u64; row skipped"),
-            ));
+        let Some(row) = irq_row(n, line, ncpu, &mut problems) else {
             continue;
-        }
-        if counts.is_empty() {
-            problems.push(Problem::warning(
-                n,
-                format!("IRQ {label} has no counts; row skipped"),
-            ));
-            continue;
-        }
-        if ncpu.is_none() && !warned_no_header {
-            warned_no_header = true;
-            problems.push(Problem::error(
-                n,
-                "no `CPU0 CPU1 …` header before the first row; counts cannot be given CPUs",
-            ));
-        }
-        let desc = &toks[counts.len()..];
-        let numbered = token_u64(label).is_some();
-        if let Some(k) = ncpu {
-            let single_ok = !numbered && counts.len() == 1 && desc.is_empty();
-            if counts.len() < k && !single_ok {
-                problems.push(Problem::warning(
-                    n,
-                    format!(
-                        "IRQ {label} has {} counts but the header has {k} CPUs",
-                        counts.len()
-                    ),
-                ));
-            }
-        }
-        if numbered
-            && desc
-                .first()
-                .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
-        {
-            problems.push(Problem::warning(
-                n,
-                format!("IRQ {label} has more counts than the header has CPUs; the extra ones are read as text"),
-            ));
-        }
-        let names = if numbered {
-            action_names(desc)
-        } else {
-            Vec::new()
         };
-        if let Some(first) = seen.insert(label.to_string(), n) {
+        if ncpu.is_none() {
+            warn_no_header_once(n, &mut warned_no_header, &mut problems);
+        }
+        check_irq_width(&row, ncpu, &mut problems);
+        if let Some(first) = seen.insert(row.irq.clone(), n) {
             problems.push(Problem::warning(
                 n,
-                format!("IRQ {label} already appeared on line {first}"),
+                format!("IRQ {} already appeared on line {first}", row.irq),
             ));
         }
-        rows.push(IrqRow {
-            irq: label.to_string(),
-            counts,
-            description: desc.join(" "),
-            names,
-            line: n,
-        });
+        rows.push(row);
     }
     if cpus.is_none() && rows.is_empty() {
         problems.push(Problem::error(
@@ -355,6 +289,100 @@ pub fn parse_interrupts(text: &str) -> Parsed<Interrupts> {
     Parsed::new(Interrupts { cpus, rows }, problems)
 }
 
+/// One `IRQ: counts… description` row; `None` (reported) when it has no label, no counts or
+/// a count above `u64`.
+fn irq_row(
+    n: usize,
+    line: &str,
+    ncpu: Option<usize>,
+    problems: &mut Vec<Problem>,
+) -> Option<IrqRow> {
+    let Ok((rest, label)) = row_label(line) else {
+        problems.push(Problem::warning(
+            n,
+            format!(
+                "expected `IRQ: counts… description`, found {:?}",
+                line.trim()
+            ),
+        ));
+        return None;
+    };
+    let toks: Vec<&str> = rest.split_whitespace().collect();
+    let Some(counts) = leading_counts(&toks, ncpu) else {
+        problems.push(Problem::warning(
+            n,
+            format!("a count of IRQ {label} does not fit in u64; row skipped"),
+        ));
+        return None;
+    };
+    if counts.is_empty() {
+        problems.push(Problem::warning(
+            n,
+            format!("IRQ {label} has no counts; row skipped"),
+        ));
+        return None;
+    }
+    let desc = &toks[counts.len()..];
+    // Only numbered IRQs name their handlers; `NMI:`, `LOC:` … end in a plain description.
+    let names = if token_u64(label).is_some() {
+        action_names(desc)
+    } else {
+        Vec::new()
+    };
+    Some(IrqRow {
+        irq: label.to_string(),
+        counts,
+        description: desc.join(" "),
+        names,
+        line: n,
+    })
+}
+
+/// The counts at the start of a row: digit-only tokens, at most one per CPU of the header
+/// (so that a numeric word of the description is not taken for a count). `None` when one
+/// does not fit in `u64`.
+fn leading_counts(toks: &[&str], ncpu: Option<usize>) -> Option<Vec<u64>> {
+    let mut counts = Vec::new();
+    for tok in toks {
+        if ncpu.is_some_and(|k| counts.len() >= k) || !tok.bytes().all(|b| b.is_ascii_digit()) {
+            break;
+        }
+        counts.push(token_u64(tok)?);
+    }
+    Some(counts)
+}
+
+/// Reports a row whose counts do not line up with the header's CPUs: fewer counts (a
+/// one-count summary row such as `ERR:` is fine), or a numbered row whose description starts
+/// with digits (more counts than CPUs).
+fn check_irq_width(row: &IrqRow, ncpu: Option<usize>, problems: &mut Vec<Problem>) {
+    let (n, label, counts) = (row.line, &row.irq, &row.counts);
+    let numbered = row.is_numbered();
+    if let Some(k) = ncpu {
+        let single_ok = !numbered && counts.len() == 1 && row.description.is_empty();
+        if counts.len() < k && !single_ok {
+            problems.push(Problem::warning(
+                n,
+                format!(
+                    "IRQ {label} has {} counts but the header has {k} CPUs",
+                    counts.len()
+                ),
+            ));
+        }
+    }
+    let desc_starts_with_digits = row
+        .description
+        .split(' ')
+        .next()
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+    if numbered && desc_starts_with_digits {
+        problems.push(Problem::warning(
+            n,
+            format!("IRQ {label} has more counts than the header has CPUs; the extra ones are read as text"),
+        ));
+    }
+}
+
 pub fn parse_softirqs(text: &str) -> Parsed<Softirqs> {
     let mut problems = Vec::new();
     let mut cpus: Option<(usize, Vec<u32>)> = None;
@@ -364,46 +392,12 @@ pub fn parse_softirqs(text: &str) -> Parsed<Softirqs> {
 
     for (n, line) in numbered_lines(text) {
         let t = line.trim();
-        if t.is_empty() {
+        if t.is_empty() || take_header(n, t, &mut cpus, &mut problems) {
             continue;
         }
-        if take_header(n, t, &mut cpus, &mut problems) {
-            continue;
-        }
-        let Ok((rest, label)) = row_label(line) else {
-            problems.push(Problem::warning(
-                n,
-                format!("expected `NAME: counts…`, found {t:?}"),
-            ));
+        let Some((label, counts)) = softirq_row(n, line, &mut problems) else {
             continue;
         };
-        let mut counts = Vec::new();
-        let mut bad = None;
-        for tok in rest.split_whitespace() {
-            match token_u64(tok) {
-                Some(v) => counts.push(v),
-                None => {
-                    bad = Some(tok);
-                    break;
-                }
-            }
-        }
-        if let Some(tok) = bad {
-            problems.push(Problem::warning(
-                n,
-                format!(
-                    "softirq {label}: {tok:?} is not a count (or does not fit in u64); row skipped"
-                ),
-            ));
-            continue;
-        }
-        if counts.is_empty() {
-            problems.push(Problem::warning(
-                n,
-                format!("softirq {label} has no counts; row skipped"),
-            ));
-            continue;
-        }
         match &cpus {
             Some((_, c)) if c.len() != counts.len() => problems.push(Problem::warning(
                 n,
@@ -414,15 +408,7 @@ pub fn parse_softirqs(text: &str) -> Parsed<Softirqs> {
                 ),
             )),
             Some(_) => {}
-            None => {
-                if !warned_no_header {
-                    warned_no_header = true;
-                    problems.push(Problem::error(
-                        n,
-                        "no `CPU0 CPU1 …` header before the first row; counts cannot be given CPUs",
-                    ));
-                }
-            }
+            None => warn_no_header_once(n, &mut warned_no_header, &mut problems),
         }
         if let Some(first) = seen.insert(label.to_string(), n) {
             problems.push(Problem::warning(
@@ -440,6 +426,43 @@ pub fn parse_softirqs(text: &str) -> Parsed<Softirqs> {
     }
     let cpus = cpus.map(|(_, c)| c).unwrap_or_default();
     Parsed::new(Softirqs { cpus, rows }, problems)
+}
+
+/// One `NAME: counts…` row; `None` (reported) when it has no label, no counts, or a token
+/// that is not a count (softirq rows have no description, so every token must be one).
+fn softirq_row<'l>(
+    n: usize,
+    line: &'l str,
+    problems: &mut Vec<Problem>,
+) -> Option<(&'l str, Vec<u64>)> {
+    let Ok((rest, label)) = row_label(line) else {
+        problems.push(Problem::warning(
+            n,
+            format!("expected `NAME: counts…`, found {:?}", line.trim()),
+        ));
+        return None;
+    };
+    let mut counts = Vec::new();
+    for tok in rest.split_whitespace() {
+        let Some(v) = token_u64(tok) else {
+            problems.push(Problem::warning(
+                n,
+                format!(
+                    "softirq {label}: {tok:?} is not a count (or does not fit in u64); row skipped"
+                ),
+            ));
+            return None;
+        };
+        counts.push(v);
+    }
+    if counts.is_empty() {
+        problems.push(Problem::warning(
+            n,
+            format!("softirq {label} has no counts; row skipped"),
+        ));
+        return None;
+    }
+    Some((label, counts))
 }
 
 #[cfg(test)]

@@ -210,11 +210,9 @@ fn counters(
     counters
 }
 
-/// Parses `ip -j … link` output.
-pub fn parse(text: &str) -> Parsed<Vec<IpLink>> {
-    let mut links = Vec::new();
-    let mut problems = Vec::new();
-    // Skip lines before the JSON (a prompt kept in a paste).
+/// Byte offset where the JSON starts: lines before it (a prompt kept in a paste) are
+/// reported and skipped, so that serde_json does not stop at the first of them.
+fn skip_preamble(text: &str, problems: &mut Vec<Problem>) -> usize {
     let mut start = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         let t = l.trim();
@@ -229,6 +227,14 @@ pub fn parse(text: &str) -> Parsed<Vec<IpLink>> {
         }
         start += l.len();
     }
+    start
+}
+
+/// Parses `ip -j … link` output.
+pub fn parse(text: &str) -> Parsed<Vec<IpLink>> {
+    let mut links = Vec::new();
+    let mut problems = Vec::new();
+    let start = skip_preamble(text, &mut problems);
     let body = &text[start..];
     let mut stream = serde_json::Deserializer::from_str(body).into_iter::<Value>();
     loop {

@@ -434,6 +434,7 @@ impl<'a> State<'a> {
         self.cur = Some(b);
     }
 
+    /// A header line `N: name[@peer]: <FLAGS> mtu …` opens a new block.
     fn start_block(&mut self, n: usize, index: u32, full_name: &str, rest: &str) {
         let (name, peer) = match full_name.split_once('@') {
             Some((a, p)) => (a, Some(p.to_string())),
@@ -449,36 +450,48 @@ impl<'a> State<'a> {
         if name.is_empty() {
             self.warn(n, "header line has an empty device name before `@`");
         }
-        let after_flags = match flags_part(rest) {
-            Ok((after, (inner, closed))) => {
-                let mut flags: Vec<String> = inner
-                    .split(',')
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                if !closed {
-                    // The last flag may be cut mid-word: keep only the complete ones.
-                    if !inner.ends_with(',') {
-                        flags.pop();
-                    }
-                    self.warn(
-                        n,
-                        format!(
-                            "header line of `{name}` is cut before the closing `>` of its flags"
-                        ),
-                    );
-                }
-                link.flags = flags;
-                after
-            }
-            Err(_) => {
-                self.warn(
-                    n,
-                    format!("header line of `{name}` has no `<FLAGS>` after the name"),
-                );
-                rest
-            }
+        let after_flags = self.header_flags(n, rest, &mut link);
+        self.header_words(n, after_flags, &mut link);
+        self.cur = Some(Box::new(Block {
+            link,
+            stage: Stage::Head,
+            link_indent: 0,
+            words_detail: None,
+        }));
+    }
+
+    /// Reads `<FLAGS>` into `link.flags` and returns the text after them. A header without
+    /// flags is reported and read on from where the flags should have been.
+    fn header_flags<'r>(&mut self, n: usize, rest: &'r str, link: &mut IpLink) -> &'r str {
+        let name = link.name.as_str();
+        let Ok((after, (inner, closed))) = flags_part(rest) else {
+            self.warn(
+                n,
+                format!("header line of `{name}` has no `<FLAGS>` after the name"),
+            );
+            return rest;
         };
+        let mut flags: Vec<String> = inner
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect();
+        if !closed {
+            // The last flag may be cut mid-word: keep only the complete ones.
+            if !inner.ends_with(',') {
+                flags.pop();
+            }
+            self.warn(
+                n,
+                format!("header line of `{name}` is cut before the closing `>` of its flags"),
+            );
+        }
+        link.flags = flags;
+        after
+    }
+
+    /// The `key value` pairs after the flags (`mtu 1500 qdisc … state UP …`).
+    fn header_words(&mut self, n: usize, after_flags: &str, link: &mut IpLink) {
         let toks: Vec<&str> = after_flags.split_whitespace().collect();
         let mut i = 0;
         while i < toks.len() {
@@ -513,85 +526,22 @@ impl<'a> State<'a> {
             }
             i += 2;
         }
-        self.cur = Some(Box::new(Block {
-            link,
-            stage: Stage::Head,
-            link_indent: 0,
-            words_detail: None,
-        }));
     }
 
+    /// One indented line inside a link block. Each kind of line is tried in turn; the first
+    /// that recognises the line consumes it, and a line no step recognises is reported.
     fn block_line(&mut self, n: usize, indent: usize, raw: &'a str, b: &mut Block) {
         let t = raw.trim();
+        // Only the line right after an all-words detail line may be its table of values.
         let words_detail = b.words_detail.take();
         let first = t.split_whitespace().next().unwrap_or("");
 
         if let Some(kind) = first.strip_prefix("link/") {
-            if b.stage != Stage::Head {
-                self.warn(n, "second `link/` line in one link block");
-                return;
-            }
-            b.link.link_type = Some(kind.to_string());
-            b.link.address = t
-                .split_whitespace()
-                .nth(1)
-                .filter(|a| a.contains(':') || a.contains('.'))
-                .map(str::to_string);
-            b.link_indent = indent;
-            b.stage = Stage::Details;
+            self.link_type_line(n, indent, t, kind, b);
             return;
         }
-
-        let section = [
-            ("RX errors:", Section::RxErrors),
-            ("TX errors:", Section::TxErrors),
-            ("RX:", Section::Rx),
-            ("TX:", Section::Tx),
-        ]
-        .into_iter()
-        .find_map(|(prefix, sec)| t.strip_prefix(prefix).map(|r| (sec, r)));
-        if let Some((mut section, rest)) = section {
-            if b.stage == Stage::Vf {
-                section = match section {
-                    Section::Rx => Section::VfRx,
-                    Section::Tx => Section::VfTx,
-                    other => other,
-                };
-            } else {
-                b.stage = Stage::Stats;
-            }
-            self.pending = Some(Pending {
-                section,
-                line: n,
-                words: rest.split_whitespace().collect(),
-            });
+        if self.counter_header(n, t, b) || self.named_line(n, raw, first, b) {
             return;
-        }
-
-        let mut toks = t.split_whitespace();
-        match first {
-            "vf" if toks.nth(1).and_then(token_u64).is_some() => {
-                b.stage = Stage::Vf;
-                b.link.vf_count += 1;
-                return;
-            }
-            "altname" => {
-                let names: Vec<&str> = t.split_whitespace().skip(1).collect();
-                if names.len() == 1 {
-                    b.link.altnames.push(names[0].to_string());
-                } else {
-                    self.warn(n, "expected `altname NAME` with one name");
-                }
-                return;
-            }
-            "alias" => {
-                // Verbatim: everything after `alias ` (iproute2 prints `    alias %s`).
-                let rest = raw.trim_start();
-                let text = rest.strip_prefix("alias ").unwrap_or("");
-                b.link.alias = Some(text.to_string());
-                return;
-            }
-            _ => {}
         }
         if first.starts_with("prog/") || t.starts_with("prop list") {
             return;
@@ -623,6 +573,89 @@ impl<'a> State<'a> {
             }
             return;
         }
+        self.unexpected_line(n, b);
+    }
+
+    /// `link/<type> [address] …`: ends the head of the block; `-d` details may follow.
+    fn link_type_line(&mut self, n: usize, indent: usize, t: &str, kind: &str, b: &mut Block) {
+        if b.stage != Stage::Head {
+            self.warn(n, "second `link/` line in one link block");
+            return;
+        }
+        b.link.link_type = Some(kind.to_string());
+        // `link/none` and some tunnels print no address, so the next word may be `brd` etc.
+        b.link.address = t
+            .split_whitespace()
+            .nth(1)
+            .filter(|a| a.contains(':') || a.contains('.'))
+            .map(str::to_string);
+        b.link_indent = indent;
+        b.stage = Stage::Details;
+    }
+
+    /// `RX:`/`TX:`/`RX errors:`/`TX errors:` header: its values come on the next line, so it
+    /// is kept as pending. Returns whether the line was such a header.
+    fn counter_header(&mut self, n: usize, t: &'a str, b: &mut Block) -> bool {
+        // `RX errors:` before `RX:` so that the longer prefix wins.
+        let section = [
+            ("RX errors:", Section::RxErrors),
+            ("TX errors:", Section::TxErrors),
+            ("RX:", Section::Rx),
+            ("TX:", Section::Tx),
+        ]
+        .into_iter()
+        .find_map(|(prefix, sec)| t.strip_prefix(prefix).map(|r| (sec, r)));
+        let Some((mut section, rest)) = section else {
+            return false;
+        };
+        if b.stage == Stage::Vf {
+            // Counters after a `vf N` line are the VF's, checked but not stored.
+            section = match section {
+                Section::Rx => Section::VfRx,
+                Section::Tx => Section::VfTx,
+                other => other,
+            };
+        } else {
+            b.stage = Stage::Stats;
+        }
+        self.pending = Some(Pending {
+            section,
+            line: n,
+            words: rest.split_whitespace().collect(),
+        });
+        true
+    }
+
+    /// `vf N …`, `altname NAME` and `alias TEXT` lines. Returns whether the line was one.
+    fn named_line(&mut self, n: usize, raw: &str, first: &str, b: &mut Block) -> bool {
+        let t = raw.trim();
+        let mut toks = t.split_whitespace();
+        match first {
+            "vf" if toks.nth(1).and_then(token_u64).is_some() => {
+                b.stage = Stage::Vf;
+                b.link.vf_count += 1;
+            }
+            "altname" => {
+                let names: Vec<&str> = t.split_whitespace().skip(1).collect();
+                if names.len() == 1 {
+                    b.link.altnames.push(names[0].to_string());
+                } else {
+                    self.warn(n, "expected `altname NAME` with one name");
+                }
+            }
+            "alias" => {
+                // Verbatim: everything after `alias ` (iproute2 prints `    alias %s`).
+                let rest = raw.trim_start();
+                let text = rest.strip_prefix("alias ").unwrap_or("");
+                b.link.alias = Some(text.to_string());
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Reports a line that fits nowhere, saying what the current stage of the block allows.
+    fn unexpected_line(&mut self, n: usize, b: &Block) {
         let expected = match b.stage {
             Stage::Head => "a `link/<type>` line",
             Stage::Details => "a `-d` detail line, `alias`, `altname` or an `RX:`/`TX:` header",
@@ -665,70 +698,87 @@ impl<'a> State<'a> {
         }
     }
 
+    /// The line of values under a pending counter header: each value is stored under the
+    /// key of the header word above it.
     fn apply_values(&mut self, n: usize, p: Pending<'a>, t: &str) {
         let values: Vec<&str> = t.split_whitespace().collect();
         let Some(mut b) = self.cur.take() else {
             return;
         };
-        // Counters are filled apart from the block so that the name can be borrowed for
-        // messages without a copy per line.
-        let mut counters = std::mem::take(&mut b.link.counters);
-        let mut approximate = false;
-        let name = b.link.name.as_str();
         if values.len() != p.words.len() {
+            // Columns cannot be matched up, so no value on the line can be trusted.
             self.warn(
                 n,
                 format!(
-                    "link `{name}`: `{}` header on line {} has {} columns but this line has {} values; none kept",
+                    "link `{}`: `{}` header on line {} has {} columns but this line has {} values; none kept",
+                    b.link.name,
                     p.section.label(),
                     p.line,
                     p.words.len(),
                     values.len()
                 ),
             );
-            b.link.counters = counters;
             self.cur = Some(b);
             return;
         }
+        // Counters are filled apart from the block so that the name can be borrowed for
+        // messages without a copy per line.
+        let mut counters = std::mem::take(&mut b.link.counters);
+        let mut approximate = false;
+        let name = b.link.name.as_str();
         for (word, tok) in p.words.iter().zip(values.iter()) {
-            let Some(key) = p.section.key(word) else {
-                self.warn(
-                    p.line,
-                    format!(
-                        "link `{name}`: unknown column `{word}` in the `{}` header; left out",
-                        p.section.label()
-                    ),
-                );
-                continue;
-            };
-            let (v, human) = match counter_value(tok) {
-                Some(Value::Exact(v)) => (v, false),
-                Some(Value::Human(v)) => (v, true),
-                None => (None, false), // cannot happen: is_value_line checked every token
-            };
-            let Some(v) = v else {
-                self.warn(
-                    n,
-                    format!("link `{name}`: `{word}` value `{tok}` does not fit in u64; left out"),
-                );
-                continue;
-            };
-            if key.is_empty() {
-                continue; // VF column: checked, not kept
-            }
-            if counters.contains_key(key) {
-                self.warn(
-                    n,
-                    format!("link `{name}`: `{key}` given twice; kept the first value"),
-                );
-                continue;
-            }
-            counters.insert(key.to_string(), v);
-            approximate |= human;
+            approximate |= self.store_counter(n, &p, name, word, tok, &mut counters);
         }
         b.link.counters = counters;
         b.link.approximate |= approximate;
         self.cur = Some(b);
+    }
+
+    /// Stores one value under its header word's key, reporting an unknown word, a value
+    /// above `u64` or a repeated key. Returns whether a `-h` (approximate) value was stored.
+    fn store_counter(
+        &mut self,
+        n: usize,
+        p: &Pending<'a>,
+        name: &str,
+        word: &str,
+        tok: &str,
+        counters: &mut BTreeMap<String, u64>,
+    ) -> bool {
+        let Some(key) = p.section.key(word) else {
+            self.warn(
+                p.line,
+                format!(
+                    "link `{name}`: unknown column `{word}` in the `{}` header; left out",
+                    p.section.label()
+                ),
+            );
+            return false;
+        };
+        let (v, human) = match counter_value(tok) {
+            Some(Value::Exact(v)) => (v, false),
+            Some(Value::Human(v)) => (v, true),
+            None => (None, false), // cannot happen: is_value_line checked every token
+        };
+        let Some(v) = v else {
+            self.warn(
+                n,
+                format!("link `{name}`: `{word}` value `{tok}` does not fit in u64; left out"),
+            );
+            return false;
+        };
+        if key.is_empty() {
+            return false; // VF column: checked, not kept
+        }
+        if counters.contains_key(key) {
+            self.warn(
+                n,
+                format!("link `{name}`: `{key}` given twice; kept the first value"),
+            );
+            return false;
+        }
+        counters.insert(key.to_string(), v);
+        human
     }
 }
 

@@ -465,6 +465,8 @@ impl State {
         }
     }
 
+    /// One line: each kind of line is tried in the order below, and whatever no step
+    /// recognises is read as a row of the current table.
     fn line(&mut self, n: usize, raw: &str) {
         let t = raw.trim();
         if t.is_empty() {
@@ -473,8 +475,41 @@ impl State {
         let toks: Vec<&str> = t.split_whitespace().collect();
         let first = toks.first().copied().unwrap_or("");
         let second = toks.get(1).copied().unwrap_or("");
-
         let rs_title = first == "->" && second == "RemoteAddress:Port";
+        let conn_title = first == "pro" && second == "expire";
+        let (rs_title_due, conn_title_due) = self.second_titles_due(n, rs_title, conn_title);
+
+        if self.banner_line(n, t) {
+            return;
+        }
+        if first == "Prot" && second == "LocalAddress:Port" {
+            self.title(n, &toks[2..]);
+        } else if rs_title {
+            self.rs_title(n, &toks[2..], rs_title_due);
+        } else if t == "IPVS connection entries" {
+            self.start_table(n, IpvsMode::Connections, IpvsLayout::Standard);
+            self.table = Table::Conn { pe: false };
+            self.out.connections.get_or_insert(0);
+            self.conn_title_due = Some(n);
+        } else if conn_title {
+            self.conn_title(n, &toks, conn_title_due.is_some());
+        } else if first == "Pro" && second == "FromIP" {
+            self.proc_conn_title(n, &toks);
+        } else if !self.setting_line(n, t) {
+            self.row(n, t, &toks);
+        }
+    }
+
+    /// Titles come in two lines (`Prot LocalAddress:Port …` then `-> RemoteAddress:Port …`;
+    /// `IPVS connection entries` then `pro expire …`): a first line whose second is missing
+    /// is reported on the line that came instead. Returns the lines of the first title lines
+    /// that were due.
+    fn second_titles_due(
+        &mut self,
+        n: usize,
+        rs_title: bool,
+        conn_title: bool,
+    ) -> (Option<usize>, Option<usize>) {
         let rs_title_due = self.rs_title_due.take();
         if let Some(title) = rs_title_due {
             if !rs_title {
@@ -484,7 +519,6 @@ impl State {
                 );
             }
         }
-        let conn_title = first == "pro" && second == "expire";
         let conn_title_due = self.conn_title_due.take();
         if let Some(title) = conn_title_due {
             if !conn_title {
@@ -494,50 +528,38 @@ impl State {
                 );
             }
         }
+        (rs_title_due, conn_title_due)
+    }
 
+    /// An ipvsadm error message or the `IP Virtual Server version …` line. Returns whether
+    /// the line was one.
+    fn banner_line(&mut self, n: usize, t: &str) -> bool {
         if is_error_text(t) {
             self.recognised = true;
             self.warn(n, t);
-            return;
+            return true;
         }
-        if let Ok((_, (version, size))) = version_line(t) {
-            self.recognised = true;
-            match self.version_line {
-                None => {
-                    self.version_line = Some(n);
-                    self.out.version = Some(version.to_string());
-                    self.out.table_size = Some(size);
-                }
-                Some(first) => self.warn(
-                    n,
-                    format!("a second `IP Virtual Server version` line (first on line {first}); the first is kept"),
-                ),
+        let Ok((_, (version, size))) = version_line(t) else {
+            return false;
+        };
+        self.recognised = true;
+        match self.version_line {
+            None => {
+                self.version_line = Some(n);
+                self.out.version = Some(version.to_string());
+                self.out.table_size = Some(size);
             }
-            return;
+            Some(first) => self.warn(
+                n,
+                format!("a second `IP Virtual Server version` line (first on line {first}); the first is kept"),
+            ),
         }
-        if first == "Prot" && second == "LocalAddress:Port" {
-            self.title(n, &toks[2..]);
-            return;
-        }
-        if rs_title {
-            self.rs_title(n, &toks[2..], rs_title_due);
-            return;
-        }
-        if t == "IPVS connection entries" {
-            self.start_table(n, IpvsMode::Connections, IpvsLayout::Standard);
-            self.table = Table::Conn { pe: false };
-            self.out.connections.get_or_insert(0);
-            self.conn_title_due = Some(n);
-            return;
-        }
-        if conn_title {
-            self.conn_title(n, &toks, conn_title_due.is_some());
-            return;
-        }
-        if first == "Pro" && second == "FromIP" {
-            self.proc_conn_title(n, &toks);
-            return;
-        }
+        true
+    }
+
+    /// `Timeout (tcp tcpfin udp): …` (`--timeout`) or a `… sync daemon (…)` line
+    /// (`--daemon`). Returns whether the line was one.
+    fn setting_line(&mut self, n: usize, t: &str) -> bool {
         if t.starts_with("Timeout ") {
             match timeout_line(t) {
                 Ok((_, v)) => {
@@ -549,23 +571,29 @@ impl State {
                     "expected `Timeout (tcp tcpfin udp): <tcp> <tcpfin> <udp>` (three numbers)",
                 ),
             }
-            return;
+            return true;
         }
         if (t.starts_with("master sync daemon (") || t.starts_with("backup sync daemon ("))
             && t.ends_with(')')
         {
             self.recognised = true;
             self.out.sync_daemons.push(t.to_string());
-            return;
+            return true;
         }
+        false
+    }
+
+    /// A row: a real server (`-> …`) under any title, otherwise what the current table holds.
+    fn row(&mut self, n: usize, t: &str, toks: &[&str]) {
+        let first = toks.first().copied().unwrap_or("");
         if first == "->" {
-            self.real_server(n, &toks);
+            self.real_server(n, toks);
             return;
         }
         match self.table {
-            Table::Conn { pe } => self.conn_row(n, &toks, pe),
-            Table::ProcConn { sync } => self.proc_conn_row(n, &toks, sync),
-            _ if matches!(first, "TCP" | "UDP" | "SCTP" | "FWM") => self.service(n, &toks),
+            Table::Conn { pe } => self.conn_row(n, toks, pe),
+            Table::ProcConn { sync } => self.proc_conn_row(n, toks, sync),
+            _ if matches!(first, "TCP" | "UDP" | "SCTP" | "FWM") => self.service(n, toks),
             _ => self.warn(n, format!("not ipvsadm output: {t:?}")),
         }
     }
@@ -946,28 +974,33 @@ impl State {
         let rest = &toks[2..];
         match self.table {
             Table::List { tun } => self.list_columns(n, &mut rs, rest, tun),
-            _ => {
-                let cols = self.columns.clone();
-                if let Some(values) = self.values(n, rest, &cols) {
-                    for (name, v) in cols.iter().zip(values) {
-                        let Some(v) = v else { continue };
-                        match name.as_str() {
-                            "ActiveConn" => rs.active_conn = Some(v),
-                            "InActConn" => rs.inact_conn = Some(v),
-                            "Weight" => rs.weight = i64::try_from(v).ok(),
-                            "PersistConn" => rs.persist_conn = Some(v),
-                            "Uthreshold" => rs.u_threshold = Some(v),
-                            "Lthreshold" => rs.l_threshold = Some(v),
-                            _ => {
-                                rs.stats.insert(name.clone(), v);
-                            }
-                        }
-                    }
-                }
-            }
+            _ => self.value_columns(n, &mut rs, rest),
         }
         if let Some(svc) = self.out.services.last_mut() {
             svc.real_servers.push(rs);
+        }
+    }
+
+    /// Values under a value title (`--stats`, `--rate`, `--thresholds`, `--persistent-conn`):
+    /// the columns that are fields of a real server go there, the others into `stats`.
+    fn value_columns(&mut self, n: usize, rs: &mut RealServer, rest: &[&str]) {
+        let cols = self.columns.clone();
+        let Some(values) = self.values(n, rest, &cols) else {
+            return;
+        };
+        for (name, v) in cols.iter().zip(values) {
+            let Some(v) = v else { continue };
+            match name.as_str() {
+                "ActiveConn" => rs.active_conn = Some(v),
+                "InActConn" => rs.inact_conn = Some(v),
+                "Weight" => rs.weight = i64::try_from(v).ok(),
+                "PersistConn" => rs.persist_conn = Some(v),
+                "Uthreshold" => rs.u_threshold = Some(v),
+                "Lthreshold" => rs.l_threshold = Some(v),
+                _ => {
+                    rs.stats.insert(name.clone(), v);
+                }
+            }
         }
     }
 

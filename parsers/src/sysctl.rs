@@ -44,18 +44,7 @@ pub fn parse(text: &str) -> Parsed<BTreeMap<String, String>> {
         }
         match key_value(line) {
             Some((key, value)) => {
-                if let Some(existing) = map.get_mut(key) {
-                    if last_key != Some(key) {
-                        problems.push(Problem::warning(
-                            no,
-                            format!("key {key} repeated after other keys; value lines joined"),
-                        ));
-                    }
-                    existing.push('\n');
-                    existing.push_str(value);
-                } else {
-                    map.insert(key.to_string(), value.to_string());
-                }
+                problems.extend(add_value(&mut map, key, value, last_key, no));
                 last_key = Some(key);
             }
             None => {
@@ -87,6 +76,30 @@ pub fn parse(text: &str) -> Parsed<BTreeMap<String, String>> {
     }
     problems.sort_by_key(|p| p.line);
     Parsed::new(map, problems)
+}
+
+/// Stores `key = value`. A key given again gets the value on a new line: sysctl prints a
+/// multi-line file (such as `dev.cdrom.info`) as one `key = line` per line, always together,
+/// so a repeat after other keys is odd; returns the problem it raises.
+fn add_value(
+    map: &mut BTreeMap<String, String>,
+    key: &str,
+    value: &str,
+    last_key: Option<&str>,
+    no: usize,
+) -> Option<Problem> {
+    let Some(existing) = map.get_mut(key) else {
+        map.insert(key.to_string(), value.to_string());
+        return None;
+    };
+    existing.push('\n');
+    existing.push_str(value);
+    (last_key != Some(key)).then(|| {
+        Problem::warning(
+            no,
+            format!("key {key} repeated after other keys; value lines joined"),
+        )
+    })
 }
 
 /// `key = value` (value verbatim) or `key =` (empty value). The key has no blanks and no `=`.

@@ -710,6 +710,36 @@ enum LineKind {
     Table,
 }
 
+/// One CPU of a CPU line with its states; an error when the CPU number does not fit in u32.
+fn top_cpu(no: usize, label: CpuLabel<'_>, pairs: Vec<(CpuState, f64)>) -> Result<TopCpu, String> {
+    let mut cpu = TopCpu {
+        line: no,
+        ..TopCpu::default()
+    };
+    if let CpuLabel::Cpu(digits, kind) = label {
+        let Ok(n) = digits.parse::<u32>() else {
+            return Err(format!("CPU number {digits} does not fit in u32"));
+        };
+        cpu.cpu = Some(n);
+        // `Cpu0` has no core type (its `u` is the `u` of `Cpu`); `CpP0`/`CpE1` are P-/E-cores.
+        cpu.core_type = (kind != 'u').then_some(kind);
+    }
+    for (state, v) in pairs {
+        let slot = match state {
+            CpuState::Us => &mut cpu.us,
+            CpuState::Sy => &mut cpu.sy,
+            CpuState::Ni => &mut cpu.ni,
+            CpuState::Id => &mut cpu.id,
+            CpuState::Wa => &mut cpu.wa,
+            CpuState::Hi => &mut cpu.hi,
+            CpuState::Si => &mut cpu.si,
+            CpuState::St => &mut cpu.st,
+        };
+        *slot = Some(v);
+    }
+    Ok(cpu)
+}
+
 impl State {
     fn warn(&mut self, no: usize, msg: impl Into<String>) {
         self.problems.push(Problem::warning(no, msg));
@@ -789,60 +819,72 @@ impl State {
             self.tasks(no, t);
             return;
         }
+        if self.summary_line(no, t) {
+            return;
+        }
+        if let Some(header) = table_header(t) {
+            self.open_table(no, header);
+            return;
+        }
+        match table.map(|tb| tb.row(t, self.busy_only)) {
+            Some(Ok((p, note))) => self.push_row(no, p, note),
+            Some(Err(why)) => {
+                self.foreign_since_frame = true;
+                self.warn(no, format!("{why}: {t:?}"));
+            }
+            None => {
+                self.foreign_since_frame = true;
+                self.warn(no, format!("not a `top -b` line: {t:?}"));
+            }
+        }
+    }
+
+    /// A CPU, NUMA node or memory line of the summary area. Graph-mode lines (`t`/`m`
+    /// toggles) only show bars, so they are reported and not read. Returns whether the line
+    /// was one.
+    fn summary_line(&mut self, no: usize, t: &str) -> bool {
         if let Ok((rest, _)) = cpu_label(t) {
             if graph_values(rest).is_ok() {
                 self.frame_for(no, LineKind::Other);
                 self.warn(no, "graph-mode CPU line (`t` toggle): not read");
-                return;
+                return true;
             }
             if cpu_entry(t).is_ok() {
                 self.cpu_line(no, t);
-                return;
+                return true;
             }
         }
         if node_label(t).is_ok() {
             self.frame_for(no, LineKind::Other);
-            return;
+            return true;
         }
         if let Ok((rest, _)) = mem_label(t) {
             if graph_values(rest).is_ok() {
                 self.frame_for(no, LineKind::Other);
                 self.warn(no, "graph-mode memory line (`m` toggle): not read");
-                return;
+                return true;
             }
             if mem_segment(t).is_ok() {
                 self.mem_line(no, t);
-                return;
+                return true;
             }
         }
-        if let Some(table) = table_header(t) {
-            self.frame_for(no, LineKind::Table);
-            let already = self
-                .cur
-                .as_mut()
-                .is_some_and(|fs| fs.table.replace(table).is_some());
-            if already {
-                self.warn(no, "a second process table header in one frame");
-            }
-            if table.command.is_none() {
-                self.warn(no, "process table without a COMMAND column");
-            }
-            return;
+        false
+    }
+
+    /// The process table header: its columns decide how the rows below are read.
+    fn open_table(&mut self, no: usize, table: Table) {
+        self.frame_for(no, LineKind::Table);
+        let already = self
+            .cur
+            .as_mut()
+            .is_some_and(|fs| fs.table.replace(table).is_some());
+        if already {
+            self.warn(no, "a second process table header in one frame");
         }
-        match table.map(|tb| tb.row(t, self.busy_only)) {
-            Some(Ok((p, note))) => {
-                self.push_row(no, p, note);
-                return;
-            }
-            Some(Err(why)) => {
-                self.foreign_since_frame = true;
-                self.warn(no, format!("{why}: {t:?}"));
-                return;
-            }
-            None => {}
+        if table.command.is_none() {
+            self.warn(no, "process table without a COMMAND column");
         }
-        self.foreign_since_frame = true;
-        self.warn(no, format!("not a `top -b` line: {t:?}"));
     }
 
     fn push_row(&mut self, no: usize, p: Option<TopProcess>, note: Option<String>) {
@@ -913,35 +955,10 @@ impl State {
                     pairs.len()
                 ));
             }
-            let mut cpu = TopCpu {
-                line: no,
-                ..TopCpu::default()
-            };
-            match label {
-                CpuLabel::Summary => {}
-                CpuLabel::Cpu(digits, kind) => {
-                    let Ok(n) = digits.parse::<u32>() else {
-                        problems.push(format!("CPU number {digits} does not fit in u32"));
-                        continue;
-                    };
-                    cpu.cpu = Some(n);
-                    cpu.core_type = (kind != 'u').then_some(kind);
-                }
+            match top_cpu(no, label, pairs) {
+                Ok(cpu) => fs.frame.cpus.push(cpu),
+                Err(why) => problems.push(why),
             }
-            for (state, v) in pairs {
-                let slot = match state {
-                    CpuState::Us => &mut cpu.us,
-                    CpuState::Sy => &mut cpu.sy,
-                    CpuState::Ni => &mut cpu.ni,
-                    CpuState::Id => &mut cpu.id,
-                    CpuState::Wa => &mut cpu.wa,
-                    CpuState::Hi => &mut cpu.hi,
-                    CpuState::Si => &mut cpu.si,
-                    CpuState::St => &mut cpu.st,
-                };
-                *slot = Some(v);
-            }
-            fs.frame.cpus.push(cpu);
         }
         if !rest.is_empty() {
             problems.push(format!(

@@ -118,22 +118,50 @@ fn is_os(t: &str) -> bool {
     t.contains("Linux") || t == "Android" || t == "GNU"
 }
 
-fn parse_line(line: &str, no: usize, problems: &mut Vec<Problem>) -> Option<Uname> {
-    let spans = word_spans(line);
-    let word = |i: usize| -> &str {
-        spans
+/// The words of a line, addressed by index, with the text between them kept verbatim.
+struct Words<'a> {
+    line: &'a str,
+    spans: Vec<(usize, usize)>,
+}
+
+impl<'a> Words<'a> {
+    fn new(line: &'a str) -> Self {
+        Words {
+            line,
+            spans: word_spans(line),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Word `i`, or `""` past the end.
+    fn word(&self, i: usize) -> &'a str {
+        self.spans
             .get(i)
-            .and_then(|&(s, e)| line.get(s..e))
+            .and_then(|&(s, e)| self.line.get(s..e))
             .unwrap_or("")
-    };
-    // Text from the start of word `a` to the end of word `b - 1`.
-    let slice = |a: usize, b: usize| -> String {
-        match (spans.get(a), b.checked_sub(1).and_then(|l| spans.get(l))) {
-            (Some(&(s, _)), Some(&(_, e))) if a < b => line.get(s..e).unwrap_or("").to_string(),
+    }
+
+    /// Text from the start of word `a` to the end of word `b - 1` (inner blanks as given:
+    /// the kernel version is one field with spaces in it).
+    fn slice(&self, a: usize, b: usize) -> String {
+        match (
+            self.spans.get(a),
+            b.checked_sub(1).and_then(|l| self.spans.get(l)),
+        ) {
+            (Some(&(s, _)), Some(&(_, e))) if a < b => {
+                self.line.get(s..e).unwrap_or("").to_string()
+            }
             _ => String::new(),
         }
-    };
-    let n = spans.len();
+    }
+}
+
+fn parse_line(line: &str, no: usize, problems: &mut Vec<Problem>) -> Option<Uname> {
+    let w = Words::new(line);
+    let n = w.len();
     if n < 3 {
         problems.push(Problem::error(
             no,
@@ -142,37 +170,18 @@ fn parse_line(line: &str, no: usize, problems: &mut Vec<Problem>) -> Option<Unam
         return None;
     }
     let mut u = Uname {
-        kernel_name: word(0).to_string(),
-        nodename: word(1).to_string(),
-        kernel_release: word(2).to_string(),
+        kernel_name: w.word(0).to_string(),
+        nodename: w.word(1).to_string(),
+        kernel_release: w.word(2).to_string(),
         ..Uname::default()
     };
     let mut end = n;
-    if n > 4 && is_os(word(n - 1)) {
-        u.operating_system = Some(word(n - 1).to_string());
+    if n > 4 && is_os(w.word(n - 1)) {
+        u.operating_system = Some(w.word(n - 1).to_string());
         end = n - 1;
     }
-    // Trailing run of architecture words, at most three, leaving word 3 to the version.
-    let mut j = end;
-    while j > 4 && end - j < 3 && is_arch(word(j - 1)) {
-        j -= 1;
-    }
-    if j < end {
-        u.machine = Some(word(j).to_string());
-        u.processor = (j + 1 < end).then(|| word(j + 1).to_string());
-        u.hardware_platform = (j + 2 < end).then(|| word(j + 2).to_string());
-        u.kernel_version = slice(3, j);
-    } else if let Some(k) = (4..end).find(|&k| is_arch(word(k)) && word(k) != "unknown") {
-        u.machine = Some(word(k).to_string());
-        if k + 2 < end {
-            u.processor = Some(slice(k + 1, end - 1));
-            u.hardware_platform = Some(word(end - 1).to_string());
-        } else if k + 1 < end {
-            u.processor = Some(word(k + 1).to_string());
-        }
-        u.kernel_version = slice(3, k);
-    } else {
-        u.kernel_version = slice(3, end);
+    if !machine_and_version(&mut u, &w, end) {
+        u.kernel_version = w.slice(3, end);
         problems.push(Problem::warning(
             no,
             "no machine (architecture) word recognised at the end of the line",
@@ -182,6 +191,37 @@ fn parse_line(line: &str, no: usize, problems: &mut Vec<Problem>) -> Option<Unam
         problems.push(Problem::warning(no, "no kernel version"));
     }
     Some(u)
+}
+
+/// Splits words `3..end` into the kernel version and the machine, processor and hardware
+/// platform that follow it. The version is free text, so the machine is found by its word:
+/// first as a trailing run of architecture words, else as the first architecture word after
+/// the version. Returns false when no architecture word is found.
+fn machine_and_version(u: &mut Uname, w: &Words<'_>, end: usize) -> bool {
+    // Trailing run of architecture words, at most three, leaving word 3 to the version.
+    let mut j = end;
+    while j > 4 && end - j < 3 && is_arch(w.word(j - 1)) {
+        j -= 1;
+    }
+    if j < end {
+        u.machine = Some(w.word(j).to_string());
+        u.processor = (j + 1 < end).then(|| w.word(j + 1).to_string());
+        u.hardware_platform = (j + 2 < end).then(|| w.word(j + 2).to_string());
+        u.kernel_version = w.slice(3, j);
+        return true;
+    }
+    let Some(k) = (4..end).find(|&k| is_arch(w.word(k)) && w.word(k) != "unknown") else {
+        return false;
+    };
+    u.machine = Some(w.word(k).to_string());
+    if k + 2 < end {
+        u.processor = Some(w.slice(k + 1, end - 1));
+        u.hardware_platform = Some(w.word(end - 1).to_string());
+    } else if k + 1 < end {
+        u.processor = Some(w.word(k + 1).to_string());
+    }
+    u.kernel_version = w.slice(3, k);
+    true
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use super::{
-    classify_settings_line, excerpt, num_or_na, ChannelSet, Channels, NumOrNa, Section,
-    SettingsLine, ToolErrors,
+    classify_settings_line, duplicate_setting, excerpt, num_or_na, setting_before_section,
+    ChannelSet, Channels, NumOrNa, Section, SettingsLine, ToolErrors,
 };
 use crate::text::numbered_lines;
 use crate::{Parsed, Problem};
@@ -47,45 +47,9 @@ pub fn parse_channels(text: &str) -> Parsed<Channels> {
                 section = Some(s);
             }
             SettingsLine::Setting(label, val) => {
-                let Some(sec) = section else {
-                    problems.push(Problem::warning(
-                        n,
-                        format!(
-                            "setting before `Pre-set maximums:`/`Current hardware settings:`: {:?}",
-                            excerpt(raw)
-                        ),
-                    ));
-                    continue;
-                };
-                let set = match sec {
-                    Section::Max => &mut out.max,
-                    Section::Current => &mut out.current,
-                };
-                let Some(slot) = field(set, label) else {
-                    problems.push(Problem::warning(
-                        n,
-                        format!("expected `RX`, `TX`, `Other` or `Combined`, got {label:?}"),
-                    ));
-                    continue;
-                };
-                if !seen.insert((sec, label.to_string())) {
-                    problems.push(Problem::warning(
-                        n,
-                        format!(
-                            "duplicate `{label}` in section {}; keeping the first",
-                            sec.key()
-                        ),
-                    ));
-                    continue;
-                }
-                match num_or_na(val) {
-                    Ok((_, NumOrNa::Num(v))) => *slot = Some(v),
-                    Ok((_, NumOrNa::Na)) => *slot = None,
-                    Err(_) => problems.push(Problem::warning(
-                        n,
-                        format!("expected a channel count or `n/a` for `{label}`, got {val:?}"),
-                    )),
-                }
+                problems.extend(channel_setting(
+                    &mut out, &mut seen, section, n, raw, label, val,
+                ));
             }
             SettingsLine::Unknown => problems.push(Problem::warning(
                 n,
@@ -102,4 +66,45 @@ pub fn parse_channels(text: &str) -> Parsed<Channels> {
     }
     out.tool_error = errors.finish();
     Parsed::new(out, problems)
+}
+
+/// One `label: value` line, stored in the section it is under; returns the problem it
+/// raises, if any. An unknown label is not remembered, so a repeat of it is reported as
+/// unknown again rather than as a duplicate.
+fn channel_setting(
+    out: &mut Channels,
+    seen: &mut BTreeSet<(Section, String)>,
+    section: Option<Section>,
+    n: usize,
+    raw: &str,
+    label: &str,
+    val: &str,
+) -> Option<Problem> {
+    let Some(sec) = section else {
+        return Some(setting_before_section(n, raw));
+    };
+    let set = match sec {
+        Section::Max => &mut out.max,
+        Section::Current => &mut out.current,
+    };
+    let Some(slot) = field(set, label) else {
+        return Some(Problem::warning(
+            n,
+            format!("expected `RX`, `TX`, `Other` or `Combined`, got {label:?}"),
+        ));
+    };
+    if !seen.insert((sec, label.to_string())) {
+        return Some(duplicate_setting(n, label, sec));
+    }
+    match num_or_na(val) {
+        Ok((_, NumOrNa::Num(v))) => *slot = Some(v),
+        Ok((_, NumOrNa::Na)) => *slot = None,
+        Err(_) => {
+            return Some(Problem::warning(
+                n,
+                format!("expected a channel count or `n/a` for `{label}`, got {val:?}"),
+            ))
+        }
+    }
+    None
 }

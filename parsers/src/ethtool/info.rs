@@ -60,44 +60,7 @@ pub fn parse_driver_info(text: &str) -> Parsed<DriverInfo> {
         first_seen.insert(key.to_string(), n);
         out.fields.insert(key.to_string(), val.to_string());
 
-        let flag = match key {
-            "driver" => {
-                out.driver = typed(val);
-                None
-            }
-            "version" => {
-                out.version = typed(val);
-                None
-            }
-            "firmware-version" => {
-                out.firmware_version = typed(val);
-                None
-            }
-            "expansion-rom-version" => {
-                out.expansion_rom_version = typed(val);
-                None
-            }
-            "bus-info" => {
-                out.bus_info = typed(val);
-                None
-            }
-            "supports-statistics" => Some(&mut out.supports_statistics),
-            "supports-test" => Some(&mut out.supports_test),
-            "supports-eeprom-access" => Some(&mut out.supports_eeprom_access),
-            "supports-register-dump" => Some(&mut out.supports_register_dump),
-            "supports-priv-flags" => Some(&mut out.supports_priv_flags),
-            _ => None,
-        };
-        if let Some(slot) = flag {
-            match val {
-                "yes" => *slot = Some(true),
-                "no" => *slot = Some(false),
-                _ => problems.push(Problem::warning(
-                    n,
-                    format!("expected `yes` or `no` for `{key}`, got {val:?}"),
-                )),
-            }
-        }
+        problems.extend(typed_field(&mut out, n, key, val));
     }
 
     if out.fields.is_empty() && errors.is_empty() && !problems.is_empty() {
@@ -105,4 +68,49 @@ pub fn parse_driver_info(text: &str) -> Parsed<DriverInfo> {
     }
     out.tool_error = errors.finish();
     Parsed::new(out, problems)
+}
+
+/// Copies a known key into its typed field (strings as given, `supports-*` flags as
+/// `yes`/`no`); returns the problem a flag that is neither raises. Unknown keys are only in
+/// `fields`.
+fn typed_field(out: &mut DriverInfo, n: usize, key: &str, val: &str) -> Option<Problem> {
+    let flag = match key {
+        "driver" => {
+            out.driver = typed(val);
+            None
+        }
+        "version" => {
+            out.version = typed(val);
+            None
+        }
+        "firmware-version" => {
+            out.firmware_version = typed(val);
+            None
+        }
+        "expansion-rom-version" => {
+            out.expansion_rom_version = typed(val);
+            None
+        }
+        "bus-info" => {
+            out.bus_info = typed(val);
+            None
+        }
+        "supports-statistics" => Some(&mut out.supports_statistics),
+        "supports-test" => Some(&mut out.supports_test),
+        "supports-eeprom-access" => Some(&mut out.supports_eeprom_access),
+        "supports-register-dump" => Some(&mut out.supports_register_dump),
+        "supports-priv-flags" => Some(&mut out.supports_priv_flags),
+        _ => None,
+    }?;
+    match val {
+        "yes" => *flag = Some(true),
+        "no" => *flag = Some(false),
+        _ => {
+            return Some(Problem::warning(
+                n,
+                format!("expected `yes` or `no` for `{key}`, got {val:?}"),
+            ))
+        }
+    }
+    None
 }

@@ -5,7 +5,7 @@
 //! `Cannot get …: …`, `netlink error: …`, `ethtool: bad command line argument(s)`) is not a
 //! parse problem: it goes to the value's `tool_error` (several such lines are joined with
 //! `\n`). Empty or blank text gives the default value and no problem (the caller reports empty
-//! files). Every other line that is not understood becomes a [`Problem`](crate::Problem)
+//! files). Every other line that is not understood becomes a [`Problem`]
 //! warning with its 1-based line number; when nothing at all could be read from a non-blank
 //! capture, an error at line 0 is added.
 //!
@@ -89,6 +89,8 @@ use nom::sequence::preceded;
 use nom::IResult;
 use nom::Parser;
 use serde::Serialize;
+
+use crate::Problem;
 
 pub use channels::parse_channels;
 pub use info::parse_driver_info;
@@ -256,6 +258,29 @@ fn setting(line: &str) -> Option<(&str, &str)> {
     let label = label.trim();
     let val = val.trim();
     (!label.is_empty() && !val.is_empty()).then_some((label, val))
+}
+
+/// The report for a `-g`/`-l` setting that comes before any section heading, so that it
+/// cannot be told a maximum from a current value.
+fn setting_before_section(n: usize, raw: &str) -> Problem {
+    Problem::warning(
+        n,
+        format!(
+            "setting before `Pre-set maximums:`/`Current hardware settings:`: {:?}",
+            excerpt(raw)
+        ),
+    )
+}
+
+/// The report for a `-g`/`-l` label given twice in one section (the first value is kept).
+fn duplicate_setting(n: usize, label: &str, section: Section) -> Problem {
+    Problem::warning(
+        n,
+        format!(
+            "duplicate `{label}` in section {}; keeping the first",
+            section.key()
+        ),
+    )
 }
 
 /// One classified line of a `-g` or `-l` capture.

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use super::{
-    classify_settings_line, excerpt, num_or_na, NumOrNa, RingParams, Section, SettingsLine,
-    ToolErrors,
+    classify_settings_line, duplicate_setting, excerpt, num_or_na, setting_before_section, NumOrNa,
+    RingParams, Section, SettingsLine, ToolErrors,
 };
 use crate::text::numbered_lines;
 use crate::{Parsed, Problem};
@@ -52,39 +52,9 @@ pub fn parse_ring(text: &str) -> Parsed<RingParams> {
                 section = Some(s);
             }
             SettingsLine::Setting(label, val) => {
-                let Some(sec) = section else {
-                    problems.push(Problem::warning(
-                        n,
-                        format!(
-                            "setting before `Pre-set maximums:`/`Current hardware settings:`: {:?}",
-                            excerpt(raw)
-                        ),
-                    ));
-                    continue;
-                };
-                if !seen.insert((sec, label.to_string())) {
-                    problems.push(Problem::warning(
-                        n,
-                        format!(
-                            "duplicate `{label}` in section {}; keeping the first",
-                            sec.key()
-                        ),
-                    ));
-                    continue;
-                }
-                if let Some(field) = numeric_field(&mut out, sec, label) {
-                    match num_or_na(val) {
-                        Ok((_, NumOrNa::Num(v))) => *field = Some(v),
-                        Ok((_, NumOrNa::Na)) => *field = None,
-                        Err(_) => problems.push(Problem::warning(
-                            n,
-                            format!("expected a ring size or `n/a` for `{label}`, got {val:?}"),
-                        )),
-                    }
-                } else {
-                    out.extra
-                        .insert(format!("{}/{label}", sec.key()), val.to_string());
-                }
+                problems.extend(ring_setting(
+                    &mut out, &mut seen, section, n, raw, label, val,
+                ));
             }
             SettingsLine::Unknown => problems.push(Problem::warning(
                 n,
@@ -101,4 +71,40 @@ pub fn parse_ring(text: &str) -> Parsed<RingParams> {
     }
     out.tool_error = errors.finish();
     Parsed::new(out, problems)
+}
+
+/// One `label: value` line, stored in the section it is under; returns the problem it
+/// raises, if any. Labels without a typed field (drivers add their own, such as `RX Buf
+/// Len`) are kept verbatim in `extra` as `<section>/<label>`.
+fn ring_setting(
+    out: &mut RingParams,
+    seen: &mut BTreeSet<(Section, String)>,
+    section: Option<Section>,
+    n: usize,
+    raw: &str,
+    label: &str,
+    val: &str,
+) -> Option<Problem> {
+    let Some(sec) = section else {
+        return Some(setting_before_section(n, raw));
+    };
+    if !seen.insert((sec, label.to_string())) {
+        return Some(duplicate_setting(n, label, sec));
+    }
+    let Some(field) = numeric_field(out, sec, label) else {
+        out.extra
+            .insert(format!("{}/{label}", sec.key()), val.to_string());
+        return None;
+    };
+    match num_or_na(val) {
+        Ok((_, NumOrNa::Num(v))) => *field = Some(v),
+        Ok((_, NumOrNa::Na)) => *field = None,
+        Err(_) => {
+            return Some(Problem::warning(
+                n,
+                format!("expected a ring size or `n/a` for `{label}`, got {val:?}"),
+            ))
+        }
+    }
+    None
 }

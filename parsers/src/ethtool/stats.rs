@@ -74,6 +74,50 @@ struct Level {
     prefix: String,
 }
 
+/// The report for a line that is neither a header nor a statistic.
+fn bad_stat(n: usize, raw: &str, why: BadStat) -> Problem {
+    let what = match why {
+        BadStat::NoSeparator | BadStat::EmptyName => {
+            "expected a statistic `name: value` or a header"
+        }
+        BadStat::NotDecimal => "expected a decimal counter after the last `: `",
+        BadStat::TooLarge => "counter does not fit in 64 bits",
+    };
+    Problem::warning(n, format!("{what}: {:?}", excerpt(raw)))
+}
+
+/// The key of a statistic at `indent`: closes the levels it is not inside of, then prefixes
+/// the name with the innermost open level (drivers nest per-queue stats by indentation).
+fn nested_key(levels: &mut Vec<Level>, indent: usize, name: &str) -> String {
+    while levels.last().is_some_and(|l| l.indent >= indent) {
+        levels.pop();
+    }
+    match levels.last() {
+        Some(parent) => format!("{}/{}", parent.prefix, name),
+        None => name.to_string(),
+    }
+}
+
+/// Stores a statistic under its key unless the key was seen before (the first value is
+/// kept); returns the problem a repeat raises.
+fn store_stat(
+    out: &mut EthtoolStats,
+    first_seen: &mut BTreeMap<String, usize>,
+    n: usize,
+    key: &str,
+    val: u64,
+) -> Option<Problem> {
+    if let Some(first) = first_seen.get(key) {
+        return Some(Problem::warning(
+            n,
+            format!("duplicate statistic {key:?} (first on line {first}); keeping the first value"),
+        ));
+    }
+    first_seen.insert(key.to_string(), n);
+    out.stats.insert(key.to_string(), val);
+    None
+}
+
 pub fn parse_stats(text: &str) -> Parsed<EthtoolStats> {
     let mut out = EthtoolStats::default();
     let mut problems = Vec::new();
@@ -102,26 +146,12 @@ pub fn parse_stats(text: &str) -> Parsed<EthtoolStats> {
         let (name, val) = match stat_line(body) {
             Ok(nv) => nv,
             Err(why) => {
-                let what = match why {
-                    BadStat::NoSeparator | BadStat::EmptyName => {
-                        "expected a statistic `name: value` or a header"
-                    }
-                    BadStat::NotDecimal => "expected a decimal counter after the last `: `",
-                    BadStat::TooLarge => "counter does not fit in 64 bits",
-                };
-                problems.push(Problem::warning(n, format!("{what}: {:?}", excerpt(raw))));
+                problems.push(bad_stat(n, raw, why));
                 continue;
             }
         };
-
         let indent = indent_width(raw);
-        while levels.last().is_some_and(|l| l.indent >= indent) {
-            levels.pop();
-        }
-        let key = match levels.last() {
-            Some(parent) => format!("{}/{}", parent.prefix, name),
-            None => name.to_string(),
-        };
+        let key = nested_key(&mut levels, indent, name);
         if name.ends_with('#') {
             // vmxnet3 `Tx Queue#: N`: a section header whose value is the queue index.
             levels.push(Level {
@@ -130,17 +160,7 @@ pub fn parse_stats(text: &str) -> Parsed<EthtoolStats> {
             });
             continue;
         }
-        if let Some(first) = first_seen.get(&key) {
-            problems.push(Problem::warning(
-                n,
-                format!(
-                    "duplicate statistic {key:?} (first on line {first}); keeping the first value"
-                ),
-            ));
-        } else {
-            first_seen.insert(key.clone(), n);
-            out.stats.insert(key.clone(), val);
-        }
+        problems.extend(store_stat(&mut out, &mut first_seen, n, &key, val));
         levels.push(Level {
             indent,
             prefix: key,
