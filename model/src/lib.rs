@@ -25,6 +25,8 @@ pub mod loss;
 pub mod report;
 pub mod retention;
 pub mod sample;
+#[doc(hidden)]
+pub mod test_series;
 pub mod thinned;
 pub mod time;
 pub mod timeline;

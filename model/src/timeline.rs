@@ -155,47 +155,7 @@ mod tests {
     use super::*;
     use crate::retention::{bound, TRIGGER};
     use crate::sample::{CounterSample, SoftnetCpu, SoftnetSample};
-    use crate::time::Timestamp;
-    use chrono::NaiveDate;
-
-    fn at(second: i64) -> Option<Timestamp> {
-        let base = NaiveDate::from_ymd_opt(2016, 11, 29)
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap();
-        Some(Timestamp::new(
-            base + chrono::Duration::seconds(second),
-            Some(-5 * 3600),
-        ))
-    }
-
-    /// SYNTHETIC: `n` samples 5 s apart of a tap whose tx_dropped grows 10 per interval,
-    /// except a burst of 5 000 in interval 777 and a driver reload (counters back to 0)
-    /// before sample 1500; tx_packets grows 1 000 per interval.
-    fn long_tap(n: usize) -> Vec<CounterSample> {
-        let mut dropped = 0u64;
-        let mut packets = 0u64;
-        (0..n)
-            .map(|i| {
-                if i == 1500 {
-                    dropped = 0;
-                    packets = 0;
-                } else if i > 0 {
-                    dropped += if i == 777 { 5_000 } else { 10 };
-                    packets += 1_000;
-                }
-                CounterSample {
-                    time: at(5 * i as i64),
-                    source: format!("capture.log:{}", 10 + 13 * i),
-                    counters: [("tx_dropped", dropped), ("tx_packets", packets)]
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), *v))
-                        .collect(),
-                    approximate: false,
-                }
-            })
-            .collect()
-    }
+    use crate::test_series::{at, long_tap};
 
     fn totals(intervals: &[Interval]) -> (u64, u64, f64, u32) {
         let live = intervals.iter().filter(|iv| !iv.reset);

@@ -14,6 +14,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("sample", 3),
     ("host", 4),
     ("delta", 4),
+    ("test_series", 4),
     ("report", 5),
     ("retention", 5),
     ("timeline", 6),
