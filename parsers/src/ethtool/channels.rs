@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use super::{
-    classify_settings_line, duplicate_setting, excerpt, num_or_na, setting_before_section,
-    ChannelSet, Channels, NumOrNa, Section, SettingsLine, ToolErrors,
+    classify_settings_line, duplicate_setting, excerpt, setting_before_section, store_setting,
+    ChannelSet, Channels, Section, SettingsLine, ToolErrors,
 };
 use crate::text::numbered_lines;
 use crate::{Parsed, Problem};
@@ -96,15 +96,5 @@ fn channel_setting(
     if !seen.insert((sec, label.to_string())) {
         return Some(duplicate_setting(n, label, sec));
     }
-    match num_or_na(val) {
-        Ok((_, NumOrNa::Num(v))) => *slot = Some(v),
-        Ok((_, NumOrNa::Na)) => *slot = None,
-        Err(_) => {
-            return Some(Problem::warning(
-                n,
-                format!("expected a channel count or `n/a` for `{label}`, got {val:?}"),
-            ))
-        }
-    }
-    None
+    store_setting(slot, val, n, label, "a channel count")
 }

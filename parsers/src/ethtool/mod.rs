@@ -273,6 +273,28 @@ fn setting_before_section(n: usize, raw: &str) -> Problem {
 }
 
 /// The report for a `-g`/`-l` label given twice in one section (the first value is kept).
+/// Stores a `-g`/`-l` setting's value (a number, or `n/a` for none) in `slot`; anything else
+/// is a problem naming what was expected (`what`: "a ring size", "a channel count").
+fn store_setting(
+    slot: &mut Option<u64>,
+    val: &str,
+    n: usize,
+    label: &str,
+    what: &str,
+) -> Option<Problem> {
+    match num_or_na(val) {
+        Ok((_, NumOrNa::Num(v))) => *slot = Some(v),
+        Ok((_, NumOrNa::Na)) => *slot = None,
+        Err(_) => {
+            return Some(Problem::warning(
+                n,
+                format!("expected {what} or `n/a` for `{label}`, got {val:?}"),
+            ))
+        }
+    }
+    None
+}
+
 fn duplicate_setting(n: usize, label: &str, section: Section) -> Problem {
     Problem::warning(
         n,

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::{
-    classify_settings_line, duplicate_setting, excerpt, num_or_na, setting_before_section, NumOrNa,
+    classify_settings_line, duplicate_setting, excerpt, setting_before_section, store_setting,
     RingParams, Section, SettingsLine, ToolErrors,
 };
 use crate::text::numbered_lines;
@@ -96,15 +96,5 @@ fn ring_setting(
             .insert(format!("{}/{label}", sec.key()), val.to_string());
         return None;
     };
-    match num_or_na(val) {
-        Ok((_, NumOrNa::Num(v))) => *field = Some(v),
-        Ok((_, NumOrNa::Na)) => *field = None,
-        Err(_) => {
-            return Some(Problem::warning(
-                n,
-                format!("expected a ring size or `n/a` for `{label}`, got {val:?}"),
-            ))
-        }
-    }
-    None
+    store_setting(field, val, n, label, "a ring size")
 }
