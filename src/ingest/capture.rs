@@ -29,6 +29,8 @@ use regex::Regex;
 use rules::model::Timestamp;
 
 use crate::ingest::classify::{classify_argv, CaptureKind};
+use crate::kinds::iplink::starts_with_index_colon;
+use crate::kinds::{re, Start, KINDS};
 
 /// One command's output inside a capture log.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,10 +56,6 @@ pub struct Segmented {
     pub ignored: (usize, usize),
     /// Guesses made to read pasted lines: (count, first line) per [`Recovery`].
     pub recovered: [(usize, usize); 2],
-}
-
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("capture regex"))
 }
 
 /// The command of a command-echo line, and the host of its prompt if any. Prompts:
@@ -203,114 +201,23 @@ fn other_command_line(line: &str) -> bool {
     words.next().is_some_and(|w| WORDS.contains(&w)) && words.next().is_some()
 }
 
-/// `N:` at the start of the line, as `ip link` numbers its interfaces.
-fn starts_with_index_colon(line: &str) -> bool {
-    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && line.as_bytes().get(digits) == Some(&b':')
-}
-
-/// The kind whose output starts on this line, when it is recognisable on its own.
+/// The kind whose output starts on this line, when it is recognisable on its own: the kinds'
+/// [`Start`] tests in their order, indented ones for an indented line.
 fn output_start(line: &str) -> Option<CaptureKind> {
-    static IP: OnceLock<Regex> = OnceLock::new();
-    static IFCONFIG: OnceLock<Regex> = OnceLock::new();
-    static CPU_HEADER: OnceLock<Regex> = OnceLock::new();
-    static RING: OnceLock<Regex> = OnceLock::new();
+    static ORDERED: OnceLock<[Vec<&'static Start>; 2]> = OnceLock::new();
+    let [plain, indented] = ORDERED.get_or_init(|| {
+        let mut all: Vec<&Start> = KINDS.iter().flat_map(|k| k.starts).collect();
+        all.sort_by_key(|s| s.order);
+        let (indented, plain) = all.into_iter().partition(|s| s.indented);
+        [plain, indented]
+    });
     let first = *line.as_bytes().first()?;
     if first == b' ' || first == b'\t' {
-        // Indented: only a /proc/interrupts or /proc/softirqs CPU header starts an output
-        // (`           CPU0       CPU1`); softnet rows may be indented by a paste.
         let body = line.trim_start();
-        if body.starts_with("CPU")
-            && re(&CPU_HEADER, r"^\s+CPU\d+(?:\s+CPU\d+)*\s*$").is_match(line)
-        {
-            // Resolved to softirqs when the table holds NET_RX (see `close`).
-            return Some(CaptureKind::Interrupts);
-        }
-        if body.starts_with("RX packets") && ifconfig_rx_line(body) {
-            return Some(CaptureKind::Ifconfig);
-        }
-        if softnet_row(body) {
-            return Some(CaptureKind::Softnet);
-        }
-        // Counter rows of `ip` and `top` start with a digit: only names go on.
-        let named = body.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
-        return (named && headerless_dev_row(body)).then_some(CaptureKind::ProcNetDev);
+        indented.iter().find_map(|s| (s.test)(body))
+    } else {
+        plain.iter().find_map(|s| (s.test)(line))
     }
-    // A `top` frame, or a pasted part of one that starts at its CPU summary line.
-    if parsers::top::is_header(line) || line.starts_with("%Cpu(s):") || line.starts_with("Cpu(s):")
-    {
-        return Some(CaptureKind::Top);
-    }
-    // The header may be cut by a forum before the closing `>` of its flags.
-    if starts_with_index_colon(line)
-        && re(&IP, r"^\d+:\s+\S+:\s+<[A-Z0-9_,-]*(?:>|$)").is_match(line)
-    {
-        return Some(CaptureKind::IpLink);
-    }
-    if line.starts_with("Inter-|") {
-        return Some(CaptureKind::ProcNetDev);
-    }
-    if (line.contains("flags=") || line.contains("Link encap:"))
-        && re(
-            &IFCONFIG,
-            r"^[A-Za-z0-9_.:@-]+(?::\s+flags=\d+<|\s+Link encap:)",
-        )
-        .is_match(line)
-    {
-        return Some(CaptureKind::Ifconfig);
-    }
-    if line == "NIC statistics:" || line == "PHY statistics:" {
-        return Some(CaptureKind::EthtoolStats {
-            dev: String::new(),
-            ns: None,
-        });
-    }
-    if line.starts_with("Ring") || line.starts_with("Channel") {
-        if let Some(c) = re(&RING, r"^(Ring|Channel) parameters for ([^:@\s]+)").captures(line) {
-            let dev = c[2].to_string();
-            return Some(if &c[1] == "Ring" {
-                CaptureKind::EthtoolRing { dev, ns: None }
-            } else {
-                CaptureKind::EthtoolChannels { dev, ns: None }
-            });
-        }
-    }
-    if line.starts_with("RX packets") && ifconfig_rx_line(line) {
-        // An `ifconfig` counter line pasted without its block (`RX packets:1 errors:0 …`).
-        return Some(CaptureKind::Ifconfig);
-    }
-    if line.starts_with("Kernel Interface table") || netstat_iface_header(line) {
-        return Some(CaptureKind::NetstatIface);
-    }
-    if line.starts_with('[') && ip_json_start(line) {
-        return Some(CaptureKind::IpJson);
-    }
-    if line.starts_with("Ethernet Channel Bonding Driver") {
-        return Some(CaptureKind::Bonding {
-            bond: String::new(),
-        });
-    }
-    if line.starts_with("IP Virtual Server version") || line.starts_with("IPVS connection entries")
-    {
-        return Some(CaptureKind::Ipvsadm {
-            args: String::new(),
-        });
-    }
-    if softnet_row(line.trim()) {
-        return Some(CaptureKind::Softnet);
-    }
-    headerless_dev_row(line).then_some(CaptureKind::ProcNetDev)
-}
-
-/// `RX packets:N errors:N …` (old) or `RX packets N  bytes N …` (new ifconfig).
-fn ifconfig_rx_line(body: &str) -> bool {
-    let rest = body["RX packets".len()..].trim_start_matches([':', ' ']);
-    rest.starts_with(|c: char| c.is_ascii_digit())
-}
-
-/// The column header of `netstat -i` / `ifconfig -s`: `Iface MTU [Met] RX-OK RX-ERR …`.
-fn netstat_iface_header(line: &str) -> bool {
-    line.starts_with("Iface") && line.contains("RX-OK") && line.contains("TX-OK")
 }
 
 /// A row of the `netstat -i` table: a name, then the MTU (or `- no statistics available -`).
@@ -320,37 +227,6 @@ fn netstat_row(line: &str) -> bool {
     words
         .next()
         .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// The start of `ip -j link` output: `[{"ifindex":…` on one line, or `[` / `[ {` of `-p`.
-fn ip_json_start(line: &str) -> bool {
-    let rest = line[1..].trim();
-    rest.starts_with("{\"ifindex\"") || rest.starts_with("{\"ifname\"") || rest == "{"
-}
-
-/// A /proc/net/dev row without its header lines: `eth2: N N …` with exactly the 16 values of
-/// the standard layout (fewer would be ambiguous). Cheap checks come first: most lines of a
-/// log start with a digit or hold no `:` followed by numbers only.
-fn headerless_dev_row(line: &str) -> bool {
-    let t = line.trim_start();
-    if !t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
-        return false;
-    }
-    let Some(colon) = t.as_bytes().iter().take(24).position(|&b| b == b':') else {
-        return false;
-    };
-    let name = &t[..colon];
-    if name.bytes().any(|b| b.is_ascii_whitespace()) {
-        return false;
-    }
-    let mut count = 0;
-    for tok in t[colon + 1..].split_ascii_whitespace() {
-        if count == 16 || !tok.bytes().all(|b| b.is_ascii_digit()) {
-            return false;
-        }
-        count += 1;
-    }
-    count == 16
 }
 
 /// A line of an `ip link` block that a paste left without indentation.
@@ -588,15 +464,6 @@ fn bracketed_value(inner: &str) -> bool {
         && name.as_bytes()[0].is_ascii_alphabetic()
         && !value.is_empty()
         && value.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// A /proc/net/softnet_stat row: 9 to 15 columns of 8 hex digits (at least 80 bytes).
-fn softnet_row(line: &str) -> bool {
-    static SOFTNET: OnceLock<Regex> = OnceLock::new();
-    let line = line.trim_end();
-    line.len() >= 80
-        && line.as_bytes()[..8].iter().all(u8::is_ascii_hexdigit)
-        && re(&SOFTNET, r"^[0-9a-f]{8}(?: [0-9a-f]{8}){8,14}$").is_match(line)
 }
 
 fn same_kind(a: &CaptureKind, b: &CaptureKind) -> bool {

@@ -3,7 +3,7 @@
 
 use rules::model::{BondRole, Host, InterfaceKind};
 
-use super::{named, row, CaptureKind, Kind, Read, Sniff};
+use super::{named, row, CaptureKind, Kind, Read, Sniff, Start};
 
 pub static BONDING: Kind = Kind {
     label: |k| match k {
@@ -29,6 +29,16 @@ pub static BONDING: Kind = Kind {
                 })
         },
     }),
+    starts: &[Start {
+        order: 19,
+        indented: false,
+        test: |line| {
+            line.starts_with("Ethernet Channel Bonding Driver")
+                .then(|| CaptureKind::Bonding {
+                    bond: String::new(),
+                })
+        },
+    }],
     read: Read::Data(|r, c, _| {
         let CaptureKind::Bonding { bond } = &c.kind else {
             return;

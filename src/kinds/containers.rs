@@ -23,6 +23,7 @@ pub static SUPPORTCONFIG_FILE: Kind = Kind {
                 .then_some(CaptureKind::SupportconfigFile)
         },
     }),
+    starts: &[],
     read: Read::Container,
 };
 
@@ -31,5 +32,6 @@ pub static CAPTURE_LOG: Kind = Kind {
     paths: &[],
     argv: None,
     sniff: None,
+    starts: &[],
     read: Read::Container,
 };

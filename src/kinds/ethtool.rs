@@ -3,7 +3,7 @@
 
 use rules::model::{Channels, EthtoolSample, Interface, InterfaceKind, Ring};
 
-use super::{named, CaptureKind, Head, Kind, Layout, PathRow, Read, Reading, Sniff};
+use super::{named, CaptureKind, Head, Kind, Layout, PathRow, Read, Reading, Sniff, Start};
 
 const ETHTOOL_S: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-S_(?P<dev>.+)";
 const ETHTOOL_PHY: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_--phy-statistics_(?P<dev>.+)";
@@ -105,6 +105,14 @@ pub static STATS: Kind = Kind {
         order: 8,
         test: sniff_stats,
     }),
+    starts: &[Start {
+        order: 14,
+        indented: false,
+        test: |line| {
+            (line == "NIC statistics:" || line == "PHY statistics:")
+                .then(|| stats(String::new(), None))
+        },
+    }],
     read: Read::Data(|r, c, _| {
         let s = r.take(parsers::ethtool::parse_stats(&c.text));
         if s.stats.is_empty() {
@@ -146,6 +154,11 @@ pub static RING: Kind = Kind {
                 .then(|| ring(h.device(), None))
         },
     }),
+    starts: &[Start {
+        order: 15,
+        indented: false,
+        test: |line| parameters_for("Ring", line).map(|dev| ring(dev, None)),
+    }],
     read: Read::Data(|r, c, _| {
         let g = r.take(parsers::ethtool::parse_ring(&c.text));
         if g.rx.is_some() || g.rx_max.is_some() || g.tx.is_some() || g.tx_max.is_some() {
@@ -188,6 +201,11 @@ pub static CHANNELS: Kind = Kind {
                 .then(|| channels(h.device(), None))
         },
     }),
+    starts: &[Start {
+        order: 15,
+        indented: false,
+        test: |line| parameters_for("Channel", line).map(|dev| channels(dev, None)),
+    }],
     read: Read::Data(|r, c, _| {
         let ch = r.take(parsers::ethtool::parse_channels(&c.text));
         if ch.tool_error.is_some() {
@@ -234,6 +252,7 @@ pub static INFO: Kind = Kind {
             is_info.then(|| info(h.device_from_name(), None))
         },
     }),
+    starts: &[],
     read: Read::Data(|r, c, _| {
         let info = r.take(parsers::ethtool::parse_driver_info(&c.text));
         let Some(driver) = info.driver else { return };
@@ -293,4 +312,14 @@ fn sniff_stats(h: &Head<'_>) -> Option<CaptureKind> {
         .map(str::to_string)
         .unwrap_or_else(|| h.device_from_name());
     Some(stats(dev, None))
+}
+
+/// The device of a `Ring parameters for eth0:` / `Channel parameters for eth0:` line (`what`
+/// is `Ring` or `Channel`), without a `@parent` suffix.
+fn parameters_for(what: &str, line: &str) -> Option<String> {
+    let rest = line.strip_prefix(what)?.strip_prefix(" parameters for ")?;
+    let end = rest
+        .find(|c: char| c == ':' || c == '@' || c.is_whitespace())
+        .unwrap_or(rest.len());
+    (end > 0).then(|| rest[..end].to_string())
 }

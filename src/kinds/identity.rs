@@ -32,6 +32,7 @@ pub static SOS_MANIFEST: Kind = Kind {
     ))],
     argv: None,
     sniff: None,
+    starts: &[],
     read: Read::Identity(|id, r, c| {
         let (t, start, err) = manifest_times(&c.text);
         id.manifest = t;
@@ -57,6 +58,7 @@ pub static HOSTNAME: Kind = Kind {
         (name == "hostname" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Hostname)
     }),
     sniff: None,
+    starts: &[],
     read: Read::Identity(|id, r, c| {
         if let Some(h) = r.take(parsers::hostname::parse(&c.text)) {
             id.hostname.get_or_insert(h);
@@ -83,6 +85,7 @@ pub static UNAME: Kind = Kind {
             one.then_some(CaptureKind::Uname)
         },
     }),
+    starts: &[],
     read: Read::Identity(|id, r, c| {
         if let Some(u) = r.take(parsers::uname::parse(&c.text)) {
             r.host.kernel.get_or_insert(u.kernel_release.clone());
@@ -118,6 +121,7 @@ pub static DATE: Kind = Kind {
             one.then_some(CaptureKind::Date)
         },
     }),
+    starts: &[],
     read: Read::Identity(|id, r, c| {
         if let Some(d) = r.take(parsers::date::parse(&c.text)) {
             // `date` over `timedatectl`: both are taken at collection time.
@@ -148,6 +152,7 @@ pub static UPTIME: Kind = Kind {
             (h.lines.len() == 1 && line.is_match(h.first)).then_some(CaptureKind::Uptime)
         },
     }),
+    starts: &[],
     read: Read::Identity(read_uptime),
 };
 
@@ -173,6 +178,7 @@ pub static LSCPU: Kind = Kind {
         (name == "lscpu" && ns.is_none() && args.is_empty()).then_some(CaptureKind::Lscpu)
     }),
     sniff: None,
+    starts: &[],
     read: Read::Identity(|_, r, c| {
         let l = r.take(parsers::lscpu::parse(&c.text));
         let host = &mut *r.host;

@@ -2,7 +2,11 @@
 
 use rules::model::{CounterSample, Host, Timestamp};
 
-use super::{fixed_label, note_usage_flags, row, CaptureKind, Kind, Read};
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{fixed_label, note_usage_flags, re, row, CaptureKind, Kind, Read, Start};
 
 pub static IFCONFIG: Kind = Kind {
     label: fixed_label!("ifconfig"),
@@ -18,6 +22,33 @@ pub static IFCONFIG: Kind = Kind {
             .then_some(CaptureKind::Ifconfig)
     }),
     sniff: None,
+    starts: &[
+        Start {
+            order: 1,
+            indented: true,
+            test: |line| rx_line(line).then_some(CaptureKind::Ifconfig),
+        },
+        Start {
+            order: 13,
+            indented: false,
+            test: |line| {
+                static HEADER: OnceLock<Regex> = OnceLock::new();
+                ((line.contains("flags=") || line.contains("Link encap:"))
+                    && re(
+                        &HEADER,
+                        r"^[A-Za-z0-9_.:@-]+(?::\s+flags=\d+<|\s+Link encap:)",
+                    )
+                    .is_match(line))
+                .then_some(CaptureKind::Ifconfig)
+            },
+        },
+        // A counter line pasted without its block (`RX packets:1 errors:0 …`).
+        Start {
+            order: 16,
+            indented: false,
+            test: |line| rx_line(line).then_some(CaptureKind::Ifconfig),
+        },
+    ],
     read: Read::Data(|r, c, _| {
         let ifaces = r.take(parsers::ifconfig::parse(&c.text));
         apply(r.host, ifaces, r.time, &c.source);
@@ -62,4 +93,12 @@ fn apply(
             });
         }
     }
+}
+
+/// `RX packets:N errors:N …` (old) or `RX packets N  bytes N …` (new ifconfig).
+fn rx_line(line: &str) -> bool {
+    line.strip_prefix("RX packets").is_some_and(|rest| {
+        rest.trim_start_matches([':', ' '])
+            .starts_with(|c: char| c.is_ascii_digit())
+    })
 }

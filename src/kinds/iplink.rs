@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 
 use rules::model::{BondRole, CounterSample, Host, InterfaceKind, Timestamp};
 
-use super::{fixed_label, note_usage_flags, re, row, CaptureKind, Kind, Preparsed, Read, Sniff};
+use super::{
+    fixed_label, note_usage_flags, re, row, CaptureKind, Kind, Preparsed, Read, Sniff, Start,
+};
 
 /// Every spelling of `ip … link` with statistics that sos versions used (and plain `ip link`).
 const IP_LINK_FILES: &str = r"ip_(?:-s_-d_|-d_-s_|-s_-s_-d_|-s_-s_|-s_|-d_|-stats_)?link";
@@ -68,6 +70,17 @@ pub static IP_LINK: Kind = Kind {
                 .then_some(CaptureKind::IpLink)
         },
     }),
+    starts: &[Start {
+        order: 11,
+        indented: false,
+        // The header may be cut by a forum before the closing `>` of its flags.
+        test: |line| {
+            static HEADER: OnceLock<Regex> = OnceLock::new();
+            (starts_with_index_colon(line)
+                && re(&HEADER, r"^\d+:\s+\S+:\s+<[A-Z0-9_,-]*(?:>|$)").is_match(line))
+            .then_some(CaptureKind::IpLink)
+        },
+    }],
     read: Read::Data(|r, c, pre| {
         let parsed = match pre {
             Preparsed::IpLink(p) => p,
@@ -91,6 +104,18 @@ pub static IP_JSON: Kind = Kind {
             json.then_some(CaptureKind::IpJson)
         },
     }),
+    starts: &[Start {
+        order: 18,
+        indented: false,
+        // `[{"ifindex":…` on one line, or `[` / `[ {` of `-p`.
+        test: |line| {
+            let json = line.strip_prefix('[').is_some_and(|rest| {
+                let rest = rest.trim();
+                rest.starts_with("{\"ifindex\"") || rest.starts_with("{\"ifname\"") || rest == "{"
+            });
+            json.then_some(CaptureKind::IpJson)
+        },
+    }],
     read: Read::Data(|r, c, _| {
         for link in r.take(parsers::ipjson::parse(&c.text)) {
             apply(r.host, link, r.time, &c.source);
@@ -158,4 +183,10 @@ fn kind_from_ip_details(link: &parsers::iplink::IpLink) -> Option<InterfaceKind>
         }
         _ => InterfaceKind::Other,
     })
+}
+
+/// `N:` at the start of the line, as `ip link` numbers its interfaces.
+pub(crate) fn starts_with_index_colon(line: &str) -> bool {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && line.as_bytes().get(digits) == Some(&b':')
 }

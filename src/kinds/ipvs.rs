@@ -2,7 +2,7 @@
 
 use rules::model::{Host, IpvsSample, Timestamp};
 
-use super::{named, row, CaptureKind, Kind, Read};
+use super::{named, row, CaptureKind, Kind, Read, Start};
 
 pub static IPVSADM: Kind = Kind {
     label: |k| match k {
@@ -24,6 +24,17 @@ pub static IPVSADM: Kind = Kind {
             })
     }),
     sniff: None,
+    starts: &[Start {
+        order: 20,
+        indented: false,
+        test: |line| {
+            (line.starts_with("IP Virtual Server version")
+                || line.starts_with("IPVS connection entries"))
+            .then(|| CaptureKind::Ipvsadm {
+                args: String::new(),
+            })
+        },
+    }],
     read: Read::Data(|r, c, _| {
         let ipvs = r.take(parsers::ipvsadm::parse(&c.text));
         apply(r.host, ipvs, r.time, &c.source);

@@ -4,7 +4,11 @@ use std::collections::BTreeMap;
 
 use rules::model::{Host, PerCpuCounts, Timestamp};
 
-use super::{fixed_label, row, CaptureKind, Kind, Read};
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{fixed_label, re, row, CaptureKind, Kind, Read, Start};
 
 pub static INTERRUPTS: Kind = Kind {
     label: fixed_label!("/proc/interrupts"),
@@ -13,6 +17,17 @@ pub static INTERRUPTS: Kind = Kind {
     ))],
     argv: None,
     sniff: None,
+    starts: &[Start {
+        order: 0,
+        indented: true,
+        // Resolved to /proc/softirqs when the table holds NET_RX (see `ingest::capture`).
+        test: |line| {
+            static CPU_HEADER: OnceLock<Regex> = OnceLock::new();
+            (line.starts_with("CPU")
+                && re(&CPU_HEADER, r"^CPU\d+(?:\s+CPU\d+)*\s*$").is_match(line))
+            .then_some(CaptureKind::Interrupts)
+        },
+    }],
     read: Read::Data(|r, c, _| {
         let irq = r.take(parsers::interrupts::parse_interrupts(&c.text));
         // Filtered by the host's interface names, known at the end (see `Deferred`).
@@ -27,6 +42,7 @@ pub static SOFTIRQS: Kind = Kind {
     ))],
     argv: None,
     sniff: None,
+    starts: &[],
     read: Read::Data(|r, c, _| {
         let s = r.take(parsers::interrupts::parse_softirqs(&c.text));
         apply_softirqs(r.host, s, r.time, &c.source);

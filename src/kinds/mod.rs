@@ -17,7 +17,7 @@ mod containers;
 mod ethtool;
 mod identity;
 mod ifconfig;
-mod iplink;
+pub(crate) mod iplink;
 mod ipvs;
 mod irq;
 mod netstat;
@@ -46,6 +46,9 @@ pub struct Kind {
     pub argv: Option<Argv>,
     /// Recognises it pasted on its own, by its first lines (`ingest::sniff`).
     pub sniff: Option<Sniff>,
+    /// Recognises the first line of its output inside a capture log, where no command line
+    /// announced it (`ingest::capture`).
+    pub starts: &'static [Start],
     /// How its text reaches the host.
     pub read: Read,
 }
@@ -100,6 +103,16 @@ pub type Argv = fn(&str, &[&str], Option<&str>) -> Option<CaptureKind>;
 pub struct Sniff {
     pub order: u8,
     pub test: fn(&Head<'_>) -> Option<CaptureKind>,
+}
+
+/// A line that starts this kind's output inside a capture log. Tests run lowest `order` first
+/// and the first match wins. An `indented` start is tried only on lines that begin with a
+/// space or tab (a `/proc/interrupts` CPU header, a pasted indented row) and gets the line
+/// without its indentation; the others are tried only on lines that do not.
+pub struct Start {
+    pub order: u8,
+    pub indented: bool,
+    pub test: fn(&str) -> Option<CaptureKind>,
 }
 
 /// The first lines of a loose file, as the sniff tests see them.

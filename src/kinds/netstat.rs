@@ -3,7 +3,7 @@
 
 use rules::model::CounterSample;
 
-use super::{fixed_label, note_usage_flags, CaptureKind, Kind, Read, Sniff};
+use super::{fixed_label, note_usage_flags, CaptureKind, Kind, Read, Sniff, Start};
 
 /// `netstat -i`/`-in`/`--interfaces`, and `ifconfig -s` (net-tools `ife_print_short` prints
 /// the same table).
@@ -46,6 +46,17 @@ pub static NETSTAT_IFACE: Kind = Kind {
                 .then_some(CaptureKind::NetstatIface)
         },
     }),
+    starts: &[Start {
+        order: 17,
+        indented: false,
+        // The column header: `Iface MTU [Met] RX-OK RX-ERR …`.
+        test: |line| {
+            let header =
+                line.starts_with("Iface") && line.contains("RX-OK") && line.contains("TX-OK");
+            (line.starts_with("Kernel Interface table") || header)
+                .then_some(CaptureKind::NetstatIface)
+        },
+    }],
     read: Read::Data(|r, c, _| {
         for row in r.take(parsers::netstat_iface::parse(&c.text)) {
             let iface = r.host.interface_mut(&row.name, None);

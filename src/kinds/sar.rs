@@ -26,6 +26,7 @@ pub static SAR: Kind = Kind {
     ],
     argv: None,
     sniff: None,
+    starts: &[],
     read: Read::Data(|r, c, _| {
         let sar = r.take(parsers::sar::parse(&c.text));
         apply(r.host, sar, r.offset, &c.source);

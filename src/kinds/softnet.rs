@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use rules::model::{SoftnetCpu, SoftnetSample};
 
-use super::{fixed_label, re, row, CaptureKind, Kind, Read, Sniff};
+use super::{fixed_label, re, row, CaptureKind, Kind, Read, Sniff, Start};
 
 pub static SOFTNET: Kind = Kind {
     label: fixed_label!("/proc/net/softnet_stat"),
@@ -24,6 +24,19 @@ pub static SOFTNET: Kind = Kind {
                 .then_some(CaptureKind::Softnet)
         },
     }),
+    starts: &[
+        // Rows may be indented by a paste.
+        Start {
+            order: 2,
+            indented: true,
+            test: |line| softnet_row(line.trim()).then_some(CaptureKind::Softnet),
+        },
+        Start {
+            order: 21,
+            indented: false,
+            test: |line| softnet_row(line.trim()).then_some(CaptureKind::Softnet),
+        },
+    ],
     read: Read::Data(|r, c, _| {
         let rows = r.take(parsers::softnet::parse(&c.text));
         if rows.is_empty() {
@@ -48,3 +61,11 @@ pub static SOFTNET: Kind = Kind {
         });
     }),
 };
+
+/// A /proc/net/softnet_stat row: 9 to 15 columns of 8 hex digits (at least 80 bytes).
+fn softnet_row(line: &str) -> bool {
+    static SOFTNET: OnceLock<Regex> = OnceLock::new();
+    line.len() >= 80
+        && line.as_bytes()[..8].iter().all(u8::is_ascii_hexdigit)
+        && re(&SOFTNET, r"^[0-9a-f]{8}(?: [0-9a-f]{8}){8,14}$").is_match(line)
+}

@@ -25,6 +25,7 @@ pub static SYSCTL: Kind = Kind {
             (settings * 2 > h.lines.len()).then_some(CaptureKind::Sysctl)
         },
     }),
+    starts: &[],
     read: Read::Data(|r, c, _| {
         for (k, v) in r.take(parsers::sysctl::parse(&c.text)) {
             r.host.sysctl.entry(k).or_insert(v);
@@ -47,6 +48,7 @@ pub static SYSCTL_VALUE: Kind = Kind {
     )],
     argv: None,
     sniff: None,
+    starts: &[],
     read: Read::Data(|r, c, _| {
         let CaptureKind::SysctlValue { key } = &c.kind else {
             return;

@@ -21,6 +21,7 @@ pub static SYSFS_STAT: Kind = Kind {
     )],
     argv: None,
     sniff: None,
+    starts: &[],
     read: Read::Data(|r, c, _| {
         let CaptureKind::SysfsStat { dev, counter } = &c.kind else {
             return;

@@ -2,13 +2,24 @@
 
 use rules::model::{CpuSample, CpuUsage, Host, ProcessUsage, Timestamp};
 
-use super::{fixed_label, Kind, Preparsed, Read};
+use super::{fixed_label, CaptureKind, Kind, Preparsed, Read, Start};
 
 pub static TOP: Kind = Kind {
     label: fixed_label!("top"),
     paths: &[],
     argv: None,
     sniff: None,
+    starts: &[Start {
+        order: 10,
+        indented: false,
+        // A frame, or a pasted part of one that starts at its CPU summary line.
+        test: |line| {
+            (parsers::top::is_header(line)
+                || line.starts_with("%Cpu(s):")
+                || line.starts_with("Cpu(s):"))
+            .then_some(CaptureKind::Top)
+        },
+    }],
     read: Read::Data(|r, c, pre| {
         // Only busy processes are kept in the model (see `apply`).
         let parsed = match pre {
