@@ -80,3 +80,21 @@ impl From<Host> for HostBuilder {
         HostBuilder { host }
     }
 }
+
+/// Panics unless some line of `lines` (a finding's remediation, notes …) contains `needle`.
+#[track_caller]
+pub fn assert_any_contains(lines: &[String], needle: &str) {
+    assert!(
+        lines.iter().any(|l| l.contains(needle)),
+        "no line contains {needle:?}: {lines:#?}"
+    );
+}
+
+/// Panics unless some line of `lines` starts with `prefix`.
+#[track_caller]
+pub fn assert_any_starts_with(lines: &[String], prefix: &str) {
+    assert!(
+        lines.iter().any(|l| l.starts_with(prefix)),
+        "no line starts with {prefix:?}: {lines:#?}"
+    );
+}

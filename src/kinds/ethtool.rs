@@ -14,6 +14,19 @@ const ETHTOOL_I: &str = r"(?:ip_netns_exec_(?P<ns>.+?)_)?ethtool_-i_(?P<dev>.+)"
 const NETWORKING: &[&str] = &["sos_commands", "networking"];
 const NAMESPACES: &[&str] = &["sos_commands", "networking", "namespaces", "*"];
 
+/// `sos_paths!(make; (dir, file), …)`: sos path rows whose file pattern has `dev` (and `ns`)
+/// groups, each building its kind with `make`.
+macro_rules! sos_paths {
+    ($make:ident; $(($dir:expr, $file:expr)),+) => {
+        &[$(PathRow {
+            layout: Layout::Sos,
+            dir: $dir,
+            file: $file,
+            build: |_, c| from_path(c, $make),
+        }),+]
+    };
+}
+
 /// The kind built from a path's `dev` and `ns` groups.
 fn from_path(
     c: &regex::Captures,
@@ -72,26 +85,7 @@ fn interface<'h>(r: &'h mut Reading<'_>, k: &CaptureKind) -> Option<&'h mut Inte
 
 pub static STATS: Kind = Kind {
     label: |k| label("-S", k),
-    paths: &[
-        PathRow {
-            layout: Layout::Sos,
-            dir: NETWORKING,
-            file: ETHTOOL_S,
-            build: |_, c| from_path(c, stats),
-        },
-        PathRow {
-            layout: Layout::Sos,
-            dir: NETWORKING,
-            file: ETHTOOL_PHY,
-            build: |_, c| from_path(c, stats),
-        },
-        PathRow {
-            layout: Layout::Sos,
-            dir: NAMESPACES,
-            file: ETHTOOL_S,
-            build: |_, c| from_path(c, stats),
-        },
-    ],
+    paths: sos_paths!(stats; (NETWORKING, ETHTOOL_S), (NETWORKING, ETHTOOL_PHY), (NAMESPACES, ETHTOOL_S)),
     argv: Some(|name, args, ns| {
         from_argv(
             name,
@@ -131,20 +125,7 @@ pub static STATS: Kind = Kind {
 
 pub static RING: Kind = Kind {
     label: |k| label("-g", k),
-    paths: &[
-        PathRow {
-            layout: Layout::Sos,
-            dir: NETWORKING,
-            file: ETHTOOL_G,
-            build: |_, c| from_path(c, ring),
-        },
-        PathRow {
-            layout: Layout::Sos,
-            dir: NAMESPACES,
-            file: ETHTOOL_G,
-            build: |_, c| from_path(c, ring),
-        },
-    ],
+    paths: sos_paths!(ring; (NETWORKING, ETHTOOL_G), (NAMESPACES, ETHTOOL_G)),
     argv: Some(|name, args, ns| from_argv(name, args, ns, &["-g", "--show-ring"], ring)),
     sniff: Some(Sniff {
         order: 6,
@@ -178,20 +159,7 @@ pub static RING: Kind = Kind {
 
 pub static CHANNELS: Kind = Kind {
     label: |k| label("-l", k),
-    paths: &[
-        PathRow {
-            layout: Layout::Sos,
-            dir: NETWORKING,
-            file: ETHTOOL_L,
-            build: |_, c| from_path(c, channels),
-        },
-        PathRow {
-            layout: Layout::Sos,
-            dir: NAMESPACES,
-            file: ETHTOOL_L,
-            build: |_, c| from_path(c, channels),
-        },
-    ],
+    paths: sos_paths!(channels; (NETWORKING, ETHTOOL_L), (NAMESPACES, ETHTOOL_L)),
     argv: Some(|name, args, ns| from_argv(name, args, ns, &["-l", "--show-channels"], channels)),
     sniff: Some(Sniff {
         order: 7,
@@ -229,20 +197,7 @@ pub static CHANNELS: Kind = Kind {
 
 pub static INFO: Kind = Kind {
     label: |k| label("-i", k),
-    paths: &[
-        PathRow {
-            layout: Layout::Sos,
-            dir: NETWORKING,
-            file: ETHTOOL_I,
-            build: |_, c| from_path(c, info),
-        },
-        PathRow {
-            layout: Layout::Sos,
-            dir: NAMESPACES,
-            file: ETHTOOL_I,
-            build: |_, c| from_path(c, info),
-        },
-    ],
+    paths: sos_paths!(info; (NETWORKING, ETHTOOL_I), (NAMESPACES, ETHTOOL_I)),
     argv: Some(|name, args, ns| from_argv(name, args, ns, &["-i", "--driver"], info)),
     sniff: Some(Sniff {
         order: 9,

@@ -290,6 +290,7 @@ fn history(
 
 #[cfg(test)]
 mod tests {
+    use crate::test_support::assert_any_contains;
     use super::*;
     use crate::test_support::at;
 
@@ -348,7 +349,7 @@ mod tests {
             f[0].summary
         );
         assert!(f[0].remediation[0].starts_with("pps_allowance_exceeded:"));
-        assert!(f[0].remediation.iter().any(|r| r.contains("will not help")));
+        assert_any_contains(&f[0].remediation, "will not help");
         assert_eq!(f[0].evidence.len(), 1);
         assert_eq!(f[0].evidence[0].delta, Some(2_000.0));
     }

@@ -120,6 +120,7 @@ fn highest_readings(readings: &[(&CpuSample, f64)]) -> Vec<Evidence> {
 
 #[cfg(test)]
 mod tests {
+    use crate::test_support::assert_any_contains;
     use super::*;
     use crate::model::CpuUsage;
 
@@ -157,7 +158,7 @@ mod tests {
         let f = check(&host);
         assert_eq!(f[0].severity, Severity::Critical);
         assert_eq!(f[0].evidence.len(), 3);
-        assert!(f[0].remediation.iter().any(|r| r.contains("vcpupin")));
+        assert_any_contains(&f[0].remediation, "vcpupin");
     }
 
     #[test]

@@ -269,6 +269,7 @@ fn timeout_steps(host: &Host, sample: &IpvsSample) -> [String; 2] {
 
 #[cfg(test)]
 mod tests {
+    use crate::test_support::assert_any_contains;
     use super::*;
     use crate::test_support::at;
     use serde_json::json;
@@ -329,10 +330,7 @@ mod tests {
         );
         assert!(f[0].remediation[0]
             .starts_with("echo 'options ip_vs conn_tab_bits=19' > /etc/modprobe.d/ip_vs.conf"));
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.contains("ip_vs.conn_tab_bits=19")));
+        assert_any_contains(&f[0].remediation, "ip_vs.conn_tab_bits=19");
         assert!(f[0]
             .remediation
             .iter()
@@ -368,10 +366,7 @@ mod tests {
             represents: 1,
         });
         let f = check(&h);
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.contains("from `ipvsadm -L --timeout`: 900 120 300")));
+        assert_any_contains(&f[0].remediation, "from `ipvsadm -L --timeout`: 900 120 300");
     }
 
     #[test]

@@ -70,6 +70,7 @@ mod tests {
     use super::*;
     use crate::catalog::run;
     use crate::model::InterfaceKind;
+    use crate::test_support::assert_any_contains;
     use crate::test_support::HostBuilder;
 
     #[test]
@@ -99,6 +100,6 @@ mod tests {
         for line in tap.remediation.iter().filter(|l| l.contains("$(reboot)")) {
             assert!(line.starts_with('#'), "pasteable: {line}");
         }
-        assert!(tap.remediation.iter().any(|l| l.contains("$(reboot)")));
+        assert_any_contains(&tap.remediation, "$(reboot)");
     }
 }

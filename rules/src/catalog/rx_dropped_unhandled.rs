@@ -279,6 +279,7 @@ fn remediation(iface: &Interface) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
+    use crate::test_support::assert_any_starts_with;
     use super::*;
     use crate::test_support::{add, at};
     use crate::model::{BondRole, EthtoolSample, InterfaceKind, SoftnetCpu, SoftnetSample};
@@ -344,10 +345,7 @@ mod tests {
         let f = check(&host);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Info);
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.starts_with("tcpdump -i eth0 -e -nn")));
+        assert_any_starts_with(&f[0].remediation, "tcpdump -i eth0 -e -nn");
         // The clean counters are part of the evidence.
         assert!(f[0]
             .evidence

@@ -886,6 +886,7 @@ fn since_boot_only(host: &Host, ncpu: u32) -> Option<Finding> {
 
 #[cfg(test)]
 mod tests {
+    use crate::test_support::{assert_any_contains, assert_any_starts_with};
     use super::*;
     use crate::model::{Channels, CpuUsage, PerCpuCounts, ProcessUsage};
     use crate::test_support::at;
@@ -989,14 +990,8 @@ mod tests {
             "{:?}",
             f[0].remediation
         );
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.contains("<driver name='vhost' queues='4'/>")));
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.starts_with("echo f > /sys/class/net/eth0/queues/rx-0/rps_cpus")));
+        assert_any_contains(&f[0].remediation, "<driver name='vhost' queues='4'/>");
+        assert_any_starts_with(&f[0].remediation, "echo f > /sys/class/net/eth0/queues/rx-0/rps_cpus");
         assert!(f[0]
             .evidence
             .iter()
@@ -1109,18 +1104,9 @@ mod tests {
             "{:?}",
             f[0].remediation
         );
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.contains("IRQ 38 virtio2-input.0 on cpu1")));
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.starts_with("echo <cpu> > /proc/irq/38/smp_affinity_list")));
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.starts_with("echo f | tee /sys/class/net/eth0/queues/rx-*/rps_cpus")));
+        assert_any_contains(&f[0].remediation, "IRQ 38 virtio2-input.0 on cpu1");
+        assert_any_starts_with(&f[0].remediation, "echo <cpu> > /proc/irq/38/smp_affinity_list");
+        assert_any_starts_with(&f[0].remediation, "echo f | tee /sys/class/net/eth0/queues/rx-*/rps_cpus");
     }
 
     #[test]
@@ -1147,10 +1133,7 @@ mod tests {
             "{:?}",
             f[0].remediation
         );
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.starts_with("echo ff > /sys/class/net/eth3/queues/rx-0/rps_cpus")));
+        assert_any_starts_with(&f[0].remediation, "echo ff > /sys/class/net/eth3/queues/rx-0/rps_cpus");
     }
 
     #[test]

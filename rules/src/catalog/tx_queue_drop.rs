@@ -200,6 +200,7 @@ fn remediation(host: &Host, iface: &Interface) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
+    use crate::test_support::assert_any_starts_with;
     use super::*;
     use crate::test_support::add;
 
@@ -229,18 +230,9 @@ mod tests {
         assert_eq!(f.len(), 1);
         // 500 / 100 500 = 0.5 %, 50/s: warning.
         assert_eq!(f[0].severity, Severity::Warning);
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.starts_with("ethtool -G eth0 tx 4096")));
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.starts_with("ip link set dev eth0 txqueuelen 10000")));
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.starts_with("tc -s qdisc show dev eth0")));
+        assert_any_starts_with(&f[0].remediation, "ethtool -G eth0 tx 4096");
+        assert_any_starts_with(&f[0].remediation, "ip link set dev eth0 txqueuelen 10000");
+        assert_any_starts_with(&f[0].remediation, "tc -s qdisc show dev eth0");
         assert!(!f[0].evidence.is_empty());
     }
 
@@ -415,10 +407,7 @@ mod tests {
             .summary
             .contains("is a tunnel/overlay device (qdisc noqueue)"));
         assert!(!f[0].summary.contains("queue discipline, driver or TX ring"));
-        assert!(f[0]
-            .remediation
-            .iter()
-            .any(|r| r.starts_with("bridge fdb show dev flannel.1")));
+        assert_any_starts_with(&f[0].remediation, "bridge fdb show dev flannel.1");
         assert!(!f[0]
             .remediation
             .iter()
