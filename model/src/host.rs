@@ -12,6 +12,7 @@ use crate::sample::{
     Channels, CounterSample, CpuSample, EthtoolSample, IpvsSample, PerCpuCounts, Ring,
     SoftnetSample,
 };
+use crate::stack::{CounterSeries, Levels, LogEvent, Qdisc};
 use crate::thinned::Thinned;
 use crate::time::Timestamp;
 
@@ -144,6 +145,25 @@ pub struct Host {
     pub interrupts_deltas: Vec<PerCpuInterval>,
     pub ipvs: Vec<IpvsSample>,
     pub sysctl: BTreeMap<String, String>,
+    /// Protocol counters by their `nstat` names (`TcpExtListenOverflows`, `UdpRcvbufErrors`),
+    /// from `/proc/net/snmp`, `/proc/net/netstat`, `nstat` or `netstat -s`.
+    #[serde(skip_serializing_if = "CounterSeries::is_empty")]
+    pub protocol: CounterSeries,
+    /// `/proc/net/sockstat` levels (`TCP_mem`, `UDP_mem` in pages, `TCP_orphan`, …).
+    #[serde(skip_serializing_if = "Levels::is_empty")]
+    pub sockstat: Levels,
+    /// `tc -s qdisc` qdiscs, in the order first read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub qdiscs: Vec<Qdisc>,
+    /// `conntrack -S` counters summed over CPUs (`drop`, `insert_failed`, `early_drop`, …).
+    #[serde(skip_serializing_if = "CounterSeries::is_empty")]
+    pub conntrack: CounterSeries,
+    /// `nf_conntrack_count` readings (the table's fill level).
+    #[serde(skip_serializing_if = "Levels::is_empty")]
+    pub conntrack_count: Levels,
+    /// Drop-related kernel messages, counted per message and subject.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kernel_log: Vec<LogEvent>,
     /// Diagnoses of the rule catalog, most severe first.
     pub findings: Vec<Finding>,
     /// Every loss counter that is non-zero in the latest reading of an interface or CPU, with
@@ -177,6 +197,12 @@ impl Host {
             interrupts_deltas: Vec::new(),
             ipvs: Vec::new(),
             sysctl: BTreeMap::new(),
+            protocol: CounterSeries::default(),
+            sockstat: Levels::default(),
+            qdiscs: Vec::new(),
+            conntrack: CounterSeries::default(),
+            conntrack_count: Levels::default(),
+            kernel_log: Vec::new(),
             findings: Vec::new(),
             loss_counters: Vec::new(),
             thinned: Vec::new(),

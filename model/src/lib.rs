@@ -13,9 +13,10 @@
 //! 1. [`time`]: timestamps as captures print them.
 //! 2. [`interval`]: what lies between two readings of a series.
 //! 3. [`finding`], [`loss`], [`thinned`], [`sample`]: the records a host holds.
-//! 4. [`host`]: the host and its interfaces; [`delta`]: the intervals of one series.
-//! 5. [`report`]: the whole result of a run; [`retention`]: bounding long series.
-//! 6. [`timeline`]: the intervals of every series of a host, continuing what retention kept.
+//! 4. [`stack`]: the layers above the NIC; [`delta`]: the intervals of one series.
+//! 5. [`host`]: the host and its interfaces.
+//! 6. [`report`]: the whole result of a run; [`retention`]: bounding long series.
+//! 7. [`timeline`]: the intervals of every series of a host, continuing what retention kept.
 
 pub mod delta;
 pub mod finding;
@@ -25,6 +26,7 @@ pub mod loss;
 pub mod report;
 pub mod retention;
 pub mod sample;
+pub mod stack;
 #[doc(hidden)]
 pub mod test_series;
 pub mod thinned;

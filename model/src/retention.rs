@@ -24,7 +24,8 @@ use crate::delta::{self, series_of, tail_start};
 use crate::host::Host;
 use crate::interval::{Bounded, Interval, PerCpuInterval, SoftnetCpuDelta, SoftnetInterval};
 use crate::sample::{CounterSample, CpuSample, IpvsSample, PerCpuCounts, SoftnetSample};
-use crate::thinned::{ethtool_list, samples_list, Thinned};
+use crate::stack::CounterSeries;
+use crate::thinned::{ethtool_list, qdisc_list, samples_list, Thinned};
 
 /// Intervals (or frames) kept per series after a compaction.
 pub const KEEP: usize = 256;
@@ -379,6 +380,24 @@ fn thin_frames<T: Frame>(frames: &mut Vec<T>, list: &str, thinned: &mut Vec<Thin
     }
 }
 
+/// Compacts a [`CounterSeries`] that grew past [`TRIGGER`] samples (`list` names it).
+fn compact_series(
+    counters: &mut CounterSeries,
+    list: impl FnOnce() -> String,
+    thinned: &mut Vec<Thinned>,
+) {
+    if counters.samples.len() > TRIGGER {
+        compact(
+            &mut counters.samples,
+            &mut counters.deltas,
+            |s: &CounterSample| s.source.as_str(),
+            delta::counter_runs,
+            &list(),
+            thinned,
+        );
+    }
+}
+
 /// Bounds every list of the host. Cheap when no list is longer than `TRIGGER`, so the
 /// assembler calls it after every capture.
 pub fn bound(host: &mut Host) {
@@ -437,6 +456,12 @@ pub fn bound(host: &mut Host) {
                 thinned,
             );
         }
+    }
+    compact_series(&mut host.protocol, || "protocol".into(), thinned);
+    compact_series(&mut host.conntrack, || "conntrack".into(), thinned);
+    for q in &mut host.qdiscs {
+        let list = || qdisc_list(&q.dev, q.parent.as_deref(), &q.handle);
+        compact_series(&mut q.counters, list, thinned);
     }
     if host.cpu.len() > TRIGGER {
         thin_frames(&mut host.cpu, "cpu", thinned);

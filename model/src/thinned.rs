@@ -8,7 +8,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Thinned {
     /// Which list: `interfaces[eth0].samples`, `interfaces[eth0].ethtool`, `softnet`,
-    /// `softirqs`, `interrupts`, `cpu`, `ipvs`.
+    /// `softirqs`, `interrupts`, `cpu`, `ipvs`, `protocol`, `conntrack`, `qdiscs[eth0 root 0:]`.
     pub list: String,
     pub series: String,
     /// Samples read but no longer listed; their intervals are merged into the kept ones.
@@ -23,4 +23,10 @@ pub fn samples_list(interface: &str) -> String {
 /// The `list` name of an interface's `ethtool -S` readings in [`Thinned`].
 pub fn ethtool_list(interface: &str) -> String {
     format!("interfaces[{interface}].ethtool")
+}
+
+/// The `list` name of a qdisc's counters in [`Thinned`]: `qdiscs[eth0 root 0:]`,
+/// `qdiscs[eth0 :1 0:]`.
+pub fn qdisc_list(dev: &str, parent: Option<&str>, handle: &str) -> String {
+    format!("qdiscs[{dev} {} {handle}]", parent.unwrap_or("root"))
 }

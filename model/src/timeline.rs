@@ -13,7 +13,7 @@ use crate::delta::{
 };
 use crate::host::Host;
 use crate::interval::{Bounded, Interval, IntervalKind};
-use crate::thinned::{ethtool_list, samples_list};
+use crate::thinned::{ethtool_list, qdisc_list, samples_list};
 
 /// Groups items by series, keeping the (time-sorted) order within each series.
 fn by_series<T>(items: &[T], source: impl Fn(&T) -> &str) -> BTreeMap<String, Vec<&T>> {
@@ -144,6 +144,25 @@ pub fn compute(host: &mut Host) {
             samples,
             |s| s.source.as_str(),
             |series, samples, _| per_cpu_intervals(series, samples),
+        );
+    }
+    // Protocol, conntrack and qdisc counters: since boot (a qdisc's since it was created).
+    let qdiscs = host.qdiscs.iter_mut().map(|q| {
+        let list = qdisc_list(&q.dev, q.parent.as_deref(), &q.handle);
+        (list, &mut q.counters)
+    });
+    let lists = [
+        ("protocol".to_string(), &mut host.protocol),
+        ("conntrack".to_string(), &mut host.conntrack),
+    ];
+    for (list, counters) in lists.into_iter().chain(qdiscs) {
+        refresh(
+            &mut counters.deltas,
+            &series_of_list(&list),
+            |_| false,
+            &counters.samples,
+            |s| s.source.as_str(),
+            |series, samples, whole| counter_intervals(series, samples, boot(whole), whole),
         );
     }
 }
@@ -284,5 +303,45 @@ mod tests {
         assert_eq!(sum(1, "dropped"), 149);
         let merged: u32 = host.softnet_deltas.iter().map(|iv| iv.merged).sum();
         assert_eq!(merged, 1499);
+    }
+
+    #[test]
+    fn protocol_conntrack_and_qdisc_series_are_bounded_and_keep_exact_totals() {
+        // The long tap series read as protocol, conntrack and qdisc counters: the same
+        // compaction applies to every counter list of the host.
+        let samples = long_tap(4000);
+        let mut whole = Host::new("synthetic");
+        whole.protocol.samples = samples.clone();
+        compute(&mut whole);
+        let mut host = Host::new("synthetic");
+        host.qdiscs.push(crate::stack::Qdisc {
+            dev: "eth0".into(),
+            namespace: None,
+            kind: "pfifo_fast".into(),
+            handle: "0:".into(),
+            parent: None,
+            sums_children: false,
+            counters: Default::default(),
+            backlog: None,
+        });
+        for s in samples {
+            host.protocol.samples.push(s.clone());
+            host.conntrack.samples.push(s.clone());
+            host.qdiscs[0].counters.samples.push(s);
+            bound(&mut host);
+        }
+        compute(&mut host);
+        let expected = totals(&whole.protocol.deltas);
+        assert_eq!(expected.3, 3999);
+        for kept in [
+            &host.protocol.deltas,
+            &host.conntrack.deltas,
+            &host.qdiscs[0].counters.deltas,
+        ] {
+            assert_eq!(totals(kept), expected);
+            assert!(kept.len() <= TRIGGER, "{} intervals kept", kept.len());
+        }
+        let lists: Vec<&str> = host.thinned.iter().map(|t| t.list.as_str()).collect();
+        assert_eq!(lists, ["protocol", "conntrack", "qdiscs[eth0 root 0:]"]);
     }
 }

@@ -12,12 +12,13 @@ const LAYERS: &[(&str, u32)] = &[
     ("loss", 3),
     ("thinned", 3),
     ("sample", 3),
-    ("host", 4),
+    ("stack", 4),
     ("delta", 4),
-    ("test_series", 4),
-    ("report", 5),
-    ("retention", 5),
-    ("timeline", 6),
+    ("host", 5),
+    ("test_series", 5),
+    ("report", 6),
+    ("retention", 6),
+    ("timeline", 7),
 ];
 
 fn layer(module: &str) -> Option<u32> {

@@ -19,6 +19,7 @@ pub mod model {
     pub use ::model::interval::{Interval, IntervalKind, PerCpuInterval, SoftnetInterval};
     pub use ::model::report::*;
     pub use ::model::sample::*;
+    pub use ::model::stack::*;
     pub use ::model::time::*;
 }
 

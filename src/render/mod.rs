@@ -8,7 +8,7 @@ pub mod view;
 use std::io::Write;
 
 use minijinja::{context, Environment};
-use rules::model::{Host, Interface, Report};
+use rules::model::{CounterSeries, Host, Interface, Qdisc, Report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -140,6 +140,19 @@ fn page_report(report: &Report) -> Report {
             interrupts_deltas: Vec::new(),
             ipvs: tail(&h.ipvs, PAGE_IPVS_SAMPLES),
             sysctl: h.sysctl.clone(),
+            protocol: page_series(&h.protocol),
+            sockstat: h.sockstat.clone(),
+            qdiscs: h
+                .qdiscs
+                .iter()
+                .map(|q| Qdisc {
+                    counters: page_series(&q.counters),
+                    ..q.clone()
+                })
+                .collect(),
+            conntrack: page_series(&h.conntrack),
+            conntrack_count: h.conntrack_count.clone(),
+            kernel_log: h.kernel_log.clone(),
             findings: h.findings.clone(),
             loss_counters: h.loss_counters.clone(),
             thinned: h.thinned.clone(),
@@ -151,6 +164,14 @@ fn page_report(report: &Report) -> Report {
         inputs: report.inputs.clone(),
         hosts,
         problems: report.problems.clone(),
+    }
+}
+
+/// The latest sample of a counter series, without its intervals.
+fn page_series(s: &CounterSeries) -> CounterSeries {
+    CounterSeries {
+        samples: tail(&s.samples, 1),
+        deltas: Vec::new(),
     }
 }
 

@@ -1,0 +1,175 @@
+//! The layers above the NIC: protocol counters (`/proc/net/snmp`, `/proc/net/netstat`, `nstat`,
+//! `netstat -s`), socket memory (`/proc/net/sockstat`), transmit qdiscs (`tc -s qdisc`),
+//! connection tracking (`conntrack -S`) and the drop-related kernel-log messages. Serialized
+//! into `hosts[]` as `protocol`, `sockstat`, `qdiscs`, `conntrack` and `kernel_log`, each left
+//! out when nothing of it was read.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::interval::Interval;
+use crate::sample::CounterSample;
+use crate::time::Timestamp;
+
+/// Counters of one kind read over time, and the intervals the timeline computed from them.
+/// A series is one source (see `delta`): `/proc/net/snmp` and `nstat` readings are never
+/// differenced against each other.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CounterSeries {
+    pub samples: Vec<CounterSample>,
+    pub deltas: Vec<Interval>,
+}
+
+impl CounterSeries {
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty() && self.deltas.is_empty()
+    }
+}
+
+/// One qdisc of `tc -s qdisc show`, identified by device, parent and handle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Qdisc {
+    pub dev: String,
+    /// Network namespace (`null` = the host's).
+    pub namespace: Option<String>,
+    /// `mq`, `fq_codel`, `pfifo_fast`, `htb`, …
+    pub kind: String,
+    /// `0:`, `1:`, `ffff:` as printed.
+    pub handle: String,
+    /// `null` for the root qdisc; else the parent class as printed (`:1`, `1:10`).
+    pub parent: Option<String>,
+    /// True for a qdisc whose counters are the sum of its children's (`mq`, `mqprio` roots):
+    /// its drops are not added to theirs.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sums_children: bool,
+    /// Keys: `sent_bytes`, `sent_packets`, `dropped`, `overlimits`, `requeues`, and the
+    /// kind's own drop counters (`drop_overlimit`, `drop_overmemory` for fq_codel, …).
+    pub counters: CounterSeries,
+    /// The latest `backlog` (a level, not a counter): bytes and packets queued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backlog: Option<QdiscBacklog>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QdiscBacklog {
+    pub bytes: u64,
+    pub packets: u64,
+}
+
+/// Levels (not counters) read over time: the latest reading, and per level its highest value
+/// with when and where it was read. Bounded whatever the number of readings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Levels {
+    pub readings: u64,
+    pub latest: Option<CounterSample>,
+    pub peaks: BTreeMap<String, Peak>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Peak {
+    pub value: u64,
+    pub time: Option<Timestamp>,
+    pub source: String,
+}
+
+impl Levels {
+    pub fn is_empty(&self) -> bool {
+        self.readings == 0
+    }
+
+    /// Adds a reading: it becomes the latest, and raises the peaks it exceeds.
+    pub fn add(&mut self, reading: CounterSample) {
+        self.readings += 1;
+        for (key, &value) in &reading.counters {
+            let higher = self.peaks.get(key).is_none_or(|p| value > p.value);
+            if higher {
+                let peak = Peak {
+                    value,
+                    time: reading.time,
+                    source: reading.source.clone(),
+                };
+                self.peaks.insert(key.clone(), peak);
+            }
+        }
+        self.latest = Some(reading);
+    }
+}
+
+/// Which drop-related kernel message a [`LogEvent`] counts. The ids are part of the JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogMessage {
+    ConntrackTableFull,
+    SynFlood,
+    TxTimeout,
+    TxUnitHang,
+    LinkDown,
+    LinkUp,
+    AllocationFailure,
+    TcpOutOfMemory,
+    TooManyOrphans,
+    NeighbourTableOverflow,
+    OverMtuDrop,
+    UdpBadChecksum,
+    MartianSource,
+}
+
+/// One kind of kernel message about one subject (a device, a port, or none), counted over a
+/// log file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEvent {
+    pub message: LogMessage,
+    /// The device or port the message names, when it names one.
+    pub subject: Option<String>,
+    /// Lines matched.
+    pub count: u64,
+    /// Messages the kernel suppressed next to these (`net_ratelimit: N callbacks
+    /// suppressed`): the real number is at least `count + suppressed`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub suppressed: u64,
+    /// Times of the first and last line, when the log's timestamps could be placed in time.
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+    /// `path:line` of the first and last line.
+    pub first_source: String,
+    pub last_source: String,
+    /// The first line as logged (shortened), for the report.
+    pub example: String,
+    /// With `Dropping request` (a SYN flood without cookies), or a transmit timeout's queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(second: u32, kv: &[(&str, u64)]) -> CounterSample {
+        CounterSample {
+            time: None,
+            source: format!("drops.txt:{second}"),
+            counters: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            approximate: false,
+        }
+    }
+
+    #[test]
+    fn levels_keep_the_latest_reading_and_each_peak_with_its_source() {
+        let mut levels = Levels::default();
+        assert!(levels.is_empty());
+        levels.add(reading(1, &[("TCP_mem", 10), ("UDP_mem", 7)]));
+        levels.add(reading(2, &[("TCP_mem", 90), ("UDP_mem", 3)]));
+        levels.add(reading(3, &[("TCP_mem", 40), ("UDP_mem", 7)]));
+        assert_eq!(levels.readings, 3);
+        assert_eq!(levels.latest.as_ref().unwrap().source, "drops.txt:3");
+        assert_eq!(levels.peaks["TCP_mem"].value, 90);
+        assert_eq!(levels.peaks["TCP_mem"].source, "drops.txt:2");
+        // A tie keeps the first reading that reached the value.
+        assert_eq!(levels.peaks["UDP_mem"].source, "drops.txt:1");
+    }
+}
