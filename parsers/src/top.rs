@@ -1037,7 +1037,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{fixture, fixtures, never_panics};
+    use crate::test_support::{fixture, fixtures, fold_matches_parse, never_panics};
     use crate::Severity;
 
     const SB_N2: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n_2_-d_0.5.txt");
@@ -1594,31 +1594,9 @@ Tasks:   2 total,   0 running,   2 sleeping,   0 stopped,   0 zombie
 
     #[test]
     fn never_panics_on_cuts_and_garbage() {
-        // `parse` is a fold over lines, so `parse(&text[..j])` at a line boundary is the state
-        // after the lines before `j`, finished: every line boundary of every fixture is checked
-        // that way (linear, not quadratic), a sample of them against `parse` itself. Starts of
-        // slices (`&text[j..]`) and char boundaries are sampled.
-        for text in fixtures("top").iter().map(|(_, t)| t.as_str()) {
-            let mut st = State::default();
-            let mut boundary = 0usize;
-            for (k, (no, line)) in numbered_lines(text).enumerate() {
-                boundary += text[boundary..]
-                    .find('\n')
-                    .map_or(text.len() - boundary, |i| i + 1);
-                st.line(no, line);
-                let got = st.clone().finish(&text[..boundary]);
-                if k % 25 == 0 {
-                    assert_eq!(got, parse(&text[..boundary]), "boundary {boundary}");
-                    let _ = parse(&text[boundary..]);
-                }
-            }
-            for j in (0..text.len()).step_by(text.len() / 8 + 1) {
-                if text.is_char_boundary(j) {
-                    let _ = parse(&text[..j]);
-                    let _ = parse(&text[j..]);
-                }
-            }
-        }
+        // `parse` is a fold over lines: every line boundary is checked without re-reading
+        // each prefix (see `fold_matches_parse`).
+        fold_matches_parse(&fixtures("top"), State::line, State::finish, parse);
         for g in [
             "top - 1:2:3 up",
             "top - 99:99:99 up 1 min",
