@@ -1,9 +1,7 @@
 //! `ethtool -g` (knowledge §7.1 ioctl, §7.2 netlink). Layout: see the module doc of `ethtool`.
 
-use std::collections::BTreeSet;
-
 use super::{duplicate_setting, store_setting, walk_settings, RingParams, Section};
-use crate::{Parsed, Problem};
+use crate::Parsed;
 
 fn numeric_field<'a>(
     ring: &'a mut RingParams,
@@ -25,32 +23,21 @@ fn numeric_field<'a>(
 
 pub fn parse_ring(text: &str) -> Parsed<RingParams> {
     let mut out = RingParams::default();
+    // Each `label: value` is stored in the section it is under. Labels without a typed field
+    // (drivers add their own, such as `RX Buf Len`) are kept verbatim in `extra` as
+    // `<section>/<label>`.
     let walk = walk_settings(text, "Ring", "-g", |sec, seen, n, label, val| {
-        ring_setting(&mut out, seen, sec, n, label, val)
+        if !seen.insert((sec, label.to_string())) {
+            return Some(duplicate_setting(n, label, sec));
+        }
+        let Some(field) = numeric_field(&mut out, sec, label) else {
+            out.extra
+                .insert(format!("{}/{label}", sec.key()), val.to_string());
+            return None;
+        };
+        store_setting(field, val, n, label, "a ring size")
     });
     out.ifname = walk.ifname;
     out.tool_error = walk.tool_error;
     Parsed::new(out, walk.problems)
-}
-
-/// One `label: value` line, stored in the section it is under; returns the problem it
-/// raises, if any. Labels without a typed field (drivers add their own, such as `RX Buf
-/// Len`) are kept verbatim in `extra` as `<section>/<label>`.
-fn ring_setting(
-    out: &mut RingParams,
-    seen: &mut BTreeSet<(Section, String)>,
-    sec: Section,
-    n: usize,
-    label: &str,
-    val: &str,
-) -> Option<Problem> {
-    if !seen.insert((sec, label.to_string())) {
-        return Some(duplicate_setting(n, label, sec));
-    }
-    let Some(field) = numeric_field(out, sec, label) else {
-        out.extra
-            .insert(format!("{}/{label}", sec.key()), val.to_string());
-        return None;
-    };
-    store_setting(field, val, n, label, "a ring size")
 }
