@@ -64,7 +64,7 @@
 
 use chrono::NaiveTime;
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_till1, take_while1, take_while_m_n};
+use nom::bytes::complete::{tag, take_till1, take_while1};
 use nom::character::complete::{char, digit1, one_of, satisfy, space0, space1};
 use nom::combinator::{map_res, not, opt, peek, recognize, value};
 use nom::multi::many1;
@@ -72,7 +72,7 @@ use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
 use serde::Serialize;
 
-use crate::text::numbered_lines;
+use crate::text::{clock, numbered_lines};
 use crate::{Parsed, Problem};
 
 /// One CPU line (`Cpu(s):`, `%Cpu(s):`, `%Cpu0  :`); percentages, `None` when not printed.
@@ -185,26 +185,6 @@ fn header_prefix(input: &str) -> IResult<&str, (&str, NaiveTime)> {
     )
         .parse(input)?;
     Ok((rest, (name, clock)))
-}
-
-fn two_digits(input: &str) -> IResult<&str, u32> {
-    map_res(
-        take_while_m_n(2, 2, |c: char| c.is_ascii_digit()),
-        str::parse::<u32>,
-    )
-    .parse(input)
-}
-
-fn clock(input: &str) -> IResult<&str, NaiveTime> {
-    let hour = map_res(
-        take_while_m_n(1, 2, |c: char| c.is_ascii_digit()),
-        str::parse::<u32>,
-    );
-    map_res(
-        (hour, char(':'), two_digits, char(':'), two_digits),
-        |(h, _, m, _, s)| NaiveTime::from_hms_opt(h, m, s).ok_or(()),
-    )
-    .parse(input)
 }
 
 /// `12`, `12.5`, `12,5` (decimal comma locales) as text.
