@@ -745,7 +745,8 @@ impl State {
 mod tests {
     use super::*;
     use crate::test_support::{
-        assert_counters, fixture, fixtures, fold_matches_parse, never_panics,
+        assert_blank_is_clean_and_prose_is_an_error, assert_counters, fixture, fixtures,
+        fold_matches_parse, never_panics,
     };
     use crate::Severity;
 
@@ -1181,12 +1182,7 @@ mod tests {
 
     #[test]
     fn empty_and_garbage() {
-        assert_eq!(parse(""), Parsed::clean(Vec::new()));
-        assert_eq!(parse("\n \r\n"), Parsed::clean(Vec::new()));
-        let g = parse("hello world\n");
-        assert!(g.value.is_empty());
-        assert_eq!(g.problems.len(), 2);
-        assert_eq!(g.problems[1].severity, Severity::Error);
+        assert_blank_is_clean_and_prose_is_an_error(parse, "\n \r\n");
     }
 
     #[test]

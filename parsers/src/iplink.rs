@@ -838,7 +838,10 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{assert_counters, fixture, fixtures, never_panics};
+    use crate::test_support::{
+        assert_blank_is_clean_and_prose_is_an_error, assert_counters, fixture, fixtures,
+        never_panics,
+    };
     use crate::Severity;
 
     const SOS_COREOS: &str = fixture!("iplink", "sos-coreos-master1-ip_-s_-d_link.txt");
@@ -1529,15 +1532,10 @@ unindented detail
 
     #[test]
     fn json_empty_and_garbage() {
-        assert_eq!(parse(""), Parsed::clean(Vec::new()));
-        assert_eq!(parse("\n  \n"), Parsed::clean(Vec::new()));
+        assert_blank_is_clean_and_prose_is_an_error(parse, "\n  \n");
         let j = parse("[{\"ifindex\":1,\"ifname\":\"lo\"}]");
         assert_eq!(j.problems.len(), 1);
         assert_eq!(j.problems[0].severity, Severity::Error);
-        let g = parse("hello world\n");
-        assert!(g.value.is_empty());
-        assert_eq!(g.problems.len(), 2);
-        assert_eq!(g.problems[1].severity, Severity::Error);
     }
 
     #[test]

@@ -248,3 +248,19 @@ pub(crate) fn fold_matches_parse<S, T>(
         }
     }
 }
+
+/// The promise every line parser with a list value keeps at its edges: empty text and
+/// `blank` (whitespace lines) give an empty list and no problem; a line of prose
+/// (`hello world`) gives an empty list, a warning for the line and, second, an error that
+/// nothing was found.
+pub(crate) fn assert_blank_is_clean_and_prose_is_an_error<T: PartialEq + Debug>(
+    parse: impl Fn(&str) -> Parsed<Vec<T>>,
+    blank: &str,
+) {
+    assert_eq!(parse(""), Parsed::clean(Vec::new()));
+    assert_eq!(parse(blank), Parsed::clean(Vec::new()));
+    let g = parse("hello world\n");
+    assert!(g.value.is_empty());
+    assert_eq!(g.problems.len(), 2);
+    assert_eq!(g.problems[1].severity, crate::Severity::Error);
+}

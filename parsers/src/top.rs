@@ -1017,7 +1017,10 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{fixture, fixtures, fold_matches_parse, never_panics};
+    use crate::test_support::{
+        assert_blank_is_clean_and_prose_is_an_error, fixture, fixtures, fold_matches_parse,
+        never_panics,
+    };
     use crate::Severity;
 
     const SB_N2: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n_2_-d_0.5.txt");
@@ -1564,12 +1567,7 @@ Tasks:   2 total,   0 running,   2 sleeping,   0 stopped,   0 zombie
 
     #[test]
     fn empty_and_garbage() {
-        assert_eq!(parse(""), Parsed::clean(Vec::new()));
-        assert_eq!(parse("\n\r\n  \n"), Parsed::clean(Vec::new()));
-        let g = parse("hello world\n");
-        assert!(g.value.is_empty());
-        assert_eq!(g.problems.len(), 2);
-        assert_eq!(g.problems[1].severity, Severity::Error);
+        assert_blank_is_clean_and_prose_is_an_error(parse, "\n\r\n  \n");
     }
 
     #[test]
