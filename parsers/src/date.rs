@@ -43,7 +43,7 @@ use nom::sequence::{delimited, preceded, terminated};
 use nom::{IResult, Parser};
 use serde::Serialize;
 
-use crate::text::numbered_lines;
+use crate::text::{clip, numbered_lines};
 use crate::{Parsed, Problem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -701,14 +701,6 @@ fn date_forms(input: &str) -> Res<'_, Option<DateStamp>> {
         form_timedatectl,
     ))
     .parse(input)
-}
-
-/// At most 120 characters of a line, for messages.
-fn clip(s: &str) -> &str {
-    match s.char_indices().nth(120) {
-        Some((i, _)) => s.get(..i).unwrap_or(s),
-        None => s,
-    }
 }
 
 #[cfg(test)]

@@ -744,7 +744,10 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{fixture, fixtures, never_panics};
+    use crate::test_support::{
+        assert_blank_is_clean_and_prose_is_an_error, assert_counters, fixture, fixtures,
+        fold_matches_parse, never_panics,
+    };
     use crate::Severity;
 
     const SB_A: &str = fixture!("ifconfig", "sandbox-net-tools-2.10-ifconfig_-a.txt");
@@ -886,10 +889,16 @@ mod tests {
         let e = &v[0];
         assert_eq!(e.mtu, Some(1400));
         // `RX packets 2939  bytes 48568605 (46.3 MiB)`, `TX packets 2712  bytes 216269 (211.2 KiB)`
-        assert_eq!(c(e, "rx_packets"), 2939);
-        assert_eq!(c(e, "rx_bytes"), 48568605);
-        assert_eq!(c(e, "tx_packets"), 2712);
-        assert_eq!(c(e, "tx_bytes"), 216269);
+        assert_counters(
+            &e.name,
+            &e.counters,
+            &[
+                ("rx_packets", 2939),
+                ("rx_bytes", 48568605),
+                ("tx_packets", 2712),
+                ("tx_bytes", 216269),
+            ],
+        );
     }
 
     #[test]
@@ -940,10 +949,16 @@ mod tests {
         let e = &v[0];
         assert_eq!(e.name, "eth0");
         assert_eq!(e.mac.as_deref(), Some("52:54:00:12:34:56"));
-        assert_eq!(c(e, "rx_packets"), 123);
-        assert_eq!(c(e, "rx_bytes"), 456);
-        assert_eq!(c(e, "tx_packets"), 456);
-        assert_eq!(c(e, "tx_bytes"), 78901);
+        assert_counters(
+            &e.name,
+            &e.counters,
+            &[
+                ("rx_packets", 123),
+                ("rx_bytes", 456),
+                ("tx_packets", 456),
+                ("tx_bytes", 78901),
+            ],
+        );
         assert_eq!(e.counters.len(), 13);
     }
 
@@ -985,11 +1000,17 @@ mod tests {
         assert_eq!(i.line, 3);
         assert_eq!(i.layout, IfconfigLayout::Old);
         // `RX packets:1215382409979 errors:0 dropped:9836789 overruns:9836789 frame:0`
-        assert_eq!(c(i, "rx_packets"), 1215382409979);
-        assert_eq!(c(i, "rx_errors"), 0);
-        assert_eq!(c(i, "proc_rx_drop"), 9836789);
-        assert_eq!(c(i, "rx_fifo_errors"), 9836789);
-        assert_eq!(c(i, "proc_rx_frame"), 0);
+        assert_counters(
+            &i.name,
+            &i.counters,
+            &[
+                ("rx_packets", 1215382409979),
+                ("rx_errors", 0),
+                ("proc_rx_drop", 9836789),
+                ("rx_fifo_errors", 9836789),
+                ("proc_rx_frame", 0),
+            ],
+        );
     }
 
     #[test]
@@ -1005,11 +1026,17 @@ mod tests {
             ["UP", "BROADCAST", "RUNNING", "SLAVE", "MULTICAST"]
         );
         // `>> RX packets:1419121922 [errors:71111] dropped:0 [overruns:71111] frame:0 <<`
-        assert_eq!(c(e, "rx_packets"), 1419121922);
-        assert_eq!(c(e, "rx_errors"), 71111);
-        assert_eq!(c(e, "rx_fifo_errors"), 71111);
-        assert_eq!(c(e, "proc_rx_drop"), 0);
-        assert_eq!(c(e, "tx_packets"), 1515463943);
+        assert_counters(
+            &e.name,
+            &e.counters,
+            &[
+                ("rx_packets", 1419121922),
+                ("rx_errors", 71111),
+                ("rx_fifo_errors", 71111),
+                ("proc_rx_drop", 0),
+                ("tx_packets", 1515463943),
+            ],
+        );
         // `RX bytes:864269160026 (804.9 GiB) TX bytes:1319266440662 (1.1 TiB)`
         assert_eq!(c(e, "rx_bytes"), 864269160026);
         assert_eq!(c(e, "tx_bytes"), 1319266440662);
@@ -1064,17 +1091,29 @@ mod tests {
 
         // web paste: `dropped: 0`, single spaces, `Interrupt:… Base address:… Memory:… DMA chan:…`
         let eth2 = iface(v, "eth2");
-        assert_eq!(c(eth2, "proc_rx_drop"), 0);
-        assert_eq!(c(eth2, "rx_fifo_errors"), 12);
-        assert_eq!(c(eth2, "proc_tx_carrier"), 3);
-        assert_eq!(c(eth2, "rx_bytes"), 135844);
+        assert_counters(
+            &eth2.name,
+            &eth2.counters,
+            &[
+                ("proc_rx_drop", 0),
+                ("rx_fifo_errors", 12),
+                ("proc_tx_carrier", 3),
+                ("rx_bytes", 135844),
+            ],
+        );
 
         // new layout, 2.10 `RX compressed:` / TX `compressed`, `device interrupt …`
         let eth3 = iface(v, "eth3");
-        assert_eq!(c(eth3, "rx_compressed"), 4);
-        assert_eq!(c(eth3, "tx_compressed"), 6);
-        assert_eq!(c(eth3, "tx_fifo_errors"), 2);
-        assert_eq!(c(eth3, "collisions"), 1);
+        assert_counters(
+            &eth3.name,
+            &eth3.counters,
+            &[
+                ("rx_compressed", 4),
+                ("tx_compressed", 6),
+                ("tx_fifo_errors", 2),
+                ("collisions", 1),
+            ],
+        );
 
         // `flags=0<` (no closing bracket when no flag is set)
         let bond0 = iface(v, "bond0");
@@ -1143,41 +1182,14 @@ mod tests {
 
     #[test]
     fn empty_and_garbage() {
-        assert_eq!(parse(""), Parsed::clean(Vec::new()));
-        assert_eq!(parse("\n \r\n"), Parsed::clean(Vec::new()));
-        let g = parse("hello world\n");
-        assert!(g.value.is_empty());
-        assert_eq!(g.problems.len(), 2);
-        assert_eq!(g.problems[1].severity, Severity::Error);
+        assert_blank_is_clean_and_prose_is_an_error(parse, "\n \r\n");
     }
 
     #[test]
     fn never_panics_on_cuts_and_garbage() {
-        // `parse` is a fold over lines, so `parse(&text[..j])` at a line boundary is the state
-        // after the lines before `j`, finished: every line boundary of every fixture is checked
-        // that way (linear, not quadratic), a sample of them against `parse` itself. Starts of
-        // slices (`&text[j..]`) and char boundaries are sampled.
-        for text in fixtures("ifconfig").iter().map(|(_, t)| t.as_str()) {
-            let mut st = State::default();
-            let mut boundary = 0usize;
-            for (k, (no, line)) in numbered_lines(text).enumerate() {
-                boundary += text[boundary..]
-                    .find('\n')
-                    .map_or(text.len() - boundary, |i| i + 1);
-                st.line(no, line);
-                let got = st.clone().finish(&text[..boundary]);
-                if k % 25 == 0 {
-                    assert_eq!(got, parse(&text[..boundary]), "boundary {boundary}");
-                    let _ = parse(&text[boundary..]);
-                }
-            }
-            for j in (0..text.len()).step_by(text.len() / 8 + 1) {
-                if text.is_char_boundary(j) {
-                    let _ = parse(&text[..j]);
-                    let _ = parse(&text[j..]);
-                }
-            }
-        }
+        // `parse` is a fold over lines: every line boundary is checked without re-reading
+        // each prefix (see `fold_matches_parse`).
+        fold_matches_parse(&fixtures("ifconfig"), State::line, State::finish, parse);
         for g in [
             ": flags=",
             "x: flags=1<",

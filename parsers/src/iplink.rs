@@ -838,7 +838,10 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{fixture, fixtures, never_panics};
+    use crate::test_support::{
+        assert_blank_is_clean_and_prose_is_an_error, assert_counters, fixture, fixtures,
+        never_panics,
+    };
     use crate::Severity;
 
     const SOS_COREOS: &str = fixture!("iplink", "sos-coreos-master1-ip_-s_-d_link.txt");
@@ -906,11 +909,17 @@ mod tests {
         assert_eq!(eth0.address.as_deref(), Some("00:15:5d:b7:25:12"));
         assert_eq!(eth0.flags, ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"]);
         assert_eq!(eth0.kind, None);
-        assert_eq!(c(eth0, "rx_bytes"), 281235503);
-        assert_eq!(c(eth0, "rx_packets"), 340518);
-        assert_eq!(c(eth0, "multicast"), 3425);
-        assert_eq!(c(eth0, "tx_bytes"), 24329184);
-        assert_eq!(c(eth0, "tx_packets"), 175205);
+        assert_counters(
+            &eth0.name,
+            &eth0.counters,
+            &[
+                ("rx_bytes", 281235503),
+                ("rx_packets", 340518),
+                ("multicast", 3425),
+                ("tx_bytes", 24329184),
+                ("tx_packets", 175205),
+            ],
+        );
         // `overrun` column of the old RX: line is rx_over_errors, not missed.
         assert_eq!(c(eth0, "rx_over_errors"), 0);
         assert!(!eth0.counters.contains_key("rx_missed_errors"));
@@ -929,21 +938,33 @@ mod tests {
         assert_eq!(veth1.link_peer.as_deref(), Some("veth0"));
         assert_eq!(veth1.alias.as_deref(), Some("uplink to br0"));
         assert_eq!(veth1.altnames, ["uplink-veth-alt"]);
-        assert_eq!(c(veth1, "rx_bytes"), 350007650);
-        assert_eq!(c(veth1, "rx_packets"), 250117);
-        assert_eq!(c(veth1, "rx_dropped"), 250037);
-        assert_eq!(c(veth1, "rx_missed_errors"), 0);
-        assert_eq!(c(veth1, "rx_over_errors"), 0);
-        assert_eq!(c(veth1, "rx_otherhost_dropped"), 53);
-        assert_eq!(c(veth1, "carrier_changes"), 2);
-        assert_eq!(c(veth1, "tx_heartbeat_errors"), 0);
+        assert_counters(
+            &veth1.name,
+            &veth1.counters,
+            &[
+                ("rx_bytes", 350007650),
+                ("rx_packets", 250117),
+                ("rx_dropped", 250037),
+                ("rx_missed_errors", 0),
+                ("rx_over_errors", 0),
+                ("rx_otherhost_dropped", 53),
+                ("carrier_changes", 2),
+                ("tx_heartbeat_errors", 0),
+            ],
+        );
         assert!(!veth1.counters.contains_key("rx_nohandler"));
         assert_eq!(veth1.counters.len(), 23);
         let tap0 = link(&links, "tap0");
         assert_eq!(tap0.flags, ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"]);
-        assert_eq!(c(tap0, "tx_dropped"), 513);
-        assert_eq!(c(tap0, "tx_packets"), 0);
-        assert_eq!(c(tap0, "carrier_changes"), 3);
+        assert_counters(
+            &tap0.name,
+            &tap0.counters,
+            &[
+                ("tx_dropped", 513),
+                ("tx_packets", 0),
+                ("carrier_changes", 3),
+            ],
+        );
         assert_eq!(c(link(&links, "vxlan42"), "tx_dropped"), 11);
         let veth0 = link(&links, "veth0");
         assert_eq!(veth0.master.as_deref(), Some("br0"));
@@ -1016,11 +1037,17 @@ mod tests {
         let links = clean(SB_SH);
         let veth1 = link(&links, "veth1");
         assert!(veth1.approximate);
-        assert_eq!(c(veth1, "rx_bytes"), 350_000_000); // 350M
-        assert_eq!(c(veth1, "rx_packets"), 250_000); // 250k
-        assert_eq!(c(veth1, "rx_dropped"), 250_000);
-        assert_eq!(c(veth1, "tx_bytes"), 1_820); // 1.82k
-        assert_eq!(c(veth1, "tx_packets"), 23);
+        assert_counters(
+            &veth1.name,
+            &veth1.counters,
+            &[
+                ("rx_bytes", 350_000_000), // 350M
+                ("rx_packets", 250_000),   // 250k
+                ("rx_dropped", 250_000),
+                ("tx_bytes", 1_820), // 1.82k
+                ("tx_packets", 23),
+            ],
+        );
         assert_eq!(c(link(&links, "br0"), "rx_bytes"), 1_500); // 1.50k
                                                                // all values below 1000: printed exactly, not approximate
         let tap0 = link(&links, "tap0");
@@ -1030,22 +1057,34 @@ mod tests {
         let iec = clean(SB_SSHIEC);
         let veth1 = link(&iec, "veth1");
         assert!(veth1.approximate);
-        assert_eq!(c(veth1, "rx_bytes"), 334 * 1024 * 1024); // 334Mi
-        assert_eq!(c(veth1, "rx_packets"), 244 * 1024); // 244ki
-        assert_eq!(c(veth1, "rx_otherhost_dropped"), 53);
+        assert_counters(
+            &veth1.name,
+            &veth1.counters,
+            &[
+                ("rx_bytes", 334 * 1024 * 1024), // 334Mi
+                ("rx_packets", 244 * 1024),      // 244ki
+                ("rx_otherhost_dropped", 53),
+            ],
+        );
     }
 
     #[test]
     fn knowledge_a_old_left_aligned_with_trailing_spaces() {
         let links = clean(K_A);
         let eth0 = link(&links, "eth0");
-        assert_eq!(c(eth0, "rx_bytes"), 1542412487);
-        assert_eq!(c(eth0, "rx_packets"), 3417815);
-        assert_eq!(c(eth0, "rx_dropped"), 1298);
-        assert_eq!(c(eth0, "rx_over_errors"), 0);
-        assert_eq!(c(eth0, "rx_missed_errors"), 0);
-        assert_eq!(c(eth0, "tx_bytes"), 186204377);
-        assert_eq!(c(eth0, "tx_heartbeat_errors"), 0);
+        assert_counters(
+            &eth0.name,
+            &eth0.counters,
+            &[
+                ("rx_bytes", 1542412487),
+                ("rx_packets", 3417815),
+                ("rx_dropped", 1298),
+                ("rx_over_errors", 0),
+                ("rx_missed_errors", 0),
+                ("tx_bytes", 186204377),
+                ("tx_heartbeat_errors", 0),
+            ],
+        );
         assert!(!eth0.counters.contains_key("carrier_changes"));
         assert_eq!(eth0.counters.len(), 21);
     }
@@ -1054,20 +1093,32 @@ mod tests {
     fn knowledge_b_nohandler_transns_and_statistics_rst() {
         let b = clean(K_B);
         let eth0 = link(&b, "eth0");
-        assert_eq!(c(eth0, "rx_missed_errors"), 4321);
-        assert_eq!(c(eth0, "rx_nohandler"), 101);
-        assert_eq!(c(eth0, "carrier_changes"), 6);
-        assert_eq!(c(eth0, "rx_over_errors"), 0);
+        assert_counters(
+            &eth0.name,
+            &eth0.counters,
+            &[
+                ("rx_missed_errors", 4321),
+                ("rx_nohandler", 101),
+                ("carrier_changes", 6),
+                ("rx_over_errors", 0),
+            ],
+        );
 
         let rst = clean(K_RST);
         let l = link(&rst, "ens4u1u1");
         assert_eq!(l.index, Some(6));
         // 11-digit bytes shift the following values: still read by token.
-        assert_eq!(c(l, "rx_bytes"), 74327665117);
-        assert_eq!(c(l, "rx_packets"), 69016965);
-        assert_eq!(c(l, "tx_bytes"), 21405556176);
-        assert_eq!(c(l, "tx_packets"), 44608960);
-        assert_eq!(c(l, "carrier_changes"), 128);
+        assert_counters(
+            &l.name,
+            &l.counters,
+            &[
+                ("rx_bytes", 74327665117),
+                ("rx_packets", 69016965),
+                ("tx_bytes", 21405556176),
+                ("tx_packets", 44608960),
+                ("carrier_changes", 128),
+            ],
+        );
         assert_eq!(l.altnames, ["enp58s0u1u1"]);
     }
 
@@ -1076,31 +1127,49 @@ mod tests {
         let links = clean(K_C);
         let eth0 = link(&links, "eth0");
         assert!(eth0.approximate);
-        assert_eq!(c(eth0, "rx_bytes"), 6_040_000_000_000); // 6.04T
-        assert_eq!(c(eth0, "rx_packets"), 4_670_000_000); // 4.67G
-        assert_eq!(c(eth0, "rx_missed_errors"), 7); // `missed` on the RX: line
-        assert_eq!(c(eth0, "multicast"), 67_700_000); // 67.7M
-        assert_eq!(c(eth0, "rx_over_errors"), 0); // `overrun` on RX errors:
-        assert_eq!(c(eth0, "tx_bytes"), 3_130_000_000_000);
-        assert_eq!(c(eth0, "tx_packets"), 2_760_000_000);
-        assert_eq!(c(eth0, "carrier_changes"), 6);
+        assert_counters(
+            &eth0.name,
+            &eth0.counters,
+            &[
+                ("rx_bytes", 6_040_000_000_000), // 6.04T
+                ("rx_packets", 4_670_000_000),   // 4.67G
+                ("rx_missed_errors", 7),         // `missed` on the RX: line
+                ("multicast", 67_700_000),       // 67.7M
+                ("rx_over_errors", 0),           // `overrun` on RX errors:
+                ("tx_bytes", 3_130_000_000_000),
+                ("tx_packets", 2_760_000_000),
+                ("carrier_changes", 6),
+            ],
+        );
     }
 
     #[test]
     fn knowledge_d_right_aligned_heartbt_and_wide_values() {
         let links = clean(K_D);
         let eth0 = link(&links, "eth0");
-        assert_eq!(c(eth0, "rx_bytes"), 8228633710);
-        assert_eq!(c(eth0, "rx_packets"), 8618408);
-        assert_eq!(c(eth0, "tx_bytes"), 692006303);
-        assert_eq!(c(eth0, "tx_packets"), 4727740);
-        assert_eq!(c(eth0, "tx_heartbeat_errors"), 0);
-        assert_eq!(c(eth0, "carrier_changes"), 10);
+        assert_counters(
+            &eth0.name,
+            &eth0.counters,
+            &[
+                ("rx_bytes", 8228633710),
+                ("rx_packets", 8618408),
+                ("tx_bytes", 692006303),
+                ("tx_packets", 4727740),
+                ("tx_heartbeat_errors", 0),
+                ("carrier_changes", 10),
+            ],
+        );
         let eth1 = link(&links, "eth1");
-        assert_eq!(c(eth1, "rx_bytes"), 126570234447969);
-        assert_eq!(c(eth1, "rx_packets"), 15016149200);
-        assert_eq!(c(eth1, "rx_missed_errors"), 0);
-        assert_eq!(c(eth1, "rx_over_errors"), 0);
+        assert_counters(
+            &eth1.name,
+            &eth1.counters,
+            &[
+                ("rx_bytes", 126570234447969),
+                ("rx_packets", 15016149200),
+                ("rx_missed_errors", 0),
+                ("rx_over_errors", 0),
+            ],
+        );
         assert!(!eth1.counters.contains_key("tx_bytes"));
         assert!(!eth0.approximate && !eth1.approximate);
     }
@@ -1113,12 +1182,18 @@ mod tests {
         assert_eq!(l.name, "ens2f0");
         assert_eq!(l.vf_count, 16);
         assert_eq!(l.altnames, ["enp55s0f0"]);
-        assert_eq!(c(l, "rx_bytes"), 670348);
-        assert_eq!(c(l, "rx_packets"), 9563);
-        assert_eq!(c(l, "multicast"), 3372);
-        assert_eq!(c(l, "tx_bytes"), 225778);
-        assert_eq!(c(l, "tx_packets"), 1382);
-        assert_eq!(c(l, "rx_dropped"), 0);
+        assert_counters(
+            &l.name,
+            &l.counters,
+            &[
+                ("rx_bytes", 670348),
+                ("rx_packets", 9563),
+                ("multicast", 3372),
+                ("tx_bytes", 225778),
+                ("tx_packets", 1382),
+                ("rx_dropped", 0),
+            ],
+        );
         assert_eq!(l.counters.len(), 12);
     }
 
@@ -1130,10 +1205,16 @@ mod tests {
         assert_eq!(can0.link_type.as_deref(), Some("can"));
         assert_eq!(can0.address, None);
         assert_eq!(can0.flags, ["NOARP", "UP", "LOWER_UP", "ECHO"]);
-        assert_eq!(c(can0, "rx_packets"), 1134825);
-        assert_eq!(c(can0, "rx_errors"), 1134813);
-        assert_eq!(c(can0, "tx_dropped"), 4);
-        assert_eq!(c(can0, "tx_bytes"), 40);
+        assert_counters(
+            &can0.name,
+            &can0.counters,
+            &[
+                ("rx_packets", 1134825),
+                ("rx_errors", 1134813),
+                ("tx_dropped", 4),
+                ("tx_bytes", 40),
+            ],
+        );
     }
 
     #[test]
@@ -1161,10 +1242,16 @@ mod tests {
         assert_eq!(l.link_peer.as_deref(), Some("ens33"));
         assert_eq!(l.kind.as_deref(), Some("vlan"));
         assert_eq!(l.mtu, Some(9000));
-        assert_eq!(c(l, "tx_bytes"), 738);
-        assert_eq!(c(l, "tx_packets"), 9);
-        assert_eq!(c(l, "carrier_changes"), 3);
-        assert_eq!(c(l, "rx_over_errors"), 0);
+        assert_counters(
+            &l.name,
+            &l.counters,
+            &[
+                ("tx_bytes", 738),
+                ("tx_packets", 9),
+                ("carrier_changes", 3),
+                ("rx_over_errors", 0),
+            ],
+        );
     }
 
     #[test]
@@ -1250,11 +1337,17 @@ mod tests {
             ]
         );
         let first = &p.value[0];
-        assert_eq!(c(first, "rx_bytes"), 5500034259301);
-        assert_eq!(c(first, "rx_packets"), 132047795);
-        assert_eq!(c(first, "tx_bytes"), 5481296464);
-        assert_eq!(c(first, "tx_packets"), 81741449);
-        assert_eq!(c(first, "carrier_changes"), 0);
+        assert_counters(
+            &first.name,
+            &first.counters,
+            &[
+                ("rx_bytes", 5500034259301),
+                ("rx_packets", 132047795),
+                ("tx_bytes", 5481296464),
+                ("tx_packets", 81741449),
+                ("carrier_changes", 0),
+            ],
+        );
         // Every line that is not `ip` output (prompt, dates, commands) is reported.
         let lines: Vec<usize> = p.problems.iter().map(|p| p.line).collect();
         assert_eq!(
@@ -1276,13 +1369,19 @@ mod tests {
         assert_eq!(l.index, Some(11));
         assert_eq!(l.flags, ["BROADCAST", "MULTICAST", "UP"]);
         assert_eq!(l.mtu, None);
-        assert_eq!(c(l, "rx_bytes"), 3405890854);
-        assert_eq!(c(l, "rx_packets"), 1534610082);
-        assert_eq!(c(l, "rx_errors"), 146442);
-        assert_eq!(c(l, "rx_over_errors"), 146442);
-        assert_eq!(c(l, "multicast"), 13189);
-        assert_eq!(c(l, "rx_missed_errors"), 0);
-        assert_eq!(c(l, "tx_packets"), 1198049468);
+        assert_counters(
+            &l.name,
+            &l.counters,
+            &[
+                ("rx_bytes", 3405890854),
+                ("rx_packets", 1534610082),
+                ("rx_errors", 146442),
+                ("rx_over_errors", 146442),
+                ("multicast", 13189),
+                ("rx_missed_errors", 0),
+                ("tx_packets", 1198049468),
+            ],
+        );
         assert!(!l.counters.contains_key("carrier_changes"));
         let lines: Vec<usize> = p.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [1, 2]); // the shell prompt, the cut flags
@@ -1433,15 +1532,10 @@ unindented detail
 
     #[test]
     fn json_empty_and_garbage() {
-        assert_eq!(parse(""), Parsed::clean(Vec::new()));
-        assert_eq!(parse("\n  \n"), Parsed::clean(Vec::new()));
+        assert_blank_is_clean_and_prose_is_an_error(parse, "\n  \n");
         let j = parse("[{\"ifindex\":1,\"ifname\":\"lo\"}]");
         assert_eq!(j.problems.len(), 1);
         assert_eq!(j.problems[0].severity, Severity::Error);
-        let g = parse("hello world\n");
-        assert!(g.value.is_empty());
-        assert_eq!(g.problems.len(), 2);
-        assert_eq!(g.problems[1].severity, Severity::Error);
     }
 
     #[test]

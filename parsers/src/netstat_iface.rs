@@ -307,7 +307,7 @@ fn take_flags(toks: &mut Vec<&str>, h: &Header) -> Option<String> {
 mod tests {
     use super::*;
 
-    use crate::test_support::{fixture, fixtures, never_panics, random_texts};
+    use crate::test_support::{assert_counters, fixture, fixtures, never_panics, random_texts};
 
     const SANDBOX_NETSTAT: &str =
         fixture!("netstat_iface", "sandbox-net-tools-2.10-netstat-ia.txt");
@@ -341,9 +341,15 @@ mod tests {
             assert_eq!(c(e, "rx_packets"), 1198);
             assert_eq!(c(e, "netstat_rx_err"), 0);
             assert!(!e.counters.contains_key("rx_errors"));
-            assert_eq!(c(e, "proc_rx_drop"), 0);
-            assert_eq!(c(e, "rx_fifo_errors"), 0);
-            assert_eq!(c(e, "tx_packets"), 704);
+            assert_counters(
+                &e.name,
+                &e.counters,
+                &[
+                    ("proc_rx_drop", 0),
+                    ("rx_fifo_errors", 0),
+                    ("tx_packets", 704),
+                ],
+            );
             assert_eq!(e.flags.as_deref(), Some("BMRU"));
             assert_eq!(row(&p.value, "lo").mtu, Some(65536));
         }
@@ -359,9 +365,15 @@ mod tests {
         // shifts the rest; tokens still map by the header.
         let r = row(&p.value, "p1p1");
         assert_eq!(r.mtu, Some(9000));
-        assert_eq!(c(r, "rx_packets"), 13163291510);
-        assert_eq!(c(r, "rx_errors"), 0);
-        assert_eq!(c(r, "tx_packets"), 0);
+        assert_counters(
+            &r.name,
+            &r.counters,
+            &[
+                ("rx_packets", 13163291510),
+                ("rx_errors", 0),
+                ("tx_packets", 0),
+            ],
+        );
         assert_eq!(c(row(&p.value, "em1"), "tx_packets"), 134309606);
         let d = parse(DD_AGENT);
         assert!(d.problems.is_empty(), "{:?}", d.problems);
@@ -375,9 +387,15 @@ mod tests {
         assert_eq!(p.problems.len(), 1); // the `netstat -i` line
                                          // `eno1      1500 49629382      0      8 0      47076697      0      0      0 BMRU`
         let e = row(&p.value, "eno1");
-        assert_eq!(c(e, "proc_rx_drop"), 8);
-        assert_eq!(c(e, "rx_fifo_errors"), 0);
-        assert_eq!(c(e, "tx_packets"), 47076697);
+        assert_counters(
+            &e.name,
+            &e.counters,
+            &[
+                ("proc_rx_drop", 8),
+                ("rx_fifo_errors", 0),
+                ("tx_packets", 47076697),
+            ],
+        );
         assert_eq!(row(&p.value, "tun0").flags.as_deref(), Some("MOPRU"));
     }
 
@@ -387,13 +405,19 @@ mod tests {
         // `eth0   1500   0 972633     17     20    120 628711    217      0` under a header
         // cut at `TX-`: TX-OVR and the flags are gone.
         let e = row(&p.value, "eth0");
-        assert_eq!(c(e, "rx_packets"), 972633);
-        assert_eq!(c(e, "rx_errors"), 17);
-        assert_eq!(c(e, "proc_rx_drop"), 20);
-        assert_eq!(c(e, "rx_fifo_errors"), 120);
-        assert_eq!(c(e, "tx_packets"), 628711);
-        assert_eq!(c(e, "tx_errors"), 217);
-        assert_eq!(c(e, "tx_dropped"), 0);
+        assert_counters(
+            &e.name,
+            &e.counters,
+            &[
+                ("rx_packets", 972633),
+                ("rx_errors", 17),
+                ("proc_rx_drop", 20),
+                ("rx_fifo_errors", 120),
+                ("tx_packets", 628711),
+                ("tx_errors", 217),
+                ("tx_dropped", 0),
+            ],
+        );
         assert!(!e.counters.contains_key("tx_fifo_errors"));
         assert!(p
             .problems

@@ -407,7 +407,7 @@ fn read_cut_row(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{fixture, fixtures, never_panics};
+    use crate::test_support::{assert_counters, fixture, fixtures, never_panics};
 
     const SOS_COREOS: &str = fixture!("procnetdev", "sos-coreos-master1-proc-3255-net-dev.txt");
     const SANDBOX: &str = fixture!("procnetdev", "sandbox-linux-6.18-netns.txt");
@@ -437,12 +437,18 @@ mod tests {
         assert_eq!(p.value.len(), 2);
         let eth0 = get(&p.value, "eth0");
         assert_eq!(eth0.counters.len(), 16);
-        assert_eq!(c(eth0, "rx_bytes"), 281233043);
-        assert_eq!(c(eth0, "rx_packets"), 340494);
-        assert_eq!(c(eth0, "multicast"), 3424);
-        assert_eq!(c(eth0, "tx_bytes"), 24326548);
-        assert_eq!(c(eth0, "tx_packets"), 175179);
-        assert_eq!(c(eth0, "proc_rx_drop"), 0);
+        assert_counters(
+            &eth0.name,
+            &eth0.counters,
+            &[
+                ("rx_bytes", 281233043),
+                ("rx_packets", 340494),
+                ("multicast", 3424),
+                ("tx_bytes", 24326548),
+                ("tx_packets", 175179),
+                ("proc_rx_drop", 0),
+            ],
+        );
         let lo = get(&p.value, "lo");
         assert_eq!(c(lo, "rx_bytes"), 15201392);
         assert_eq!(c(lo, "tx_packets"), 162426);
@@ -458,10 +464,16 @@ mod tests {
             ["lo", "br0", "veth1", "veth0", "tap0", "ifb9", "mv0", "vxlan42", "mvt0", "tun0"]
         );
         let veth1 = get(&p.value, "veth1");
-        assert_eq!(c(veth1, "rx_bytes"), 350007650);
-        assert_eq!(c(veth1, "rx_packets"), 250117);
-        assert_eq!(c(veth1, "proc_rx_drop"), 250037);
-        assert_eq!(c(veth1, "tx_packets"), 23);
+        assert_counters(
+            &veth1.name,
+            &veth1.counters,
+            &[
+                ("rx_bytes", 350007650),
+                ("rx_packets", 250117),
+                ("proc_rx_drop", 250037),
+                ("tx_packets", 23),
+            ],
+        );
         assert_eq!(c(get(&p.value, "tap0"), "tx_dropped"), 513);
         assert_eq!(c(get(&p.value, "vxlan42"), "tx_dropped"), 11);
         assert_eq!(c(get(&p.value, "br0"), "multicast"), 23);
@@ -473,15 +485,27 @@ mod tests {
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         assert_eq!(p.value.len(), 9);
         let bond1 = get(&p.value, "bond1");
-        assert_eq!(c(bond1, "rx_bytes"), 301302257145320);
-        assert_eq!(c(bond1, "rx_packets"), 1242460031644);
-        assert_eq!(c(bond1, "proc_rx_drop"), 50134427);
-        assert_eq!(c(bond1, "rx_fifo_errors"), 19769362);
-        assert_eq!(c(bond1, "multicast"), 94522289);
+        assert_counters(
+            &bond1.name,
+            &bond1.counters,
+            &[
+                ("rx_bytes", 301302257145320),
+                ("rx_packets", 1242460031644),
+                ("proc_rx_drop", 50134427),
+                ("rx_fifo_errors", 19769362),
+                ("multicast", 94522289),
+            ],
+        );
         let eth1 = get(&p.value, "eth1");
-        assert_eq!(c(eth1, "proc_rx_drop"), 95903801);
-        assert_eq!(c(eth1, "tx_bytes"), 1302);
-        assert_eq!(c(eth1, "tx_packets"), 31);
+        assert_counters(
+            &eth1.name,
+            &eth1.counters,
+            &[
+                ("proc_rx_drop", 95903801),
+                ("tx_bytes", 1302),
+                ("tx_packets", 31),
+            ],
+        );
         // names longer than the %6s field: `bond0.11:` starts at column 0
         let vlan = get(&p.value, "bond0.11");
         assert_eq!(c(vlan, "tx_bytes"), 487194387836941);
@@ -495,11 +519,17 @@ mod tests {
         assert_eq!(p.value.len(), 4);
         let wide = &p.value[1];
         assert_eq!(wide.name, "eth0");
-        assert_eq!(c(wide, "rx_bytes"), 98765432109);
-        assert_eq!(c(wide, "rx_packets"), 123456789);
-        assert_eq!(c(wide, "proc_rx_drop"), 7142467);
-        assert_eq!(c(wide, "multicast"), 31802);
-        assert_eq!(c(wide, "tx_bytes"), 4635258443813);
+        assert_counters(
+            &wide.name,
+            &wide.counters,
+            &[
+                ("rx_bytes", 98765432109),
+                ("rx_packets", 123456789),
+                ("proc_rx_drop", 7142467),
+                ("multicast", 31802),
+                ("tx_bytes", 4635258443813),
+            ],
+        );
         let long = get(&p.value, "enp94s0f0np0");
         let expected: Vec<u64> = (1..=16).collect();
         let got: Vec<u64> = STANDARD_COLUMNS.iter().map(|k| c(long, k)).collect();
@@ -507,10 +537,16 @@ mod tests {
         assert_eq!(c(long, "proc_tx_carrier"), 15);
         let glued = &p.value[3];
         assert_eq!(glued.name, "eth0");
-        assert_eq!(c(glued, "rx_bytes"), 3492834266);
-        assert_eq!(c(glued, "rx_packets"), 3811442658);
-        assert_eq!(c(glued, "proc_rx_drop"), 7183);
-        assert_eq!(c(glued, "tx_packets"), 3587842070);
+        assert_counters(
+            &glued.name,
+            &glued.counters,
+            &[
+                ("rx_bytes", 3492834266),
+                ("rx_packets", 3811442658),
+                ("proc_rx_drop", 7183),
+                ("tx_packets", 3587842070),
+            ],
+        );
     }
 
     #[test]
@@ -520,12 +556,18 @@ mod tests {
         let eth0 = get(&p.value, "eth0");
         assert_eq!(eth0.counters.len(), 11);
         assert!(!eth0.counters.contains_key("rx_bytes"));
-        assert_eq!(c(eth0, "rx_packets"), 1843571);
-        assert_eq!(c(eth0, "proc_rx_drop"), 17);
-        assert_eq!(c(eth0, "proc_rx_frame"), 3);
-        assert_eq!(c(eth0, "tx_packets"), 1210044);
-        assert_eq!(c(eth0, "collisions"), 212);
-        assert_eq!(c(eth0, "proc_tx_carrier"), 1);
+        assert_counters(
+            &eth0.name,
+            &eth0.counters,
+            &[
+                ("rx_packets", 1843571),
+                ("proc_rx_drop", 17),
+                ("proc_rx_frame", 3),
+                ("tx_packets", 1210044),
+                ("collisions", 212),
+                ("proc_tx_carrier", 1),
+            ],
+        );
     }
 
     #[test]
@@ -535,10 +577,16 @@ mod tests {
         let eth0 = get(&p.value, "eth0");
         assert_eq!(eth0.counters.len(), 13);
         assert!(!eth0.counters.contains_key("rx_compressed"));
-        assert_eq!(c(eth0, "rx_bytes"), 1922003451);
-        assert_eq!(c(eth0, "proc_rx_drop"), 211);
-        assert_eq!(c(eth0, "tx_bytes"), 872000123);
-        assert_eq!(c(eth0, "proc_tx_carrier"), 2);
+        assert_counters(
+            &eth0.name,
+            &eth0.counters,
+            &[
+                ("rx_bytes", 1922003451),
+                ("proc_rx_drop", 211),
+                ("tx_bytes", 872000123),
+                ("proc_tx_carrier", 2),
+            ],
+        );
     }
 
     #[test]
@@ -566,9 +614,15 @@ mod tests {
         // 2.1.97 block: the standard 16 columns.
         let eth0 = &p.value[7];
         assert_eq!(eth0.name, "eth0");
-        assert_eq!(c(eth0, "rx_bytes"), 2699632);
-        assert_eq!(c(eth0, "tx_bytes"), 15993153);
-        assert_eq!(c(eth0, "collisions"), 1983);
+        assert_counters(
+            &eth0.name,
+            &eth0.counters,
+            &[
+                ("rx_bytes", 2699632),
+                ("tx_bytes", 15993153),
+                ("collisions", 1983),
+            ],
+        );
         assert_eq!(p.problems.len(), 2, "{:?}", p.problems);
     }
 
@@ -584,11 +638,17 @@ mod tests {
         // ` face |bytes    packets errs drop fifo frame compressed multicast|bytes    packe`
         // `  eth2: 301300435242358 1242429666624    0 19769362 19769362     0          0  9`
         let eth2 = get(&p.value, "eth2");
-        assert_eq!(c(eth2, "rx_bytes"), 301300435242358);
-        assert_eq!(c(eth2, "rx_packets"), 1242429666624);
-        assert_eq!(c(eth2, "proc_rx_drop"), 19769362);
-        assert_eq!(c(eth2, "rx_fifo_errors"), 19769362);
-        assert_eq!(c(eth2, "rx_compressed"), 0);
+        assert_counters(
+            &eth2.name,
+            &eth2.counters,
+            &[
+                ("rx_bytes", 301300435242358),
+                ("rx_packets", 1242429666624),
+                ("proc_rx_drop", 19769362),
+                ("rx_fifo_errors", 19769362),
+                ("rx_compressed", 0),
+            ],
+        );
         // `9` is the cut start of multicast 94522274: not read.
         assert!(!eth2.counters.contains_key("multicast"));
         // `    lo: 6027064668 68489292    0    0    0     0          0         0 6027064668`

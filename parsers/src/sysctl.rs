@@ -23,7 +23,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::text::numbered_lines;
+use crate::text::{clip, numbered_lines};
 use crate::{Parsed, Problem};
 
 pub fn parse(text: &str) -> Parsed<BTreeMap<String, String>> {
@@ -133,14 +133,6 @@ fn quoted(msg: &str) -> Option<&str> {
     let rest = msg.get(start + 1..)?;
     let end = rest.find(q)?;
     rest.get(..end)
-}
-
-/// At most 120 characters of a line, for messages.
-fn clip(s: &str) -> &str {
-    match s.char_indices().nth(120) {
-        Some((i, _)) => s.get(..i).unwrap_or(s),
-        None => s,
-    }
 }
 
 #[cfg(test)]

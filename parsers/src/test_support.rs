@@ -2,6 +2,7 @@
 //! never-panics drive (every prefix of every fixture, CRLF copies, pseudo-random bytes) that also
 //! checks the cheap properties every parser promises.
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::path::PathBuf;
 
@@ -192,4 +193,74 @@ pub(crate) fn random_texts(
         }
         parse(&String::from_utf8_lossy(&bytes));
     }
+}
+
+/// Asserts that `counters` (of the row or interface named `name`) holds each `(key, value)` of
+/// `expected`: a missing key fails as surely as a wrong value. Keys not in `expected` are not
+/// looked at. One table per interface reads like the capture it was taken from.
+pub(crate) fn assert_counters(
+    name: &str,
+    counters: &BTreeMap<String, u64>,
+    expected: &[(&str, u64)],
+) {
+    for &(key, value) in expected {
+        assert_eq!(
+            counters.get(key),
+            Some(&value),
+            "{name}: counter {key} in {counters:?}"
+        );
+    }
+}
+
+/// For a parser that is a fold over lines (`line` fed each numbered line of a state that starts
+/// as `S::default()`, then `finish` given the text read): `parse(&text[..j])` at a line boundary
+/// is the state after the lines before `j`, finished. Every line boundary of every fixture is
+/// checked that way (linear, not quadratic), every 25th against `parse` itself; starts of slices
+/// (`&text[j..]`) and char boundaries are sampled, for panics only.
+pub(crate) fn fold_matches_parse<S, T>(
+    fixtures: &[(String, String)],
+    line: impl Fn(&mut S, usize, &str),
+    finish: impl Fn(S, &str) -> Parsed<T>,
+    parse: impl Fn(&str) -> Parsed<T>,
+) where
+    S: Clone + Default,
+    T: PartialEq + Debug,
+{
+    for text in fixtures.iter().map(|(_, t)| t.as_str()) {
+        let mut st = S::default();
+        let mut boundary = 0usize;
+        for (k, (no, raw)) in crate::text::numbered_lines(text).enumerate() {
+            boundary += text[boundary..]
+                .find('\n')
+                .map_or(text.len() - boundary, |i| i + 1);
+            line(&mut st, no, raw);
+            let got = finish(st.clone(), &text[..boundary]);
+            if k % 25 == 0 {
+                assert_eq!(got, parse(&text[..boundary]), "boundary {boundary}");
+                let _ = parse(&text[boundary..]);
+            }
+        }
+        for j in (0..text.len()).step_by(text.len() / 8 + 1) {
+            if text.is_char_boundary(j) {
+                let _ = parse(&text[..j]);
+                let _ = parse(&text[j..]);
+            }
+        }
+    }
+}
+
+/// The promise every line parser with a list value keeps at its edges: empty text and
+/// `blank` (whitespace lines) give an empty list and no problem; a line of prose
+/// (`hello world`) gives an empty list, a warning for the line and, second, an error that
+/// nothing was found.
+pub(crate) fn assert_blank_is_clean_and_prose_is_an_error<T: PartialEq + Debug>(
+    parse: impl Fn(&str) -> Parsed<Vec<T>>,
+    blank: &str,
+) {
+    assert_eq!(parse(""), Parsed::clean(Vec::new()));
+    assert_eq!(parse(blank), Parsed::clean(Vec::new()));
+    let g = parse("hello world\n");
+    assert!(g.value.is_empty());
+    assert_eq!(g.problems.len(), 2);
+    assert_eq!(g.problems[1].severity, crate::Severity::Error);
 }

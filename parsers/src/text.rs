@@ -9,7 +9,9 @@
 //! assert_eq!(token_u64("99999999999999999999"), None);
 //! ```
 
-use nom::character::complete::{digit1, space0};
+use chrono::NaiveTime;
+use nom::bytes::complete::take_while_m_n;
+use nom::character::complete::{char, digit1, space0};
 use nom::combinator::map_res;
 use nom::sequence::preceded;
 use nom::IResult;
@@ -35,6 +37,37 @@ pub fn token_u64(token: &str) -> Option<u64> {
     token.parse().ok()
 }
 
+/// Exactly two decimal digits (`05`, `59`): the minutes and seconds of a clock.
+pub fn two_digits(input: &str) -> IResult<&str, u32> {
+    map_res(
+        take_while_m_n(2, 2, |c: char| c.is_ascii_digit()),
+        str::parse::<u32>,
+    )
+    .parse(input)
+}
+
+/// A wall clock `H:MM:SS` or `HH:MM:SS` (as `top` and `uptime` print it); fails on a time
+/// that does not exist (`25:00:00`).
+pub fn clock(input: &str) -> IResult<&str, NaiveTime> {
+    let hour = map_res(
+        take_while_m_n(1, 2, |c: char| c.is_ascii_digit()),
+        str::parse::<u32>,
+    );
+    map_res(
+        (hour, char(':'), two_digits, char(':'), two_digits),
+        |(h, _, m, _, s)| NaiveTime::from_hms_opt(h, m, s).ok_or(()),
+    )
+    .parse(input)
+}
+
+/// At most 120 characters of a line, for messages (cut at a char boundary).
+pub fn clip(s: &str) -> &str {
+    match s.char_indices().nth(120) {
+        Some((i, _)) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +89,26 @@ mod tests {
     #[test]
     fn ws_u64_reads_leading_spaces() {
         assert_eq!(ws_u64("   42 rest"), Ok((" rest", 42)));
+    }
+
+    #[test]
+    fn clock_reads_one_or_two_digit_hours_and_refuses_impossible_times() {
+        assert_eq!(
+            clock("9:05:07 up"),
+            Ok((" up", NaiveTime::from_hms_opt(9, 5, 7).unwrap()))
+        );
+        assert_eq!(
+            clock("23:59:59").map(|r| r.1),
+            Ok(NaiveTime::from_hms_opt(23, 59, 59).unwrap())
+        );
+        assert!(clock("25:00:00").is_err());
+        assert!(clock("10:5:00").is_err());
+    }
+
+    #[test]
+    fn clip_keeps_120_chars() {
+        let long = "é".repeat(130);
+        assert_eq!(clip(&long).chars().count(), 120);
+        assert_eq!(clip("short"), "short");
     }
 }

@@ -64,7 +64,7 @@
 
 use chrono::NaiveTime;
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_till1, take_while1, take_while_m_n};
+use nom::bytes::complete::{tag, take_till1, take_while1};
 use nom::character::complete::{char, digit1, one_of, satisfy, space0, space1};
 use nom::combinator::{map_res, not, opt, peek, recognize, value};
 use nom::multi::many1;
@@ -72,7 +72,7 @@ use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
 use serde::Serialize;
 
-use crate::text::numbered_lines;
+use crate::text::{clock, numbered_lines};
 use crate::{Parsed, Problem};
 
 /// One CPU line (`Cpu(s):`, `%Cpu(s):`, `%Cpu0  :`); percentages, `None` when not printed.
@@ -185,26 +185,6 @@ fn header_prefix(input: &str) -> IResult<&str, (&str, NaiveTime)> {
     )
         .parse(input)?;
     Ok((rest, (name, clock)))
-}
-
-fn two_digits(input: &str) -> IResult<&str, u32> {
-    map_res(
-        take_while_m_n(2, 2, |c: char| c.is_ascii_digit()),
-        str::parse::<u32>,
-    )
-    .parse(input)
-}
-
-fn clock(input: &str) -> IResult<&str, NaiveTime> {
-    let hour = map_res(
-        take_while_m_n(1, 2, |c: char| c.is_ascii_digit()),
-        str::parse::<u32>,
-    );
-    map_res(
-        (hour, char(':'), two_digits, char(':'), two_digits),
-        |(h, _, m, _, s)| NaiveTime::from_hms_opt(h, m, s).ok_or(()),
-    )
-    .parse(input)
 }
 
 /// `12`, `12.5`, `12,5` (decimal comma locales) as text.
@@ -1037,7 +1017,10 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{fixture, fixtures, never_panics};
+    use crate::test_support::{
+        assert_blank_is_clean_and_prose_is_an_error, fixture, fixtures, fold_matches_parse,
+        never_panics,
+    };
     use crate::Severity;
 
     const SB_N2: &str = fixture!("top", "sandbox-procps-ng-4.0.2-top_-b_-n_2_-d_0.5.txt");
@@ -1584,41 +1567,14 @@ Tasks:   2 total,   0 running,   2 sleeping,   0 stopped,   0 zombie
 
     #[test]
     fn empty_and_garbage() {
-        assert_eq!(parse(""), Parsed::clean(Vec::new()));
-        assert_eq!(parse("\n\r\n  \n"), Parsed::clean(Vec::new()));
-        let g = parse("hello world\n");
-        assert!(g.value.is_empty());
-        assert_eq!(g.problems.len(), 2);
-        assert_eq!(g.problems[1].severity, Severity::Error);
+        assert_blank_is_clean_and_prose_is_an_error(parse, "\n\r\n  \n");
     }
 
     #[test]
     fn never_panics_on_cuts_and_garbage() {
-        // `parse` is a fold over lines, so `parse(&text[..j])` at a line boundary is the state
-        // after the lines before `j`, finished: every line boundary of every fixture is checked
-        // that way (linear, not quadratic), a sample of them against `parse` itself. Starts of
-        // slices (`&text[j..]`) and char boundaries are sampled.
-        for text in fixtures("top").iter().map(|(_, t)| t.as_str()) {
-            let mut st = State::default();
-            let mut boundary = 0usize;
-            for (k, (no, line)) in numbered_lines(text).enumerate() {
-                boundary += text[boundary..]
-                    .find('\n')
-                    .map_or(text.len() - boundary, |i| i + 1);
-                st.line(no, line);
-                let got = st.clone().finish(&text[..boundary]);
-                if k % 25 == 0 {
-                    assert_eq!(got, parse(&text[..boundary]), "boundary {boundary}");
-                    let _ = parse(&text[boundary..]);
-                }
-            }
-            for j in (0..text.len()).step_by(text.len() / 8 + 1) {
-                if text.is_char_boundary(j) {
-                    let _ = parse(&text[..j]);
-                    let _ = parse(&text[j..]);
-                }
-            }
-        }
+        // `parse` is a fold over lines: every line boundary is checked without re-reading
+        // each prefix (see `fold_matches_parse`).
+        fold_matches_parse(&fixtures("top"), State::line, State::finish, parse);
         for g in [
             "top - 1:2:3 up",
             "top - 99:99:99 up 1 min",

@@ -20,7 +20,7 @@
 
 use chrono::NaiveTime;
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_till1, take_while_m_n};
+use nom::bytes::complete::{tag, take_till1};
 use nom::character::complete::{char, digit1, one_of, space0, space1};
 use nom::combinator::{all_consuming, map_res, not, opt, peek, recognize, value};
 use nom::multi::separated_list1;
@@ -28,7 +28,7 @@ use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
 use serde::Serialize;
 
-use crate::text::numbered_lines;
+use crate::text::{clock, numbered_lines, two_digits};
 use crate::{Parsed, Problem};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,27 +126,6 @@ fn decimal(token: &str) -> Option<f64> {
 
 fn num_u64(input: &str) -> IResult<&str, u64> {
     map_res(digit1, str::parse::<u64>).parse(input)
-}
-
-fn two_digits(input: &str) -> IResult<&str, u32> {
-    map_res(
-        take_while_m_n(2, 2, |c: char| c.is_ascii_digit()),
-        str::parse::<u32>,
-    )
-    .parse(input)
-}
-
-/// `HH:MM:SS`.
-fn clock(input: &str) -> IResult<&str, NaiveTime> {
-    let hour = map_res(
-        take_while_m_n(1, 2, |c: char| c.is_ascii_digit()),
-        str::parse::<u32>,
-    );
-    map_res(
-        (hour, char(':'), two_digits, char(':'), two_digits),
-        |(h, _, m, _, s)| NaiveTime::from_hms_opt(h, m, s).ok_or(()),
-    )
-    .parse(input)
 }
 
 /// Seconds per unit word of the uptime text.

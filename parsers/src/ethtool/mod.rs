@@ -79,7 +79,7 @@ mod stats;
 #[cfg(test)]
 mod fixtures;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till1};
@@ -90,6 +90,7 @@ use nom::IResult;
 use nom::Parser;
 use serde::Serialize;
 
+use crate::text::numbered_lines;
 use crate::Problem;
 
 pub use channels::parse_channels;
@@ -303,6 +304,90 @@ fn duplicate_setting(n: usize, label: &str, section: Section) -> Problem {
             section.key()
         ),
     )
+}
+
+/// What [`walk_settings`] reads from a `-g`/`-l` capture besides the settings themselves.
+struct SettingsWalk {
+    ifname: Option<String>,
+    tool_error: Option<String>,
+    problems: Vec<Problem>,
+}
+
+/// The line walk `-g` and `-l` share (their layouts differ only in the heading word and the
+/// labels): blank lines, tool errors, the `<Kind> parameters for <dev>:` heading (a second one
+/// is reported), section headings, and lines that are none of these. Each `label: value` under
+/// a section goes to `setting` with that section and the `(section, label)` pairs stored so far
+/// (the callback decides what counts as stored, for its duplicate check) and returns the problem
+/// it raises, if any. `kind` is `Ring` or `Channel`, `flag` the ethtool option (`-g`, `-l`), for
+/// the messages.
+fn walk_settings(
+    text: &str,
+    kind: &str,
+    flag: &str,
+    mut setting: impl FnMut(
+        Section,
+        &mut BTreeSet<(Section, String)>,
+        usize,
+        &str,
+        &str,
+    ) -> Option<Problem>,
+) -> SettingsWalk {
+    let noun = kind.to_lowercase();
+    let heading_prefix = format!("{kind} parameters for ");
+    let mut ifname: Option<String> = None;
+    let mut problems = Vec::new();
+    let mut errors = ToolErrors::default();
+    let mut section: Option<Section> = None;
+    let mut seen: BTreeSet<(Section, String)> = BTreeSet::new();
+    let mut saw_structure = false;
+
+    for (n, raw) in numbered_lines(text) {
+        match classify_settings_line(raw, &heading_prefix) {
+            SettingsLine::Blank => {}
+            SettingsLine::ToolError => errors.push(raw),
+            SettingsLine::Heading(dev) => {
+                saw_structure = true;
+                if ifname.is_some() {
+                    problems.push(Problem::warning(
+                        n,
+                        format!("second `{kind} parameters for` heading"),
+                    ));
+                } else {
+                    ifname = Some(dev.to_string());
+                }
+            }
+            SettingsLine::Section(s) => {
+                saw_structure = true;
+                section = Some(s);
+            }
+            SettingsLine::Setting(label, val) => {
+                let problem = match section {
+                    None => Some(setting_before_section(n, raw)),
+                    Some(sec) => setting(sec, &mut seen, n, label, val),
+                };
+                problems.extend(problem);
+            }
+            SettingsLine::Unknown => problems.push(Problem::warning(
+                n,
+                format!(
+                    "expected a {noun} heading, section or `label: value`: {:?}",
+                    excerpt(raw)
+                ),
+            )),
+        }
+    }
+
+    if seen.is_empty() && !saw_structure && errors.is_empty() && !problems.is_empty() {
+        problems.push(Problem::error(
+            0,
+            format!("no ethtool {flag} {noun} parameters found"),
+        ));
+    }
+    SettingsWalk {
+        ifname,
+        tool_error: errors.finish(),
+        problems,
+    }
 }
 
 /// One classified line of a `-g` or `-l` capture.

@@ -1,13 +1,7 @@
 //! `ethtool -g` (knowledge §7.1 ioctl, §7.2 netlink). Layout: see the module doc of `ethtool`.
 
-use std::collections::BTreeSet;
-
-use super::{
-    classify_settings_line, duplicate_setting, excerpt, setting_before_section, store_setting,
-    RingParams, Section, SettingsLine, ToolErrors,
-};
-use crate::text::numbered_lines;
-use crate::{Parsed, Problem};
+use super::{duplicate_setting, store_setting, walk_settings, RingParams, Section};
+use crate::Parsed;
 
 fn numeric_field<'a>(
     ring: &'a mut RingParams,
@@ -29,72 +23,21 @@ fn numeric_field<'a>(
 
 pub fn parse_ring(text: &str) -> Parsed<RingParams> {
     let mut out = RingParams::default();
-    let mut problems = Vec::new();
-    let mut errors = ToolErrors::default();
-    let mut section: Option<Section> = None;
-    let mut seen: BTreeSet<(Section, String)> = BTreeSet::new();
-    let mut saw_structure = false;
-
-    for (n, raw) in numbered_lines(text) {
-        match classify_settings_line(raw, "Ring parameters for ") {
-            SettingsLine::Blank => {}
-            SettingsLine::ToolError => errors.push(raw),
-            SettingsLine::Heading(dev) => {
-                saw_structure = true;
-                if out.ifname.is_some() {
-                    problems.push(Problem::warning(n, "second `Ring parameters for` heading"));
-                } else {
-                    out.ifname = Some(dev.to_string());
-                }
-            }
-            SettingsLine::Section(s) => {
-                saw_structure = true;
-                section = Some(s);
-            }
-            SettingsLine::Setting(label, val) => {
-                problems.extend(ring_setting(
-                    &mut out, &mut seen, section, n, raw, label, val,
-                ));
-            }
-            SettingsLine::Unknown => problems.push(Problem::warning(
-                n,
-                format!(
-                    "expected a ring heading, section or `label: value`: {:?}",
-                    excerpt(raw)
-                ),
-            )),
+    // Each `label: value` is stored in the section it is under. Labels without a typed field
+    // (drivers add their own, such as `RX Buf Len`) are kept verbatim in `extra` as
+    // `<section>/<label>`.
+    let walk = walk_settings(text, "Ring", "-g", |sec, seen, n, label, val| {
+        if !seen.insert((sec, label.to_string())) {
+            return Some(duplicate_setting(n, label, sec));
         }
-    }
-
-    if seen.is_empty() && !saw_structure && errors.is_empty() && !problems.is_empty() {
-        problems.push(Problem::error(0, "no ethtool -g ring parameters found"));
-    }
-    out.tool_error = errors.finish();
-    Parsed::new(out, problems)
-}
-
-/// One `label: value` line, stored in the section it is under; returns the problem it
-/// raises, if any. Labels without a typed field (drivers add their own, such as `RX Buf
-/// Len`) are kept verbatim in `extra` as `<section>/<label>`.
-fn ring_setting(
-    out: &mut RingParams,
-    seen: &mut BTreeSet<(Section, String)>,
-    section: Option<Section>,
-    n: usize,
-    raw: &str,
-    label: &str,
-    val: &str,
-) -> Option<Problem> {
-    let Some(sec) = section else {
-        return Some(setting_before_section(n, raw));
-    };
-    if !seen.insert((sec, label.to_string())) {
-        return Some(duplicate_setting(n, label, sec));
-    }
-    let Some(field) = numeric_field(out, sec, label) else {
-        out.extra
-            .insert(format!("{}/{label}", sec.key()), val.to_string());
-        return None;
-    };
-    store_setting(field, val, n, label, "a ring size")
+        let Some(field) = numeric_field(&mut out, sec, label) else {
+            out.extra
+                .insert(format!("{}/{label}", sec.key()), val.to_string());
+            return None;
+        };
+        store_setting(field, val, n, label, "a ring size")
+    });
+    out.ifname = walk.ifname;
+    out.tool_error = walk.tool_error;
+    Parsed::new(out, walk.problems)
 }
