@@ -19,6 +19,7 @@ pub mod iplink;
 pub mod ipvsadm;
 pub mod lscpu;
 pub mod netstat_iface;
+pub mod netstat_s;
 pub mod nstat;
 pub mod procnetdev;
 pub mod sar;

@@ -77,7 +77,7 @@ pub struct Nstat {
 }
 
 pub fn parse(text: &str) -> Parsed<Nstat> {
-    if text.trim_start().starts_with('{') {
+    if text.trim_start().starts_with("{") {
         return parse_json(text);
     }
     let mut nstat = Nstat::default();
