@@ -22,6 +22,7 @@ pub mod netstat_iface;
 pub mod procnetdev;
 pub mod sar;
 pub mod single_value;
+pub mod sockstat;
 pub mod softnet;
 pub mod supportconfig;
 pub mod sysctl;
