@@ -9,6 +9,7 @@
 //! (real outputs, with provenance) are under `testdata/parsers/<module>/`.
 
 pub mod bonding;
+pub mod conntrack;
 pub mod date;
 pub mod ethtool;
 pub mod hostname;
