@@ -21,6 +21,7 @@ pub mod ipvsadm;
 pub mod lscpu;
 pub mod netstat_iface;
 pub mod procnetdev;
+pub mod qdisc;
 pub mod sar;
 pub mod single_value;
 pub mod sockstat;
