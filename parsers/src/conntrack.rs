@@ -30,8 +30,8 @@
 //! ```
 //! use parsers::conntrack;
 //! let text = "\
-//! cpu=0   \tfound=0 invalid=6914 ignore=283790 insert=0 insert_failed=0 drop=0 early_drop=0 error=0 search_restart=9916 
-//! cpu=1   \tfound=0 invalid=30 ignore=275739 insert=0 insert_failed=0 drop=0 early_drop=0 error=0 search_restart=4151 
+//! cpu=0   \tfound=0 invalid=6914 ignore=283790 insert=0 insert_failed=0 drop=0 early_drop=0 error=0 search_restart=9916
+//! cpu=1   \tfound=0 invalid=30 ignore=275739 insert=0 insert_failed=0 drop=0 early_drop=0 error=0 search_restart=4151
 //! ";
 //! let stats = conntrack::parse(text).value;
 //! assert_eq!(stats.cpus.len(), 2);
@@ -160,8 +160,7 @@ impl Reader {
         let tokens: Vec<&str> = line.split_whitespace().collect();
         if tokens[0].starts_with("cpu=") {
             self.netlink_row(no, &tokens);
-        } else if tokens[0] == "entries" && tokens.len() > 2 && tokens.iter().all(|t| is_name(t))
-        {
+        } else if tokens[0] == "entries" && tokens.len() > 2 && tokens.iter().all(|t| is_name(t)) {
             self.proc_header(no, &tokens);
         } else if tokens.len() > 2 && tokens.iter().all(|t| is_hex(t)) {
             self.proc_row(no, &tokens);
@@ -220,7 +219,9 @@ impl Reader {
         }
         match cpu {
             Some(cpu) => self.push_cpu(no, cpu, counters),
-            None => self.problems.push(Problem::warning(no, "no valid cpu=N; row skipped")),
+            None => self
+                .problems
+                .push(Problem::warning(no, "no valid cpu=N; row skipped")),
         }
     }
 
@@ -293,8 +294,10 @@ impl Reader {
             self.fallback_line = no;
         }
         if self.fallback.insert(name.to_string(), v).is_some() {
-            self.problems
-                .push(Problem::warning(no, format!("{name} seen twice; the last wins")));
+            self.problems.push(Problem::warning(
+                no,
+                format!("{name} seen twice; the last wins"),
+            ));
         }
     }
 
@@ -368,8 +371,14 @@ mod tests {
         assert_eq!(s.cpus[1].counters["search_restart"], 4151);
         assert_eq!(s.get("ignore"), Some(283_790 + 275_739));
         assert_eq!(s.invalid(), Some(6944));
-        assert_eq!((s.drop(), s.insert_failed(), s.early_drop()), (Some(0), Some(0), Some(0)));
-        assert_eq!((s.clash_resolve(), s.chaintoolong(), s.entries()), (None, None, None));
+        assert_eq!(
+            (s.drop(), s.insert_failed(), s.early_drop()),
+            (Some(0), Some(0), Some(0))
+        );
+        assert_eq!(
+            (s.clash_resolve(), s.chaintoolong(), s.entries()),
+            (None, None, None)
+        );
         assert_eq!(s.total.len(), 9);
     }
 
@@ -451,7 +460,9 @@ mod tests {
 
     #[test]
     fn proc_rows_need_a_header_of_the_same_width() {
-        let p = parse("00000001 00000002 00000003\nentries found drop\n1 2\n0000000a 0000000b 0000000c\n");
+        let p = parse(
+            "00000001 00000002 00000003\nentries found drop\n1 2\n0000000a 0000000b 0000000c\n",
+        );
         assert_eq!(p.value.cpus.len(), 1);
         assert_eq!(p.value.drop(), Some(12));
         let lines: Vec<usize> = p.problems.iter().map(|q| q.line).collect();

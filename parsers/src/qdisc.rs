@@ -195,9 +195,10 @@ pub fn parse(text: &str) -> Parsed<QdiscShow> {
             continue;
         }
         if !line.starts_with(char::is_whitespace) {
-            in_qdisc = trimmed.starts_with("qdisc") && read_header(no, trimmed, &mut problems)
-                .map(|q| qdiscs.push(q))
-                .is_some();
+            in_qdisc = trimmed.starts_with("qdisc")
+                && read_header(no, trimmed, &mut problems)
+                    .map(|q| qdiscs.push(q))
+                    .is_some();
             if !trimmed.starts_with("qdisc") {
                 problems.push(Problem::warning(
                     no,
@@ -391,12 +392,7 @@ const RATE_UNITS: &[(&str, u64)] = &[
     ("bit", 1),
 ];
 const PPS_UNITS: &[(&str, u64)] = &[("M", 1_000_000), ("K", 1_000), ("", 1)];
-const SIZE_UNITS: &[(&str, u64)] = &[
-    ("Gb", 1 << 30),
-    ("Mb", 1 << 20),
-    ("Kb", 1 << 10),
-    ("b", 1),
-];
+const SIZE_UNITS: &[(&str, u64)] = &[("Gb", 1 << 30), ("Mb", 1 << 20), ("Kb", 1 << 10), ("b", 1)];
 
 /// `12Kb`, `114317Kbit`, `1.5Mb`: the number times the first unit that ends the token.
 fn with_unit(token: &str, units: &[(&str, u64)]) -> Option<u64> {
@@ -407,7 +403,11 @@ fn with_unit(token: &str, units: &[(&str, u64)]) -> Option<u64> {
         return n.checked_mul(factor);
     }
     let valid = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.');
-    let value: f64 = if valid { number.parse().ok()? } else { return None };
+    let value: f64 = if valid {
+        number.parse().ok()?
+    } else {
+        return None;
+    };
     let scaled = (value * factor as f64).round();
     // u64::MAX as f64 rounds up to 2^64, so the bound is exclusive.
     (scaled < u64::MAX as f64).then_some(scaled as u64)
@@ -511,14 +511,26 @@ mod tests {
         assert_eq!(s.qdiscs.len(), 19);
         assert_eq!(s.devices().len(), 19);
         let lo = &s.qdiscs[0];
-        assert_eq!((lo.kind.as_str(), lo.handle.as_str(), lo.root), ("noqueue", "0:", true));
+        assert_eq!(
+            (lo.kind.as_str(), lo.handle.as_str(), lo.root),
+            ("noqueue", "0:", true)
+        );
         assert_eq!((lo.dev.as_deref(), lo.refcnt), (Some("lo"), Some(2)));
         let ens3 = s.on_device("ens3").next().unwrap();
         assert_eq!(ens3.kind, "fq_codel");
         assert_eq!(ens3.options, "limit 10240p flows 1024 quantum 1514 target 5.0ms interval 100.0ms memory_limit 32Mb ecn");
-        assert_eq!((ens3.sent_bytes, ens3.sent_packets), (Some(12_813_259_743), Some(31_001_186)));
-        assert_eq!((ens3.dropped, ens3.overlimits, ens3.requeues), (Some(0), Some(0), Some(0)));
-        assert_eq!((ens3.backlog_bytes, ens3.backlog_packets), (Some(0), Some(0)));
+        assert_eq!(
+            (ens3.sent_bytes, ens3.sent_packets),
+            (Some(12_813_259_743), Some(31_001_186))
+        );
+        assert_eq!(
+            (ens3.dropped, ens3.overlimits, ens3.requeues),
+            (Some(0), Some(0), Some(0))
+        );
+        assert_eq!(
+            (ens3.backlog_bytes, ens3.backlog_packets),
+            (Some(0), Some(0))
+        );
         assert_eq!(ens3.xstats["maxpacket"], 68130);
         assert_eq!(ens3.xstats["new_flow_count"], 122_947);
         assert_eq!(ens3.xstats["old_flows_len"], 0);
@@ -527,7 +539,10 @@ mod tests {
         assert_eq!(fq, FqCodelDrops::default());
         let tap = s.on_device("tap0e778df8-ca").next().unwrap();
         assert_eq!((tap.sent_bytes, tap.sent_packets), (Some(10115), Some(108)));
-        assert!(s.qdiscs.iter().all(|q| q.children.is_empty() && q.parent_index.is_none()));
+        assert!(s
+            .qdiscs
+            .iter()
+            .all(|q| q.children.is_empty() && q.parent_index.is_none()));
         assert!(lo.fq_codel_drops().is_none());
     }
 
@@ -542,7 +557,10 @@ mod tests {
         assert_eq!((child.parent_major, child.parent_minor), (Some(0), Some(4)));
         assert_eq!(child.tx_queue, Some(3));
         let fq = child.fq_codel_drops().unwrap();
-        assert_eq!((fq.dropped, fq.drop_overlimit, fq.drop_overmemory), (7051, 0, 0));
+        assert_eq!(
+            (fq.dropped, fq.drop_overlimit, fq.drop_overmemory),
+            (7051, 0, 0)
+        );
         assert_eq!((fq.aqm_drops, fq.ecn_mark), (7051, 22));
     }
 
@@ -552,7 +570,10 @@ mod tests {
         assert_eq!(s.devices(), vec!["lo", "eth0"]);
         let eth0 = &s.qdiscs[1];
         assert_eq!(eth0.kind, "pfifo_fast");
-        assert_eq!(eth0.options, "bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1");
+        assert_eq!(
+            eth0.options,
+            "bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1"
+        );
         assert!(eth0.sent_packets.is_some());
         assert_eq!(eth0.dropped, Some(0));
     }
@@ -563,23 +584,44 @@ mod tests {
         assert_eq!(s.qdiscs.len(), 8);
         let htb = &s.qdiscs[1];
         let tbf = &s.qdiscs[2];
-        assert_eq!((htb.kind.as_str(), htb.handle_major, htb.refcnt), ("htb", 1, Some(5)));
+        assert_eq!(
+            (htb.kind.as_str(), htb.handle_major, htb.refcnt),
+            ("htb", 1, Some(5))
+        );
         assert_eq!((htb.dropped, htb.overlimits), (Some(163_544), Some(2)));
-        assert_eq!((tbf.handle.as_str(), tbf.parent.as_deref()), ("10:", Some("1:10")));
-        assert_eq!((tbf.dropped, tbf.overlimits), (Some(163_544), Some(163_409)));
-        assert_eq!((tbf.sent_bytes, tbf.sent_packets), (Some(311_602), Some(263)));
+        assert_eq!(
+            (tbf.handle.as_str(), tbf.parent.as_deref()),
+            ("10:", Some("1:10"))
+        );
+        assert_eq!(
+            (tbf.dropped, tbf.overlimits),
+            (Some(163_544), Some(163_409))
+        );
+        assert_eq!(
+            (tbf.sent_bytes, tbf.sent_packets),
+            (Some(311_602), Some(263))
+        );
         assert_eq!(tbf.options, "rate 1Mbit burst 4Kb lat 400ms");
         assert_eq!((tbf.parent_index, htb.children.clone()), (Some(1), vec![2]));
         assert!(!htb.sums_children);
         assert_eq!(tbf.tx_queue, None);
         let clsact = &s.qdiscs[3];
         assert!(clsact.is_ingress_hook());
-        assert_eq!((clsact.handle_major, clsact.parent_minor), (0xffff, Some(0xfff1)));
+        assert_eq!(
+            (clsact.handle_major, clsact.parent_minor),
+            (0xffff, Some(0xfff1))
+        );
         assert_eq!(clsact.parent_index, None);
         let ingress = &s.qdiscs[6];
-        assert_eq!((ingress.kind.as_str(), ingress.options.as_str()), ("ingress", "----------------"));
+        assert_eq!(
+            (ingress.kind.as_str(), ingress.options.as_str()),
+            ("ingress", "----------------")
+        );
         let pfifo = &s.qdiscs[5];
-        assert_eq!((pfifo.handle.as_str(), pfifo.options.as_str()), ("8001:", "limit 10p"));
+        assert_eq!(
+            (pfifo.handle.as_str(), pfifo.options.as_str()),
+            ("8001:", "limit 10p")
+        );
         // every qdisc but htb is a leaf: tbf's drops are counted once
         assert_eq!(s.leaves().count(), 7);
         let leaf_drops: u64 = s.leaves().filter_map(|q| q.dropped).sum();
@@ -597,10 +639,17 @@ mod tests {
         assert_eq!(queues, vec![Some(3), Some(2), Some(0), Some(1)]);
         let bfifo = &s.qdiscs[4];
         assert_eq!((bfifo.rate_bps, bfifo.rate_pps), (Some(27_216), Some(2)));
-        assert_eq!((bfifo.backlog_bytes, bfifo.backlog_packets), (Some(0), Some(0)));
+        assert_eq!(
+            (bfifo.backlog_bytes, bfifo.backlog_packets),
+            (Some(0), Some(0))
+        );
         assert_eq!(bfifo.dropped, Some(1));
         // the root is the sum of its children
-        let child_bytes: u64 = mq.children.iter().filter_map(|&i| s.qdiscs[i].sent_bytes).sum();
+        let child_bytes: u64 = mq
+            .children
+            .iter()
+            .filter_map(|&i| s.qdiscs[i].sent_bytes)
+            .sum();
         assert_eq!(mq.sent_bytes, Some(child_bytes));
         assert_eq!(child_bytes, 107_276_508);
         assert!(s.qdiscs[0].rate_bps.is_none());
@@ -619,7 +668,10 @@ mod tests {
         assert_eq!(s.on_device("v0").count(), 5);
         let bfifo = &s.qdiscs[3];
         // 114317Kbit, 11505pps
-        assert_eq!((bfifo.rate_bps, bfifo.rate_pps), (Some(114_317_000), Some(11505)));
+        assert_eq!(
+            (bfifo.rate_bps, bfifo.rate_pps),
+            (Some(114_317_000), Some(11505))
+        );
         assert_eq!((bfifo.sent_packets, bfifo.dropped), (Some(31083), Some(1)));
         let s = parse_dev(HTB_DEV, "v1").value;
         assert_eq!(s.qdiscs.len(), 3);
@@ -633,20 +685,35 @@ mod tests {
         let htb = &s.qdiscs[0];
         assert_eq!(htb.children, vec![1, 2]);
         // 12Kb = 12 × 1024
-        assert_eq!((htb.backlog_bytes, htb.backlog_packets), (Some(12_288), Some(8)));
+        assert_eq!(
+            (htb.backlog_bytes, htb.backlog_packets),
+            (Some(12_288), Some(8))
+        );
         let fq = s.qdiscs[1].fq_codel_drops().unwrap();
-        assert_eq!((fq.dropped, fq.drop_overlimit, fq.drop_overmemory), (250, 200, 120));
+        assert_eq!(
+            (fq.dropped, fq.drop_overlimit, fq.drop_overmemory),
+            (250, 200, 120)
+        );
         assert_eq!((fq.aqm_drops, fq.ecn_mark), (50, 7));
         assert_eq!(s.qdiscs[1].xstats["memory_used"], 131_072);
         assert_eq!(s.qdiscs[1].xstats["ce_mark"], 3);
         let fq2 = s.qdiscs[2].fq_codel_drops().unwrap();
         assert_eq!((fq2.aqm_drops, fq2.drop_overmemory), (50, 0));
         let sch_fq = &s.qdiscs[3];
-        assert_eq!((sch_fq.kind.as_str(), sch_fq.dev.as_deref()), ("fq", Some("eth1")));
+        assert_eq!(
+            (sch_fq.kind.as_str(), sch_fq.dev.as_deref()),
+            ("fq", Some("eth1"))
+        );
         assert!(sch_fq.fq_codel_drops().is_none());
         // rate 5Mbit 420pps backlog 3Mb 2100p
-        assert_eq!((sch_fq.rate_bps, sch_fq.rate_pps), (Some(5_000_000), Some(420)));
-        assert_eq!((sch_fq.backlog_bytes, sch_fq.backlog_packets), (Some(3 << 20), Some(2100)));
+        assert_eq!(
+            (sch_fq.rate_bps, sch_fq.rate_pps),
+            (Some(5_000_000), Some(420))
+        );
+        assert_eq!(
+            (sch_fq.backlog_bytes, sch_fq.backlog_packets),
+            (Some(3 << 20), Some(2100))
+        );
         assert_eq!(sch_fq.xstats["flows"], 120);
         assert_eq!(sch_fq.xstats["gc"], 0);
         assert_eq!(sch_fq.xstats["throttled"], 17);
@@ -659,16 +726,31 @@ mod tests {
         let s = clean(OLD);
         let pf = &s.qdiscs[0];
         assert_eq!((pf.dropped, pf.requeues), (Some(17), Some(5)));
-        assert_eq!((pf.rate_bps, pf.rate_pps, pf.backlog_bytes), (Some(0), Some(0), Some(0)));
-        assert_eq!(pf.options, "bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1");
+        assert_eq!(
+            (pf.rate_bps, pf.rate_pps, pf.backlog_bytes),
+            (Some(0), Some(0), Some(0))
+        );
+        assert_eq!(
+            pf.options,
+            "bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1"
+        );
         let tbf = &s.qdiscs[1];
         assert_eq!((tbf.sent_bytes, tbf.sent_packets), (Some(70000), Some(60)));
-        assert_eq!((tbf.dropped, tbf.overlimits, tbf.requeues), (Some(4), Some(30), None));
+        assert_eq!(
+            (tbf.dropped, tbf.overlimits, tbf.requeues),
+            (Some(4), Some(30), None)
+        );
         assert_eq!(tbf.backlog_bytes, None);
         let ingress = &s.qdiscs[2];
         // rate 1Gbit 2Mpps backlog 1514b 1p
-        assert_eq!((ingress.rate_bps, ingress.rate_pps), (Some(1_000_000_000), Some(2_000_000)));
-        assert_eq!((ingress.backlog_bytes, ingress.backlog_packets), (Some(1514), Some(1)));
+        assert_eq!(
+            (ingress.rate_bps, ingress.rate_pps),
+            (Some(1_000_000_000), Some(2_000_000))
+        );
+        assert_eq!(
+            (ingress.backlog_bytes, ingress.backlog_packets),
+            (Some(1514), Some(1))
+        );
     }
 
     #[test]
@@ -676,13 +758,18 @@ mod tests {
         let s = clean(CAKE);
         let cake = &s.qdiscs[0];
         assert_eq!((cake.dropped, cake.overlimits), (Some(130), Some(5000)));
-        assert_eq!((cake.backlog_bytes, cake.backlog_packets), (Some(3028), Some(2)));
+        assert_eq!(
+            (cake.backlog_bytes, cake.backlog_packets),
+            (Some(3028), Some(2))
+        );
         assert_eq!(cake.xstats["drops"], 130);
         assert_eq!(cake.xstats["marks"], 5);
         assert_eq!(cake.xstats["ack_drop"], 0);
         assert_eq!(cake.xstats["pkts"], 40130);
         assert!(!cake.xstats.contains_key("thresh"));
-        assert!(cake.detail.contains(&"memory used: 120000b of 4Mb".to_string()));
+        assert!(cake
+            .detail
+            .contains(&"memory used: 120000b of 4Mb".to_string()));
         assert_eq!(cake.detail.len(), 15);
     }
 

@@ -190,7 +190,13 @@ mod tests {
         let s = p.value;
         assert_eq!(s.sockets_used, Some(172));
         assert_eq!(
-            (s.tcp_inuse, s.tcp_orphan, s.tcp_tw, s.tcp_alloc, s.tcp_mem_pages),
+            (
+                s.tcp_inuse,
+                s.tcp_orphan,
+                s.tcp_tw,
+                s.tcp_alloc,
+                s.tcp_mem_pages
+            ),
             (Some(13), Some(0), Some(0), Some(28), Some(7))
         );
         assert_eq!((s.udp_inuse, s.udp_mem_pages), (Some(5), Some(1)));
@@ -219,7 +225,10 @@ mod tests {
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let s = p.value;
         assert_eq!(s.sockets_used, Some(23));
-        assert_eq!((s.tcp_inuse, s.tcp_alloc, s.tcp_mem_pages), (Some(1), Some(1), Some(0)));
+        assert_eq!(
+            (s.tcp_inuse, s.tcp_alloc, s.tcp_mem_pages),
+            (Some(1), Some(1), Some(0))
+        );
         let p6 = parse(SANDBOX6);
         assert!(p6.problems.is_empty());
         assert_eq!(p6.value.get("UDPLITE6", "inuse"), Some(0));
@@ -229,7 +238,10 @@ mod tests {
     fn hotsos_tcp_line_in_pages() {
         let s = parse(HOTSOS).value;
         assert_eq!(s.tcp_mem_pages, Some(150_987));
-        assert_eq!((s.tcp_inuse, s.tcp_tw, s.tcp_alloc), (Some(22), Some(2), Some(58)));
+        assert_eq!(
+            (s.tcp_inuse, s.tcp_tw, s.tcp_alloc),
+            (Some(22), Some(2), Some(58))
+        );
     }
 
     #[test]
@@ -237,7 +249,10 @@ mod tests {
         let p = parse(ODD);
         let s = &p.value;
         // orphan printed before inuse; mem beyond u32; an unknown field kept
-        assert_eq!((s.tcp_inuse, s.tcp_orphan, s.tcp_tw), (Some(7), Some(3), Some(118)));
+        assert_eq!(
+            (s.tcp_inuse, s.tcp_orphan, s.tcp_tw),
+            (Some(7), Some(3), Some(118))
+        );
         assert_eq!(s.tcp_mem_pages, Some(4_294_967_296));
         assert_eq!(s.get("TCP", "newfield"), Some(5));
         // the first UDP line wins
