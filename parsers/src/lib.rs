@@ -9,6 +9,7 @@
 //! (real outputs, with provenance) are under `testdata/parsers/<module>/`.
 
 pub mod bonding;
+pub mod conntrack;
 pub mod date;
 pub mod ethtool;
 pub mod hostname;
@@ -22,9 +23,11 @@ pub mod netstat_iface;
 pub mod netstat_s;
 pub mod nstat;
 pub mod procnetdev;
+pub mod qdisc;
 pub mod sar;
 pub mod single_value;
 pub mod snmp;
+pub mod sockstat;
 pub mod softnet;
 pub mod supportconfig;
 pub mod sysctl;
