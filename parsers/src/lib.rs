@@ -17,6 +17,7 @@ pub mod interrupts;
 pub mod ipjson;
 pub mod iplink;
 pub mod ipvsadm;
+pub mod kernel_log;
 pub mod lscpu;
 pub mod netstat_iface;
 pub mod procnetdev;
