@@ -18,6 +18,7 @@ pub mod interrupts;
 pub mod ipjson;
 pub mod iplink;
 pub mod ipvsadm;
+pub mod kernel_log;
 pub mod lscpu;
 pub mod netstat_iface;
 pub mod netstat_s;
