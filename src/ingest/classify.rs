@@ -65,25 +65,29 @@ pub fn wanted_dir(layout: Layout, dir: &str) -> bool {
     })
 }
 
-/// Physical places that sos links wanted logical names to; bodies there are kept as well.
-fn physical_aliases() -> &'static Regex {
-    static CELL: OnceLock<Regex> = OnceLock::new();
-    CELL.get_or_init(|| {
-        Regex::new(
-            r"(?x)(?:^|/)(?:
-                proc/[^/]+/net/(?:dev|softnet_stat|bonding/[^/]+)
-              | sys/devices/.+/net/[^/]+/statistics/[A-Za-z0-9_]+
-            )$",
-        )
-        .expect("alias regex")
+/// Physical places that sos links wanted logical names to; bodies there are kept as well:
+/// `proc/<pid>/net/X` (what `proc/net` links to) when `proc/net/X` is wanted, and sysfs
+/// statistics under `sys/devices`.
+fn physical_alias(path: &str) -> bool {
+    static PROC_NET: OnceLock<Regex> = OnceLock::new();
+    static SYS: OnceLock<Regex> = OnceLock::new();
+    let proc_net =
+        PROC_NET.get_or_init(|| Regex::new(r"(?:^|/)proc/[^/]+/net/(.+)$").expect("alias regex"));
+    if let Some(c) = proc_net.captures(path) {
+        return classify(Layout::Sos, &format!("proc/net/{}", &c[1])).is_some();
+    }
+    SYS.get_or_init(|| {
+        Regex::new(r"(?:^|/)sys/devices/.+/net/[^/]+/statistics/[A-Za-z0-9_]+$")
+            .expect("alias regex")
     })
+    .is_match(path)
 }
 
 /// Decides at stream time, from the name alone, whether an entry's body should be kept.
 /// The root is not known yet, so the rules are tried against every suffix of the path that
 /// starts at a component boundary (the first few components may be the archive's top dirs).
 pub fn keep_body(path: &str) -> bool {
-    if physical_aliases().is_match(path) {
+    if physical_alias(path) {
         return true;
     }
     let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
@@ -279,10 +283,18 @@ pub fn classify_proc_path(path: &str) -> Option<CaptureKind> {
         }
         return None;
     }
+    if rel.starts_with("proc/sys/net/netfilter/") {
+        return classify(Layout::Sos, rel).map(|(_, k)| k);
+    }
     classify(Layout::Sos, rel).map(|(_, k)| k).filter(|k| {
         matches!(
             k,
-            CaptureKind::ProcNetDev | CaptureKind::Softnet | CaptureKind::Bonding { .. }
+            CaptureKind::ProcNetDev
+                | CaptureKind::Softnet
+                | CaptureKind::Bonding { .. }
+                | CaptureKind::ProcNetSnmp
+                | CaptureKind::Sockstat
+                | CaptureKind::Conntrack
         )
     })
 }
@@ -402,8 +414,27 @@ mod section_tests {
                 key: "net.core.netdev_budget".into()
             })
         );
+        // supportconfig proc.txt: the layers above the NIC.
         assert_eq!(
             classify_section("Configuration File", "/proc/net/snmp", None),
+            Some(CaptureKind::ProcNetSnmp)
+        );
+        assert_eq!(
+            classify_section("Configuration File", "/proc/net/sockstat", None),
+            Some(CaptureKind::Sockstat)
+        );
+        assert_eq!(
+            classify_section(
+                "Configuration File",
+                "/proc/sys/net/netfilter/nf_conntrack_max",
+                None
+            ),
+            Some(CaptureKind::SysctlValue {
+                key: "net.netfilter.nf_conntrack_max".into()
+            })
+        );
+        assert_eq!(
+            classify_section("Configuration File", "/proc/net/unix", None),
             None
         );
     }

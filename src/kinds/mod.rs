@@ -25,6 +25,7 @@ mod procnetdev;
 mod reading;
 mod sar;
 mod softnet;
+mod stack;
 mod sysctl;
 mod sysfs;
 mod top;
@@ -91,6 +92,12 @@ pub static KINDS: &[&Kind] = &[
     &iplink::IP_JSON,
     &netstat::NETSTAT_IFACE,
     &top::TOP,
+    &stack::PROC_NET_SNMP,
+    &stack::NSTAT,
+    &stack::NETSTAT_S,
+    &stack::SOCKSTAT,
+    &stack::QDISC,
+    &stack::CONNTRACK,
     &containers::CAPTURE_LOG,
 ];
 
@@ -237,6 +244,12 @@ impl CaptureKind {
             CaptureKind::SosManifest => &identity::SOS_MANIFEST,
             CaptureKind::SupportconfigFile => &containers::SUPPORTCONFIG_FILE,
             CaptureKind::CaptureLog => &containers::CAPTURE_LOG,
+            CaptureKind::ProcNetSnmp => &stack::PROC_NET_SNMP,
+            CaptureKind::Nstat => &stack::NSTAT,
+            CaptureKind::NetstatS => &stack::NETSTAT_S,
+            CaptureKind::Sockstat => &stack::SOCKSTAT,
+            CaptureKind::Qdisc { .. } => &stack::QDISC,
+            CaptureKind::Conntrack => &stack::CONNTRACK,
         }
     }
 
@@ -350,6 +363,20 @@ pub enum CaptureKind {
     NetstatIface,
     /// `ip -j [-p] -s [-s] link`: iproute2's JSON.
     IpJson,
+    /// `/proc/net/snmp`, `/proc/net/netstat` or `/proc/net/snmp6`.
+    ProcNetSnmp,
+    /// `nstat -a…` (absolute values).
+    Nstat,
+    /// `netstat -s`.
+    NetstatS,
+    /// `/proc/net/sockstat`.
+    Sockstat,
+    /// `tc -s qdisc show`; `dev` when the command named one (its output then does not).
+    Qdisc {
+        dev: Option<String>,
+    },
+    /// `conntrack -S` or `/proc/net/stat/nf_conntrack`.
+    Conntrack,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

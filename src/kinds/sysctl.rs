@@ -3,6 +3,8 @@
 use regex::Regex;
 use std::sync::OnceLock;
 
+use rules::model::CounterSample;
+
 use super::{fixed_label, named, re, row, CaptureKind, Kind, Read, Sniff};
 
 pub static SYSCTL: Kind = Kind {
@@ -33,19 +35,31 @@ pub static SYSCTL: Kind = Kind {
     }),
 };
 
+const CONNTRACK_COUNT: &str = "net.netfilter.nf_conntrack_count";
+
 pub static SYSCTL_VALUE: Kind = Kind {
     label: |k| match k {
         CaptureKind::SysctlValue { key } => format!("sysctl {key}"),
         _ => String::new(),
     },
-    paths: &[row!(
-        Sos,
-        ["proc", "sys", "net", "core"],
-        "(?P<knob>[A-Za-z0-9_]+)",
-        |_, c| Some(CaptureKind::SysctlValue {
-            key: format!("net.core.{}", named(c, "knob")?),
-        })
-    )],
+    paths: &[
+        row!(
+            Sos,
+            ["proc", "sys", "net", "core"],
+            "(?P<knob>[A-Za-z0-9_]+)",
+            |_, c| Some(CaptureKind::SysctlValue {
+                key: format!("net.core.{}", named(c, "knob")?),
+            })
+        ),
+        row!(
+            Sos,
+            ["proc", "sys", "net", "netfilter"],
+            "(?P<knob>nf_conntrack_(?:count|max|buckets))",
+            |_, c| Some(CaptureKind::SysctlValue {
+                key: format!("net.netfilter.{}", named(c, "knob")?),
+            })
+        ),
+    ],
     argv: None,
     sniff: None,
     starts: &[],
@@ -54,6 +68,15 @@ pub static SYSCTL_VALUE: Kind = Kind {
             return;
         };
         if let Some(v) = r.take(parsers::single_value::parse_sysctl_value(&c.text)) {
+            // The table's fill level, repeated by a capture log: its peak matters.
+            if let (CONNTRACK_COUNT, Ok(count)) = (key.as_str(), v.parse::<u64>()) {
+                r.host.conntrack_count.add(CounterSample {
+                    time: r.time,
+                    source: c.source.clone(),
+                    counters: [(CONNTRACK_COUNT.to_string(), count)].into(),
+                    approximate: false,
+                });
+            }
             r.deferred.proc_sys.insert(key.clone(), v);
         }
     }),

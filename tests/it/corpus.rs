@@ -190,3 +190,57 @@ fn every_compression_of_the_corpus_reads_the_same() {
         );
     }
 }
+
+#[test]
+fn corpus_sosreport_layers_above_the_nic() {
+    // proc/net -> self/net in this archive: the bodies are under proc/3255/net/ (read by hand
+    // from the extracted archive; the same files are testdata/parsers/{snmp,sockstat,conntrack}/
+    // coreos-master1-4.18.0-80.*).
+    let report = run(&[Path::new(CORPUS)]);
+    let host = &report.hosts[0];
+    let sample = |source: &str| {
+        host.protocol
+            .samples
+            .iter()
+            .find(|s| s.source == source)
+            .unwrap_or_else(|| panic!("no protocol sample from {source}"))
+    };
+    // proc/net/snmp: "Tcp: 1 200 120000 -1 54033 354 53221 21 13 271630 286018 441 0 2743 0"
+    let snmp = sample("proc/net/snmp");
+    assert_eq!(snmp.counters["TcpInSegs"], 271_630);
+    assert_eq!(snmp.counters["TcpRetransSegs"], 441);
+    // sos_commands/networking/netstat_-s, taken later: "271654 segments received".
+    let netstat = sample("sos_commands/networking/netstat_-s");
+    assert_eq!(netstat.counters["TcpInSegs"], 271_654);
+    // One since-boot interval per series (uptime 35 min = 2100 s).
+    let boot: Vec<_> = host
+        .protocol
+        .deltas
+        .iter()
+        .filter(|d| d.series == "proc/net/snmp")
+        .collect();
+    assert_eq!(boot.len(), 1);
+    assert_eq!(boot[0].seconds, Some(2100.0));
+    // proc/net/sockstat: "TCP: inuse 13 orphan 0 tw 0 alloc 28 mem 7", "UDP: inuse 5 mem 1".
+    let sockstat = host.sockstat.latest.as_ref().unwrap();
+    assert_eq!(sockstat.counters["TCP_mem"], 7);
+    assert_eq!(sockstat.counters["UDP_mem"], 1);
+    // proc/net/stat/nf_conntrack, two CPU rows: ignore 0x13a2b + 0x1430b, invalid 4 + 3.
+    let ct = &host.conntrack.samples[0];
+    assert_eq!(ct.counters["ignore"], 0x13a2b + 0x1430b);
+    assert_eq!(ct.counters["invalid"], 7);
+    assert!(!ct.counters.contains_key("entries"));
+    // proc/sys/net/netfilter/nf_conntrack_{count,max}: 804 and 262144.
+    assert_eq!(
+        host.conntrack_count.peaks["net.netfilter.nf_conntrack_count"].value,
+        804
+    );
+    assert_eq!(
+        host.sysctl
+            .get("net.netfilter.nf_conntrack_max")
+            .map(String::as_str),
+        Some("262144")
+    );
+    // No qdisc: sos_commands/networking/tc_-s_qdisc_show is empty in this archive.
+    assert!(host.qdiscs.is_empty());
+}

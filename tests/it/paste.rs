@@ -569,3 +569,53 @@ fn dash_reads_standard_input() {
     assert_eq!(p["samples"][0]["counters"]["rx_over_errors"], 146442);
     assert!(Path::new(env!("CARGO_BIN_EXE_analyze")).exists());
 }
+
+/// SYNTHETIC: a loop of `date; nstat -az; tc -s qdisc show; conntrack -S; cat
+/// /proc/net/sockstat; cat /proc/sys/net/netfilter/nf_conntrack_count` without command echoes,
+/// 10 s apart, numbers made up. Each output is recognised by its first line.
+#[test]
+fn layers_above_the_nic_in_a_capture_log_get_live_rates() {
+    let sample = |time: &str, overflows: u64, dropped: u64, ct_drop: u64, mem: u64, count: u64| {
+        format!(
+            "{time}\n\
+             #kernel\n\
+             TcpExtListenOverflows           {overflows}                0.0\n\
+             UdpRcvbufErrors                 5                  0.0\n\
+             qdisc pfifo_fast 0: dev eth0 root refcnt 2 bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1\n \
+             Sent 1000 bytes 10 pkt (dropped {dropped}, overlimits 0 requeues 0)\n \
+             backlog 0b 0p requeues 0\n\
+             cpu=0   \tfound=0 invalid=0 ignore=0 insert=0 insert_failed=0 drop={ct_drop} early_drop=0 error=0 search_restart=0\n\
+             sockets: used 100\n\
+             TCP: inuse 3 orphan 0 tw 0 alloc 4 mem {mem}\n"
+        ) + &format!("{count}\n")
+    };
+    let text = sample("Thu Dec  3 10:00:00 UTC 2026", 100, 2, 0, 50, 9)
+        + &sample("Thu Dec  3 10:00:10 UTC 2026", 600, 22, 30, 80, 7);
+    let (r, _dir) = read("drops.txt", &text);
+    let h = host(&r);
+    // nstat: ListenOverflows 100 → 600 in 10 s = 50/s.
+    let live: Vec<_> = h
+        .protocol
+        .deltas
+        .iter()
+        .filter(|d| d.seconds == Some(10.0))
+        .collect();
+    assert_eq!(live.len(), 1, "{:#?}", h.protocol.deltas);
+    assert_eq!(live[0].deltas["TcpExtListenOverflows"], 500);
+    assert_eq!(live[0].rates["TcpExtListenOverflows"], 50.0);
+    assert_eq!(live[0].deltas["UdpRcvbufErrors"], 0);
+    // tc: pfifo_fast on eth0 dropped 2 → 22.
+    assert_eq!(h.qdiscs.len(), 1);
+    let q = &h.qdiscs[0];
+    assert_eq!(
+        (q.dev.as_str(), q.kind.as_str(), q.parent.as_deref()),
+        ("eth0", "pfifo_fast", None)
+    );
+    assert_eq!(q.counters.deltas[0].deltas["dropped"], 20);
+    assert_eq!(q.counters.deltas[0].rates["dropped"], 2.0);
+    // conntrack -S: drop 0 → 30.
+    assert_eq!(h.conntrack.deltas[0].deltas["drop"], 30);
+    // sockstat: TCP mem peaked at 80 pages in the second sample.
+    assert_eq!(h.sockstat.readings, 2);
+    assert_eq!(h.sockstat.peaks["TCP_mem"].value, 80);
+}

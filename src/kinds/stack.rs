@@ -1,0 +1,365 @@
+//! The layers above the NIC: protocol counters (`/proc/net/snmp`, `/proc/net/netstat`,
+//! `nstat`, `netstat -s`), `/proc/net/sockstat`, `tc -s qdisc` and `conntrack -S`.
+
+use std::collections::BTreeMap;
+
+use rules::model::{CounterSample, Qdisc, QdiscBacklog};
+
+use super::{fixed_label, row, CaptureKind, Kind, Read, Reading, Sniff, Start};
+
+/// The protocol counters the model keeps (by their `nstat` names): the drop counters of the
+/// protocol-layers table and the totals their shares are taken of. A capture prints hundreds;
+/// keeping these bounds what a long capture log costs.
+pub const PROTOCOL_COUNTERS: &[&str] = &[
+    "IpInReceives",
+    "IpInDiscards",
+    "IpOutDiscards",
+    "IpOutNoRoutes",
+    "IpReasmFails",
+    "TcpInSegs",
+    "TcpOutSegs",
+    "TcpRetransSegs",
+    "TcpInErrs",
+    "TcpInCsumErrors",
+    "TcpExtListenOverflows",
+    "TcpExtListenDrops",
+    "TcpExtTCPReqQFullDrop",
+    "TcpExtTCPReqQFullDoCookies",
+    "TcpExtSyncookiesSent",
+    "TcpExtSyncookiesFailed",
+    "TcpExtTCPBacklogDrop",
+    "TcpExtTCPRcvQDrop",
+    "TcpExtTCPOFODrop",
+    "TcpExtPruneCalled",
+    "TcpExtRcvPruned",
+    "TcpExtOfoPruned",
+    "TcpExtTCPZeroWindowDrop",
+    "TcpExtTCPMemoryPressures",
+    "TcpExtTCPAbortOnMemory",
+    "TcpExtIPReversePathFilter",
+    "UdpInDatagrams",
+    "UdpOutDatagrams",
+    "UdpInErrors",
+    "UdpRcvbufErrors",
+    "UdpSndbufErrors",
+    "UdpMemErrors",
+    "UdpInCsumErrors",
+    "UdpNoPorts",
+    "Udp6InDatagrams",
+    "Udp6InErrors",
+    "Udp6RcvbufErrors",
+    "Udp6SndbufErrors",
+    "Udp6MemErrors",
+    "Udp6InCsumErrors",
+];
+
+/// Adds one reading of protocol counters, keeping [`PROTOCOL_COUNTERS`].
+fn add_protocol(r: &mut Reading<'_>, source: &str, all: &BTreeMap<String, u64>) {
+    let counters: BTreeMap<String, u64> = PROTOCOL_COUNTERS
+        .iter()
+        .filter_map(|k| Some((k.to_string(), *all.get(*k)?)))
+        .collect();
+    if counters.is_empty() {
+        return;
+    }
+    r.host.protocol.samples.push(CounterSample {
+        time: r.time,
+        source: source.to_string(),
+        counters,
+        approximate: false,
+    });
+}
+
+/// `/proc/net/snmp`, `/proc/net/netstat`, `/proc/net/snmp6`.
+pub static PROC_NET_SNMP: Kind = Kind {
+    label: fixed_label!("/proc/net/snmp"),
+    paths: &[row!(Sos, ["proc", "net"], "(?:snmp6?|netstat)", |_, _| {
+        Some(CaptureKind::ProcNetSnmp)
+    })],
+    argv: None,
+    sniff: Some(Sniff {
+        order: 13,
+        test: |h| snmp_header(h.first).then_some(CaptureKind::ProcNetSnmp),
+    }),
+    starts: &[Start {
+        order: 23,
+        indented: false,
+        test: |line| snmp_header(line).then_some(CaptureKind::ProcNetSnmp),
+    }],
+    read: Read::Data(|r, c, _| {
+        let parsed = r.take(parsers::snmp::parse(&c.text));
+        add_protocol(r, &c.source, &parsed.counters);
+    }),
+};
+
+/// The first header line of `/proc/net/snmp` (`Ip: Forwarding DefaultTTL …`) or
+/// `/proc/net/netstat` (`TcpExt: SyncookiesSent …`).
+fn snmp_header(line: &str) -> bool {
+    line.starts_with("Ip: Forwarding ") || line.starts_with("TcpExt: SyncookiesSent ")
+}
+
+/// `nstat` (iproute2): `#kernel` then `Name value rate` rows.
+pub static NSTAT: Kind = Kind {
+    label: fixed_label!("nstat"),
+    paths: &[row!(
+        Sos,
+        ["sos_commands", "networking"],
+        "nstat_-[a-z]+",
+        |_, _| Some(CaptureKind::Nstat)
+    )],
+    argv: Some(|name, args, ns| {
+        // Without `-a` nstat prints what changed since its last run: only absolute values
+        // are counters.
+        let absolute = args
+            .iter()
+            .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('a'));
+        (name == "nstat" && ns.is_none() && absolute).then_some(CaptureKind::Nstat)
+    }),
+    sniff: Some(Sniff {
+        order: 14,
+        test: |h| (h.first == "#kernel").then_some(CaptureKind::Nstat),
+    }),
+    starts: &[Start {
+        order: 24,
+        indented: false,
+        test: |line| (line == "#kernel").then_some(CaptureKind::Nstat),
+    }],
+    read: Read::Data(|r, c, _| {
+        let parsed = r.take(parsers::nstat::parse(&c.text));
+        add_protocol(r, &c.source, &parsed.counters.counters);
+    }),
+};
+
+/// `netstat -s` (net-tools): prose per protocol, mapped to `nstat` names by the parser.
+pub static NETSTAT_S: Kind = Kind {
+    label: fixed_label!("netstat -s"),
+    paths: &[row!(
+        Sos,
+        ["sos_commands", "networking"],
+        "netstat_-s",
+        |_, _| Some(CaptureKind::NetstatS)
+    )],
+    argv: Some(|name, args, ns| {
+        (name == "netstat" && ns.is_none() && matches!(args, ["-s"] | ["-s", "-n"] | ["-sn"]))
+            .then_some(CaptureKind::NetstatS)
+    }),
+    sniff: Some(Sniff {
+        order: 15,
+        test: |h| {
+            let prose = h.lines.get(1).is_some_and(|l| l.starts_with("    "));
+            (h.first == "Ip:" && prose).then_some(CaptureKind::NetstatS)
+        },
+    }),
+    starts: &[Start {
+        order: 25,
+        indented: false,
+        test: |line| (line == "Ip:").then_some(CaptureKind::NetstatS),
+    }],
+    read: Read::Data(|r, c, _| {
+        let parsed = r.take(parsers::netstat_s::parse(&c.text));
+        add_protocol(r, &c.source, &parsed.counters.counters);
+    }),
+};
+
+/// `/proc/net/sockstat`: socket counts and memory (pages) per protocol.
+pub static SOCKSTAT: Kind = Kind {
+    label: fixed_label!("/proc/net/sockstat"),
+    paths: &[row!(Sos, ["proc", "net"], "sockstat", |_, _| Some(
+        CaptureKind::Sockstat
+    ))],
+    argv: None,
+    sniff: Some(Sniff {
+        order: 16,
+        test: |h| {
+            h.first
+                .starts_with("sockets: used ")
+                .then_some(CaptureKind::Sockstat)
+        },
+    }),
+    starts: &[Start {
+        order: 26,
+        indented: false,
+        test: |line| {
+            line.starts_with("sockets: used ")
+                .then_some(CaptureKind::Sockstat)
+        },
+    }],
+    read: Read::Data(|r, c, _| {
+        let s = r.take(parsers::sockstat::parse(&c.text));
+        // Keys `TCP_mem`, `UDP_inuse`, …: every level of every line.
+        let counters: BTreeMap<String, u64> = s
+            .lines
+            .iter()
+            .flat_map(|l| {
+                l.fields
+                    .iter()
+                    .map(move |(k, v)| (format!("{}_{k}", l.label), *v))
+            })
+            .collect();
+        if !counters.is_empty() {
+            r.host.sockstat.add(CounterSample {
+                time: r.time,
+                source: c.source.clone(),
+                counters,
+                approximate: false,
+            });
+        }
+    }),
+};
+
+/// `tc -s qdisc show [dev DEV]`.
+pub static QDISC: Kind = Kind {
+    label: |k| match k {
+        CaptureKind::Qdisc { dev: Some(dev) } => format!("tc -s qdisc show dev {dev}"),
+        _ => "tc -s qdisc show".to_string(),
+    },
+    paths: &[row!(
+        Sos,
+        ["sos_commands", "networking"],
+        "tc_-s_qdisc_show",
+        |_, _| Some(CaptureKind::Qdisc { dev: None })
+    )],
+    argv: Some(|name, args, ns| {
+        if name != "tc" || ns.is_some() {
+            return None;
+        }
+        let at = args.iter().position(|a| *a == "qdisc")?;
+        let stats = args[..at].iter().any(|a| matches!(*a, "-s" | "-stats"));
+        let dev = match &args[at + 1..] {
+            [] | ["show"] | ["list"] | ["ls"] => None,
+            ["show" | "list" | "ls", "dev", dev] => Some(dev.to_string()),
+            _ => return None,
+        };
+        stats.then_some(CaptureKind::Qdisc { dev })
+    }),
+    sniff: Some(Sniff {
+        order: 17,
+        test: |h| qdisc_header(h.first).then_some(CaptureKind::Qdisc { dev: None }),
+    }),
+    starts: &[Start {
+        order: 27,
+        indented: false,
+        test: |line| qdisc_header(line).then_some(CaptureKind::Qdisc { dev: None }),
+    }],
+    read: Read::Data(|r, c, _| {
+        let parsed = match &c.kind {
+            CaptureKind::Qdisc { dev: Some(dev) } => parsers::qdisc::parse_dev(&c.text, dev),
+            _ => parsers::qdisc::parse(&c.text),
+        };
+        for q in r.take(parsed).qdiscs {
+            add_qdisc(r, &c.source, q);
+        }
+    }),
+};
+
+/// `qdisc KIND HANDLE: …`, with `root` or `parent`.
+fn qdisc_header(line: &str) -> bool {
+    line.starts_with("qdisc ") && (line.contains(" root") || line.contains(" parent "))
+}
+
+/// Adds one qdisc's reading to the qdisc of the same device, parent and handle.
+fn add_qdisc(r: &mut Reading<'_>, source: &str, q: parsers::qdisc::Qdisc) {
+    let Some(dev) = q.dev.clone() else { return };
+    let parent = if q.root { None } else { q.parent.clone() };
+    let mut counters: BTreeMap<String, u64> = [
+        ("sent_bytes", q.sent_bytes),
+        ("sent_packets", q.sent_packets),
+        ("dropped", q.dropped),
+        ("overlimits", q.overlimits),
+        ("requeues", q.requeues),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k.to_string(), v?)))
+    .collect();
+    for key in ["drop_overlimit", "drop_overmemory", "ecn_mark"] {
+        if let Some(v) = q.xstats.get(key) {
+            counters.insert(key.to_string(), *v);
+        }
+    }
+    let backlog = q.backlog_bytes.zip(q.backlog_packets);
+    let host = &mut *r.host;
+    let pos = host
+        .qdiscs
+        .iter()
+        .position(|x| x.dev == dev && x.parent == parent && x.handle == q.handle);
+    let entry = match pos {
+        Some(p) => &mut host.qdiscs[p],
+        None => {
+            host.qdiscs.push(Qdisc {
+                dev,
+                namespace: None,
+                kind: q.kind.clone(),
+                handle: q.handle.clone(),
+                parent,
+                sums_children: q.sums_children,
+                counters: Default::default(),
+                backlog: None,
+            });
+            host.qdiscs.last_mut().expect("just pushed")
+        }
+    };
+    entry.kind = q.kind;
+    if let Some((bytes, packets)) = backlog {
+        entry.backlog = Some(QdiscBacklog { bytes, packets });
+    }
+    if !counters.is_empty() {
+        entry.counters.samples.push(CounterSample {
+            time: r.time,
+            source: source.to_string(),
+            counters,
+            approximate: false,
+        });
+    }
+}
+
+/// `conntrack -S` and `/proc/net/stat/nf_conntrack`: counters per CPU, kept as their sum.
+pub static CONNTRACK: Kind = Kind {
+    label: fixed_label!("conntrack -S"),
+    paths: &[
+        row!(
+            Sos,
+            ["sos_commands", "conntrack"],
+            "conntrack_-S",
+            |_, _| Some(CaptureKind::Conntrack)
+        ),
+        row!(Sos, ["proc", "net", "stat"], "nf_conntrack", |_, _| Some(
+            CaptureKind::Conntrack
+        )),
+    ],
+    argv: Some(|name, args, ns| {
+        (name == "conntrack" && ns.is_none() && matches!(args, ["-S"] | ["--stats"]))
+            .then_some(CaptureKind::Conntrack)
+    }),
+    sniff: Some(Sniff {
+        order: 18,
+        test: |h| conntrack_start(h.first).then_some(CaptureKind::Conntrack),
+    }),
+    starts: &[Start {
+        order: 28,
+        indented: false,
+        test: |line| conntrack_start(line).then_some(CaptureKind::Conntrack),
+    }],
+    read: Read::Data(|r, c, _| {
+        let stats = r.take(parsers::conntrack::parse(&c.text));
+        // `entries` is a level (the table's fill), not a counter.
+        let counters: BTreeMap<String, u64> = stats
+            .total
+            .into_iter()
+            .filter(|(k, _)| k != "entries")
+            .collect();
+        if !counters.is_empty() {
+            r.host.conntrack.samples.push(CounterSample {
+                time: r.time,
+                source: c.source.clone(),
+                counters,
+                approximate: false,
+            });
+        }
+    }),
+};
+
+/// `cpu=0 found=…` (conntrack -S) or the `/proc/net/stat/nf_conntrack` header.
+fn conntrack_start(line: &str) -> bool {
+    (line.starts_with("cpu=0") && line.contains("found="))
+        || (line.starts_with("entries") && line.contains("insert_failed"))
+}
