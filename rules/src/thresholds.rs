@@ -90,3 +90,9 @@ pub const CLOUD_ALLOWANCE_CRIT_RATE: f64 = 10.0;
 /// times the default, under 1 ms of minimum-size frames at 10G line rate; when it is already that
 /// large, double it.
 pub const TX_QUEUELEN_RAISED: u64 = 10_000;
+
+/// `conntrack-table-full`: a table whose highest `nf_conntrack_count` reading reached 90 % of
+/// `nf_conntrack_max` is a warning even before `drop` grows: `early_drop` starts evicting near
+/// the limit, and the next burst of new flows is dropped. hotsos has no rule on the fill (it
+/// alarms only on the kernel's "table full" message).
+pub const CONNTRACK_FILL_WARN: f64 = 0.9;

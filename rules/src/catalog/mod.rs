@@ -69,6 +69,7 @@ catalog! {
     tx_queue_drop,
     cloud_allowance_exceeded,
     nic_tx_errors,
+    conntrack_table_full,
 }
 
 /// The chart kind of the rule with this id; [`Chart::Counters`] for an id not in the catalog.
