@@ -98,3 +98,16 @@ pub fn assert_any_starts_with(lines: &[String], prefix: &str) {
         "no line starts with {prefix:?}: {lines:#?}"
     );
 }
+
+/// Adds protocol counter readings `(seconds, [(nstat name, value)])` to `host`, as lines 1,
+/// 11, 21 … of `capture.log` (one series).
+pub fn add_protocol(host: &mut Host, samples: &[(u32, &[(&str, u64)])]) {
+    for (i, (sec, kv)) in samples.iter().enumerate() {
+        host.protocol.samples.push(CounterSample {
+            time: at(*sec),
+            source: format!("capture.log:{}", i * 10 + 1),
+            counters: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            approximate: false,
+        });
+    }
+}

@@ -96,3 +96,19 @@ pub const TX_QUEUELEN_RAISED: u64 = 10_000;
 /// the limit, and the next burst of new flows is dropped. hotsos has no rule on the fill (it
 /// alarms only on the kernel's "table full" message).
 pub const CONNTRACK_FILL_WARN: f64 = 0.9;
+
+/// `tcp-listen-overflow` and `tcp-rcvq-drop`: a since-boot or unknown-window total above 500
+/// is a warning (hotsos's threshold for ListenOverflows, ListenDrops, TCPRcvQDrop and the
+/// prune counters); any non-zero total below it stays a note, never silent. Each counted
+/// event is a connection refused or a segment thrown away after the NIC delivered it.
+pub const TCP_BOOT_WARN_EVENTS: f64 = 500.0;
+/// Live accept-queue overflow: each one is a handshake the client must retry (1 s, then 3 s
+/// SYN/ACK backoff), so sustained growth of 1/s or 10 events in a capture is a warning, and
+/// 100/s (a listener refusing connections continuously) is critical.
+pub const LISTEN_LIVE_WARN_RATE: f64 = 1.0;
+pub const LISTEN_LIVE_CRIT_RATE: f64 = 100.0;
+/// `tcp-rcvq-drop` since boot: also a warning at 1 % of received segments (hotsos's ratio),
+/// once at least `LIVE_MIN_EVENTS` were dropped.
+pub const TCP_RCVQ_WARN_RATIO: f64 = 0.01;
+/// `somaxconn` to propose when the current value is small: the kernel default since 5.4.
+pub const SOMAXCONN_RAISED: u64 = 4096;

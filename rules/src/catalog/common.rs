@@ -3,6 +3,7 @@
 //! use, and the helpers more than one rule needs. A rule never imports another rule: what two
 //! rules share lives here, or in [`super::counters`] (counter growth), re-exported below.
 
+pub(crate) use super::counters::{confirm_nstat, protocol_growth};
 pub(crate) use super::counters::{
     counter_growth, cpu_growth, describe_included, ethtool_growth, has_counter, netns_note,
     own_growth, slaves_of, veth_peer,

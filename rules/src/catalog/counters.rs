@@ -378,3 +378,31 @@ fn add_softnet_interval(
         }
     }
 }
+
+/// Growth of protocol counters (`keys` summed, nstat names) on one source: live intervals of
+/// a repeated capture first, else the since-boot average or unknown-window totals of one
+/// reading. `/proc/net/netstat`, `nstat` and `netstat -s` of one archive count the same events,
+/// so they are never added: `growth` keeps one series. Live growth of zero carries the latest
+/// reading's value as its history.
+pub(crate) fn protocol_growth(host: &Host, keys: &[&str], traffic: &[&str]) -> Option<Growth> {
+    let readings = || {
+        host.protocol
+            .samples
+            .iter()
+            .filter(|s| !s.approximate)
+            .map(|s| (s.time, s.source.as_str(), &s.counters))
+    };
+    match growth(&host.protocol.deltas, keys, traffic) {
+        Some(g) => Some(g.with_history(latest_total(readings(), keys))),
+        None => latest_snapshot(readings(), keys, traffic),
+    }
+}
+
+/// Two `nstat` readings ten seconds apart, in the shape `analyze` reads back as a live
+/// interval (each reading after a `date` line). `-s` leaves nstat's history file alone.
+pub(crate) fn confirm_nstat(counters: &[&str]) -> String {
+    format!(
+        "for i in 1 2; do date; nstat -asz {}; sleep 10; done   # are they still growing? Paste the output into one file: analyze reads the two readings as a live interval and gives the rate",
+        counters.join(" ")
+    )
+}

@@ -70,6 +70,8 @@ catalog! {
     cloud_allowance_exceeded,
     nic_tx_errors,
     conntrack_table_full,
+    tcp_listen_overflow,
+    tcp_rcvq_drop,
 }
 
 /// The chart kind of the rule with this id; [`Chart::Counters`] for an id not in the catalog.
