@@ -72,19 +72,23 @@ fn rcvq_severity(g: &Growth) -> Option<Severity> {
     })
 }
 
-/// `PruneCalled` grew but no segment was dropped: receive memory under pressure, a note.
+/// No judged drop counter grew, but `TCPOFODrop` (out-of-order segments dropped for memory) or
+/// `PruneCalled` (memory pressure) did: a note, so that neither is silent (principle one).
 fn pressure_note(host: &Host) -> Option<Finding> {
-    let g = protocol_growth(host, &[PRUNE_CALLED], &[])?;
-    if g.total <= 0.0 {
-        return None;
-    }
+    // (counter, what counted, what it means): the first that grew is noted.
+    let notes = [
+        (OFO_DROP, "out-of-order segments dropped", "for lack of receive memory (TCPOFODrop; the sender retransmits them)"),
+        (PRUNE_CALLED, "receive-queue prunes", "without a segment dropped (RcvPruned and OfoPruned did not grow): memory pressure, not loss"),
+    ];
+    let (g, what, meaning) = notes.into_iter().find_map(|(key, what, meaning)| {
+        protocol_growth(host, &[key], &[])
+            .filter(|g| g.total > 0.0)
+            .map(|g| (g, what, meaning))
+    })?;
     let mut f = RULE.finding(
         Severity::Info,
         "host",
-        format!(
-            "TCP pruned socket receive queues {} without dropping a segment (RcvPruned and OfoPruned did not grow): memory pressure, not loss.",
-            describe(&g, "times")
-        ),
+        format!("TCP counted {} {meaning}.", describe(&g, what)),
     );
     stand_on(&mut f, &g);
     f.remediation = remediation(host, g.live());
@@ -199,6 +203,11 @@ mod tests {
         let f = check(&h);
         assert_eq!(f[0].severity, Severity::Info);
         assert!(f[0].summary.contains("memory pressure, not loss"));
+        // Out-of-order drops alone: a note too, never silent.
+        let ofo = host(&[(0, &[(OFO_DROP, 7), (PRUNE_CALLED, 1_234)])], None);
+        let f = check(&ofo);
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(f[0].summary.contains("7 out-of-order segments dropped since the counters started for lack of receive memory"), "{}", f[0].summary);
         let zero = host(&[(0, &[("TcpExtTCPRcvQDrop", 0), (PRUNE_CALLED, 0)])], None);
         assert!(check(&zero).is_empty());
     }
