@@ -27,10 +27,10 @@ const REQQ_FULL: &str = "TcpExtTCPReqQFullDrop";
 
 fn check(host: &Host) -> Vec<Finding> {
     let Some(g) = protocol_growth(host, &[OVERFLOWS], &[]) else {
-        return Vec::new();
+        return other_listener_drops(host).into_iter().collect();
     };
     let Some(severity) = listen_severity(&g) else {
-        return Vec::new();
+        return other_listener_drops(host).into_iter().collect();
     };
     let drops = protocol_growth(host, &[DROPS], &[]).filter(|d| d.basis == g.basis);
     let reqq = protocol_growth(host, &[REQQ_FULL], &[]).filter(|d| d.basis == g.basis);
@@ -59,6 +59,26 @@ fn check(host: &Host) -> Vec<Finding> {
     }
     f.remediation = remediation(host, &g, syn_queue);
     vec![f]
+}
+
+/// No accept-queue overflow, but `ListenDrops` or `TCPReqQFullDrop` grew: listener drops from
+/// the SYN queue or other causes. A note, so that they are never silent (principle one).
+fn other_listener_drops(host: &Host) -> Option<Finding> {
+    let g = [DROPS, REQQ_FULL]
+        .into_iter()
+        .find_map(|key| protocol_growth(host, &[key], &[]).filter(|g| g.total > 0.0))?;
+    let mut f = RULE.finding(
+        Severity::Info,
+        "host",
+        format!(
+            "No accept-queue overflow, but listening sockets dropped {} ({}): the SYN queue was full, or a request failed (allocation, route, ICMP error).",
+            describe(&g, "connection requests"),
+            g.evidence.first().map_or(DROPS, |e| e.metric.as_str())
+        ),
+    );
+    stand_on(&mut f, &g);
+    f.remediation = remediation(host, &g, true);
+    Some(f)
 }
 
 /// Live growth: warning at `LISTEN_LIVE_WARN_RATE` or `LIVE_MIN_EVENTS`, critical at
@@ -156,6 +176,14 @@ mod tests {
             .with(|h| add_protocol(h, &[(0, &[(OVERFLOWS, 0), (DROPS, 0)])]))
             .build();
         assert!(check(&zero).is_empty());
+        // Listener drops without an overflow (SYN queue): a note, never silent.
+        let syn = HostBuilder::new("h")
+            .with(|h| add_protocol(h, &[(0, &[(OVERFLOWS, 0), (DROPS, 12)])]))
+            .build();
+        let f = check(&syn);
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(f[0].summary.contains("dropped 12 connection requests"), "{}", f[0].summary);
+        assert_any_contains(&f[0].remediation, "tcp_max_syn_backlog");
     }
 
     #[test]
