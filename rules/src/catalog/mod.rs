@@ -69,6 +69,8 @@ catalog! {
     tx_queue_drop,
     cloud_allowance_exceeded,
     nic_tx_errors,
+    udp_rcvbuf_errors,
+    qdisc_drop,
 }
 
 /// The chart kind of the rule with this id; [`Chart::Counters`] for an id not in the catalog.

@@ -38,7 +38,7 @@ pub fn is_shell_safe(name: &str) -> bool {
 /// Remediation lines are either commands/config lines a customer can paste, or advice; advice
 /// is turned into a `# ` comment so a block of remediation stays pasteable into a shell.
 fn is_command(line: &str) -> bool {
-    const COMMANDS: [&str; 21] = [
+    const COMMANDS: [&str; 23] = [
         "#",
         "for",
         "bridge",
@@ -60,6 +60,8 @@ fn is_command(line: &str) -> bool {
         "lsmod",
         "irqbalance",
         "sar",
+        "ss",
+        "nstat",
     ];
     let first = line.split_whitespace().next().unwrap_or("");
     COMMANDS.contains(&first) || first.starts_with('#') || first.starts_with('/')
