@@ -120,7 +120,7 @@ fn children<'a>(q: &Qdisc, qdiscs: &[&'a Qdisc]) -> Vec<&'a Qdisc> {
 }
 
 /// The leaves, each with its overflow and AQM drops, and each parent's own drops beyond its
-/// children's (never an `mq` root's: it only sums them).
+/// children's (for an `mq` root, which only sums its children: the queues not in the data).
 fn counted_parts<'a>(qdiscs: &[&'a Qdisc]) -> Vec<Part<'a>> {
     let mut parts = Vec::new();
     for q in qdiscs {
@@ -129,23 +129,36 @@ fn counted_parts<'a>(qdiscs: &[&'a Qdisc]) -> Vec<Part<'a>> {
             parts.extend(leaf_part(q));
             continue;
         }
-        if q.sums_children {
-            continue;
-        }
-        let own = growth(&q.counters.deltas, &["dropped"], &[]);
+        let traffic = ["sent_packets"];
+        let own = growth(&q.counters.deltas, &["dropped"], &traffic);
         let below = sum_growths(
             kids.iter()
-                .filter_map(|c| growth(&c.counters.deltas, &["dropped"], &[]))
+                .filter_map(|c| growth(&c.counters.deltas, &["dropped"], &traffic))
                 .collect(),
         );
-        if let (Some(mut own), Some(below)) = (own, below) {
-            if own.basis == below.basis && own.total > below.total {
-                own.total -= below.total;
-                own.traffic = 0.0;
-                label(&mut own, q, "dropped beyond its children's");
-                parts.push(Part { q, overflow: own, aqm: None });
-            }
+        let (Some(mut own), Some(below)) = (own, below) else {
+            continue;
+        };
+        if own.basis != below.basis || own.total <= below.total {
+            continue;
         }
+        own.total -= below.total;
+        collapse(&mut own);
+        if q.sums_children {
+            // An mq root beyond the children read: queues missing from the data, whose kind
+            // (and so whether these are AQM drops) is unknown; counted, never assumed benign.
+            own.traffic = (own.traffic - below.traffic).max(0.0);
+            label(&mut own, q, "beyond the TX queues in the data");
+        } else {
+            // A classful parent's packets went through its children: no traffic of its own.
+            own.traffic = 0.0;
+            label(&mut own, q, "beyond its children's");
+        }
+        parts.push(Part {
+            q,
+            overflow: own,
+            aqm: None,
+        });
     }
     parts
 }
@@ -161,16 +174,26 @@ fn leaf_part(q: &Qdisc) -> Option<Part<'_>> {
         aqm.total = (aqm.total - overflow.total).max(0.0);
         label(&mut overflow, q, "");
         label(&mut aqm, q, "(CoDel AQM: dropped − drop_overlimit)");
-        aqm.evidence.iter_mut().for_each(|e| {
-            e.delta = e.delta.map(|_| aqm.total);
-            e.value = e.value.map(|_| aqm.total);
-        });
-        aqm.evidence.retain(|_| aqm.total > 0.0);
+        collapse(&mut aqm);
         return Some(Part { q, overflow, aqm: Some(aqm) });
     }
     let mut overflow = growth(&q.counters.deltas, &["dropped"], &traffic)?;
     label(&mut overflow, q, "");
     Some(Part { q, overflow, aqm: None })
+}
+
+/// One evidence item for a difference of two counters (the window of the whole growth, the
+/// difference as its value), none when the difference is zero.
+fn collapse(g: &mut Growth) {
+    let first = g.evidence.first().and_then(|e| e.start);
+    let last = g.evidence.pop();
+    g.evidence.clear();
+    if let Some(mut e) = last.filter(|_| g.total > 0.0) {
+        e.start = first;
+        e.delta = e.delta.map(|_| g.total);
+        e.value = e.value.map(|_| g.total);
+        g.evidence.push(e);
+    }
 }
 
 /// Where a qdisc sits, for the reader: `root`, `TX queue 3 (parent :4)`, `parent 1:10`.
@@ -194,7 +217,17 @@ fn label(g: &mut Growth, q: &Qdisc, note: &str) {
 
 fn summary(dev: &str, ns: Option<&str>, parts: &[Part], overflow: &Growth, aqm: Option<&Growth>) -> String {
     let ns_note = ns.map(|n| format!(" (network namespace {n})")).unwrap_or_default();
-    let mut s = if overflow.total > 0.0 || overflow.history.is_some() {
+    let unknown_split = parts
+        .iter()
+        .filter(|p| p.overflow.total > 0.0)
+        .all(|p| p.q.sums_children);
+    let mut s = if overflow.total > 0.0 && unknown_split {
+        format!(
+            "The transmit qdisc of {dev}{ns_note} dropped packets in TX queues whose own qdiscs are not in the data (the {} root sums them): {}. Whether a queue was full or an AQM (fq_codel's CoDel) dropped them on purpose cannot be told without the per-queue statistics.",
+            parts.iter().find(|p| p.q.sums_children).map_or("mq", |p| p.q.kind.as_str()),
+            describe(overflow, "packets")
+        )
+    } else if overflow.total > 0.0 || overflow.history.is_some() {
         format!(
             "The transmit qdisc of {dev}{ns_note} dropped packets because its queue was full: {}. Packets arrived faster than the device drained them (link saturated or slowed by pause frames, a TX ring that fills, or bursts longer than the queue).",
             describe(overflow, "packets")
@@ -247,7 +280,10 @@ fn remediation(dev: &str, ns: Option<&str>, iface: Option<&Interface>, parts: &[
             )),
         }
     }
-    for p in parts.iter().filter(|p| p.overflow.total > 0.0 && p.q.kind != "pfifo_fast") {
+    for p in parts
+        .iter()
+        .filter(|p| p.overflow.total > 0.0 && p.q.kind != "pfifo_fast" && !p.q.sums_children)
+    {
         let at = match p.q.parent.as_deref() {
             None => "root".to_string(),
             Some(parent) => format!("parent {parent}"),
