@@ -310,8 +310,11 @@ mod tests {
     use crate::model::{CounterSample, CounterSeries};
     use crate::test_support::{assert_any_contains, assert_any_starts_with, at, HostBuilder};
 
+    /// Seconds after the base time (`None`: one pasted reading) and the counters read then.
+    type Reading<'a> = (Option<u32>, &'a [(&'a str, u64)]);
+
     /// A qdisc of `eth0` read at each `(second, counters)`; `None` seconds = one pasted reading.
-    fn qdisc(kind: &str, handle: &str, parent: Option<&str>, readings: &[(Option<u32>, &[(&str, u64)])]) -> Qdisc {
+    fn qdisc(kind: &str, handle: &str, parent: Option<&str>, readings: &[Reading]) -> Qdisc {
         let samples = readings
             .iter()
             .map(|(sec, kv)| CounterSample {
