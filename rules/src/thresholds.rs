@@ -112,3 +112,15 @@ pub const LISTEN_LIVE_CRIT_RATE: f64 = 100.0;
 pub const TCP_RCVQ_WARN_RATIO: f64 = 0.01;
 /// `somaxconn` to propose when the current value is small: the kernel default since 5.4.
 pub const SOMAXCONN_RAISED: u64 = 4096;
+/// `udp-rcvbuf-errors`: a since-boot or unknown-window total of UDP buffer errors is a
+/// warning when the generic since-boot gates say so (`drop_severity`), or at hotsos's own
+/// threshold taken as a pair: more than 500 errors AND more than 1 % of the datagrams (hotsos
+/// alarms on either; either alone alarms on long uptimes or on a handful of datagrams). Any
+/// non-zero total is at least info: a full socket buffer is never reassuring.
+pub const UDP_BOOT_WARN_EVENTS: f64 = 500.0;
+pub const UDP_BOOT_WARN_RATIO: f64 = 0.01;
+
+// `qdisc-drop` has no thresholds of its own: hotsos has no qdisc rule (knowledge
+// protocol-layers §9), so qdisc overflow drops are judged like interface drops
+// (`drop_severity`: LIVE_* during the capture, BOOT_* since boot). fq_codel's AQM drops
+// (`dropped` − `drop_overlimit`) are by design and never more than info.

@@ -157,3 +157,33 @@ pub fn is_ring_counter(name: &str, driver: Option<&str>) -> bool {
     }
     false
 }
+
+/// Adds growths of distinct counters (IPv4 and IPv6 UDP errors, the qdiscs of one device) into
+/// one. Only the parts on the strongest time basis count (live before since-boot before an
+/// unknown window): a live delta and a total since boot cannot be added. The window is the
+/// longest part's; the peak rate is the highest part's (a lower bound of the summed peak).
+pub fn sum_growths(parts: Vec<Growth>) -> Option<Growth> {
+    let basis = parts.iter().map(|g| g.basis).max()?;
+    let mut sum = Growth::new(basis);
+    for g in parts.into_iter().filter(|g| g.basis == basis) {
+        sum.total += g.total;
+        sum.traffic += g.traffic;
+        sum.seconds = max_opt(sum.seconds, g.seconds);
+        sum.peak_rate = max_opt(sum.peak_rate, g.peak_rate);
+        sum.history = match (sum.history, g.history) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        sum.evidence.extend(g.evidence);
+        sum.windows.extend(g.windows);
+        sum.room = sum.room.or(g.room);
+    }
+    Some(sum)
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}

@@ -72,6 +72,8 @@ catalog! {
     conntrack_table_full,
     tcp_listen_overflow,
     tcp_rcvq_drop,
+    udp_rcvbuf_errors,
+    qdisc_drop,
 }
 
 /// The chart kind of the rule with this id; [`Chart::Counters`] for an id not in the catalog.
