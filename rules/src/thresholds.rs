@@ -124,3 +124,7 @@ pub const UDP_BOOT_WARN_RATIO: f64 = 0.01;
 // protocol-layers §9), so qdisc overflow drops are judged like interface drops
 // (`drop_severity`: LIVE_* during the capture, BOOT_* since boot). fq_codel's AQM drops
 // (`dropped` − `drop_overlimit`) are by design and never more than info.
+
+/// `socket-mem-pressure`: socket memory at 85 % of `tcp_mem`/`udp_mem` max is a warning
+/// (hotsos's "high" level), at 100 % critical (the kernel refuses memory: aborts and drops).
+pub const SOCKET_MEM_WARN_FILL: f64 = 0.85;

@@ -74,6 +74,7 @@ catalog! {
     tcp_rcvq_drop,
     udp_rcvbuf_errors,
     qdisc_drop,
+    socket_mem_pressure,
 }
 
 /// The chart kind of the rule with this id; [`Chart::Counters`] for an id not in the catalog.
