@@ -100,19 +100,36 @@ impl Levels {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LogMessage {
+    /// `nf_conntrack: table full, dropping packet`.
     ConntrackTableFull,
+    /// `Possible SYN flooding on port P. Sending cookies.` / `… Dropping request.`; the
+    /// action is the event's `detail` (`Sending cookies`, `Dropping request`).
     SynFlood,
+    /// `NETDEV WATCHDOG: eth0 (drv): transmit queue N timed out`; `detail`: the queue.
     TxTimeout,
+    /// Intel `Detected Tx Unit Hang` / `Detected Hardware Unit Hang`.
     TxUnitHang,
+    /// A NIC driver's `Link is Down` / `Link is Up`.
     LinkDown,
     LinkUp,
+    /// Bonding: `link status definitely down/up for interface X` (subject: the slave).
+    BondLinkDown,
+    BondLinkUp,
+    /// `page allocation failure` (subject: the task).
     AllocationFailure,
+    /// `TCP: out of memory -- consider tuning tcp_mem`.
     TcpOutOfMemory,
+    /// `TCP: too many orphaned sockets`.
     TooManyOrphans,
+    /// `neighbour: arp_cache: neighbor table overflow!`.
     NeighbourTableOverflow,
+    /// OVS `dropped over-mtu packet`.
     OverMtuDrop,
+    /// `UDP: bad checksum` (subject: the destination port).
     UdpBadChecksum,
+    /// `martian source` / `martian destination` (rp_filter, log_martians; subject: the device).
     MartianSource,
+    MartianDestination,
 }
 
 /// One kind of kernel message about one subject (a device, a port, or none), counted over a
