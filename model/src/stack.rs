@@ -148,6 +148,13 @@ pub struct LogEvent {
     /// Times of the first and last line, when the log's timestamps could be placed in time.
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
+    /// Seconds after boot of the first and last line, when the line carries its uptime
+    /// (`dmesg`, Debian syslog) or the host's boot time places it: a link that went down
+    /// and up in the first minute is the driver starting, not a flap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_uptime: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_uptime: Option<f64>,
     /// `path:line` of the first and last line.
     pub first_source: String,
     pub last_source: String,
