@@ -16,7 +16,9 @@ use rules::model::{Host, ProblemRecord, ProblemSeverity};
 use super::hosts::Part;
 use super::{preparse, Assembler, Preparsed};
 use crate::ingest::capture::{Segment, Segmenter};
+use crate::ingest::kernel_logs::found_in;
 use crate::ingest::{loose, problem, Capture};
+use parsers::kernel_log::Scanner;
 
 /// Longer lines are cut here (the rest of the line is skipped and reported).
 const LINE_CAP: usize = 1 << 20;
@@ -38,6 +40,9 @@ const BATCH: usize = 64;
 /// Batches waiting between two stages; the reader blocks beyond that, so memory stays flat.
 const IN_FLIGHT: usize = 4;
 
+/// Bytes of lines collected before they are scanned for kernel messages.
+const KERNEL_BLOCK: usize = 256 * 1024;
+
 /// Reads the whole log from `reader` (positioned at its start). `bound` keeps the host's
 /// memory bounded as samples arrive (the retention stage, `rules::retention::bound`).
 ///
@@ -54,6 +59,10 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str, bound: fn(&mut H
     let mut error = None;
     let mut line = Vec::with_capacity(256);
     let mut n = 0;
+    // Kernel messages among the captures (`dmesg | tail` in the loop), scanned in blocks of
+    // lines so that the scan costs a copy per line, not a search.
+    let mut kernel = Scanner::summaries_only();
+    let mut block: Vec<u8> = Vec::with_capacity(KERNEL_BLOCK);
     let mut assembler = std::thread::scope(|scope| {
         let (to_parse, parse_queue) = sync_channel::<Vec<Capture>>(IN_FLIGHT);
         let (to_apply, apply_queue) = sync_channel::<Vec<(Capture, Preparsed)>>(IN_FLIGHT);
@@ -117,7 +126,17 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str, bound: fn(&mut H
                     }
                 };
                 segmenter.line(n, &text, &mut emit);
+                block.extend_from_slice(&line);
+                if !line.ends_with(b"\n") {
+                    // A line cut at LINE_CAP (or the last one) ends here for the scan too.
+                    block.push(b'\n');
+                }
+                if block.len() >= KERNEL_BLOCK {
+                    kernel.feed(&block);
+                    block.clear();
+                }
             }
+            kernel.feed(&block);
             segmenter.finish(&mut emit);
         }
         if !batch.is_empty() {
@@ -158,8 +177,10 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str, bound: fn(&mut H
     }
     let captures = segmenter.segments as u64 + u64::from(segmenter.prompt_host.is_some());
     let named = assembler.named();
-    let (host, found) = assembler.finish("");
+    let (mut host, found) = assembler.finish("");
     problems.extend(found);
+    let logs: Vec<_> = found_in(name, kernel.finish().value).into_iter().collect();
+    host.kernel_log = super::kernel_log::events(&host, &logs);
     let fallback = host.hostname.clone();
     Streamed {
         part: Part::loose(host, named, name, &fallback, label),

@@ -102,6 +102,23 @@ fn syslog_base(name: &str) -> Option<&'static str> {
     })
 }
 
+/// The kernel messages in a file that is not a kernel log by name (a pasted `dmesg`, a
+/// capture log that ran `dmesg | tail`): `None` when it holds none.
+pub fn from_text(source: &str, text: &str) -> Option<LogFile> {
+    let mut scanner = Scanner::summaries_only();
+    scanner.feed(text.as_bytes());
+    found_in(source, scanner.finish().value)
+}
+
+/// A file's scan as a [`LogFile`] of its own group, when it found any message.
+pub fn found_in(source: &str, log: KernelLog) -> Option<LogFile> {
+    (!log.summary.is_empty()).then(|| LogFile {
+        source: source.to_string(),
+        group: source.to_string(),
+        log,
+    })
+}
+
 /// Scans a log from a reader, in chunks, keeping summaries only. An error that stops the
 /// read is returned beside what was scanned before it.
 pub fn scan<R: Read>(reader: &mut R) -> (Parsed<KernelLog>, Option<std::io::Error>) {

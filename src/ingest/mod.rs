@@ -318,12 +318,20 @@ fn single_file(label: &str, name: &str, body: Body) -> Opened<'static> {
     let before = problems.len();
     let text = decode_text(body.bytes, label, &mut problems);
     let mut bundles = Vec::new();
+    let logs: Vec<_> = kernel_logs::from_text(name, &text).into_iter().collect();
     match loose::captures_from_text(name, &text, empty, label, &mut problems) {
         Ok(captures) => bundles.push(Bundle {
             root: String::new(),
             layout: None,
             captures,
-            logs: Vec::new(),
+            logs,
+        }),
+        // A pasted kernel log: no capture, but messages.
+        Err(why) if !logs.is_empty() && !why.contains(loose::BINARY) => bundles.push(Bundle {
+            root: String::new(),
+            layout: None,
+            captures: Vec::new(),
+            logs,
         }),
         Err(why) => {
             if why.contains(loose::BINARY) {
@@ -621,18 +629,26 @@ pub fn loose_bundles(
         let empty = body.bytes.is_empty();
         let before = problems.len();
         let text = decode_text(body.bytes, &src, problems);
+        let logs: Vec<_> = kernel_logs::from_text(&path, &text).into_iter().collect();
         match loose::captures_from_text(&path, &text, empty, &src, problems) {
             Err(why) if why.contains(loose::BINARY) => {
                 problems.truncate(before);
                 problems.push(problem(&src, None, ProblemSeverity::Warning, why));
             }
-            Ok(captures) if !captures.is_empty() => bundles.push(Bundle {
+            Ok(captures) if !captures.is_empty() || !logs.is_empty() => bundles.push(Bundle {
                 root: path,
                 layout: None,
                 captures,
-                logs: Vec::new(),
+                logs,
             }),
             Ok(_) => {}
+            // A kernel log among the captures: no capture, but messages.
+            Err(_) if !logs.is_empty() => bundles.push(Bundle {
+                root: path,
+                layout: None,
+                captures: Vec::new(),
+                logs,
+            }),
             Err(why) => problems.push(problem(&src, None, ProblemSeverity::Warning, why)),
         }
     }

@@ -88,3 +88,42 @@ fn kernel_logs_of_a_sosreport_archive_read_while_streaming() {
     let prefix = format!("{}!sosreport-lb01/", path.display());
     check(&report.hosts[0], &prefix);
 }
+
+#[test]
+fn a_pasted_dmesg_alone_gives_its_events_without_a_time() {
+    let path = Path::new(TESTDATA).join("parsers/kernel_log/public-conntrack-ratelimit.dmesg");
+    let report = run(&[&path]);
+    assert_eq!(report.inputs[0].error, None);
+    let host = &report.hosts[0];
+    let full = event(host, LogMessage::ConntrackTableFull);
+    assert_eq!((full.count, full.suppressed), (3, 3939));
+    // No collection time or uptime: the lines keep their uptime, not a date.
+    assert_eq!((full.first, full.last), (None, None));
+    assert_eq!(full.first_uptime, Some(104235.156774));
+    assert_eq!(full.last_uptime, Some(104262.962157));
+    assert_eq!(full.first_source, "public-conntrack-ratelimit.dmesg:1");
+    assert_eq!(full.last_source, "public-conntrack-ratelimit.dmesg:4");
+}
+
+#[test]
+fn kernel_lines_inside_a_long_capture_log_are_found_while_it_streams() {
+    // The real seed capture (`date; ip -s -s link; top`) repeated past the size from which a
+    // log is streamed, with the dmesg excerpt pasted once in the middle.
+    let seed = std::fs::read_to_string(crate::util::SEED_TAP_LOG).unwrap();
+    let dmesg = std::fs::read_to_string(
+        Path::new(TESTDATA).join("parsers/kernel_log/public-conntrack-ratelimit.dmesg"),
+    )
+    .unwrap();
+    let copies = (2 << 20) / seed.len() + 1;
+    let mut log = seed.repeat(copies / 2);
+    let dmesg_line = log.lines().count() + 1;
+    log.push_str(&dmesg);
+    log.push_str(&seed.repeat(copies / 2));
+    assert!(log.len() > 2 << 20);
+    let (_guard, path) = write_temp("drops.log", log.as_bytes());
+    let host = &run(&[&path]).hosts[0];
+    let full = event(host, LogMessage::ConntrackTableFull);
+    assert_eq!((full.count, full.suppressed), (3, 3939));
+    assert_eq!(full.first_source, format!("drops.log:{dmesg_line}"));
+    assert_eq!(full.last_source, format!("drops.log:{}", dmesg_line + 3));
+}
