@@ -4,12 +4,12 @@
 //! rules share lives here, or in [`super::counters`] (counter growth) and `kernel_log` (log events), re-exported below.
 
 pub(crate) use super::counters::{confirm_nstat, protocol_growth};
-pub(crate) use super::kernel_log::{
-    later, log_events, log_evidence, log_phrase, lower_bound, stand_on_log,
-};
 pub(crate) use super::counters::{
     counter_growth, cpu_growth, describe_included, ethtool_growth, has_counter, netns_note,
     own_growth, slaves_of, veth_peer,
+};
+pub(crate) use super::kernel_log::{
+    later, log_events, log_evidence, log_phrase, lower_bound, stand_on_log,
 };
 pub use super::Chart;
 pub use crate::evidence::{

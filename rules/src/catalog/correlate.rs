@@ -294,8 +294,20 @@ mod tests {
         let syn = find(&host, "syn-flood", "port 80").unwrap();
         assert_eq!(syn.related, ["tcp-listen-overflow"]);
         let listen = find(&host, "tcp-listen-overflow", "host").unwrap();
-        assert!(listen.summary.contains("Possible SYN flooding on port 80 (syn-flood)"), "{}", listen.summary);
-        assert_eq!(find(&host, "link-flap", "eth0").unwrap().related, ["nic-tx-timeout"]);
-        assert_eq!(find(&host, "nic-tx-timeout", "eth0").unwrap().related, ["link-flap"]);
+        assert!(
+            listen
+                .summary
+                .contains("Possible SYN flooding on port 80 (syn-flood)"),
+            "{}",
+            listen.summary
+        );
+        assert_eq!(
+            find(&host, "link-flap", "eth0").unwrap().related,
+            ["nic-tx-timeout"]
+        );
+        assert_eq!(
+            find(&host, "nic-tx-timeout", "eth0").unwrap().related,
+            ["link-flap"]
+        );
     }
 }

@@ -116,7 +116,13 @@ mod tests {
         // Synthetic: a link-down line naming `x;reboot`, no interface of that name read.
         let host = HostBuilder::new("h")
             .with(|h| {
-                let ev = crate::test_support::log(crate::model::LogMessage::LinkDown, "x;reboot", 2, 0, 60);
+                let ev = crate::test_support::log(
+                    crate::model::LogMessage::LinkDown,
+                    "x;reboot",
+                    2,
+                    0,
+                    60,
+                );
                 h.kernel_log.push(ev);
             })
             .build();
