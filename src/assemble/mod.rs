@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use rules::model::{cmp_time, Host, InterfaceKind, ProblemRecord, ProblemSeverity, Timestamp};
 
 pub mod hosts;
+pub mod kernel_log;
 mod problem_log;
+mod stack;
 pub mod stream;
 
 use problem_log::ProblemLog;
@@ -99,8 +101,10 @@ pub fn assemble_named(
         a.data(c);
     }
     let named = a.named();
-    let (host, found) = a.finish(&bundle.root);
+    let (mut host, found) = a.finish(&bundle.root);
     problems.extend(found);
+    // Last: placing log lines in time needs the collection time and uptime.
+    host.kernel_log = kernel_log::events(&host, &bundle.logs);
     (host, named)
 }
 
@@ -356,13 +360,14 @@ pub fn merge_hosts(hosts: Vec<Host>) -> Vec<Host> {
     hosts::merge_parts(parts, &mut Vec::new())
 }
 
-fn merge_into(into: &mut Host, other: Host) {
+fn merge_into(into: &mut Host, mut other: Host) {
     // `newer`: what is merged in is older than what is there; then it fills gaps only.
     let newer = match (other.collected_at, into.collected_at) {
         (Some(o), Some(i)) => o < i,
         (None, _) => true,
         (Some(_), None) => false,
     };
+    stack::merge(into, &mut other);
     // Identity follows the most recent capture.
     if !newer {
         into.kernel = other.kernel.clone().or(into.kernel.take());

@@ -289,6 +289,7 @@ mod tests {
             root: String::new(),
             layout: None,
             captures,
+            logs: Vec::new(),
         };
         let in_memory = assemble(&bundle, "log", &mut problems);
         assert_eq!(

@@ -12,6 +12,10 @@ use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 use regex::Regex;
 use std::sync::OnceLock;
 
+use parsers::kernel_log::KernelLog;
+use parsers::Parsed;
+
+use super::kernel_logs;
 use super::vfs::{self, Node, Vfs};
 use crate::ingest::classify;
 
@@ -80,6 +84,8 @@ pub struct Streamed {
     pub error: Option<String>,
     /// Non-fatal notes about single entries (path, message).
     pub notes: Vec<(String, String)>,
+    /// Kernel logs, scanned while they streamed (never kept as bodies), by physical path.
+    pub logs: HashMap<String, Parsed<KernelLog>>,
     /// Bodies of other small files, kept only while no archive-root marker has been seen:
     /// a tarball of capture logs has no root, and its files are read as loose captures.
     pub loose: Vec<(String, Body)>,
@@ -199,6 +205,14 @@ impl Collector {
     /// stream is returned (the entry's path is in it).
     fn file<R: Read>(&mut self, path: String, size: u64, entry: &mut R) -> Result<(), String> {
         self.out.vfs.insert(&path, Node::File { size });
+        if kernel_logs::is_kernel_log(&path) {
+            let (log, error) = kernel_logs::scan(entry);
+            self.out.logs.insert(path.clone(), log);
+            return match error {
+                Some(e) => Err(format!("corrupt or truncated in {path}: {e}")),
+                None => Ok(()),
+            };
+        }
         if self.wanted(&path) {
             if self.kept_total >= TOTAL_BODY_CAP {
                 self.note(

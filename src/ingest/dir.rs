@@ -15,6 +15,7 @@ use crate::ingest::classify::Layout;
 use walkdir::WalkDir;
 
 use super::archive::{self, Body};
+use super::kernel_logs;
 use super::vfs::{Node, Vfs};
 use super::{bundles_from_vfs, entry_source, problem, Opened};
 
@@ -72,6 +73,7 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened<'static>> {
     }
     // Archives inside a sosreport root (`proc.tar.gz`, `var.tgz`) are part of that host.
     let mut grafted: HashMap<String, Body> = HashMap::new();
+    let mut grafted_logs = HashMap::new();
     let roots = super::find_roots(&vfs);
     let inside: Vec<(String, String, Layout)> = vfs
         .paths()
@@ -111,7 +113,7 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened<'static>> {
         let src = format!("{}/{}", label.trim_end_matches('/'), p);
         if let Some(e) = super::graft(
             &mut vfs,
-            &mut grafted,
+            (&mut grafted, &mut grafted_logs),
             &root,
             layout,
             &p,
@@ -137,7 +139,22 @@ pub fn open_dir(path: &Path, label: &str) -> Vec<Opened<'static>> {
                 .map_err(|e| format!("cannot read: {e}")),
         )
     };
-    let (bundles, kind) = bundles_from_vfs(&vfs, &read_body, label, &mut problems);
+    let grafted_logs = std::cell::RefCell::new(grafted_logs);
+    // A kernel log is scanned from disk as it is read, never held (see `kernel_logs`).
+    let read_log = |physical: &str| {
+        if let Some(log) = grafted_logs.borrow_mut().remove(physical) {
+            return Some(Ok(log));
+        }
+        let full = real.get(physical)?;
+        Some(match open_no_follow(full) {
+            Ok(mut f) => match kernel_logs::scan(&mut f) {
+                (log, None) => Ok(log),
+                (_, Some(e)) => Err(format!("cannot read: {e}")),
+            },
+            Err(e) => Err(format!("cannot read: {e}")),
+        })
+    };
+    let (bundles, kind) = bundles_from_vfs(&vfs, (&read_body, &read_log), label, &mut problems);
     let mut bundles = bundles;
     let mut archives = Vec::new();
     if bundles.is_empty() {

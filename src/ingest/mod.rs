@@ -9,6 +9,7 @@ pub mod archive;
 pub mod capture;
 pub mod classify;
 pub mod dir;
+pub mod kernel_logs;
 pub mod log;
 pub mod loose;
 pub mod sniff;
@@ -19,6 +20,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
+use parsers::kernel_log::KernelLog;
+use parsers::Parsed;
 use rules::model::{InputInfo, InputKind, ProblemRecord, ProblemSeverity};
 
 pub use crate::kinds::Capture;
@@ -35,6 +38,8 @@ pub struct Bundle {
     pub root: String,
     pub layout: Option<Layout>,
     pub captures: Vec<Capture>,
+    /// The root's kernel logs, scanned (an archive root only).
+    pub logs: Vec<kernel_logs::LogFile>,
 }
 
 /// Everything read from one input.
@@ -318,6 +323,7 @@ fn single_file(label: &str, name: &str, body: Body) -> Opened<'static> {
             root: String::new(),
             layout: None,
             captures,
+            logs: Vec::new(),
         }),
         Err(why) => {
             if why.contains(loose::BINARY) {
@@ -373,6 +379,7 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened<'static
         error,
         notes,
         loose,
+        logs,
     } = streamed;
     let mut problems: Vec<ProblemRecord> = notes
         .into_iter()
@@ -380,6 +387,7 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened<'static
         .collect();
     let mut vfs = vfs;
     let mut bodies = bodies;
+    let mut logs = logs;
     let mut entries = entries;
     let mut error = error;
     // An archive inside a sosreport root (`proc.tar.gz`, `var.tgz`) is part of that host.
@@ -396,7 +404,7 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened<'static
                 let src = entry_source(label, &path);
                 if let Some(e) = graft(
                     &mut vfs,
-                    &mut bodies,
+                    (&mut bodies, &mut logs),
                     root,
                     *layout,
                     &path,
@@ -421,7 +429,9 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened<'static
     let get_body = |physical: &str| -> Option<Result<Body, String>> {
         bodies.borrow_mut().remove(physical).map(Ok)
     };
-    let (mut bundles, kind) = bundles_from_vfs(&vfs, &get_body, label, &mut problems);
+    let logs = std::cell::RefCell::new(logs);
+    let get_log = |physical: &str| logs.borrow_mut().remove(physical).map(Ok);
+    let (mut bundles, kind) = bundles_from_vfs(&vfs, (&get_body, &get_log), label, &mut problems);
     let mut kind = kind;
     if bundles.is_empty() && nested.is_empty() && !loose.is_empty() {
         let files: Vec<(String, u64)> = loose
@@ -476,7 +486,10 @@ fn from_streamed(label: &str, streamed: archive::Streamed) -> Vec<Opened<'static
 #[allow(clippy::too_many_arguments)]
 fn graft(
     vfs: &mut Vfs,
-    bodies: &mut HashMap<String, Body>,
+    (bodies, logs): (
+        &mut HashMap<String, Body>,
+        &mut HashMap<String, Parsed<KernelLog>>,
+    ),
     root: &str,
     layout: Layout,
     path: &str,
@@ -540,6 +553,9 @@ fn graft(
     }
     for (p, body) in inner.bodies {
         bodies.entry(vfs::join(&mount, &p)).or_insert(body);
+    }
+    for (p, log) in inner.logs {
+        logs.entry(vfs::join(&mount, &p)).or_insert(log);
     }
     error
 }
@@ -614,6 +630,7 @@ pub fn loose_bundles(
                 root: path,
                 layout: None,
                 captures,
+                logs: Vec::new(),
             }),
             Ok(_) => {}
             Err(why) => problems.push(problem(&src, None, ProblemSeverity::Warning, why)),
@@ -624,10 +641,16 @@ pub fn loose_bundles(
 
 type BodyFn<'a> = dyn Fn(&str) -> Option<Result<Body, String>> + 'a;
 
+/// A kernel log by physical path, scanned (see [`kernel_logs`]); `None` when it was not.
+type LogFn<'a> = dyn Fn(&str) -> Option<Result<Parsed<KernelLog>, String>> + 'a;
+
+/// How a root's files are read: bodies of captures, and scanned kernel logs.
+pub type Readers<'a, 'b> = (&'a BodyFn<'b>, &'a LogFn<'b>);
+
 /// Finds the roots of an indexed input and turns each into a [`Bundle`].
 pub fn bundles_from_vfs(
     vfs: &Vfs,
-    get_body: &BodyFn<'_>,
+    readers: Readers<'_, '_>,
     label: &str,
     problems: &mut Vec<ProblemRecord>,
 ) -> (Vec<Bundle>, InputKind) {
@@ -638,7 +661,8 @@ pub fn bundles_from_vfs(
         if layout == Layout::Supportconfig {
             kind = InputKind::Supportconfig;
         }
-        let bundle = bundle_for_root(vfs, get_body, label, &root, layout, problems);
+        let mut bundle = bundle_for_root(vfs, readers.0, label, &root, layout, problems);
+        bundle.logs = root_logs(vfs, readers.1, label, &root, layout, problems);
         // A `sos collect` wrapper has sos_logs/ and a manifest but no captures of its own.
         let has_captures = bundle
             .captures
@@ -754,7 +778,59 @@ fn bundle_for_root(
         root: root.to_string(),
         layout: Some(layout),
         captures,
+        logs: Vec::new(),
     }
+}
+
+/// The kernel logs under a root, each file once (by physical path, so a link and its target
+/// are one file), in path order. Logs of an inner root (`sos_containers/…`) are not the host's.
+fn root_logs(
+    vfs: &Vfs,
+    get_log: &LogFn<'_>,
+    label: &str,
+    root: &str,
+    layout: Layout,
+    problems: &mut Vec<ProblemRecord>,
+) -> Vec<kernel_logs::LogFile> {
+    let prefix = if root.is_empty() {
+        String::new()
+    } else {
+        format!("{root}/")
+    };
+    let mut files = Vec::new();
+    for (physical, node) in vfs.paths() {
+        if !matches!(node, Node::File { .. }) {
+            continue;
+        }
+        let Some(group) = physical
+            .strip_prefix(&prefix)
+            .and_then(|rel| kernel_logs::group(layout, rel))
+        else {
+            continue;
+        };
+        let source = entry_source(label, physical);
+        match get_log(physical) {
+            Some(Ok(parsed)) => {
+                for p in parsed.problems {
+                    problems.push(problem(
+                        &source,
+                        Some(p.line).filter(|&l| l > 0),
+                        ProblemSeverity::Warning,
+                        p.message,
+                    ));
+                }
+                files.push(kernel_logs::LogFile {
+                    source,
+                    group,
+                    log: parsed.value,
+                });
+            }
+            Some(Err(e)) => problems.push(problem(&source, None, ProblemSeverity::Warning, e)),
+            None => {}
+        }
+    }
+    files.sort_by(|a, b| a.source.cmp(&b.source));
+    files
 }
 
 /// Supportconfig files become one capture per recognised section; other captures pass through.

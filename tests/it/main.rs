@@ -16,6 +16,7 @@ mod escaping;
 mod exits;
 mod hostile;
 mod hosts;
+mod kernel_logs;
 mod layouts;
 mod markdown;
 mod paste;

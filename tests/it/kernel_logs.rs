@@ -1,0 +1,90 @@
+//! Kernel logs of a sosreport (`testdata/kernel-logs/sosreport-lb01`, see its PROVENANCE.md):
+//! scanned from a directory and from an archive alike, counted without adding dmesg, syslog
+//! and the journal together, rotations added up, lines placed in time.
+
+use std::path::Path;
+
+use rules::model::{Host, LogEvent, LogMessage};
+
+use crate::util::{run, write_temp, xz, TarBuilder, TESTDATA};
+
+const TREE: &str = "kernel-logs/sosreport-lb01";
+
+/// The tree as a tar.xz, its symlink kept as a symlink.
+fn as_archive() -> Vec<u8> {
+    let root = Path::new(TESTDATA).join(TREE);
+    let mut tar = TarBuilder::new();
+    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(root.parent().unwrap()).unwrap();
+        let name = rel.to_str().unwrap();
+        if entry.path_is_symlink() {
+            let target = std::fs::read_link(entry.path()).unwrap();
+            tar = tar.symlink(name, target.to_str().unwrap());
+        } else if entry.file_type().is_dir() {
+            tar = tar.dir(name);
+        } else {
+            tar = tar.file(name, &std::fs::read(entry.path()).unwrap());
+        }
+    }
+    xz(&tar.finish())
+}
+
+fn event(host: &Host, message: LogMessage) -> &LogEvent {
+    host.kernel_log
+        .iter()
+        .find(|e| e.message == message)
+        .unwrap_or_else(|| panic!("no {message:?} in {:?}", host.kernel_log))
+}
+
+fn check(host: &Host, prefix: &str) {
+    assert_eq!(host.hostname, "lb01");
+    assert_eq!(host.kernel_log.len(), 2, "{:?}", host.kernel_log);
+
+    // dmesg: 3 `table full` lines and `net_ratelimit: 3939 callbacks suppressed`; messages
+    // (rotation 2 + tail 1 = 3 lines) and the journal (3 lines) repeat the same events, so the
+    // count is dmesg's, which proves the most (3 + 3939), not 3 + 3 + 3.
+    let full = event(host, LogMessage::ConntrackTableFull);
+    assert_eq!((full.count, full.suppressed), (3, 3939));
+    // Booted 30 days before 2024-01-02 10:00 UTC = 2023-12-03 10:00; + 104235.156774 s.
+    assert_eq!(full.first.unwrap().to_string(), "2023-12-04T14:57:15+00:00");
+    assert_eq!(
+        full.first_source,
+        format!("{prefix}sos_commands/kernel/dmesg:1")
+    );
+    assert_eq!(
+        full.example,
+        "[104235.156774] nf_conntrack: nf_conntrack: table full, dropping packet"
+    );
+    // The last line is the syslog tail's `Jan  1 00:00:05` (year from the collection). The
+    // rotation's `Dec 31 23:59:01` is 2023-12-31, the year before the collection: were it
+    // placed in 2024, it would be the last line.
+    assert_eq!(full.last.unwrap().to_string(), "2024-01-01T00:00:05+00:00");
+    assert_eq!(
+        full.last_source,
+        format!("{prefix}sos_strings/logs/var.log.messages.tailed:1")
+    );
+    // 2024-01-01 00:00:05 is 28 days 14:00:05 after boot (2023-12-03 10:00 + 28 d = 12-31 10:00).
+    assert_eq!(full.last_uptime, Some(28.0 * 86400.0 + 14.0 * 3600.0 + 5.0));
+
+    let bond = event(host, LogMessage::BondLinkDown);
+    assert_eq!(bond.subject.as_deref(), Some("enP4p1s0f1"));
+    assert_eq!(bond.count, 1);
+    assert_eq!(bond.first.unwrap().to_string(), "2024-01-02T09:16:55+00:00");
+}
+
+#[test]
+fn kernel_logs_of_an_extracted_sosreport() {
+    let dir = Path::new(TESTDATA).join(TREE);
+    let report = run(&[&dir]);
+    let prefix = format!("{}!", dir.display());
+    check(&report.hosts[0], &prefix);
+}
+
+#[test]
+fn kernel_logs_of_a_sosreport_archive_read_while_streaming() {
+    let (_guard, path) = write_temp("sosreport-lb01.tar.xz", &as_archive());
+    let report = run(&[&path]);
+    let prefix = format!("{}!sosreport-lb01/", path.display());
+    check(&report.hosts[0], &prefix);
+}
