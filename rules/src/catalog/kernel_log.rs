@@ -37,9 +37,12 @@ pub fn log_phrase(e: &LogEvent) -> String {
         ));
     }
     let first = place(e.first.as_ref(), e.first_uptime, &e.first_source);
-    if e.count > 1 || e.first_source != e.last_source {
+    if e.count > 1 {
         let last = place(e.last.as_ref(), e.last_uptime, &e.last_source);
         s.push_str(&format!(" from {first} to {last}"));
+    } else if e.first_source != e.last_source {
+        // One line that two logs repeat (dmesg and the journal): the same message.
+        s.push_str(&format!(" at {first}, also in {}", e.last_source));
     } else {
         s.push_str(&format!(" at {first}"));
     }
@@ -126,5 +129,25 @@ pub fn later(
         ((Some(x), _), (Some(y), _)) => Some(x.cmp(y)),
         ((_, Some(x)), (_, Some(y))) => x.partial_cmp(&y),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::log;
+
+    #[test]
+    fn one_line_repeated_by_two_logs_reads_as_one_line() {
+        let e = LogEvent {
+            last_source: "sos_commands/logs/journalctl_--no-pager:5".into(),
+            example: "bond0: link status definitely down for interface eth1, disabling it".into(),
+            ..log(LogMessage::BondLinkDown, "eth1", 1, 0, 0)
+        };
+        assert_eq!(
+            log_phrase(&e),
+            "1 line at 2024-03-01T10:00:00+00:00 (sos_commands/kernel/dmesg:1), also in sos_commands/logs/journalctl_--no-pager:5, e.g. \"bond0: link status definitely down for interface eth1, disabling it\""
+        );
+        assert_eq!(log_evidence(&e, "eth1").len(), 2);
     }
 }
