@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::model::{CounterSample, Host, InterfaceKind, Timestamp};
+use crate::model::{CounterSample, Host, InterfaceKind, LogEvent, LogMessage, Timestamp};
 
 /// `sec` seconds after 2024-03-01 10:00:00 UTC, the time base of every synthetic reading.
 pub fn at(sec: u32) -> Option<Timestamp> {
@@ -109,5 +109,27 @@ pub fn add_protocol(host: &mut Host, samples: &[(u32, &[(&str, u64)])]) {
             counters: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             approximate: false,
         });
+    }
+}
+
+/// A kernel-log event: `count` lines of `message` about `subject` (`""` for none), the first
+/// `first` and the last `last` seconds after the time base, as lines 1 and 1 + `count` − 1 of
+/// `sos_commands/kernel/dmesg`; no uptime, nothing suppressed, no detail. Change the rest with
+/// struct update syntax: `LogEvent { suppressed: 3939, ..log(…) }`.
+pub fn log(message: LogMessage, subject: &str, count: u64, first: u32, last: u32) -> LogEvent {
+    let source = |line: u64| format!("sos_commands/kernel/dmesg:{line}");
+    LogEvent {
+        message,
+        subject: (!subject.is_empty()).then(|| subject.to_string()),
+        count,
+        suppressed: 0,
+        first: at(first),
+        last: at(last),
+        first_uptime: None,
+        last_uptime: None,
+        first_source: source(1),
+        last_source: source(count.max(1)),
+        example: format!("{message:?} {subject}"),
+        detail: None,
     }
 }

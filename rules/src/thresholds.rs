@@ -128,3 +128,28 @@ pub const UDP_BOOT_WARN_RATIO: f64 = 0.01;
 /// `socket-mem-pressure`: socket memory at 85 % of `tcp_mem`/`udp_mem` max is a warning
 /// (hotsos's "high" level), at 100 % critical (the kernel refuses memory: aborts and drops).
 pub const SOCKET_MEM_WARN_FILL: f64 = 0.85;
+
+/// `syn-flood`: `Possible SYN flooding on port P. Dropping request` means SYNs were dropped
+/// (cookies off, or `tcp_syncookies=0`): a warning at the first line. Since 3.1 the kernel
+/// prints it once per listening socket (`synflood_warned`, reset only when the listener is
+/// created again), 2.6 kernels at most once a minute: 10 lines for one port are ten restarts
+/// of the service (or ten minutes) that each ran into a full SYN queue again, a recurring
+/// outage rather than one burst: critical. hotsos has no SYN-flood log rule (knowledge §9).
+/// `Sending cookies` alone is info: no SYN was dropped (knowledge §10, "DoCookies is not a
+/// drop"), the handshake completed with a cookie; it still says the SYN queue was full.
+pub const SYN_FLOOD_DROP_CRIT_LINES: u64 = 10;
+
+/// `nic-tx-timeout`: each `NETDEV WATCHDOG … timed out` line and each Intel `Detected Tx Unit
+/// Hang` is a transmit queue stuck long enough for the driver to reset the adapter, losing
+/// what was queued and in flight: a warning at the first line. One hang prints `Tx Unit Hang`
+/// on several watchdog runs (every 2 s) before the reset, and kernels before 6.x print the
+/// watchdog line once per boot (`WARN_ONCE`), so 10 lines on one interface are several resets,
+/// a NIC that keeps hanging: critical. hotsos has no rule on these lines (knowledge §9).
+pub const TX_TIMEOUT_CRIT_LINES: u64 = 10;
+
+/// `link-flap`: a link that went down and up once within the first minute after boot is the
+/// driver starting and the link negotiating (knowledge §10, "at boot: benign"): no finding.
+/// Later, or from the second down on, each transition loses what was in flight: a warning.
+pub const LINK_BOOT_SECONDS: f64 = 60.0;
+/// Downs on one interface that are a flap whenever they happened.
+pub const LINK_FLAP_DOWNS: u64 = 2;

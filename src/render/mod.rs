@@ -24,6 +24,7 @@ pub fn basis_label(basis: &str) -> &'static str {
         "live" => "live",
         "since-boot" => "since boot",
         "unknown-window" => "window unknown",
+        "log" => "kernel log",
         _ => "one reading",
     }
 }

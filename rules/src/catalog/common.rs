@@ -1,12 +1,15 @@
 //! What every rule file imports, and the only thing it imports from this crate
 //! (`use super::common::*`): the model, finding, evidence, threshold and timeline items rules
 //! use, and the helpers more than one rule needs. A rule never imports another rule: what two
-//! rules share lives here, or in [`super::counters`] (counter growth), re-exported below.
+//! rules share lives here, or in [`super::counters`] (counter growth) and `kernel_log` (log events), re-exported below.
 
 pub(crate) use super::counters::{confirm_nstat, protocol_growth};
 pub(crate) use super::counters::{
     counter_growth, cpu_growth, describe_included, ethtool_growth, has_counter, netns_note,
     own_growth, slaves_of, veth_peer,
+};
+pub(crate) use super::kernel_log::{
+    later, log_events, log_evidence, log_phrase, lower_bound, stand_on_log,
 };
 pub use super::Chart;
 pub use crate::evidence::{
@@ -16,7 +19,7 @@ pub use crate::evidence::{
 pub use crate::finding::{Evidence, Finding, Rule, Severity};
 pub use crate::model::{
     cmp_time, BondRole, CpuSample, EthtoolSample, Host, Interface, InterfaceKind, IpvsSample,
-    PerCpuInterval, Ring, SoftnetInterval, Timestamp,
+    LogEvent, LogMessage, PerCpuInterval, Ring, SoftnetInterval, Timestamp,
 };
 pub use crate::thresholds::*;
 pub use crate::timeline::{seconds_between, series_of};

@@ -6,6 +6,11 @@
 //! clash): reported here with its own explanation so that no conntrack drop is silent.
 //! Without counters, a table filled to [`CONNTRACK_FILL_WARN`] of its maximum is a warning:
 //! the next burst of new flows is dropped.
+//!
+//! The kernel log's `nf_conntrack: table full, dropping packet` (§8.2) is each a dropped packet
+//! (rate-limited, so `count + suppressed` is a lower bound): with counters, the lines are more
+//! evidence and make the finding at least a warning; without them, the lines alone are a
+//! warning on the `log` basis (hotsos alarms on any occurrence).
 
 use super::common::*;
 
@@ -27,6 +32,45 @@ const MAX: &str = "net.netfilter.nf_conntrack_max";
 const COUNT: &str = "net.netfilter.nf_conntrack_count";
 
 fn check(host: &Host) -> Vec<Finding> {
+    let logged = log_events(host, &[LogMessage::ConntrackTableFull]);
+    let Some(mut f) = from_counters(host, !logged.is_empty()) else {
+        return (!logged.is_empty())
+            .then(|| from_log(host, &logged))
+            .into_iter()
+            .collect();
+    };
+    for e in logged {
+        // The messages prove the table was full, whatever the counters' window.
+        f.severity = f.severity.min(Severity::Warning);
+        f.evidence.extend(log_evidence(e, LOGGED));
+        f.summary.push_str(&format!(" Kernel log: \"{LOGGED}\": {}.", log_phrase(e)));
+    }
+    vec![f]
+}
+
+/// The message as the kernel prints it (doubled `nf_conntrack:` on recent kernels).
+const LOGGED: &str = "nf_conntrack: table full, dropping packet";
+
+/// The messages alone, with no conntrack counter that shows the drops.
+fn from_log(host: &Host, events: &[&LogEvent]) -> Finding {
+    let phrases: Vec<String> = events.iter().map(|e| log_phrase(e)).collect();
+    let mut f = RULE.finding(
+        Severity::Warning,
+        "host",
+        format!(
+            "Kernel log: \"{LOGGED}\": {}. Each line is a packet of a new connection dropped because the connection-tracking table was full; the message is rate-limited, so more were dropped than logged.",
+            phrases.join("; ")
+        ),
+    );
+    let labelled: Vec<(&LogEvent, String)> = events.iter().map(|e| (*e, LOGGED.to_string())).collect();
+    stand_on_log(&mut f, &labelled);
+    f.remediation = remediation(host, true, false);
+    f
+}
+
+/// The finding the counters and the table's fill make, if any; `logged`: the kernel log
+/// says the table was full (the limit advice applies).
+fn from_counters(host: &Host, logged: bool) -> Option<Finding> {
     let deltas = &host.conntrack.deltas;
     let drops = growth(deltas, &["drop"], &[]).filter(|g| g.total > 0.0);
     let clashes = growth(deltas, &["insert_failed"], &[]).filter(|g| g.total > 0.0);
@@ -36,11 +80,9 @@ fn check(host: &Host) -> Vec<Finding> {
         (Some(g), _) => (drop_severity(g), Some(g)),
         (None, Some(g)) => (drop_severity(g), Some(g)),
         (None, None) if full.is_some() => (Some(Severity::Warning), None),
-        (None, None) => return Vec::new(),
+        (None, None) => return None,
     };
-    let Some(mut severity) = severity else {
-        return Vec::new();
-    };
+    let mut severity = severity?;
     if full.is_some() && severity == Severity::Info {
         // A table at its limit is what the drops mean: not a since-boot curiosity.
         severity = Severity::Warning;
@@ -58,8 +100,12 @@ fn check(host: &Host) -> Vec<Finding> {
     if let Some(fl) = &fill {
         f.evidence.push(fl.evidence.clone());
     }
-    f.remediation = remediation(host, drops.is_some() || full.is_some(), clashes.is_some());
-    vec![f]
+    f.remediation = remediation(
+        host,
+        drops.is_some() || full.is_some() || logged,
+        clashes.is_some(),
+    );
+    Some(f)
 }
 
 /// The table's highest fill: the peak `nf_conntrack_count` against `nf_conntrack_max`.
@@ -165,7 +211,7 @@ mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use super::*;
     use crate::model::CounterSample;
-    use crate::test_support::{assert_any_starts_with, at};
+    use crate::test_support::{assert_any_starts_with, at, log};
 
     fn conntrack(host: &mut Host, readings: &[(u32, u64, u64)]) {
         for (i, (sec, drop, insert_failed)) in readings.iter().enumerate() {
@@ -239,5 +285,45 @@ mod tests {
         assert!(f[0].summary.contains("not a full table"), "{}", f[0].summary);
         // No limit advice without a full table: the remedy for clashes differs.
         assert!(!f[0].remediation.iter().any(|r| r.starts_with("sysctl -w")));
+    }
+
+    fn table_full(count: u64, suppressed: u64) -> LogEvent {
+        LogEvent {
+            suppressed,
+            example: "nf_conntrack: nf_conntrack: table full, dropping packet".into(),
+            ..log(LogMessage::ConntrackTableFull, "", count, 0, 3600)
+        }
+    }
+
+    #[test]
+    fn the_log_alone_is_a_warning_with_its_lower_bound() {
+        // 2 lines, 3939 suppressed between them: at least 3941 packets, no counters.
+        let mut h = Host::new("h");
+        h.kernel_log.push(table_full(2, 3939));
+        crate::timeline::compute(&mut h);
+        let f = check(&h);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].severity, f[0].basis, f[0].total), (Severity::Warning, "log", 3941.0));
+        assert!(f[0].summary.contains("2 lines (at least 3941 with the 3939 the kernel suppressed) from 2024-03-01T10:00:00+00:00 (sos_commands/kernel/dmesg:1) to 2024-03-01T11:00:00+00:00 (sos_commands/kernel/dmesg:2)"), "{}", f[0].summary);
+        let values: Vec<Option<f64>> = f[0].evidence.iter().map(|e| e.value).collect();
+        assert_eq!(values, [Some(2.0), None, Some(3941.0)]);
+        assert_any_starts_with(&f[0].remediation, "sysctl net.netfilter.nf_conntrack_max   # read the current limit");
+    }
+
+    #[test]
+    fn with_counters_the_log_is_more_evidence_and_at_least_a_warning() {
+        // 7 insert failures since the counters started: info alone (see above); the log
+        // says the table was full: a warning, still on the counters' basis.
+        let mut h = Host::new("h");
+        conntrack(&mut h, &[(0, 0, 7)]);
+        h.kernel_log.push(table_full(1, 0));
+        crate::timeline::compute(&mut h);
+        let f = check(&h);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].severity, f[0].basis), (Severity::Warning, "unknown-window"));
+        assert!(f[0].summary.contains("Kernel log: \"nf_conntrack: table full, dropping packet\": 1 line at"), "{}", f[0].summary);
+        assert_eq!(f[0].evidence.last().unwrap().basis, "log");
+        // The limit advice applies now that the table is known to have been full.
+        assert_any_starts_with(&f[0].remediation, "sysctl net.netfilter.nf_conntrack_max");
     }
 }

@@ -158,6 +158,60 @@ pub(super) fn correlate(findings: &mut [Finding]) {
             _ => {}
         }
     }
+    listeners(findings);
+    resets(findings);
+}
+
+/// `syn-flood` and `tcp-listen-overflow` are the same listeners seen by the log and by the
+/// counters: each says so, whatever their severity (cookies alone are info, and still name
+/// the port the counters cannot).
+fn listeners(findings: &mut [Finding]) {
+    let ports: Vec<String> = findings
+        .iter()
+        .filter(|f| f.rule == "syn-flood")
+        .map(|f| f.subject.clone())
+        .collect();
+    if ports.is_empty() || !findings.iter().any(|f| f.rule == "tcp-listen-overflow") {
+        return;
+    }
+    for f in findings.iter_mut() {
+        match f.rule {
+            "syn-flood" => {
+                f.related.push("tcp-listen-overflow");
+                f.summary.push_str(" The listen counters overflowed too (tcp-listen-overflow): the backlog of this listener is the first thing to raise.");
+            }
+            "tcp-listen-overflow" => {
+                f.related.push("syn-flood");
+                f.summary.push_str(&format!(
+                    " The kernel log names the listener(s): Possible SYN flooding on {} (syn-flood).",
+                    ports.join(", ")
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A transmit timeout resets the adapter, and the link goes down and up with it: a
+/// `link-flap` on an interface with a `nic-tx-timeout` says the flaps may be those resets.
+fn resets(findings: &mut [Finding]) {
+    let subjects = |id: &str, f: &[Finding]| -> Vec<String> {
+        f.iter()
+            .filter(|x| x.rule == id)
+            .map(|x| x.subject.clone())
+            .collect()
+    };
+    let reset = subjects("nic-tx-timeout", findings);
+    let flapped = subjects("link-flap", findings);
+    for f in findings.iter_mut() {
+        if f.rule == "link-flap" && reset.contains(&f.subject) {
+            f.related.push("nic-tx-timeout");
+            f.summary.push_str(" This interface also had transmit timeouts (nic-tx-timeout): a driver's reset takes the link down and up, so some of these flaps may be those resets rather than the cable or switch.");
+        } else if f.rule == "nic-tx-timeout" && flapped.contains(&f.subject) {
+            f.related.push("link-flap");
+            f.summary.push_str(" Its link flapped too (link-flap): the resets, or a link partner problem behind both.");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -215,5 +269,45 @@ mod tests {
         let host = b.judged();
         let bond = find(&host, "nic-rx-ring-overflow", "bond0").expect("bond0 kept");
         assert_eq!(bond.severity, Severity::Critical);
+    }
+
+    #[test]
+    fn log_findings_name_the_findings_they_explain() {
+        use crate::model::{LogEvent, LogMessage};
+        use crate::test_support::{add_protocol, log};
+        // Synthetic: 600 accept-queue overflows since the counters started, SYNs dropped on
+        // port 80; eth0 timed out and its link went down twice.
+        let host = HostBuilder::new("h")
+            .with(|h| {
+                add_protocol(h, &[(0, &[("TcpExtListenOverflows", 600)])]);
+                h.kernel_log = vec![
+                    LogEvent {
+                        detail: Some("Dropping request".into()),
+                        ..log(LogMessage::SynFlood, "80", 1, 0, 0)
+                    },
+                    log(LogMessage::TxTimeout, "eth0", 1, 100, 100),
+                    log(LogMessage::LinkDown, "eth0", 2, 100, 900),
+                    log(LogMessage::LinkUp, "eth0", 2, 104, 904),
+                ];
+            })
+            .judged();
+        let syn = find(&host, "syn-flood", "port 80").unwrap();
+        assert_eq!(syn.related, ["tcp-listen-overflow"]);
+        let listen = find(&host, "tcp-listen-overflow", "host").unwrap();
+        assert!(
+            listen
+                .summary
+                .contains("Possible SYN flooding on port 80 (syn-flood)"),
+            "{}",
+            listen.summary
+        );
+        assert_eq!(
+            find(&host, "link-flap", "eth0").unwrap().related,
+            ["nic-tx-timeout"]
+        );
+        assert_eq!(
+            find(&host, "nic-tx-timeout", "eth0").unwrap().related,
+            ["link-flap"]
+        );
     }
 }

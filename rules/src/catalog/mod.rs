@@ -13,6 +13,7 @@ use crate::model::Host;
 mod common;
 mod correlate;
 pub mod counters;
+mod kernel_log;
 mod remediation;
 #[cfg(test)]
 mod tests;
@@ -75,6 +76,9 @@ catalog! {
     udp_rcvbuf_errors,
     qdisc_drop,
     socket_mem_pressure,
+    syn_flood,
+    nic_tx_timeout,
+    link_flap,
 }
 
 /// The chart kind of the rule with this id; [`Chart::Counters`] for an id not in the catalog.

@@ -9,10 +9,13 @@ use crate::model::Host;
 pub(super) fn make_pasteable(host: &Host, findings: &mut [Finding]) {
     // Interface names come from the customer's data and may hold shell metacharacters
     // (`$(reboot)` is a valid 9-character name): a command naming one is not pasteable as is.
+    // So may the devices a kernel-log line names (`link-flap`, `nic-tx-timeout` subjects).
+    let logged = host.kernel_log.iter().filter_map(|e| e.subject.as_deref());
     let unsafe_names: Vec<&str> = host
         .interfaces
         .iter()
         .map(|i| i.name.as_str())
+        .chain(logged)
         .filter(|n| !is_shell_safe(n))
         .collect();
     for f in findings {
@@ -106,5 +109,28 @@ mod tests {
             assert!(line.starts_with('#'), "pasteable: {line}");
         }
         assert_any_contains(&tap.remediation, "$(reboot)");
+    }
+
+    #[test]
+    fn commands_naming_a_hostile_device_of_the_kernel_log_are_commented_out() {
+        // Synthetic: a link-down line naming `x;reboot`, no interface of that name read.
+        let host = HostBuilder::new("h")
+            .with(|h| {
+                let ev = crate::test_support::log(
+                    crate::model::LogMessage::LinkDown,
+                    "x;reboot",
+                    2,
+                    0,
+                    60,
+                );
+                h.kernel_log.push(ev);
+            })
+            .build();
+        let findings = run(&host);
+        let flap = findings.iter().find(|f| f.rule == "link-flap").unwrap();
+        assert_any_contains(&flap.remediation, "ethtool x;reboot");
+        for line in flap.remediation.iter().filter(|l| l.contains("x;reboot")) {
+            assert!(line.starts_with('#'), "pasteable: {line}");
+        }
     }
 }
