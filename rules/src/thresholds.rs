@@ -128,3 +128,10 @@ pub const UDP_BOOT_WARN_RATIO: f64 = 0.01;
 /// `socket-mem-pressure`: socket memory at 85 % of `tcp_mem`/`udp_mem` max is a warning
 /// (hotsos's "high" level), at 100 % critical (the kernel refuses memory: aborts and drops).
 pub const SOCKET_MEM_WARN_FILL: f64 = 0.85;
+
+/// `rp-filter-drop`: a since-boot or unknown-window total of `TcpExtIPReversePathFilter` above
+/// 500 is a warning (hotsos's threshold for it, > 500); any non-zero total below it stays a
+/// note, never silent: a few rejected packets since boot are usually stray or spoofed sources,
+/// and on multi-homed hosts strict mode may drop by design. Live growth is judged with the
+/// generic gates (`LIVE_*`) against `IpInReceives`.
+pub const RP_FILTER_BOOT_WARN_EVENTS: f64 = 500.0;

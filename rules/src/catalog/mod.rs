@@ -75,6 +75,7 @@ catalog! {
     udp_rcvbuf_errors,
     qdisc_drop,
     socket_mem_pressure,
+    rp_filter_drop,
 }
 
 /// The chart kind of the rule with this id; [`Chart::Counters`] for an id not in the catalog.
