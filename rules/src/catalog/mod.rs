@@ -76,6 +76,7 @@ catalog! {
     qdisc_drop,
     socket_mem_pressure,
     rp_filter_drop,
+    protocol_discards,
 }
 
 /// The chart kind of the rule with this id; [`Chart::Counters`] for an id not in the catalog.
