@@ -326,37 +326,81 @@ mod tests {
         // Synthetic totals, one reading: each value is read back as written.
         let host = HostBuilder::new("h")
             .with(|h| {
-                add_protocol(h, &[(0, &[
-                    ("IpInReceives", 100_000),
-                    ("IpInDiscards", 7),
-                    ("IpOutNoRoutes", 3),
-                    ("TcpExtIPReversePathFilter", 2124),
-                    ("TcpExtListenOverflows", 0),
-                    ("TcpExtTCPReqQFullDoCookies", 26),
-                    ("UdpInErrors", 5),
-                    ("UdpRcvbufErrors", 5),
-                    ("UdpNoPorts", 107),
-                    ("UdpInDatagrams", 4901),
-                ])]);
+                add_protocol(
+                    h,
+                    &[(
+                        0,
+                        &[
+                            ("IpInReceives", 100_000),
+                            ("IpInDiscards", 7),
+                            ("IpOutNoRoutes", 3),
+                            ("TcpExtIPReversePathFilter", 2124),
+                            ("TcpExtListenOverflows", 0),
+                            ("TcpExtTCPReqQFullDoCookies", 26),
+                            ("UdpInErrors", 5),
+                            ("UdpRcvbufErrors", 5),
+                            ("UdpNoPorts", 107),
+                            ("UdpInDatagrams", 4901),
+                        ],
+                    )],
+                );
             })
             .judged();
-        assert_eq!(entry(&host, "host", "TcpExtIPReversePathFilter").finding, Some("rp-filter-drop"));
-        assert_eq!(entry(&host, "host", "TcpExtIPReversePathFilter").value, 2124);
-        assert_eq!(entry(&host, "host", "IpInDiscards").finding, Some("protocol-discards"));
-        assert_eq!(entry(&host, "host", "UdpRcvbufErrors").finding, Some("udp-rcvbuf-errors"));
+        assert_eq!(
+            entry(&host, "host", "TcpExtIPReversePathFilter").finding,
+            Some("rp-filter-drop")
+        );
+        assert_eq!(
+            entry(&host, "host", "TcpExtIPReversePathFilter").value,
+            2124
+        );
+        assert_eq!(
+            entry(&host, "host", "IpInDiscards").finding,
+            Some("protocol-discards")
+        );
+        assert_eq!(
+            entry(&host, "host", "UdpRcvbufErrors").finding,
+            Some("udp-rcvbuf-errors")
+        );
         // InErrors 5 = RcvbufErrors 5: explained by its part, not counted twice.
         let in_errors = entry(&host, "host", "UdpInErrors");
         assert_eq!(in_errors.finding, None);
-        assert!(in_errors.reason.as_deref().unwrap().starts_with("the sum of UdpRcvbufErrors"));
-        assert!(entry(&host, "host", "UdpNoPorts").reason.as_deref().unwrap().contains("ICMP port unreachable"));
-        assert!(entry(&host, "host", "IpOutNoRoutes").reason.as_deref().unwrap().contains("got an error"));
+        assert!(in_errors
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("the sum of UdpRcvbufErrors"));
+        assert!(entry(&host, "host", "UdpNoPorts")
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("ICMP port unreachable"));
+        assert!(entry(&host, "host", "IpOutNoRoutes")
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("got an error"));
         // Zero, and not-loss counters (cookies answered the connection) are not listed.
-        for absent in ["TcpExtListenOverflows", "TcpExtTCPReqQFullDoCookies", "IpInReceives"] {
-            assert!(!host.loss_counters.iter().any(|l| l.counter == absent), "{absent}");
+        for absent in [
+            "TcpExtListenOverflows",
+            "TcpExtTCPReqQFullDoCookies",
+            "IpInReceives",
+        ] {
+            assert!(
+                !host.loss_counters.iter().any(|l| l.counter == absent),
+                "{absent}"
+            );
         }
     }
 
-    fn qdisc(dev: &str, kind: &str, handle: &str, parent: Option<&str>, sums: bool, kv: &[(&str, u64)]) -> Qdisc {
+    fn qdisc(
+        dev: &str,
+        kind: &str,
+        handle: &str,
+        parent: Option<&str>,
+        sums: bool,
+        kv: &[(&str, u64)],
+    ) -> Qdisc {
         let mut q = Qdisc {
             dev: dev.into(),
             namespace: None,
@@ -381,16 +425,50 @@ mod tests {
         let host = HostBuilder::new("h")
             .with(|h| {
                 // An mq root summing two fq_codel queues: 40 + 2 = 42 (CoDel AQM drops only).
-                h.qdiscs.push(qdisc("eth0", "mq", "0:", None, true, &[("dropped", 42), ("sent_packets", 9000)]));
-                h.qdiscs.push(qdisc("eth0", "fq_codel", "0:", Some(":1"), false, &[("dropped", 40), ("drop_overlimit", 0), ("sent_packets", 5000)]));
-                h.qdiscs.push(qdisc("eth0", "fq_codel", "0:", Some(":2"), false, &[("dropped", 2), ("drop_overlimit", 0), ("sent_packets", 4000)]));
+                h.qdiscs.push(qdisc(
+                    "eth0",
+                    "mq",
+                    "0:",
+                    None,
+                    true,
+                    &[("dropped", 42), ("sent_packets", 9000)],
+                ));
+                h.qdiscs.push(qdisc(
+                    "eth0",
+                    "fq_codel",
+                    "0:",
+                    Some(":1"),
+                    false,
+                    &[
+                        ("dropped", 40),
+                        ("drop_overlimit", 0),
+                        ("sent_packets", 5000),
+                    ],
+                ));
+                h.qdiscs.push(qdisc(
+                    "eth0",
+                    "fq_codel",
+                    "0:",
+                    Some(":2"),
+                    false,
+                    &[
+                        ("dropped", 2),
+                        ("drop_overlimit", 0),
+                        ("sent_packets", 4000),
+                    ],
+                ));
                 h.conntrack.samples.push(CounterSample {
                     time: None,
                     source: "conntrack_-S:1".into(),
-                    counters: [("drop", 3000), ("early_drop", 105), ("invalid", 4), ("insert_failed", 0)]
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), *v))
-                        .collect(),
+                    counters: [
+                        ("drop", 3000),
+                        ("early_drop", 105),
+                        ("invalid", 4),
+                        ("insert_failed", 0),
+                    ]
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
                     approximate: false,
                 });
             })
@@ -398,13 +476,29 @@ mod tests {
         let q1 = entry(&host, "eth0", "qdisc fq_codel 0: parent :1 dropped");
         assert_eq!(q1.value, 40);
         assert_eq!(q1.finding, Some("qdisc-drop"));
-        assert_eq!(entry(&host, "eth0", "qdisc fq_codel 0: parent :2 dropped").value, 2);
-        assert!(!host.loss_counters.iter().any(|l| l.counter.starts_with("qdisc mq")));
+        assert_eq!(
+            entry(&host, "eth0", "qdisc fq_codel 0: parent :2 dropped").value,
+            2
+        );
+        assert!(!host
+            .loss_counters
+            .iter()
+            .any(|l| l.counter.starts_with("qdisc mq")));
         let drop = entry(&host, "host", "conntrack drop");
-        assert_eq!((drop.value, drop.finding), (3000, Some("conntrack-table-full")));
+        assert_eq!(
+            (drop.value, drop.finding),
+            (3000, Some("conntrack-table-full"))
+        );
         // early_drop and invalid are not drops of the packet; zero is not listed.
-        for absent in ["conntrack early_drop", "conntrack invalid", "conntrack insert_failed"] {
-            assert!(!host.loss_counters.iter().any(|l| l.counter == absent), "{absent}");
+        for absent in [
+            "conntrack early_drop",
+            "conntrack invalid",
+            "conntrack insert_failed",
+        ] {
+            assert!(
+                !host.loss_counters.iter().any(|l| l.counter == absent),
+                "{absent}"
+            );
         }
     }
 }

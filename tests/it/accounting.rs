@@ -142,7 +142,10 @@ fn protocol_loss_counters_of_real_inputs_are_accounted() {
     let no_routes = find(&report, "IpOutNoRoutes");
     assert_eq!(no_routes.value, 15);
     assert_eq!(no_routes.finding, None);
-    assert!(no_routes.reason.unwrap().contains("the sending application got an error"));
+    assert!(no_routes
+        .reason
+        .unwrap()
+        .contains("the sending application got an error"));
     assert_eq!(report.hosts[0].loss_counters.len(), 2);
     // The corpus sosreport: netstat -s "4165 dropped because of missing route" (the latest
     // reading holding IpOutNoRoutes); proc/net/stat/nf_conntrack invalid 4 + 3 = 7 is not a

@@ -46,8 +46,14 @@ const PROTOCOL_LOSS: [(&str, &[&str]); 28] = [
 /// Error totals that hold other counters listed apart: (total, its parts).
 const SUMS: [(&str, &[&str]); 3] = [
     ("TcpInErrs", &["TcpInCsumErrors"]),
-    ("UdpInErrors", &["UdpRcvbufErrors", "UdpMemErrors", "UdpInCsumErrors"]),
-    ("Udp6InErrors", &["Udp6RcvbufErrors", "Udp6MemErrors", "Udp6InCsumErrors"]),
+    (
+        "UdpInErrors",
+        &["UdpRcvbufErrors", "UdpMemErrors", "UdpInCsumErrors"],
+    ),
+    (
+        "Udp6InErrors",
+        &["Udp6RcvbufErrors", "Udp6MemErrors", "Udp6InCsumErrors"],
+    ),
 ];
 
 /// Conntrack statistics that count dropped packets, prefixed `conntrack ` in the counter key.
@@ -64,7 +70,9 @@ const CONNTRACK_LOSS: [(&str, &[&str]); 3] = [
 fn reported_on_host(findings: &[Finding], rules: &[&str]) -> Option<&'static str> {
     findings
         .iter()
-        .find(|f| rules.contains(&f.rule) && (f.subject == "host" || f.subject.starts_with("host (")))
+        .find(|f| {
+            rules.contains(&f.rule) && (f.subject == "host" || f.subject.starts_with("host ("))
+        })
         .map(|f| f.rule)
 }
 
@@ -161,7 +169,12 @@ fn qdisc_reason(q: &Qdisc) -> String {
     if ingress {
         return "an ingress hook: its drops are tc filter actions (a policer or an explicit drop) configured on it, not a full queue".into();
     }
-    let live = || q.counters.deltas.iter().filter(|iv| iv.kind.is_live() && !iv.reset);
+    let live = || {
+        q.counters
+            .deltas
+            .iter()
+            .filter(|iv| iv.kind.is_live() && !iv.reset)
+    };
     if let Some(iv) = live().find(|iv| iv.deltas.contains_key("dropped")) {
         let grew: u64 = live().filter_map(|iv| iv.deltas.get("dropped")).sum();
         if grew == 0 {
@@ -178,8 +191,7 @@ fn qdisc_reason(q: &Qdisc) -> String {
 pub(super) fn conntrack(host: &Host) -> Vec<LossCounter> {
     let mut out = Vec::new();
     for (name, rules) in CONNTRACK_LOSS {
-        let Some((sample, value)) =
-            latest(&host.conntrack.samples, name).filter(|(_, v)| *v > 0)
+        let Some((sample, value)) = latest(&host.conntrack.samples, name).filter(|(_, v)| *v > 0)
         else {
             continue;
         };
