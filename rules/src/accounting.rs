@@ -3,7 +3,8 @@
 //! was seen and why it is not a problem (DESIGN.md, principle one).
 //!
 //! The list is built from the latest reading of each interface's generic counters, of its
-//! `ethtool -S` ring and PHY counters, and of each CPU's softnet backlog drops, after the rules
+//! `ethtool -S` ring and PHY counters, of each CPU's softnet backlog drops, and of the layers
+//! above the NIC (`stack`: protocol counters, qdisc drops, conntrack drops), after the rules
 //! ran. A counter is *reported* when a finding of a rule that reads it names the device (or
 //! lists it in `seen_on`); otherwise it gets the first reason that applies.
 
@@ -13,6 +14,8 @@ use crate::catalog::{is_backup_slave, lower_devices, quiet_interface};
 use crate::finding::Finding;
 use crate::infer::latest;
 use crate::model::{Host, Interface, InterfaceKind};
+
+mod stack;
 
 /// The record this module fills, part of the host model.
 pub use ::model::loss::LossCounter;
@@ -271,6 +274,9 @@ pub fn account(host: &mut Host) {
             });
         }
     }
+    out.extend(stack::protocol(host));
+    out.extend(stack::qdiscs(host));
+    out.extend(stack::conntrack(host));
     host.loss_counters = out;
 }
 
@@ -303,5 +309,196 @@ mod tests {
             None
         );
         assert_eq!(driver_rules("rx_packets", Some("igb")), None);
+    }
+
+    use crate::model::{CounterSample, Qdisc};
+    use crate::test_support::{add_protocol, HostBuilder};
+
+    fn entry<'a>(host: &'a Host, subject: &str, counter: &str) -> &'a LossCounter {
+        host.loss_counters
+            .iter()
+            .find(|l| l.subject == subject && l.counter == counter)
+            .unwrap_or_else(|| panic!("{subject} {counter} not listed: {:#?}", host.loss_counters))
+    }
+
+    #[test]
+    fn protocol_counters_map_to_their_rule_or_a_reason() {
+        // Synthetic totals, one reading: each value is read back as written.
+        let host = HostBuilder::new("h")
+            .with(|h| {
+                add_protocol(
+                    h,
+                    &[(
+                        0,
+                        &[
+                            ("IpInReceives", 100_000),
+                            ("IpInDiscards", 7),
+                            ("IpOutNoRoutes", 3),
+                            ("TcpExtIPReversePathFilter", 2124),
+                            ("TcpExtListenOverflows", 0),
+                            ("TcpExtTCPReqQFullDoCookies", 26),
+                            ("UdpInErrors", 5),
+                            ("UdpRcvbufErrors", 5),
+                            ("UdpNoPorts", 107),
+                            ("UdpInDatagrams", 4901),
+                        ],
+                    )],
+                );
+            })
+            .judged();
+        assert_eq!(
+            entry(&host, "host", "TcpExtIPReversePathFilter").finding,
+            Some("rp-filter-drop")
+        );
+        assert_eq!(
+            entry(&host, "host", "TcpExtIPReversePathFilter").value,
+            2124
+        );
+        assert_eq!(
+            entry(&host, "host", "IpInDiscards").finding,
+            Some("protocol-discards")
+        );
+        assert_eq!(
+            entry(&host, "host", "UdpRcvbufErrors").finding,
+            Some("udp-rcvbuf-errors")
+        );
+        // InErrors 5 = RcvbufErrors 5: explained by its part, not counted twice.
+        let in_errors = entry(&host, "host", "UdpInErrors");
+        assert_eq!(in_errors.finding, None);
+        assert!(in_errors
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("the sum of UdpRcvbufErrors"));
+        assert!(entry(&host, "host", "UdpNoPorts")
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("ICMP port unreachable"));
+        assert!(entry(&host, "host", "IpOutNoRoutes")
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("got an error"));
+        // Zero, and not-loss counters (cookies answered the connection) are not listed.
+        for absent in [
+            "TcpExtListenOverflows",
+            "TcpExtTCPReqQFullDoCookies",
+            "IpInReceives",
+        ] {
+            assert!(
+                !host.loss_counters.iter().any(|l| l.counter == absent),
+                "{absent}"
+            );
+        }
+    }
+
+    fn qdisc(
+        dev: &str,
+        kind: &str,
+        handle: &str,
+        parent: Option<&str>,
+        sums: bool,
+        kv: &[(&str, u64)],
+    ) -> Qdisc {
+        let mut q = Qdisc {
+            dev: dev.into(),
+            namespace: None,
+            kind: kind.into(),
+            handle: handle.into(),
+            parent: parent.map(Into::into),
+            sums_children: sums,
+            counters: Default::default(),
+            backlog: None,
+        };
+        q.counters.samples.push(CounterSample {
+            time: None,
+            source: "tc.txt:1".into(),
+            counters: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            approximate: false,
+        });
+        q
+    }
+
+    #[test]
+    fn qdisc_drops_are_listed_per_qdisc_without_the_mq_root_and_conntrack_drops_by_name() {
+        let host = HostBuilder::new("h")
+            .with(|h| {
+                // An mq root summing two fq_codel queues: 40 + 2 = 42 (CoDel AQM drops only).
+                h.qdiscs.push(qdisc(
+                    "eth0",
+                    "mq",
+                    "0:",
+                    None,
+                    true,
+                    &[("dropped", 42), ("sent_packets", 9000)],
+                ));
+                h.qdiscs.push(qdisc(
+                    "eth0",
+                    "fq_codel",
+                    "0:",
+                    Some(":1"),
+                    false,
+                    &[
+                        ("dropped", 40),
+                        ("drop_overlimit", 0),
+                        ("sent_packets", 5000),
+                    ],
+                ));
+                h.qdiscs.push(qdisc(
+                    "eth0",
+                    "fq_codel",
+                    "0:",
+                    Some(":2"),
+                    false,
+                    &[
+                        ("dropped", 2),
+                        ("drop_overlimit", 0),
+                        ("sent_packets", 4000),
+                    ],
+                ));
+                h.conntrack.samples.push(CounterSample {
+                    time: None,
+                    source: "conntrack_-S:1".into(),
+                    counters: [
+                        ("drop", 3000),
+                        ("early_drop", 105),
+                        ("invalid", 4),
+                        ("insert_failed", 0),
+                    ]
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+                    approximate: false,
+                });
+            })
+            .judged();
+        let q1 = entry(&host, "eth0", "qdisc fq_codel 0: parent :1 dropped");
+        assert_eq!(q1.value, 40);
+        assert_eq!(q1.finding, Some("qdisc-drop"));
+        assert_eq!(
+            entry(&host, "eth0", "qdisc fq_codel 0: parent :2 dropped").value,
+            2
+        );
+        assert!(!host
+            .loss_counters
+            .iter()
+            .any(|l| l.counter.starts_with("qdisc mq")));
+        let drop = entry(&host, "host", "conntrack drop");
+        assert_eq!(
+            (drop.value, drop.finding),
+            (3000, Some("conntrack-table-full"))
+        );
+        // early_drop and invalid are not drops of the packet; zero is not listed.
+        for absent in [
+            "conntrack early_drop",
+            "conntrack invalid",
+            "conntrack insert_failed",
+        ] {
+            assert!(
+                !host.loss_counters.iter().any(|l| l.counter == absent),
+                "{absent}"
+            );
+        }
     }
 }

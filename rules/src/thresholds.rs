@@ -153,3 +153,9 @@ pub const TX_TIMEOUT_CRIT_LINES: u64 = 10;
 pub const LINK_BOOT_SECONDS: f64 = 60.0;
 /// Downs on one interface that are a flap whenever they happened.
 pub const LINK_FLAP_DOWNS: u64 = 2;
+/// `rp-filter-drop`: a since-boot or unknown-window total of `TcpExtIPReversePathFilter` above
+/// 500 is a warning (hotsos's threshold for it, > 500); any non-zero total below it stays a
+/// note, never silent: a few rejected packets since boot are usually stray or spoofed sources,
+/// and on multi-homed hosts strict mode may drop by design. Live growth is judged with the
+/// generic gates (`LIVE_*`) against `IpInReceives`.
+pub const RP_FILTER_BOOT_WARN_EVENTS: f64 = 500.0;

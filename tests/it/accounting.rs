@@ -120,3 +120,44 @@ fn every_non_zero_loss_counter_is_a_finding_or_explained() {
     // The data does hold loss: the check above is not vacuous.
     assert!(counters > 50, "only {counters} loss counters in testdata");
 }
+
+/// The layers above the NIC on real inputs, each value read by hand from the file.
+#[test]
+fn protocol_loss_counters_of_real_inputs_are_accounted() {
+    let find = |report: &Report, counter: &str| {
+        report.hosts[0]
+            .loss_counters
+            .iter()
+            .find(|l| l.counter == counter)
+            .cloned()
+            .unwrap_or_else(|| panic!("{counter} not listed"))
+    };
+    // hotsos openstack `nstat -zas` (kernel 5.4): line 231 "TcpExtIPReversePathFilter 2124",
+    // line 11 "IpOutNoRoutes 15"; every other loss counter is 0.
+    let path = PathBuf::from(TESTDATA).join("parsers/nstat/hotsos-openstack-5.4.nstat-zas");
+    let report = analyze::pipeline::run(std::slice::from_ref(&path));
+    let rp = find(&report, "TcpExtIPReversePathFilter");
+    assert_eq!((rp.subject.as_str(), rp.value), ("host", 2124));
+    assert_eq!(rp.finding, Some("rp-filter-drop"));
+    let no_routes = find(&report, "IpOutNoRoutes");
+    assert_eq!(no_routes.value, 15);
+    assert_eq!(no_routes.finding, None);
+    assert!(no_routes
+        .reason
+        .unwrap()
+        .contains("the sending application got an error"));
+    assert_eq!(report.hosts[0].loss_counters.len(), 2);
+    // The corpus sosreport: netstat -s "4165 dropped because of missing route" (the latest
+    // reading holding IpOutNoRoutes); proc/net/stat/nf_conntrack invalid 4 + 3 = 7 is not a
+    // conntrack drop, so it is not listed.
+    let report = analyze::pipeline::run(&[PathBuf::from(crate::util::CORPUS)]);
+    let no_routes = find(&report, "IpOutNoRoutes");
+    assert_eq!(no_routes.value, 4165);
+    assert_eq!(no_routes.source, "sos_commands/networking/netstat_-s");
+    assert!(!report.hosts[0]
+        .loss_counters
+        .iter()
+        .any(|l| l.counter.starts_with("conntrack")));
+    let md = render(&report, Format::Md).expect("render");
+    assert!(!md.contains("No packet loss found"));
+}

@@ -79,6 +79,8 @@ catalog! {
     syn_flood,
     nic_tx_timeout,
     link_flap,
+    rp_filter_drop,
+    protocol_discards,
 }
 
 /// The chart kind of the rule with this id; [`Chart::Counters`] for an id not in the catalog.
