@@ -9,6 +9,7 @@ pub(crate) use super::counters::{
     own_growth, slaves_of, veth_peer,
 };
 pub use super::Chart;
+pub use crate::path::{Stage, StageId};
 pub use crate::evidence::{
     confirm_ethtool, confirm_ip, confirm_softnet, describe, drop_severity, fmt_count, fmt_num,
     fmt_pct, growth, stand_on, Basis, Growth,
