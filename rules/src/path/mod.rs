@@ -8,7 +8,7 @@
 //! gathers them, so no rule id is matched here. A loss counter without a finding is placed by
 //! its name, subject and source ([`counter_stage`]).
 
-use ::model::path::{Lost, PacketPath, PathStage, StageCounter, StageFinding};
+pub use ::model::path::{Lost, PacketPath, PathStage, StageCounter, StageFinding};
 pub use ::model::path::{Direction, StageId};
 
 use crate::catalog::{is_ring_counter, nic_phy_errors::is_phy_counter, stage_of};
