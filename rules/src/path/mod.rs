@@ -15,6 +15,8 @@ use crate::catalog::{is_ring_counter, nic_phy_errors::is_phy_counter, stage_of};
 use crate::finding::Finding;
 use crate::model::Host;
 use crate::accounting::LossCounter;
+#[cfg(test)]
+use crate::finding::Severity;
 
 /// Where on the packet path a rule's findings lie, and whether they count lost packets there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
