@@ -19,6 +19,7 @@ mod hosts;
 mod layouts;
 mod markdown;
 mod paste;
+mod path;
 mod provenance;
 mod scenarios;
 mod seeds;
