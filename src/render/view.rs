@@ -334,10 +334,12 @@ fn finding_figure(f: &StageFinding) -> String {
 /// `200/s live (12000 lost)`, `12000 lost since boot`, `12000 lost, window unknown`.
 fn loss_figure(total: Option<f64>, rate: Option<f64>, basis: &str) -> String {
     use crate::render::format_number as num;
+    // Rates read as in the findings' summaries (`3264/s`); totals stay exact.
+    let per_s = rules::evidence::fmt_num;
     let total = total.map(num);
     match (basis, rate, total) {
-        ("live", Some(r), Some(t)) => format!("{}/s live ({t} lost)", num(r)),
-        ("live", Some(r), None) => format!("{}/s live", num(r)),
+        ("live", Some(r), Some(t)) => format!("{}/s live ({t} lost)", per_s(r)),
+        ("live", Some(r), None) => format!("{}/s live", per_s(r)),
         ("live", None, Some(t)) => format!("{t} lost during the capture"),
         (_, _, None) => "lost: total in the finding".into(),
         ("since-boot", _, Some(t)) => format!("{t} lost since boot"),
