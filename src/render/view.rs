@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use rules::path::{PathStage, StageFinding, StageId};
 use rules::model::{Host, InterfaceKind, Report, Timestamp};
+use rules::path::{PathStage, StageFinding, StageId};
 use serde::Serialize;
 
 /// A capture to ask for: the command, and what it would have told.
@@ -250,7 +250,10 @@ fn path_rows(host: &Host) -> Vec<PathRowView> {
         direction,
         stages: stages.iter().map(stage_view).collect(),
     };
-    vec![row("Receive", &host.path.rx), row("Transmit", &host.path.tx)]
+    vec![
+        row("Receive", &host.path.rx),
+        row("Transmit", &host.path.tx),
+    ]
 }
 
 fn stage_view(s: &PathStage) -> StageView {

@@ -9,7 +9,7 @@ use rules::path::{PathStage, StageId};
 
 use crate::util::{run, TESTDATA};
 
-fn stage<'a>(row: &'a [PathStage], id: StageId) -> &'a PathStage {
+fn stage(row: &[PathStage], id: StageId) -> &PathStage {
     row.iter().find(|s| s.id == id).unwrap()
 }
 
@@ -37,16 +37,27 @@ fn the_lvs_fifo_capture_reads_as_a_ring_loss() {
         .iter()
         .find(|c| c.subject == "eth1")
         .unwrap();
-    assert_eq!((eth1.counter.as_str(), eth1.value), ("proc_rx_drop", 95_903_801));
+    assert_eq!(
+        (eth1.counter.as_str(), eth1.value),
+        ("proc_rx_drop", 95_903_801)
+    );
     for id in [StageId::Filter, StageId::Socket] {
         assert!(!stage(&h.path.rx, id).read, "{id:?}");
     }
-    assert_eq!(stage(&h.path.tx, StageId::Qdisc).missing, Some("tc -s qdisc"));
+    assert_eq!(
+        stage(&h.path.tx, StageId::Qdisc).missing,
+        Some("tc -s qdisc")
+    );
     let driver = stage(&h.path.tx, StageId::Driver);
     assert!(driver.read && driver.findings.is_empty() && driver.unreported.is_empty());
 
     let md = render(&report, Format::Md).unwrap();
-    assert!(md.contains("| Receive | NIC ring | 200/s live (12000 lost) | critical nic-rx-ring-overflow eth2"), "{md}");
+    assert!(
+        md.contains(
+            "| Receive | NIC ring | 200/s live (12000 lost) | critical nic-rx-ring-overflow eth2"
+        ),
+        "{md}"
+    );
     assert!(md.contains("| Receive | Conntrack / filter | not captured | would tell: conntrack -S"));
     let html = render(&report, Format::Html).unwrap();
     assert!(html.contains(r#"<li class="critical" data-stage="nic"><span class="stage">NIC ring</span><span class="fig">200&#x2f;s live (12000 lost)</span>"#));
@@ -91,7 +102,10 @@ fn check(path: &Path, h: &Host) -> Vec<String> {
         let added = s.findings.iter().filter(|f| f.loss && f.basis == l.basis);
         let sum: Option<f64> = added.clone().map(|f| f.total).sum();
         if sum != l.total || added.count() != l.findings {
-            err(format!("{:?}: lost {:?} is not its findings' sum {sum:?}", s.id, l.total));
+            err(format!(
+                "{:?}: lost {:?} is not its findings' sum {sum:?}",
+                s.id, l.total
+            ));
         }
     }
     errors
@@ -105,9 +119,18 @@ fn every_host_of_testdata_shows_every_stage_with_the_findings_numbers() {
         let report = analyze::pipeline::run(std::slice::from_ref(&path));
         for h in &report.hosts {
             errors.extend(check(&path, h));
-            lost_stages += h.path.rx.iter().chain(&h.path.tx).filter(|s| s.lost.is_some()).count();
+            lost_stages += h
+                .path
+                .rx
+                .iter()
+                .chain(&h.path.tx)
+                .filter(|s| s.lost.is_some())
+                .count();
         }
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
-    assert!(lost_stages > 20, "only {lost_stages} stages with loss in testdata");
+    assert!(
+        lost_stages > 20,
+        "only {lost_stages} stages with loss in testdata"
+    );
 }

@@ -9,7 +9,6 @@ pub(crate) use super::counters::{
     own_growth, slaves_of, veth_peer,
 };
 pub use super::Chart;
-pub use crate::path::{Stage, StageId};
 pub use crate::evidence::{
     confirm_ethtool, confirm_ip, confirm_softnet, describe, drop_severity, fmt_count, fmt_num,
     fmt_pct, growth, stand_on, Basis, Growth,
@@ -19,6 +18,7 @@ pub use crate::model::{
     cmp_time, BondRole, CpuSample, EthtoolSample, Host, Interface, InterfaceKind, IpvsSample,
     PerCpuInterval, Ring, SoftnetInterval, Timestamp,
 };
+pub use crate::path::{Stage, StageId};
 pub use crate::thresholds::*;
 pub use crate::timeline::{seconds_between, series_of};
 

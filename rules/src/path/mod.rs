@@ -8,15 +8,15 @@
 //! gathers them, so no rule id is matched here. A loss counter without a finding is placed by
 //! its name, subject and source ([`counter_stage`]).
 
-pub use ::model::path::{Lost, PacketPath, PathStage, StageCounter, StageFinding};
 pub use ::model::path::{Direction, StageId};
+pub use ::model::path::{Lost, PacketPath, PathStage, StageCounter, StageFinding};
 
+use crate::accounting::LossCounter;
 use crate::catalog::{is_ring_counter, nic_phy_errors::is_phy_counter, stage_of};
 use crate::finding::Finding;
-use crate::model::Host;
-use crate::accounting::LossCounter;
 #[cfg(test)]
 use crate::finding::Severity;
+use crate::model::Host;
 
 /// Where on the packet path a rule's findings lie, and whether they count lost packets there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,9 +179,7 @@ fn would_tell(direction: Direction, id: StageId) -> &'static str {
         (_, StageId::Softnet) => "cat /proc/net/softnet_stat",
         (_, StageId::Filter) => "conntrack -S (or /proc/net/stat/nf_conntrack)",
         (Direction::Rx, StageId::Socket) => "nstat -az (or /proc/net/netstat and /proc/net/snmp)",
-        (Direction::Tx, StageId::Socket) => {
-            "nstat -az (send buffer errors; or /proc/net/snmp)"
-        }
+        (Direction::Tx, StageId::Socket) => "nstat -az (send buffer errors; or /proc/net/snmp)",
         (_, StageId::Qdisc) => "tc -s qdisc",
         (_, StageId::Driver) => "ip -s -s link (TX drops and errors)",
     }
@@ -248,13 +246,26 @@ fn interface_counter_stage(name: &str, n: &str) -> (Direction, StageId) {
         return (Tx, StageId::Driver);
     }
     if is_phy_counter(name)
-        || ["rx_crc_errors", "rx_frame_errors", "rx_length_errors", "proc_rx_frame"].contains(&n)
+        || [
+            "rx_crc_errors",
+            "rx_frame_errors",
+            "rx_length_errors",
+            "proc_rx_frame",
+        ]
+        .contains(&n)
     {
         return (Rx, StageId::Wire);
     }
-    let nic = ["missed", "fifo", "over", "no_buf", "out_of_buffer", "allowance", "rx_errors"];
-    if is_ring_counter(name, None) || nic.iter().any(|w| n.contains(w)) || n == "netstat_rx_err"
-    {
+    let nic = [
+        "missed",
+        "fifo",
+        "over",
+        "no_buf",
+        "out_of_buffer",
+        "allowance",
+        "rx_errors",
+    ];
+    if is_ring_counter(name, None) || nic.iter().any(|w| n.contains(w)) || n == "netstat_rx_err" {
         return (Rx, StageId::Nic);
     }
     // rx_dropped, rx_nohandler, proc_rx_drop, a driver's other receive drops: the core's.

@@ -2,11 +2,11 @@ use super::*;
 use crate::model::InterfaceKind;
 use crate::test_support::{add_protocol, HostBuilder};
 
-fn rx<'a>(host: &'a Host, id: StageId) -> &'a PathStage {
+fn rx(host: &Host, id: StageId) -> &PathStage {
     host.path.rx.iter().find(|s| s.id == id).unwrap()
 }
 
-fn tx<'a>(host: &'a Host, id: StageId) -> &'a PathStage {
+fn tx(host: &Host, id: StageId) -> &PathStage {
     host.path.tx.iter().find(|s| s.id == id).unwrap()
 }
 
@@ -92,7 +92,11 @@ fn a_since_boot_finding_shows_its_total_without_a_rate() {
 #[test]
 fn a_stage_without_data_says_what_would_have_told() {
     let host = HostBuilder::new("h")
-        .interface("eth0", InterfaceKind::Physical, &[(0, &[("rx_packets", 10)])])
+        .interface(
+            "eth0",
+            InterfaceKind::Physical,
+            &[(0, &[("rx_packets", 10)])],
+        )
         .judged();
     for id in [StageId::Softnet, StageId::Filter, StageId::Socket] {
         let s = rx(&host, id);
@@ -141,7 +145,10 @@ fn findings_of_a_weaker_basis_are_listed_but_not_added() {
         },
     ];
     let l = super::lost(&lost).unwrap();
-    assert_eq!((l.total, l.rate, l.basis, l.findings), (Some(660.0), Some(11.0), "live", 2));
+    assert_eq!(
+        (l.total, l.rate, l.basis, l.findings),
+        (Some(660.0), Some(11.0), "live", 2)
+    );
     // A cause counts no packets: it is not added.
     lost[1].loss = false;
     let l = super::lost(&lost).unwrap();
@@ -190,7 +197,10 @@ fn socket_counters_lie_on_the_socket_stages() {
                 h,
                 &[
                     (0, &[("TcpExtListenOverflows", 0), ("TcpExtListenDrops", 0)]),
-                    (60, &[("TcpExtListenOverflows", 600), ("TcpExtListenDrops", 600)]),
+                    (
+                        60,
+                        &[("TcpExtListenOverflows", 600), ("TcpExtListenDrops", 600)],
+                    ),
                 ],
             )
         })
@@ -198,7 +208,10 @@ fn socket_counters_lie_on_the_socket_stages() {
     let socket = rx(&host, StageId::Socket);
     assert!(socket.read && tx(&host, StageId::Socket).read);
     let f = &socket.findings[0];
-    assert_eq!((f.rule, f.total, f.rate), ("tcp-listen-overflow", Some(600.0), Some(10.0)));
+    assert_eq!(
+        (f.rule, f.total, f.rate),
+        ("tcp-listen-overflow", Some(600.0), Some(10.0))
+    );
 }
 
 #[test]
@@ -213,7 +226,10 @@ fn unreported_counters_are_placed_by_name_subject_and_source() {
     };
     let at = |s, c, src| counter_stage(&lc(s, c, src));
     use Direction::{Rx, Tx};
-    assert_eq!(at("cpu3", "dropped", "proc/net/softnet_stat"), (Rx, StageId::Softnet));
+    assert_eq!(
+        at("cpu3", "dropped", "proc/net/softnet_stat"),
+        (Rx, StageId::Softnet)
+    );
     assert_eq!(at("eth0", "rx_crc_errors", "x"), (Rx, StageId::Wire));
     assert_eq!(at("eth0", "rx_missed_errors", "x"), (Rx, StageId::Nic));
     assert_eq!(at("eth0", "rx_no_buffer_count", "x"), (Rx, StageId::Nic));
@@ -221,10 +237,22 @@ fn unreported_counters_are_placed_by_name_subject_and_source() {
     assert_eq!(at("eth0", "tx_dropped", "x"), (Tx, StageId::Driver));
     assert_eq!(at("eth0", "proc_tx_carrier", "x"), (Tx, StageId::Driver));
     assert_eq!(at("eth0", "dropped", "capture.log:9"), (Tx, StageId::Qdisc));
-    assert_eq!(at("host", "insert_failed", "capture.log:9"), (Rx, StageId::Filter));
-    assert_eq!(at("host", "drop", "proc/net/stat/nf_conntrack"), (Rx, StageId::Filter));
-    assert_eq!(at("host", "UdpRcvbufErrors", "proc/net/snmp"), (Rx, StageId::Socket));
-    assert_eq!(at("host", "UdpSndbufErrors", "proc/net/snmp"), (Tx, StageId::Socket));
+    assert_eq!(
+        at("host", "insert_failed", "capture.log:9"),
+        (Rx, StageId::Filter)
+    );
+    assert_eq!(
+        at("host", "drop", "proc/net/stat/nf_conntrack"),
+        (Rx, StageId::Filter)
+    );
+    assert_eq!(
+        at("host", "UdpRcvbufErrors", "proc/net/snmp"),
+        (Rx, StageId::Socket)
+    );
+    assert_eq!(
+        at("host", "UdpSndbufErrors", "proc/net/snmp"),
+        (Tx, StageId::Socket)
+    );
 }
 
 #[test]
