@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::interval::{Interval, PerCpuInterval, SoftnetInterval};
 use crate::loss::LossCounter;
+use crate::path::PacketPath;
 use crate::sample::{
     Channels, CounterSample, CpuSample, EthtoolSample, IpvsSample, PerCpuCounts, Ring,
     SoftnetSample,
@@ -170,6 +171,9 @@ pub struct Host {
     /// the finding that reports it or, when none does, why it is not a problem (see
     /// `accounting`): the report never says "no packet loss" next to a non-zero counter.
     pub loss_counters: Vec<LossCounter>,
+    /// The receive and transmit paths as stages, each with the loss the findings count there
+    /// (see `path`): the report's one-glance view of where packets are lost.
+    pub path: PacketPath,
     /// Series so long that retention thinned their samples (merging their intervals);
     /// empty, and then not written, normally.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -205,6 +209,7 @@ impl Host {
             kernel_log: Vec::new(),
             findings: Vec::new(),
             loss_counters: Vec::new(),
+            path: PacketPath::default(),
             thinned: Vec::new(),
         }
     }

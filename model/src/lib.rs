@@ -13,7 +13,8 @@
 //! 1. [`time`]: timestamps as captures print them.
 //! 2. [`interval`]: what lies between two readings of a series.
 //! 3. [`finding`], [`loss`], [`thinned`], [`sample`]: the records a host holds.
-//! 4. [`stack`]: the layers above the NIC; [`delta`]: the intervals of one series.
+//! 4. [`stack`]: the layers above the NIC; [`delta`]: the intervals of one series; [`path`]:
+//!    the packet path's stages.
 //! 5. [`host`]: the host and its interfaces.
 //! 6. [`report`]: the whole result of a run; [`retention`]: bounding long series.
 //! 7. [`timeline`]: the intervals of every series of a host, continuing what retention kept.
@@ -23,6 +24,7 @@ pub mod finding;
 pub mod host;
 pub mod interval;
 pub mod loss;
+pub mod path;
 pub mod report;
 pub mod retention;
 pub mod sample;

@@ -14,6 +14,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("sample", 3),
     ("stack", 4),
     ("delta", 4),
+    ("path", 4),
     ("host", 5),
     ("test_series", 5),
     ("report", 6),

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod evidence;
 pub mod finding;
 pub mod infer;
+pub mod path;
 pub mod thresholds;
 
 /// The host model (the `analyze/1` JSON schema), from the `model` crate.

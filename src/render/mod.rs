@@ -156,6 +156,7 @@ fn page_report(report: &Report) -> Report {
             kernel_log: h.kernel_log.clone(),
             findings: h.findings.clone(),
             loss_counters: h.loss_counters.clone(),
+            path: h.path.clone(),
             thinned: h.thinned.clone(),
         })
         .collect();

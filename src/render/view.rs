@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use rules::model::{Host, InterfaceKind, Report, Timestamp};
+use rules::path::{PathStage, StageFinding, StageId};
 use serde::Serialize;
 
 /// A capture to ask for: the command, and what it would have told.
@@ -37,6 +38,8 @@ pub struct HostView {
     pub cpu_samples: usize,
     pub softnet_samples: usize,
     pub ipvs_samples: usize,
+    /// The packet path, receive then transmit.
+    pub path: Vec<PathRowView>,
     /// Counts per severity.
     pub critical: usize,
     pub warning: usize,
@@ -90,6 +93,7 @@ fn host_view(host: &Host) -> HostView {
         softnet_squeeze_chart: crate::render::charts::softnet_heatmap(host, "time_squeeze"),
         cpu_chart: crate::render::charts::cpu_per_sample(host),
         si_chart: crate::render::charts::cpu_si_heatmap(host),
+        path: path_rows(host),
         critical: count(rules::finding::Severity::Critical),
         warning: count(rules::finding::Severity::Warning),
         info: count(rules::finding::Severity::Info),
@@ -207,4 +211,142 @@ fn missing(host: &Host) -> Vec<Missing> {
         }
     }
     out
+}
+
+/// One row of the packet path as the pages draw it: receive or transmit.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathRowView {
+    pub direction: &'static str,
+    pub stages: Vec<StageView>,
+}
+
+/// A stage box: its label, the figure of its lost packets (or why there is none), and the
+/// findings that explain it, each linking to its card.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageView {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// `critical`, `warning`, `info` (the worst finding), `unjudged` (a counter no rule
+    /// judges), `benign`, `clean` (read, nothing lost) or `unread`.
+    pub class: &'static str,
+    pub figure: String,
+    /// The capture that would have told, for an unread stage.
+    pub missing: Option<&'static str>,
+    pub findings: Vec<StageFindingView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageFindingView {
+    pub rule: &'static str,
+    pub subject: String,
+    pub severity: rules::finding::Severity,
+    /// Its own loss figure (`200/s live`, `12000 since boot`), or what it is when it counts no
+    /// packets here (`cause`, `by design`).
+    pub figure: String,
+}
+
+fn path_rows(host: &Host) -> Vec<PathRowView> {
+    let row = |direction, stages: &[PathStage]| PathRowView {
+        direction,
+        stages: stages.iter().map(stage_view).collect(),
+    };
+    vec![
+        row("Receive", &host.path.rx),
+        row("Transmit", &host.path.tx),
+    ]
+}
+
+fn stage_view(s: &PathStage) -> StageView {
+    let unjudged = s
+        .unreported
+        .iter()
+        .any(|c| c.reason.as_deref() == Some(rules::accounting::NOT_JUDGED));
+    let class = match s.severity {
+        Some(sev) => severity_class(sev),
+        None if !s.read => "unread",
+        None if unjudged => "unjudged",
+        None if !s.unreported.is_empty() => "benign",
+        None => "clean",
+    };
+    StageView {
+        id: stage_id(s.id),
+        label: s.label,
+        class,
+        figure: stage_figure(s, unjudged),
+        missing: s.missing,
+        findings: s
+            .findings
+            .iter()
+            .map(|f| StageFindingView {
+                rule: f.rule,
+                subject: f.subject.clone(),
+                severity: f.severity,
+                figure: finding_figure(f),
+            })
+            .collect(),
+    }
+}
+
+fn severity_class(sev: rules::finding::Severity) -> &'static str {
+    match sev {
+        rules::finding::Severity::Critical => "critical",
+        rules::finding::Severity::Warning => "warning",
+        rules::finding::Severity::Info => "info",
+    }
+}
+
+fn stage_id(id: StageId) -> &'static str {
+    match id {
+        StageId::Wire => "wire",
+        StageId::Nic => "nic",
+        StageId::Softnet => "softnet",
+        StageId::Filter => "filter",
+        StageId::Socket => "socket",
+        StageId::Qdisc => "qdisc",
+        StageId::Driver => "driver",
+    }
+}
+
+/// The stage's headline: lost packets on their basis, or why there is no number.
+fn stage_figure(s: &PathStage, unjudged: bool) -> String {
+    if !s.read {
+        return "not captured".into();
+    }
+    if let Some(l) = &s.lost {
+        return loss_figure(l.total, l.rate, l.basis);
+    }
+    let n = s.unreported.len();
+    if !s.findings.is_empty() {
+        "no packets counted lost".into()
+    } else if unjudged {
+        format!("{n} loss counter(s) no rule judges")
+    } else if n > 0 {
+        format!("{n} loss counter(s), explained as benign")
+    } else {
+        "no loss counted".into()
+    }
+}
+
+fn finding_figure(f: &StageFinding) -> String {
+    if !f.loss {
+        return "a cause: counts no packets lost here".into();
+    }
+    loss_figure(f.total, f.rate, f.basis)
+}
+
+/// `200/s live (12000 lost)`, `12000 lost since boot`, `12000 lost, window unknown`.
+fn loss_figure(total: Option<f64>, rate: Option<f64>, basis: &str) -> String {
+    use crate::render::format_number as num;
+    // Rates read as in the findings' summaries (`3264/s`); totals stay exact.
+    let per_s = rules::evidence::fmt_num;
+    let total = total.map(num);
+    match (basis, rate, total) {
+        ("live", Some(r), Some(t)) => format!("{}/s live ({t} lost)", per_s(r)),
+        ("live", Some(r), None) => format!("{}/s live", per_s(r)),
+        ("live", None, Some(t)) => format!("{t} lost during the capture"),
+        (_, _, None) => "lost: total in the finding".into(),
+        ("since-boot", _, Some(t)) => format!("{t} lost since boot"),
+        ("unknown-window", _, Some(t)) => format!("{t} lost, window unknown"),
+        (_, _, Some(t)) => format!("{t} lost (one reading)"),
+    }
 }

@@ -14,7 +14,7 @@ use crate::util::TESTDATA;
 
 /// Every input the test data holds: scenario inputs, capture logs, seed pastes, the corpus
 /// sosreport, the e2e capture, and each parser fixture read as a loose file.
-fn inputs() -> Vec<PathBuf> {
+pub(crate) fn inputs() -> Vec<PathBuf> {
     let root = PathBuf::from(TESTDATA);
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {

@@ -98,7 +98,7 @@ fn hostile_names_appear_only_escaped_in_the_html_report() {
     assert_eq!(occurrences(&html, &format!("<h2>Host {HOST_HTML}</h2>")), 1);
 
     // One tap-tx-drop per host: the subject in the finding's header, the "Stands on" link to
-    // it, and the anchor it links to.
+    // it and the packet path's link to it, and the anchor they link to.
     let header =
         format!("— <code>{IFACE_HTML}</code> <span class=\"mute rule\">tap-tx-drop</span>");
     assert_eq!(occurrences(&html, &header), 2, "finding headers");
@@ -108,7 +108,7 @@ fn hostile_names_appear_only_escaped_in_the_html_report() {
         let anchor = format!("{host}-tap-tx-drop-{IFACE_HTML}");
         assert_eq!(
             occurrences(&html, &format!("href=\"#{anchor}\"")),
-            1,
+            2,
             "{anchor}"
         );
         assert_eq!(

@@ -20,6 +20,7 @@ mod kernel_logs;
 mod layouts;
 mod markdown;
 mod paste;
+mod path;
 mod provenance;
 mod scenarios;
 mod seeds;

@@ -22,6 +22,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. The bond's receive handler drops frames on an inactive port by design: listed, not counted as loss.
+pub const STAGE: Stage = Stage::rx(StageId::Softnet).without_loss();
+
 /// What bonding.rst says about `all_slaves_active` (quoted in knowledge §10.8).
 const BONDING_RST: &str = "bonding.rst, all_slaves_active: \"Normally, bonding will drop duplicate frames (received on inactive ports), which is desirable for most users.\"";
 

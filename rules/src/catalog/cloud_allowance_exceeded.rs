@@ -23,6 +23,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. The hypervisor shapes the instance at its NIC (both directions; listed on the receive path).
+pub const STAGE: Stage = Stage::rx(StageId::Nic);
+
 /// What each allowance is, and what to do about it.
 fn allowance(key: &str) -> (&'static str, &'static str) {
     match key {

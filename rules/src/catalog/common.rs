@@ -21,6 +21,7 @@ pub use crate::model::{
     cmp_time, BondRole, CpuSample, EthtoolSample, Host, Interface, InterfaceKind, IpvsSample,
     LogEvent, LogMessage, PerCpuInterval, Ring, SoftnetInterval, Timestamp,
 };
+pub use crate::path::{Stage, StageId};
 pub use crate::thresholds::*;
 pub use crate::timeline::{seconds_between, series_of};
 

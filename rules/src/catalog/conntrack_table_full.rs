@@ -28,6 +28,9 @@ pub static RULE: Rule = Rule {
 /// The evidence as bars or steps (no interface to draw).
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. Connection tracking dropped packets of new connections.
+pub const STAGE: Stage = Stage::rx(StageId::Filter);
+
 const MAX: &str = "net.netfilter.nf_conntrack_max";
 const COUNT: &str = "net.netfilter.nf_conntrack_count";
 

@@ -17,6 +17,9 @@ pub static RULE: Rule = Rule {
 /// The report draws per-CPU steal over the frames.
 pub const CHART: Chart = Chart::Steal;
 
+/// Where its findings lie on the packet path. Stolen time is taken from the guest's softirq work: it drains its rings and backlog late. It counts no packets.
+pub const STAGE: Stage = Stage::rx(StageId::Softnet).without_loss();
+
 /// The summary line's steal (`all`), else the mean over the per-CPU lines.
 fn steal_of(sample: &CpuSample) -> Option<f64> {
     if let Some(all) = sample

@@ -25,6 +25,9 @@ pub static RULE: Rule = Rule {
 /// The report draws connections against hash buckets.
 pub const CHART: Chart = Chart::Ipvs;
 
+/// Where its findings lie on the packet path. A small hash table costs CPU per packet but never drops.
+pub const STAGE: Stage = Stage::rx(StageId::Filter).without_loss();
+
 /// Kernel bounds of `conn_tab_bits` (`ip_vs_conn.c`): 8..20, and 8..27 on 64-bit kernels with
 /// the 2023 change (mainline 6.5).
 const MIN_BITS: u32 = 8;

@@ -1,7 +1,8 @@
 //! The rule catalog: one file per rule. Ids are a public contract (README lists them).
 //!
 //! Each rule file declares `RULE` (id, title, default severity, references and the `check`
-//! function over the host's timeline) and `CHART` (how the report draws its evidence), and
+//! function over the host's timeline), `CHART` (how the report draws its evidence) and `STAGE`
+//! (where on the packet path its findings lie, `crate::path`), and
 //! imports only `common`, where everything rules share lives. [`judge`] runs the catalog on a
 //! host; [`run`] applies every rule, folds a bond's finding into its slaves' and links findings
 //! that explain each other (`correlate`), makes remediation pasteable (`remediation`), and
@@ -9,6 +10,7 @@
 
 use crate::finding::{Finding, Rule};
 use crate::model::Host;
+use crate::path::Stage;
 
 mod common;
 mod correlate;
@@ -19,7 +21,7 @@ mod remediation;
 mod tests;
 
 // Helpers `accounting` uses by these paths.
-pub use common::{is_backup_slave, lower_devices, quiet_interface};
+pub use common::{is_backup_slave, is_ring_counter, lower_devices, quiet_interface};
 pub use remediation::is_shell_safe;
 
 /// How the report draws a finding's evidence. Each rule declares its kind as `CHART` next to
@@ -42,8 +44,9 @@ pub enum Chart {
     Ipvs,
 }
 
-/// Declares the rule modules once, in listing order, and builds [`ALL`] and the chart table
-/// from each module's `RULE` and `CHART`, so a rule is added in one line.
+/// Declares the rule modules once, in listing order, and builds [`ALL`], the chart table and
+/// the stage table from each module's `RULE`, `CHART` and `STAGE`, so a rule is added in one
+/// line.
 macro_rules! catalog {
     ($($rule:ident),+ $(,)?) => {
         $(pub mod $rule;)+
@@ -53,6 +56,9 @@ macro_rules! catalog {
 
         /// Each rule's chart kind, in the order of [`ALL`].
         static CHARTS: &[Chart] = &[$($rule::CHART),+];
+
+        /// Each rule's place on the packet path, in the order of [`ALL`].
+        static STAGES: &[Stage] = &[$($rule::STAGE),+];
     };
 }
 
@@ -90,12 +96,20 @@ pub fn chart_of(id: &str) -> Chart {
         .map_or(Chart::Counters, |i| CHARTS[i])
 }
 
+/// Where on the packet path the findings of the rule with this id lie; `None` for an id not
+/// in the catalog.
+pub fn stage_of(id: &str) -> Option<Stage> {
+    ALL.iter().position(|r| r.id == id).map(|i| STAGES[i])
+}
+
 /// Judges one host: infers what the data implies but does not say (`infer`), runs the
-/// catalog, and accounts for every non-zero loss counter (`accounting`).
+/// catalog, accounts for every non-zero loss counter (`accounting`), and lays the findings
+/// and the unreported counters out along the packet path (`path`).
 pub fn judge(host: &mut Host) {
     crate::infer::infer(host);
     host.findings = run(host);
     crate::accounting::account(host);
+    host.path = crate::path::trace(host);
 }
 
 /// Runs the catalog over one host.

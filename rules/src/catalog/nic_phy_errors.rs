@@ -33,6 +33,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. Frames damaged on the cable, optics or port.
+pub const STAGE: Stage = Stage::rx(StageId::Wire);
+
 /// Generic breakdown of `ip -s -s link` (all three are physical-layer errors).
 const GENERIC: [&str; 3] = ["rx_crc_errors", "rx_frame_errors", "rx_length_errors"];
 /// The folded /proc/net/dev and ifconfig column, used only without the breakdown.

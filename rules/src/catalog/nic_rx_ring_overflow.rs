@@ -25,6 +25,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. Ring and FIFO overflows: the adapter had no buffer for the frame.
+pub const STAGE: Stage = Stage::rx(StageId::Nic);
+
 /// Generic (rtnl) fields that count ring/FIFO overflow.
 const GENERIC: [&str; 3] = ["rx_missed_errors", "rx_over_errors", "rx_fifo_errors"];
 

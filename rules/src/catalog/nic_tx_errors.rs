@@ -23,6 +23,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. The NIC failed to send.
+pub const STAGE: Stage = Stage::tx(StageId::Driver);
+
 /// The breakdown (`ip -s -s link`), and the folded /proc/net/dev column used without it.
 const LINK: [&str; 4] = [
     "tx_carrier_errors",

@@ -25,6 +25,9 @@ pub static RULE: Rule = Rule {
 /// Evidence drawn as steps (live) or bars: no interface series holds qdisc counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. The transmit qdisc's drops.
+pub const STAGE: Stage = Stage::tx(StageId::Qdisc);
+
 /// Shapers: their drops are the configured rate at work.
 const SHAPERS: [&str; 4] = ["tbf", "htb", "hfsc", "cake"];
 

@@ -27,6 +27,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. Frames the core receive path (`__netif_receive_skb_core`) has no handler for.
+pub const STAGE: Stage = Stage::rx(StageId::Softnet);
+
 /// Generic counters of NIC buffer exhaustion that would explain `rx_dropped` otherwise.
 const RESOURCE: [&str; 3] = ["rx_missed_errors", "rx_over_errors", "rx_fifo_errors"];
 

@@ -30,6 +30,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the softirq signal the finding rests on.
 pub const CHART: Chart = Chart::Softirq;
 
+/// Where its findings lie on the packet path. One CPU's budget carries all receive work; a cause, counting no packets.
+pub const STAGE: Stage = Stage::rx(StageId::Softnet).without_loss();
+
 /// At most this many frames (or intervals) of each kind are listed as evidence.
 const EVIDENCE_PER_KIND: usize = 4;
 

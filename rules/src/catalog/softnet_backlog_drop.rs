@@ -19,6 +19,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the CPU's softnet `dropped` column.
 pub const CHART: Chart = Chart::SoftnetDropped;
 
+/// Where its findings lie on the packet path. The per-CPU backlog was full.
+pub const STAGE: Stage = Stage::rx(StageId::Softnet);
+
 fn check(host: &Host) -> Vec<Finding> {
     let backlog =
         sysctl_u64(host, "net.core.netdev_max_backlog");

@@ -18,6 +18,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the CPU's softnet `time_squeeze` column.
 pub const CHART: Chart = Chart::SoftnetSqueeze;
 
+/// Where its findings lie on the packet path. A squeeze ends a NAPI poll early; it drops nothing itself (the ring or backlog may, later).
+pub const STAGE: Stage = Stage::rx(StageId::Softnet).without_loss();
+
 fn check(host: &Host) -> Vec<Finding> {
     let budget = sysctl_u64(host, "net.core.netdev_budget");
     let usecs =

@@ -19,6 +19,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. The tap's queue to its guest is the transmit end of this host.
+pub const STAGE: Stage = Stage::tx(StageId::Driver);
+
 fn check(host: &Host) -> Vec<Finding> {
     let mut out = Vec::new();
     for iface in host

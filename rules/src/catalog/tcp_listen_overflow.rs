@@ -21,6 +21,9 @@ pub static RULE: Rule = Rule {
 /// A host-level counter: the evidence is drawn as steps (live) or bars (totals).
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. A listener's accept queue.
+pub const STAGE: Stage = Stage::rx(StageId::Socket);
+
 const OVERFLOWS: &str = "TcpExtListenOverflows";
 const DROPS: &str = "TcpExtListenDrops";
 const REQQ_FULL: &str = "TcpExtTCPReqQFullDrop";

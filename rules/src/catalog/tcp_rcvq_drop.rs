@@ -22,6 +22,9 @@ pub static RULE: Rule = Rule {
 /// A host-level counter: the evidence is drawn as steps (live) or bars (totals).
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. A socket's receive memory.
+pub const STAGE: Stage = Stage::rx(StageId::Socket);
+
 /// The drop counters this rule judges, summed (distinct kernel sites).
 const DROPS: [&str; 4] = [
     "TcpExtTCPRcvQDrop",

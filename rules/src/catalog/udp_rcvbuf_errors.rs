@@ -23,6 +23,9 @@ pub static RULE: Rule = Rule {
 /// Evidence drawn as steps (live) or bars; no interface series holds these counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. A socket's receive buffer (send-buffer failures, second, are in the same finding).
+pub const STAGE: Stage = Stage::rx(StageId::Socket);
+
 const RCVBUF: [&str; 2] = ["UdpRcvbufErrors", "Udp6RcvbufErrors"];
 const RECEIVED: [&str; 2] = ["UdpInDatagrams", "Udp6InDatagrams"];
 const SNDBUF: [&str; 2] = ["UdpSndbufErrors", "Udp6SndbufErrors"];
