@@ -54,7 +54,7 @@ impl StageId {
             StageId::Wire => "Wire / PHY",
             StageId::Nic => "NIC ring",
             StageId::Softnet => "Backlog / budget",
-            StageId::Filter => "Conntrack / filter",
+            StageId::Filter => "IP / conntrack / filter",
             StageId::Socket => "Socket",
             StageId::Qdisc => "Qdisc",
             StageId::Driver => "Driver / tap",

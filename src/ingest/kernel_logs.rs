@@ -19,7 +19,7 @@
 
 use std::io::Read;
 
-use parsers::kernel_log::{KernelLog, Scanner};
+use parsers::kernel_log::{KernelLog, Scanner, Stamp};
 use parsers::Parsed;
 
 use super::classify::Layout;
@@ -102,12 +102,19 @@ fn syslog_base(name: &str) -> Option<&'static str> {
     })
 }
 
-/// The kernel messages in a file that is not a kernel log by name (a pasted `dmesg`, a
-/// capture log that ran `dmesg | tail`): `None` when it holds none.
+/// The kernel messages in a file that is not a kernel log by its place in an archive (a
+/// pasted `dmesg`, a capture log that ran `dmesg | tail`): `None` when it holds none. Only
+/// messages whose first line carries a timestamp count, unless the file is named for dmesg
+/// (`dmesg -t` prints none): a note or a ticket that quotes a message is no log.
 pub fn from_text(source: &str, text: &str) -> Option<LogFile> {
     let mut scanner = Scanner::summaries_only();
     scanner.feed(text.as_bytes());
-    found_in(source, scanner.finish().value)
+    let mut log = scanner.finish().value;
+    let name = source.rsplit(['/', '!']).next().unwrap_or(source);
+    if !name.contains("dmesg") {
+        log.summary.retain(|s| s.first.stamp != Stamp::None);
+    }
+    found_in(source, log)
 }
 
 /// A file's scan as a [`LogFile`] of its own group, when it found any message.
@@ -188,6 +195,17 @@ mod tests {
         assert!(is_kernel_log("sosreport-a-2024/var/log/messages"));
         assert!(is_kernel_log("scc_host_240521/messages.txt"));
         assert!(!is_kernel_log("sosreport-a-2024/var/log/secure"));
+    }
+
+    #[test]
+    fn a_quoted_message_without_a_stamp_is_no_log() {
+        let quote = "| `nf_conntrack: table full, dropping packet` | the kernel message |\n";
+        assert!(from_text("PROVENANCE.md", quote).is_none());
+        let stamped = "[ 12.5] nf_conntrack: nf_conntrack: table full, dropping packet\n";
+        assert!(from_text("ticket.txt", stamped).is_some());
+        let bare = "nf_conntrack: nf_conntrack: table full, dropping packet\n";
+        assert!(from_text("ticket.txt", bare).is_none());
+        assert!(from_text("dmesg_-t.txt", bare).is_some());
     }
 
     #[test]

@@ -58,7 +58,8 @@ fn the_lvs_fifo_capture_reads_as_a_ring_loss() {
         ),
         "{md}"
     );
-    assert!(md.contains("| Receive | Conntrack / filter | not captured | would tell: conntrack -S"));
+    assert!(md
+        .contains("| Receive | IP / conntrack / filter | not captured | would tell: conntrack -S"));
     let html = render(&report, Format::Html).unwrap();
     assert!(html.contains(r#"<li class="critical" data-stage="nic"><span class="stage">NIC ring</span><span class="fig">200&#x2f;s live (12000 lost)</span>"#));
     assert!(html.contains(r##"<a href="#lvs01-nic-rx-ring-overflow-eth2">"##));

@@ -31,6 +31,9 @@ pub static RULE: Rule = Rule {
 /// The subject interface's loss counters over time, when it has any.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. The link itself went down. Its lines count link changes, not packets.
+pub const STAGE: Stage = Stage::rx(StageId::Wire).without_loss();
+
 /// The down and up lines of one interface from one reporter (the NIC driver or bonding).
 struct Transitions<'a> {
     down: Option<&'a LogEvent>,

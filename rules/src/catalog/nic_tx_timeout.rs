@@ -21,6 +21,9 @@ pub static RULE: Rule = Rule {
 /// The subject interface's loss counters over time, when it has any.
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. The driver reset a stuck transmit queue. Its lines count resets, not packets.
+pub const STAGE: Stage = Stage::tx(StageId::Driver).without_loss();
+
 fn check(host: &Host) -> Vec<Finding> {
     let events = log_events(host, &[LogMessage::TxTimeout, LogMessage::TxUnitHang]);
     let mut devices: Vec<&str> = events.iter().map(|e| device(e)).collect();

@@ -23,6 +23,9 @@ pub static RULE: Rule = Rule {
 /// A host-level counter: the evidence is drawn as steps (live) or bars (totals).
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. The IP layer and the transport checksums, between the backlog and the sockets.
+pub const STAGE: Stage = Stage::rx(StageId::Filter);
+
 /// One kind of discard: counters summed, counters it excludes (parts reported elsewhere or
 /// listed apart), the traffic it is a share of, and what it means.
 struct Part {

@@ -26,6 +26,9 @@ pub static RULE: Rule = Rule {
 /// A host-level counter: the evidence is drawn as steps (live) or bars (totals).
 pub const CHART: Chart = Chart::Counters;
 
+/// Where its findings lie on the packet path. Reverse-path filtering in IP routing input.
+pub const STAGE: Stage = Stage::rx(StageId::Filter);
+
 const COUNTER: &str = "TcpExtIPReversePathFilter";
 /// The packets the filter was applied to: every IPv4 packet received.
 const RECEIVED: &str = "IpInReceives";
