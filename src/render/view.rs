@@ -334,7 +334,8 @@ fn finding_figure(f: &StageFinding) -> String {
     loss_figure(f.total, f.rate, f.basis)
 }
 
-/// `200/s live (12000 lost)`, `12000 lost since boot`, `12000 lost, window unknown`.
+/// `200/s live (12000 lost)`, `12000 lost since boot`, `12000 lost, window unknown`, `at least
+/// 3942 lost (kernel log)` (logged lines and those the kernel said it suppressed).
 fn loss_figure(total: Option<f64>, rate: Option<f64>, basis: &str) -> String {
     use crate::render::format_number as num;
     // Rates read as in the findings' summaries (`3264/s`); totals stay exact.
@@ -347,6 +348,7 @@ fn loss_figure(total: Option<f64>, rate: Option<f64>, basis: &str) -> String {
         (_, _, None) => "lost: total in the finding".into(),
         ("since-boot", _, Some(t)) => format!("{t} lost since boot"),
         ("unknown-window", _, Some(t)) => format!("{t} lost, window unknown"),
+        ("log", _, Some(t)) => format!("at least {t} lost (kernel log)"),
         (_, _, Some(t)) => format!("{t} lost (one reading)"),
     }
 }

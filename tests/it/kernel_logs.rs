@@ -127,3 +127,20 @@ fn kernel_lines_inside_a_long_capture_log_are_found_while_it_streams() {
     assert_eq!(full.first_source, format!("drops.log:{dmesg_line}"));
     assert_eq!(full.last_source, format!("drops.log:{}", dmesg_line + 3));
 }
+
+#[test]
+fn the_packet_path_shows_the_logged_conntrack_drops_as_a_lower_bound() {
+    let dir = Path::new(TESTDATA).join(TREE);
+    let md = crate::util::run_bin_ok(["--format", "md", dir.to_str().unwrap()]);
+    // 3 logged lines + 3939 suppressed, as the finding says.
+    assert!(
+        md.contains(
+            "| Receive | IP / conntrack / filter | at least 3942 lost (kernel log) | warning conntrack-table-full host |"
+        ),
+        "{md}"
+    );
+    // A link change counts no packets: listed as a cause.
+    assert!(md.contains(
+        "| Receive | Wire / PHY | no packets counted lost | warning link-flap enP4p1s0f1 (a cause: counts no packets lost here) |"
+    ));
+}
