@@ -208,38 +208,10 @@ impl Collector {
         if kernel_logs::is_kernel_log(&path) {
             let (log, error) = kernel_logs::scan(entry);
             self.out.logs.insert(path.clone(), log);
-            return match error {
-                Some(e) => Err(format!("corrupt or truncated in {path}: {e}")),
-                None => Ok(()),
-            };
+            return broken(&path, error);
         }
         if self.wanted(&path) {
-            if self.kept_total >= TOTAL_BODY_CAP {
-                self.note(
-                    path,
-                    format!(
-                        "not read: wanted entries already hold {} MiB",
-                        TOTAL_BODY_CAP >> 20
-                    ),
-                );
-                return Ok(());
-            }
-            let (body, error) = read_partial(entry, size);
-            self.kept_total += body.bytes.len();
-            if body.truncated && error.is_none() {
-                self.note(
-                    path.clone(),
-                    format!(
-                        "entry is larger than {} MiB; only the start was read",
-                        BODY_CAP >> 20
-                    ),
-                );
-            }
-            self.out.bodies.insert(path.clone(), body);
-            return match error {
-                Some(e) => Err(format!("corrupt or truncated in {path}: {e}")),
-                None => Ok(()),
-            };
+            return self.keep(path, size, entry);
         }
         // The first bytes tell a zip inside the archive (never its name). A whole block is
         // taken, so that the compression magic of a nested tarball is seen in one piece.
@@ -275,6 +247,29 @@ impl Collector {
             }
         }
         Ok(())
+    }
+
+    /// Keeps a wanted body (capped per entry and in total).
+    fn keep<R: Read>(&mut self, path: String, size: u64, entry: &mut R) -> Result<(), String> {
+        if self.kept_total >= TOTAL_BODY_CAP {
+            let why = format!(
+                "not read: wanted entries already hold {} MiB",
+                TOTAL_BODY_CAP >> 20
+            );
+            self.note(path, why);
+            return Ok(());
+        }
+        let (body, error) = read_partial(entry, size);
+        self.kept_total += body.bytes.len();
+        if body.truncated && error.is_none() {
+            let why = format!(
+                "entry is larger than {} MiB; only the start was read",
+                BODY_CAP >> 20
+            );
+            self.note(path.clone(), why);
+        }
+        self.out.bodies.insert(path.clone(), body);
+        broken(&path, error)
     }
 
     /// A zip inside another archive: held in memory (up to [`ZIP_MEMORY_CAP`]) for its index.
@@ -316,6 +311,14 @@ impl Collector {
             self.out.nested.push((path, inner));
         }
         Ok(())
+    }
+}
+
+/// The error of an entry whose read failed: the stream is broken from there.
+fn broken(path: &str, error: Option<impl std::fmt::Display>) -> Result<(), String> {
+    match error {
+        Some(e) => Err(format!("corrupt or truncated in {path}: {e}")),
+        None => Ok(()),
     }
 }
 
