@@ -135,3 +135,82 @@ fn every_host_of_testdata_shows_every_stage_with_the_findings_numbers() {
         "only {lost_stages} stages with loss in testdata"
     );
 }
+
+/// testdata/scenarios/tcp-listen-overflow-pos-coreos-sos-clean-below-socket/sos, read by hand:
+/// 4 200 000 accept-queue overflows since boot (proc/net/netstat and netstat -s, one counter
+/// from two sources), while ip -s -d link, /proc/net/dev, softnet_stat column 2,
+/// /proc/net/stat/nf_conntrack and tc -s qdisc hold no drop or error. The loss lies on the
+/// receive socket stage alone, with the finding's total; every stage below it was read and
+/// lost nothing (softnet's time squeezes are listed there, but count no packet).
+#[test]
+fn listen_overflows_with_a_clean_stack_below_lie_on_the_socket_stage_only() {
+    let input = Path::new(TESTDATA)
+        .join("scenarios/tcp-listen-overflow-pos-coreos-sos-clean-below-socket/sos");
+    let report = run(&[&input]);
+    let h = &report.hosts[0];
+    let overflow: Vec<_> = h
+        .findings
+        .iter()
+        .filter(|f| f.rule == "tcp-listen-overflow")
+        .collect();
+    assert_eq!(overflow.len(), 1);
+    assert_eq!(overflow[0].total, 4_200_000.0);
+    let socket = stage(&h.path.rx, StageId::Socket);
+    let lost = socket.lost.as_ref().expect("the socket stage lost packets");
+    assert_eq!(
+        (lost.total, lost.rate, lost.basis, lost.findings),
+        (Some(overflow[0].total), None, "since-boot", 1)
+    );
+    assert_eq!(socket.findings[0].rule, "tcp-listen-overflow");
+    for id in [
+        StageId::Wire,
+        StageId::Nic,
+        StageId::Softnet,
+        StageId::Filter,
+    ] {
+        let s = stage(&h.path.rx, id);
+        assert!(s.read, "{id:?} was read");
+        assert!(s.lost.is_none(), "{id:?} lost {:?}", s.lost);
+        assert!(
+            s.findings.iter().all(|f| !f.loss),
+            "{id:?}: {:?}",
+            s.findings
+        );
+        assert!(s.unreported.is_empty(), "{id:?}: {:?}", s.unreported);
+    }
+    for id in [StageId::Socket, StageId::Qdisc, StageId::Driver] {
+        let s = stage(&h.path.tx, id);
+        assert!(s.read && s.lost.is_none(), "tx {id:?}: {s:?}");
+    }
+    // Only the time squeezes of cpu0 (0x5b = 91) and cpu1 (0x46 = 70) besides: no loss.
+    let others: Vec<_> = h
+        .findings
+        .iter()
+        .filter(|f| f.rule != "tcp-listen-overflow")
+        .map(|f| (f.rule, f.subject.as_str(), f.total))
+        .collect();
+    assert_eq!(
+        others,
+        [
+            ("softnet-time-squeeze", "cpu0", 91.0),
+            ("softnet-time-squeeze", "cpu1", 70.0)
+        ]
+    );
+}
+
+/// Its healthy twin (the corpus values: ListenOverflows 0, ListenDrops 0): no listener
+/// finding at all, not even a note, and no loss on any stage.
+#[test]
+fn the_healthy_twin_has_no_listener_finding_and_no_loss_anywhere() {
+    let input = Path::new(TESTDATA).join("scenarios/tcp-listen-overflow-neg-coreos-sos-zeros/sos");
+    let report = run(&[&input]);
+    let h = &report.hosts[0];
+    assert!(
+        !h.findings.iter().any(|f| f.rule == "tcp-listen-overflow"),
+        "{:?}",
+        h.findings
+    );
+    for s in h.path.rx.iter().chain(&h.path.tx) {
+        assert!(s.read && s.lost.is_none(), "{:?}: {s:?}", s.id);
+    }
+}
