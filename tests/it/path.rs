@@ -214,3 +214,18 @@ fn the_healthy_twin_has_no_listener_finding_and_no_loss_anywhere() {
         assert!(s.read && s.lost.is_none(), "{:?}: {s:?}", s.id);
     }
 }
+
+/// testdata/scenarios/socket-mem-pressure-pos-coreos-sos-tcp-near-max: TCP memory at 88 % of
+/// `tcp_mem` max and no TCPAbortOnMemory or UdpMemErrors. The warning stands on the socket
+/// stage as a cause; the stage never says "0 lost".
+#[test]
+fn memory_pressure_without_failures_is_a_cause_not_a_zero_loss() {
+    let input =
+        Path::new(TESTDATA).join("scenarios/socket-mem-pressure-pos-coreos-sos-tcp-near-max/sos");
+    let h = &run(&[&input]).hosts[0];
+    let socket = stage(&h.path.rx, StageId::Socket);
+    assert_eq!(socket.findings.len(), 1, "{socket:?}");
+    assert_eq!(socket.findings[0].rule, "socket-mem-pressure");
+    assert!(!socket.findings[0].loss);
+    assert!(socket.lost.is_none(), "{socket:?}");
+}

@@ -110,7 +110,10 @@ fn stage_finding(f: &Finding, s: Stage) -> StageFinding {
         subject: f.subject.clone(),
         severity: f.severity,
         basis: f.basis,
-        loss: s.counts_loss,
+        // A finding that counted nothing outside a capture (socket memory near its limit,
+        // a conntrack table nearly full) is a cause here, not a zero loss: "0 lost" would
+        // contradict its warning. Live growth of zero stays a loss figure ("0/s live").
+        loss: s.counts_loss && (f.total > 0.0 || f.basis == "live" || untold_total(f)),
         total: (f.total > 0.0 || !untold_total(f)).then_some(f.total),
         rate: (f.basis == "live" && timed).then_some(f.impact),
     }
