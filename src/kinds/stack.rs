@@ -441,8 +441,9 @@ fn ss_header(line: &str) -> bool {
 }
 
 /// The socket as the rules need it, when it is one they name: a TCP listener, or a UDP
-/// socket with drops. A row without Netid takes the command's protocol; `LISTEN` alone says
-/// TCP (UDP sockets are `UNCONN`/`ESTAB`), and a row that is neither is not kept.
+/// socket with drops. A row without Netid takes the command's protocol; when the command is
+/// not known (a pasted `ss -lunm`), `LISTEN` says TCP and `UNCONN` UDP (the protocols `ss -t`
+/// and `ss -u` print without Netid), and other rows are not kept.
 fn socket_info(
     s: parsers::ss::Socket,
     netid: Option<&str>,
@@ -452,6 +453,7 @@ fn socket_info(
     let protocol = match s.netid.as_deref().or(netid) {
         Some(n) => n.to_string(),
         None if s.state == "LISTEN" => "tcp".to_string(),
+        None if s.state == "UNCONN" => "udp".to_string(),
         None => return None,
     };
     let drops = s.drops();
