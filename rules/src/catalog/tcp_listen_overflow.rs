@@ -116,31 +116,43 @@ fn name_listeners(host: &Host, full: &[&SocketInfo]) -> Option<String> {
     ))
 }
 
-/// Where a listener's backlog (Send-Q) comes from: `net.core.somaxconn` when equal to it, the
-/// application's listen() backlog when smaller. Without the sysctl, 128 and 4096 (its defaults
-/// before and since Linux 5.4) point to it.
-fn backlog_origin(host: &Host, s: &SocketInfo) -> String {
+/// Whether a listener's backlog (Send-Q) is `net.core.somaxconn` (equal to it) rather than
+/// the application's listen() backlog (smaller). Without the sysctl, 128 and 4096 (its
+/// defaults before and since Linux 5.4) point to it.
+fn capped_by_somaxconn(host: &Host, s: &SocketInfo) -> bool {
     match sysctl_u64(host, "net.core.somaxconn") {
-        Some(max) if s.send_q >= max => format!("the limit is net.core.somaxconn = {max}"),
-        Some(max) => format!("the backlog comes from the application's listen(); somaxconn is {max}"),
-        None if matches!(s.send_q, 128 | 4096) => "probably net.core.somaxconn's default; the sysctl was not read".to_string(),
-        None => "probably the application's listen() backlog; somaxconn was not read".to_string(),
+        Some(max) => s.send_q >= max,
+        None => matches!(s.send_q, 128 | 4096),
+    }
+}
+
+/// Where a listener's backlog comes from, in words (see [`capped_by_somaxconn`]).
+fn backlog_origin(host: &Host, s: &SocketInfo) -> String {
+    let sysctl = capped_by_somaxconn(host, s);
+    match (sysctl_u64(host, "net.core.somaxconn"), sysctl) {
+        (Some(max), true) => format!("the limit is net.core.somaxconn = {max}"),
+        (Some(max), false) => format!("the backlog comes from the application's listen(); somaxconn is {max}"),
+        (None, true) => "probably net.core.somaxconn's default; the sysctl was not read".to_string(),
+        (None, false) => "probably the application's listen() backlog; somaxconn was not read".to_string(),
     }
 }
 
 /// The first thing to change for the fullest listener: the sysctl or the application.
 fn listener_remedy(host: &Host, s: &SocketInfo) -> String {
     let name = socket_name(s);
-    match sysctl_u64(host, "net.core.somaxconn") {
-        Some(max) if s.send_q < max => format!(
-            "# {name}: its backlog {} is the application's own (somaxconn {max} already allows more): raise the backlog in its configuration (listen() argument, e.g. nginx `backlog=`, Tomcat `acceptCount`) and make it accept() faster",
-            s.send_q
-        ),
-        _ => format!(
+    if capped_by_somaxconn(host, s) {
+        return format!(
             "# {name}: its backlog {} is capped by net.core.somaxconn: raise the sysctl (below) and the application's own backlog, then restart it (the backlog is fixed at listen())",
             s.send_q
-        ),
+        );
     }
+    let allows = sysctl_u64(host, "net.core.somaxconn")
+        .map(|max| format!(" (somaxconn {max} already allows more)"))
+        .unwrap_or_default();
+    format!(
+        "# {name}: its backlog {} is the application's own{allows}: raise the backlog in its configuration (listen() argument, e.g. nginx `backlog=`, Tomcat `acceptCount`) and make it accept() faster",
+        s.send_q
+    )
 }
 
 /// No accept-queue overflow, but `ListenDrops` or `TCPReqQFullDrop` grew: listener drops from
