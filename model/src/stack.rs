@@ -266,9 +266,69 @@ pub fn merge_sockets(kept: &mut Vec<SocketInfo>, reading: Vec<SocketInfo>) {
             .cmp(&(u128::from(a.recv_q) * u128::from(b.send_q.max(1))))
             .then(b.recv_q.cmp(&a.recv_q))
     });
-    others.sort_by(|a, b| b.drops.cmp(&a.drops));
+    others.sort_by_key(|s| std::cmp::Reverse(s.drops));
     listeners.truncate(SOCKETS_KEPT);
     others.truncate(SOCKETS_KEPT);
     kept.extend(listeners);
     kept.extend(others);
+}
+
+#[cfg(test)]
+mod socket_tests {
+    use super::*;
+
+    fn sock(
+        protocol: &str,
+        state: &str,
+        local: &str,
+        q: (u64, u64),
+        drops: Option<u64>,
+    ) -> SocketInfo {
+        SocketInfo {
+            protocol: protocol.into(),
+            state: state.into(),
+            local: local.into(),
+            process: None,
+            pid: None,
+            recv_q: q.0,
+            send_q: q.1,
+            rcvbuf: None,
+            drops,
+            time: None,
+            source: "ss".into(),
+        }
+    }
+
+    #[test]
+    fn a_later_reading_replaces_the_same_socket_and_kinds_are_ordered_and_capped() {
+        let mut kept = Vec::new();
+        merge_sockets(
+            &mut kept,
+            vec![sock("tcp", "LISTEN", "*:80", (0, 511), None)],
+        );
+        // ss -lunm after ss -lnt: the listener stays. Then *:80 reads 129 of 128 and *:81 9 of
+        // 8: 9/8 = 1.125 > 129/128 = 1.008, so *:81 is the fuller and comes first.
+        merge_sockets(
+            &mut kept,
+            vec![sock("udp", "UNCONN", "*:53", (0, 0), Some(7))],
+        );
+        merge_sockets(
+            &mut kept,
+            vec![
+                sock("tcp", "LISTEN", "*:80", (129, 128), None),
+                sock("tcp", "LISTEN", "*:81", (9, 8), None),
+            ],
+        );
+        let locals: Vec<&str> = kept.iter().map(|s| s.local.as_str()).collect();
+        assert_eq!(locals, ["*:81", "*:80", "*:53"]);
+        assert_eq!(kept[1].recv_q, 129);
+        let many: Vec<SocketInfo> = (0..40)
+            .map(|i| sock("udp", "UNCONN", &format!("*:{i}"), (0, 0), Some(i)))
+            .collect();
+        merge_sockets(&mut kept, many);
+        let udp: Vec<_> = kept.iter().filter(|s| s.protocol == "udp").collect();
+        assert_eq!(udp.len(), SOCKETS_KEPT);
+        assert_eq!(udp[0].drops, Some(39));
+        assert_eq!(kept.len(), 2 + SOCKETS_KEPT);
+    }
 }

@@ -178,7 +178,11 @@ fn read_row(no: usize, line: &str) -> Result<Socket, &'static str> {
         return Err("Recv-Q / Send-Q are not counters; row skipped");
     };
     // Unix sockets print `PATH INODE` per end.
-    let width = if netid.is_some_and(|n| n.starts_with("u_")) { 2 } else { 1 };
+    let width = if netid.is_some_and(|n| n.starts_with("u_")) {
+        2
+    } else {
+        1
+    };
     if ends.len() < 2 * width {
         return Err("no local and peer address; row skipped");
     }
@@ -213,7 +217,9 @@ fn read_details(no: usize, line: &str, s: &mut Socket, problems: &mut Vec<Proble
         return;
     }
     for pair in skmem.split(',') {
-        let split = pair.find(|c: char| c.is_ascii_digit()).unwrap_or(pair.len());
+        let split = pair
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(pair.len());
         let (name, value) = pair.split_at(split);
         match token_u64(value) {
             Some(v) if !name.is_empty() => {
@@ -300,7 +306,13 @@ mod tests {
     #[test]
     fn lntp_names_the_process_and_a_row_without_one() {
         let s = parse(LNTP).value;
-        assert_eq!(s[0].users, vec![SocketUser { name: "python3".into(), pid: Some(358) }]);
+        assert_eq!(
+            s[0].users,
+            vec![SocketUser {
+                name: "python3".into(),
+                pid: Some(358)
+            }]
+        );
         assert!(s[1].users.is_empty());
         assert_eq!(s[2].users[0].pid, Some(358));
     }
@@ -311,11 +323,17 @@ mod tests {
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let s = &p.value;
         assert_eq!(s.len(), 4);
-        assert_eq!(row(&s[0]), (None, "UNCONN", 7680, 0, "127.0.0.1:15353", "0.0.0.0:*"));
+        assert_eq!(
+            row(&s[0]),
+            (None, "UNCONN", 7680, 0, "127.0.0.1:15353", "0.0.0.0:*")
+        );
         assert_eq!((s[0].drops(), s[0].rcvbuf()), (Some(494), Some(8192)));
         assert_eq!(s[0].skmem.get("bl"), Some(&0));
         assert_eq!(s[0].skmem.len(), 9);
-        assert_eq!((s[2].local.as_str(), s[2].port()), ("[::1]:15354", Some(15354)));
+        assert_eq!(
+            (s[2].local.as_str(), s[2].port()),
+            ("[::1]:15354", Some(15354))
+        );
         assert_eq!((s[2].drops(), s[2].recv_q), (Some(0), 2496));
         let with_p = parse(LUNMP).value;
         assert_eq!(with_p[0].users[0].name, "python3");
@@ -327,10 +345,26 @@ mod tests {
         let p = parse(TUPEAONMI);
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let s = &p.value;
-        assert_eq!(row(&s[0]), (Some("udp"), "UNCONN", 7680, 0, "127.0.0.1:15353", "0.0.0.0:*"));
+        assert_eq!(
+            row(&s[0]),
+            (
+                Some("udp"),
+                "UNCONN",
+                7680,
+                0,
+                "127.0.0.1:15353",
+                "0.0.0.0:*"
+            )
+        );
         assert_eq!(s[0].drops(), Some(494));
-        let listen = s.iter().find(|x| x.state == "LISTEN" && x.port() == Some(18080)).unwrap();
-        assert_eq!((listen.recv_q, listen.send_q, listen.drops()), (9, 8, Some(77)));
+        let listen = s
+            .iter()
+            .find(|x| x.state == "LISTEN" && x.port() == Some(18080))
+            .unwrap();
+        assert_eq!(
+            (listen.recv_q, listen.send_q, listen.drops()),
+            (9, 8, Some(77))
+        );
         // the filter named local ports: 2 udp, 2 listeners, 9 accepted connections
         assert_eq!(s.len(), 13);
         assert_eq!(s.iter().filter(|x| x.state == "ESTAB").count(), 9);
@@ -339,25 +373,59 @@ mod tests {
     #[test]
     fn coreos_peaonmi_every_family_and_the_etcd_listener_drops() {
         let p = parse(COREOS);
-        assert!(p.problems.is_empty(), "{:?}", &p.problems[..p.problems.len().min(3)]);
+        assert!(
+            p.problems.is_empty(),
+            "{:?}",
+            &p.problems[..p.problems.len().min(3)]
+        );
         let s = &p.value;
         // 231 rows after the header; tcp/udp put skmem on their own line (62 of them).
         let count = |n: &str| s.iter().filter(|x| x.netid.as_deref() == Some(n)).count();
-        assert_eq!((count("nl"), count("u_str"), count("u_dgr"), count("u_seq")), (49, 69, 32, 8));
+        assert_eq!(
+            (count("nl"), count("u_str"), count("u_dgr"), count("u_seq")),
+            (49, 69, 32, 8)
+        );
         assert_eq!((count("tcp"), count("udp"), count("raw")), (28, 8, 1));
         // netlink: skmem on the row itself
         assert_eq!(s[5].skmem.get("r"), Some(&4352));
-        let etcd: Vec<_> = s.iter().filter(|x| x.drops().is_some_and(|d| d > 0)).collect();
+        let etcd: Vec<_> = s
+            .iter()
+            .filter(|x| x.drops().is_some_and(|d| d > 0))
+            .collect();
         assert_eq!(etcd.len(), 2);
-        assert_eq!((etcd[0].local.as_str(), etcd[0].drops()), ("*:2379", Some(3)));
-        assert_eq!((etcd[1].local.as_str(), etcd[1].drops()), ("*:2380", Some(326)));
-        assert_eq!(etcd[0].users[0], SocketUser { name: "etcd".into(), pid: Some(1472) });
+        assert_eq!(
+            (etcd[0].local.as_str(), etcd[0].drops()),
+            ("*:2379", Some(3))
+        );
+        assert_eq!(
+            (etcd[1].local.as_str(), etcd[1].drops()),
+            ("*:2380", Some(326))
+        );
+        assert_eq!(
+            etcd[0].users[0],
+            SocketUser {
+                name: "etcd".into(),
+                pid: Some(1472)
+            }
+        );
         let dhcp = s.iter().find(|x| x.local == "172.16.1.10%eth0:68").unwrap();
         assert_eq!((dhcp.port(), dhcp.rcvbuf()), (Some(68), Some(212_992)));
-        let two_users = s.iter().find(|x| x.local == "0.0.0.0:111" && x.netid.as_deref() == Some("udp")).unwrap();
+        let two_users = s
+            .iter()
+            .find(|x| x.local == "0.0.0.0:111" && x.netid.as_deref() == Some("udp"))
+            .unwrap();
         assert_eq!(two_users.users.len(), 2);
-        assert_eq!(two_users.users[1], SocketUser { name: "systemd".into(), pid: Some(1) });
-        let unix = s.iter().find(|x| x.local == "/run/dbus/system_bus_socket 22971").unwrap();
+        assert_eq!(
+            two_users.users[1],
+            SocketUser {
+                name: "systemd".into(),
+                pid: Some(1)
+            }
+        );
+        let unix = s
+            .iter()
+            .find(|x| x.local == "/run/dbus/system_bus_socket 22971")
+            .unwrap();
         assert_eq!(unix.peer, "* 22118");
     }
 
@@ -379,9 +447,15 @@ mod tests {
         assert_eq!(s[0].local, "[fe80::1%eth0]:8443");
         assert_eq!(s[0].users.len(), 2);
         // skmem on the row wins over the one on the detail line
-        assert_eq!((s[1].local.as_str(), s[1].drops()), ("10.0.0.5%bond0:53", Some(9)));
+        assert_eq!(
+            (s[1].local.as_str(), s[1].drops()),
+            ("10.0.0.5%bond0:53", Some(9))
+        );
         assert_eq!(s[1].users[0].pid, Some(1234));
-        assert_eq!((s[2].local.as_str(), s[2].peer.as_str()), ("/run/dbus/system_bus_socket 22971", "* 22118"));
+        assert_eq!(
+            (s[2].local.as_str(), s[2].peer.as_str()),
+            ("/run/dbus/system_bus_socket 22971", "* 22118")
+        );
         let lines: Vec<usize> = p.problems.iter().map(|q| q.line).collect();
         // 4: second skmem; 5: queue not a counter; 6: orphan detail; 8: too few; 9: prose
         assert_eq!(lines, vec![4, 5, 6, 8, 9]);

@@ -390,9 +390,11 @@ pub static SS: Kind = Kind {
         }
         let kind = ss_kind(&flags)?;
         match kind {
-            CaptureKind::Ss { netid: None } if long("tcp") != long("udp") => Some(CaptureKind::Ss {
-                netid: Some(if long("tcp") { "tcp" } else { "udp" }.to_string()),
-            }),
+            CaptureKind::Ss { netid: None } if long("tcp") != long("udp") => {
+                Some(CaptureKind::Ss {
+                    netid: Some(if long("tcp") { "tcp" } else { "udp" }.to_string()),
+                })
+            }
             k => Some(k),
         }
     }),
@@ -437,7 +439,10 @@ fn ss_kind(clusters: &[&str]) -> Option<CaptureKind> {
 /// `Netid State Recv-Q …` or `State Recv-Q Send-Q …`.
 fn ss_header(line: &str) -> bool {
     let t: Vec<&str> = line.split_whitespace().take(3).collect();
-    matches!(t[..], ["Netid", "State", "Recv-Q"] | ["State", "Recv-Q", "Send-Q"])
+    matches!(
+        t[..],
+        ["Netid", "State", "Recv-Q"] | ["State", "Recv-Q", "Send-Q"]
+    )
 }
 
 /// The socket as the rules need it, when it is one they name: a TCP listener, or a UDP
