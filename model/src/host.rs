@@ -13,7 +13,7 @@ use crate::sample::{
     Channels, CounterSample, CpuSample, EthtoolSample, IpvsSample, PerCpuCounts, Ring,
     SoftnetSample,
 };
-use crate::stack::{CounterSeries, Levels, LogEvent, Qdisc};
+use crate::stack::{CounterSeries, Levels, LogEvent, Qdisc, SocketInfo};
 use crate::thinned::Thinned;
 use crate::time::Timestamp;
 
@@ -165,6 +165,10 @@ pub struct Host {
     /// Drop-related kernel messages, counted per message and subject.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kernel_log: Vec<LogEvent>,
+    /// `ss` sockets the socket rules name: TCP listeners (accept queue and backlog) and UDP
+    /// sockets with drops; the latest reading of each, capped (see `SocketInfo`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sockets: Vec<SocketInfo>,
     /// Diagnoses of the rule catalog, most severe first.
     pub findings: Vec<Finding>,
     /// Every loss counter that is non-zero in the latest reading of an interface or CPU, with
@@ -207,6 +211,7 @@ impl Host {
             conntrack: CounterSeries::default(),
             conntrack_count: Levels::default(),
             kernel_log: Vec::new(),
+            sockets: Vec::new(),
             findings: Vec::new(),
             loss_counters: Vec::new(),
             path: PacketPath::default(),

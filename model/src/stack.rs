@@ -197,3 +197,138 @@ mod tests {
         assert_eq!(levels.peaks["UDP_mem"].source, "drops.txt:1");
     }
 }
+
+/// One socket `ss` showed that the socket rules name: a TCP listener (its accept queue) or a
+/// UDP socket that dropped datagrams. Only the latest reading of each is kept, and at most
+/// [`SOCKETS_KEPT`] of each kind (the fullest listeners, the UDP sockets with the most drops).
+/// Serialized as `hosts[].sockets`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SocketInfo {
+    /// `tcp` or `udp`.
+    pub protocol: String,
+    /// As `ss` printed it: `LISTEN`, `UNCONN`, `ESTAB`.
+    pub state: String,
+    /// Local address and port as printed (`0.0.0.0:8080`, `[::]:53`, `127.0.0.53%lo:53`).
+    pub local: String,
+    /// The first process of `users:((…))` (`ss -p`), when printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u64>,
+    /// Recv-Q: for a listener the connections waiting for accept(); else bytes queued.
+    pub recv_q: u64,
+    /// Send-Q: for a listener the accept queue's limit (min(listen() backlog, somaxconn)).
+    pub send_q: u64,
+    /// `skmem` `rb`: the receive buffer in bytes (`ss -m`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rcvbuf: Option<u64>,
+    /// `skmem` `d`: packets dropped at this socket since it was opened (`ss -m`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drops: Option<u64>,
+    pub time: Option<Timestamp>,
+    pub source: String,
+}
+
+/// How many listeners, and how many UDP sockets with drops, a host keeps (see [`SocketInfo`]).
+pub const SOCKETS_KEPT: usize = 32;
+
+impl SocketInfo {
+    pub fn is_listener(&self) -> bool {
+        self.protocol == "tcp" && self.state == "LISTEN"
+    }
+
+    /// The key a later reading of the same socket replaces: protocol, state and address.
+    fn same_socket(&self, other: &SocketInfo) -> bool {
+        self.protocol == other.protocol && self.state == other.state && self.local == other.local
+    }
+
+    /// The local port: the digits after the last `:`.
+    pub fn port(&self) -> Option<u16> {
+        self.local.rsplit_once(':')?.1.parse().ok()
+    }
+}
+
+/// Adds one `ss` reading's sockets: each replaces the earlier reading of the same socket;
+/// then each kind is ordered (listeners fullest first, UDP sockets most drops first) and cut to
+/// [`SOCKETS_KEPT`]. A capture log that alternates `ss -lnt` and `ss -lunm` keeps both kinds.
+pub fn merge_sockets(kept: &mut Vec<SocketInfo>, reading: Vec<SocketInfo>) {
+    for s in reading {
+        match kept.iter_mut().find(|k| k.same_socket(&s)) {
+            Some(k) => *k = s,
+            None => kept.push(s),
+        }
+    }
+    let (mut listeners, mut others): (Vec<_>, Vec<_>) =
+        kept.drain(..).partition(SocketInfo::is_listener);
+    // Fullest first: Recv-Q against Send-Q (cross-multiplied, no division by a zero backlog).
+    listeners.sort_by(|a, b| {
+        (u128::from(b.recv_q) * u128::from(a.send_q.max(1)))
+            .cmp(&(u128::from(a.recv_q) * u128::from(b.send_q.max(1))))
+            .then(b.recv_q.cmp(&a.recv_q))
+    });
+    others.sort_by_key(|s| std::cmp::Reverse(s.drops));
+    listeners.truncate(SOCKETS_KEPT);
+    others.truncate(SOCKETS_KEPT);
+    kept.extend(listeners);
+    kept.extend(others);
+}
+
+#[cfg(test)]
+mod socket_tests {
+    use super::*;
+
+    fn sock(
+        protocol: &str,
+        state: &str,
+        local: &str,
+        q: (u64, u64),
+        drops: Option<u64>,
+    ) -> SocketInfo {
+        SocketInfo {
+            protocol: protocol.into(),
+            state: state.into(),
+            local: local.into(),
+            process: None,
+            pid: None,
+            recv_q: q.0,
+            send_q: q.1,
+            rcvbuf: None,
+            drops,
+            time: None,
+            source: "ss".into(),
+        }
+    }
+
+    #[test]
+    fn a_later_reading_replaces_the_same_socket_and_kinds_are_ordered_and_capped() {
+        let mut kept = Vec::new();
+        merge_sockets(
+            &mut kept,
+            vec![sock("tcp", "LISTEN", "*:80", (0, 511), None)],
+        );
+        // ss -lunm after ss -lnt: the listener stays. Then *:80 reads 129 of 128 and *:81 9 of
+        // 8: 9/8 = 1.125 > 129/128 = 1.008, so *:81 is the fuller and comes first.
+        merge_sockets(
+            &mut kept,
+            vec![sock("udp", "UNCONN", "*:53", (0, 0), Some(7))],
+        );
+        merge_sockets(
+            &mut kept,
+            vec![
+                sock("tcp", "LISTEN", "*:80", (129, 128), None),
+                sock("tcp", "LISTEN", "*:81", (9, 8), None),
+            ],
+        );
+        let locals: Vec<&str> = kept.iter().map(|s| s.local.as_str()).collect();
+        assert_eq!(locals, ["*:81", "*:80", "*:53"]);
+        assert_eq!(kept[1].recv_q, 129);
+        let many: Vec<SocketInfo> = (0..40)
+            .map(|i| sock("udp", "UNCONN", &format!("*:{i}"), (0, 0), Some(i)))
+            .collect();
+        merge_sockets(&mut kept, many);
+        let udp: Vec<_> = kept.iter().filter(|s| s.protocol == "udp").collect();
+        assert_eq!(udp.len(), SOCKETS_KEPT);
+        assert_eq!(udp[0].drops, Some(39));
+        assert_eq!(kept.len(), 2 + SOCKETS_KEPT);
+    }
+}

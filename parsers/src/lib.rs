@@ -30,6 +30,7 @@ pub mod single_value;
 pub mod snmp;
 pub mod sockstat;
 pub mod softnet;
+pub mod ss;
 pub mod supportconfig;
 pub mod sysctl;
 pub mod text;

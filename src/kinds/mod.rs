@@ -98,6 +98,7 @@ pub static KINDS: &[&Kind] = &[
     &stack::SOCKSTAT,
     &stack::QDISC,
     &stack::CONNTRACK,
+    &stack::SS,
     &containers::CAPTURE_LOG,
 ];
 
@@ -250,6 +251,7 @@ impl CaptureKind {
             CaptureKind::Sockstat => &stack::SOCKSTAT,
             CaptureKind::Qdisc { .. } => &stack::QDISC,
             CaptureKind::Conntrack => &stack::CONNTRACK,
+            CaptureKind::Ss { .. } => &stack::SS,
         }
     }
 
@@ -377,6 +379,11 @@ pub enum CaptureKind {
     },
     /// `conntrack -S` or `/proc/net/stat/nf_conntrack`.
     Conntrack,
+    /// `ss` (not `ss -s`); `netid` when the command showed one protocol only (`ss -lnt`:
+    /// `tcp`), for rows that print no Netid column.
+    Ss {
+        netid: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

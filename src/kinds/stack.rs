@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rules::model::{CounterSample, Qdisc, QdiscBacklog};
+use rules::model::{merge_sockets, CounterSample, Qdisc, QdiscBacklog, SocketInfo};
 
 use super::{fixed_label, row, CaptureKind, Kind, Read, Reading, Sniff, Start};
 
@@ -362,4 +362,126 @@ pub static CONNTRACK: Kind = Kind {
 fn conntrack_start(line: &str) -> bool {
     (line.starts_with("cpu=0") && line.contains("found="))
         || (line.starts_with("entries") && line.contains("insert_failed"))
+}
+
+/// `ss` (iproute2): sockets, of which the listeners and the UDP sockets with drops are kept
+/// for the socket rules to name. sos: `ss -peaonmi` (sos ≥ 3.x, kmod-gated), older `ss
+/// -tupna` / `ss -ntaupe`; supportconfig `network.txt`: `ss -nap`; capture logs: `ss -lnt`,
+/// `ss -lunm`, … `-s` (`ss -s`) is the summary, another layout, and is not this kind.
+pub static SS: Kind = Kind {
+    label: |k| match k {
+        CaptureKind::Ss { netid: Some(n) } => format!("ss ({n})"),
+        _ => "ss".to_string(),
+    },
+    paths: &[row!(
+        Sos,
+        ["sos_commands", "networking"],
+        "ss_-(?P<opts>[A-Za-z]+)",
+        |_, c| ss_kind(&[c.name("opts")?.as_str()])
+    )],
+    argv: Some(|name, args, ns| {
+        let flags: Vec<&str> = args
+            .iter()
+            .filter_map(|a| a.strip_prefix('-').filter(|f| !f.starts_with('-')))
+            .collect();
+        let long = |l: &str| args.iter().any(|a| a.strip_prefix("--") == Some(l));
+        if name != "ss" || ns.is_some() || long("summary") {
+            return None;
+        }
+        let kind = ss_kind(&flags)?;
+        match kind {
+            CaptureKind::Ss { netid: None } if long("tcp") != long("udp") => {
+                Some(CaptureKind::Ss {
+                    netid: Some(if long("tcp") { "tcp" } else { "udp" }.to_string()),
+                })
+            }
+            k => Some(k),
+        }
+    }),
+    sniff: Some(Sniff {
+        order: 19,
+        test: |h| ss_header(h.first).then_some(CaptureKind::Ss { netid: None }),
+    }),
+    starts: &[Start {
+        order: 29,
+        indented: false,
+        test: |line| ss_header(line).then_some(CaptureKind::Ss { netid: None }),
+    }],
+    read: Read::Data(|r, c, _| {
+        let netid = match &c.kind {
+            CaptureKind::Ss { netid } => netid.clone(),
+            _ => None,
+        };
+        let sockets = r.take(parsers::ss::parse(&c.text));
+        let kept: Vec<SocketInfo> = sockets
+            .into_iter()
+            .filter_map(|s| socket_info(s, netid.as_deref(), r.time, &c.source))
+            .collect();
+        merge_sockets(&mut r.host.sockets, kept);
+    }),
+};
+
+/// The kind of `ss` with these short-option clusters (`peaonmi`, `lnt`); `None` for the
+/// summary (`-s`). Only `-t` or only `-u` says the protocol of rows that print no Netid.
+fn ss_kind(clusters: &[&str]) -> Option<CaptureKind> {
+    let has = |c: char| clusters.iter().any(|f| f.contains(c));
+    if has('s') {
+        return None;
+    }
+    let netid = match (has('t'), has('u')) {
+        (true, false) => Some("tcp".to_string()),
+        (false, true) => Some("udp".to_string()),
+        _ => None,
+    };
+    Some(CaptureKind::Ss { netid })
+}
+
+/// `Netid State Recv-Q …` or `State Recv-Q Send-Q …`.
+fn ss_header(line: &str) -> bool {
+    let t: Vec<&str> = line.split_whitespace().take(3).collect();
+    matches!(
+        t[..],
+        ["Netid", "State", "Recv-Q"] | ["State", "Recv-Q", "Send-Q"]
+    )
+}
+
+/// The socket as the rules need it, when it is one they name: a TCP listener, or a UDP
+/// socket with drops. A row without Netid takes the command's protocol; when the command is
+/// not known (a pasted `ss -lunm`), `LISTEN` says TCP and `UNCONN` UDP (the protocols `ss -t`
+/// and `ss -u` print without Netid), and other rows are not kept.
+fn socket_info(
+    s: parsers::ss::Socket,
+    netid: Option<&str>,
+    time: Option<rules::model::Timestamp>,
+    source: &str,
+) -> Option<SocketInfo> {
+    let protocol = match s.netid.as_deref().or(netid) {
+        Some(n) => n.to_string(),
+        None if s.state == "LISTEN" => "tcp".to_string(),
+        None if s.state == "UNCONN" => "udp".to_string(),
+        None => return None,
+    };
+    let drops = s.drops();
+    let wanted = match protocol.as_str() {
+        "tcp" => s.state == "LISTEN",
+        "udp" => drops.is_some_and(|d| d > 0),
+        _ => false,
+    };
+    if !wanted {
+        return None;
+    }
+    let user = s.users.first();
+    Some(SocketInfo {
+        protocol,
+        state: s.state.clone(),
+        local: s.local.clone(),
+        process: user.map(|u| u.name.clone()),
+        pid: user.and_then(|u| u.pid),
+        recv_q: s.recv_q,
+        send_q: s.send_q,
+        rcvbuf: s.rcvbuf(),
+        drops,
+        time,
+        source: source.to_string(),
+    })
 }

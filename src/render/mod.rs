@@ -154,6 +154,7 @@ fn page_report(report: &Report) -> Report {
             conntrack: page_series(&h.conntrack),
             conntrack_count: h.conntrack_count.clone(),
             kernel_log: h.kernel_log.clone(),
+            sockets: h.sockets.clone(),
             findings: h.findings.clone(),
             loss_counters: h.loss_counters.clone(),
             path: h.path.clone(),

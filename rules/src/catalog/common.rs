@@ -19,7 +19,7 @@ pub use crate::evidence::{
 pub use crate::finding::{Evidence, Finding, Rule, Severity};
 pub use crate::model::{
     cmp_time, BondRole, CpuSample, EthtoolSample, Host, Interface, InterfaceKind, IpvsSample,
-    LogEvent, LogMessage, PerCpuInterval, Ring, SoftnetInterval, Timestamp,
+    LogEvent, LogMessage, PerCpuInterval, Ring, SocketInfo, SoftnetInterval, Timestamp,
 };
 pub use crate::path::{Stage, StageId};
 pub use crate::thresholds::*;
@@ -72,6 +72,16 @@ pub fn lower_devices<'a>(host: &'a Host, iface: &Interface) -> Vec<&'a Interface
             i.master.as_deref() == Some(iface.name.as_str()) && i.namespace == iface.namespace
         })
         .collect()
+}
+
+/// How a finding names a socket `ss` showed: `0.0.0.0:8080 (java, pid 1234)`, or the address
+/// alone without `ss -p`.
+pub fn socket_name(s: &SocketInfo) -> String {
+    match (&s.process, s.pid) {
+        (Some(p), Some(pid)) => format!("{} ({p}, pid {pid})", s.local),
+        (Some(p), None) => format!("{} ({p})", s.local),
+        _ => s.local.clone(),
+    }
 }
 
 /// The latest value of a sysctl, shown in remediation.

@@ -55,13 +55,104 @@ fn check(host: &Host) -> Vec<Finding> {
             "; no other listener drops.".to_string()
         });
     }
+    let full = full_listeners(host);
+    if let Some(named) = name_listeners(host, &full) {
+        summary.push(' ');
+        summary.push_str(&named);
+    }
     let mut f = RULE.finding(severity, "host", summary);
     stand_on(&mut f, &g);
     for other in drops.iter().chain(reqq.iter()) {
         f.evidence.extend(other.evidence.iter().cloned());
     }
     f.remediation = remediation(host, &g, syn_queue);
+    if let Some(first) = full.first() {
+        f.remediation.insert(1, listener_remedy(host, first));
+    }
     vec![f]
+}
+
+/// How many full listeners a summary names.
+const LISTENERS_NAMED: usize = 5;
+
+/// The listeners `ss` showed at or near their backlog (Recv-Q ≥ 90 % of Send-Q; the kernel
+/// lets the queue reach Send-Q + 1), fullest first (the model keeps them in that order).
+fn full_listeners(host: &Host) -> Vec<&SocketInfo> {
+    host.sockets
+        .iter()
+        .filter(|s| s.is_listener() && s.send_q > 0 && s.recv_q * 10 >= s.send_q * 9)
+        .collect()
+}
+
+/// `ss shows … : 0.0.0.0:8080 (java, pid 1234): accept queue 129 of backlog 128 (the
+/// application's listen() backlog; somaxconn is 4096)`, or, when `ss` was read and no listener
+/// was full, that it was not at that moment.
+fn name_listeners(host: &Host, full: &[&SocketInfo]) -> Option<String> {
+    if !host.sockets.iter().any(SocketInfo::is_listener) {
+        return None;
+    }
+    if full.is_empty() {
+        return Some("ss showed no listener at its backlog when it was read (Recv-Q below Send-Q everywhere): the overflows came in bursts, or earlier.".to_string());
+    }
+    let named: Vec<String> = full
+        .iter()
+        .take(LISTENERS_NAMED)
+        .map(|s| {
+            format!(
+                "{}: accept queue {} of backlog {} ({})",
+                socket_name(s),
+                s.recv_q,
+                s.send_q,
+                backlog_origin(host, s)
+            )
+        })
+        .collect();
+    let more = full.len().saturating_sub(LISTENERS_NAMED);
+    let tail = if more > 0 { format!("; and {more} more") } else { String::new() };
+    Some(format!(
+        "ss shows the full listener{}: {}{tail}.",
+        if full.len() == 1 { "" } else { "s" },
+        named.join("; ")
+    ))
+}
+
+/// Whether a listener's backlog (Send-Q) is `net.core.somaxconn` (equal to it) rather than
+/// the application's listen() backlog (smaller). Without the sysctl, 128 and 4096 (its
+/// defaults before and since Linux 5.4) point to it.
+fn capped_by_somaxconn(host: &Host, s: &SocketInfo) -> bool {
+    match sysctl_u64(host, "net.core.somaxconn") {
+        Some(max) => s.send_q >= max,
+        None => matches!(s.send_q, 128 | 4096),
+    }
+}
+
+/// Where a listener's backlog comes from, in words (see [`capped_by_somaxconn`]).
+fn backlog_origin(host: &Host, s: &SocketInfo) -> String {
+    let sysctl = capped_by_somaxconn(host, s);
+    match (sysctl_u64(host, "net.core.somaxconn"), sysctl) {
+        (Some(max), true) => format!("the limit is net.core.somaxconn = {max}"),
+        (Some(max), false) => format!("the backlog comes from the application's listen(); somaxconn is {max}"),
+        (None, true) => "probably net.core.somaxconn's default; the sysctl was not read".to_string(),
+        (None, false) => "probably the application's listen() backlog; somaxconn was not read".to_string(),
+    }
+}
+
+/// The first thing to change for the fullest listener: the sysctl or the application.
+fn listener_remedy(host: &Host, s: &SocketInfo) -> String {
+    let name = socket_name(s);
+    if capped_by_somaxconn(host, s) {
+        return format!(
+            "# {name}: its backlog {} is capped by net.core.somaxconn: raise the sysctl (below) and the application's own backlog, then restart it (the backlog is fixed at listen())",
+            s.send_q
+        );
+    }
+    let allows = sysctl_u64(host, "net.core.somaxconn")
+        .map(|max| format!(" (somaxconn {max} already allows more)"))
+        .unwrap_or_default();
+    format!(
+        "# {name}: its backlog {} is the application's own{allows}: raise the backlog in its configuration (listen() argument, e.g. nginx `backlog=`, Tomcat `acceptCount`) and make it accept() faster",
+        s.send_q
+    )
 }
 
 /// No accept-queue overflow, but `ListenDrops` or `TCPReqQFullDrop` grew: listener drops from
@@ -212,5 +303,76 @@ mod tests {
         let f = check(&quiet);
         assert_eq!(f[0].severity, Severity::Info);
         assert!(f[0].summary.starts_with("Not growing"));
+    }
+
+    fn listener(local: &str, process: Option<(&str, u64)>, recv_q: u64, send_q: u64) -> SocketInfo {
+        SocketInfo {
+            protocol: "tcp".into(),
+            state: "LISTEN".into(),
+            local: local.into(),
+            process: process.map(|p| p.0.to_string()),
+            pid: process.map(|p| p.1),
+            recv_q,
+            send_q,
+            rcvbuf: None,
+            drops: None,
+            time: None,
+            source: "ss_-lntp".into(),
+        }
+    }
+
+    #[test]
+    fn ss_names_the_full_listener_and_where_its_backlog_comes_from() {
+        // 0.0.0.0:8080 holds 129 waiting connections against a backlog of 128 while somaxconn
+        // is 4096: the application asked for 128. 0.0.0.0:22 has 0 of 128: not named.
+        let host = HostBuilder::new("h")
+            .with(|h| {
+                h.sysctl.insert("net.core.somaxconn".into(), "4096".into());
+                add_protocol(h, &[(0, &[(OVERFLOWS, 22_438), (DROPS, 22_438)])]);
+                h.sockets = vec![
+                    listener("0.0.0.0:8080", Some(("java", 1234)), 129, 128),
+                    listener("0.0.0.0:22", Some(("sshd", 800)), 0, 128),
+                ];
+            })
+            .build();
+        let f = &check(&host)[0];
+        assert!(
+            f.summary.contains("ss shows the full listener: 0.0.0.0:8080 (java, pid 1234): accept queue 129 of backlog 128 (the backlog comes from the application's listen(); somaxconn is 4096)."),
+            "{}",
+            f.summary
+        );
+        assert!(!f.summary.contains(":22"));
+        assert_any_starts_with(&f.remediation, "# 0.0.0.0:8080 (java, pid 1234): its backlog 128 is the application's own (somaxconn 4096 already allows more)");
+    }
+
+    #[test]
+    fn a_backlog_equal_to_somaxconn_is_the_sysctl_and_an_idle_ss_is_said() {
+        // The kube-proxy write-up: 129 of 128 with somaxconn 128 (the sysctl is the limit);
+        // 3 of 128 is not near full.
+        let host = HostBuilder::new("h")
+            .with(|h| {
+                h.sysctl.insert("net.core.somaxconn".into(), "128".into());
+                add_protocol(h, &[(0, &[(OVERFLOWS, 900)])]);
+                h.sockets = vec![
+                    listener(":::30720", Some(("kube-proxy", 1448)), 129, 128),
+                    listener(":::31460", Some(("kube-proxy", 1448)), 3, 128),
+                ];
+            })
+            .build();
+        let f = &check(&host)[0];
+        assert!(f.summary.contains(":::30720 (kube-proxy, pid 1448): accept queue 129 of backlog 128 (the limit is net.core.somaxconn = 128)"), "{}", f.summary);
+        assert!(!f.summary.contains("31460"));
+        assert_any_contains(&f.remediation, "is capped by net.core.somaxconn");
+        // ss read, no listener full at that moment: said, not silent.
+        let idle = HostBuilder::new("h")
+            .with(|h| {
+                add_protocol(h, &[(0, &[(OVERFLOWS, 900)])]);
+                h.sockets = vec![listener("*:80", None, 0, 511)];
+            })
+            .build();
+        assert!(check(&idle)[0].summary.contains("ss showed no listener at its backlog"));
+        // No ss: the summary is unchanged.
+        let none = HostBuilder::new("h").with(|h| add_protocol(h, &[(0, &[(OVERFLOWS, 900)])])).build();
+        assert!(!check(&none)[0].summary.contains("ss "));
     }
 }

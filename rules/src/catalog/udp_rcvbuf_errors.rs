@@ -43,7 +43,12 @@ fn check(host: &Host) -> Vec<Finding> {
     else {
         return Vec::new();
     };
-    let mut f = RULE.finding(level, "host", summary(host, &receive, &send));
+    let mut text = summary(host, &receive, &send);
+    if let Some(named) = name_dropping_sockets(host) {
+        text.push(' ');
+        text.push_str(&named);
+    }
+    let mut f = RULE.finding(level, "host", text);
     // The finding stands on the receive side when it has anything to say, else on the send side.
     let (main, other) = match (judged(&receive), judged(&send)) {
         (Some((_, r)), s) => (r, s.map(|(_, g)| g)),
@@ -125,6 +130,49 @@ fn summary(host: &Host, receive: &Option<Growth>, send: &Option<Growth>) -> Stri
     parts.join(" ")
 }
 
+/// How many dropping sockets a summary names.
+const SOCKETS_NAMED: usize = 5;
+
+/// The UDP sockets `ss -m` showed with drops (`skmem` `d` > 0), most first (the model keeps
+/// them in that order).
+fn dropping_sockets(host: &Host) -> Vec<&SocketInfo> {
+    host.sockets
+        .iter()
+        .filter(|s| s.protocol == "udp" && s.drops.is_some_and(|d| d > 0))
+        .collect()
+}
+
+/// `ss -m shows the sockets dropping: 0.0.0.0:53 (named, pid 812): 4513 drops, receive buffer
+/// 212992 bytes; …`.
+fn name_dropping_sockets(host: &Host) -> Option<String> {
+    let sockets = dropping_sockets(host);
+    if sockets.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = sockets
+        .iter()
+        .take(SOCKETS_NAMED)
+        .map(|s| {
+            let buffer = s
+                .rcvbuf
+                .map(|rb| format!(", receive buffer {rb} bytes"))
+                .unwrap_or_default();
+            format!(
+                "{}: {} drops{buffer}",
+                socket_name(s),
+                fmt_count(s.drops.unwrap_or(0) as f64)
+            )
+        })
+        .collect();
+    let more = sockets.len().saturating_sub(SOCKETS_NAMED);
+    let tail = if more > 0 { format!("; and {more} more") } else { String::new() };
+    Some(format!(
+        "ss -m shows the socket{} dropping (skmem d, since each was opened): {}{tail}.",
+        if sockets.len() == 1 { "" } else { "s" },
+        named.join("; ")
+    ))
+}
+
 fn rmem_note(host: &Host) -> String {
     sysctl(host, "net.core.rmem_max")
         .map(|v| format!(" = {v}"))
@@ -143,6 +191,13 @@ fn remediation(host: &Host, receive: &Option<Growth>, send: &Option<Growth>) -> 
         None => r.push(
             "sysctl net.core.rmem_max net.core.rmem_default   # not in the data: read them first, then raise rmem_max (e.g. sysctl -w net.core.rmem_max=26214400) and persist it in /etc/sysctl.d/".to_string(),
         ),
+    }
+    if let Some(first) = dropping_sockets(host).first() {
+        r.push(format!(
+            "# {} drops the most{}: raise its application's receive buffer first",
+            socket_name(first),
+            first.rcvbuf.map(|rb| format!(" with a {rb}-byte buffer")).unwrap_or_default()
+        ));
     }
     r.push("# Then make the application ask for a larger buffer (setsockopt SO_RCVBUF, or its own setting: e.g. a DNS server's or syslog receiver's receive-buffer option): rmem_max only raises the ceiling, rmem_default the size of sockets that ask for none.".to_string());
     if send.as_ref().is_some_and(|g| g.total > 0.0) {
@@ -237,5 +292,45 @@ mod tests {
         assert_eq!(f[0].total, 5000.0);
         assert_eq!(f[0].severity, Severity::Warning);
         assert_any_contains(&f[0].remediation, "SO_SNDBUF");
+    }
+
+    fn udp(local: &str, process: Option<(&str, u64)>, drops: u64, rcvbuf: u64) -> crate::model::SocketInfo {
+        crate::model::SocketInfo {
+            protocol: "udp".into(),
+            state: "UNCONN".into(),
+            local: local.into(),
+            process: process.map(|p| p.0.to_string()),
+            pid: process.map(|p| p.1),
+            recv_q: 0,
+            send_q: 0,
+            rcvbuf: Some(rcvbuf),
+            drops: Some(drops),
+            time: None,
+            source: "ss_-lunmp".into(),
+        }
+    }
+
+    #[test]
+    fn ss_names_the_sockets_with_drops_most_first() {
+        // The sandbox capture: 127.0.0.1:15353 (python3, pid 358) d494 with rb8192; a second,
+        // made-up socket with 3 drops.
+        let host = HostBuilder::new("h")
+            .with(|h| {
+                h.protocol.samples.push(reading(None, &[("UdpRcvbufErrors", 497), ("UdpInDatagrams", 10_000)]));
+                h.sockets = vec![udp("127.0.0.1:15353", Some(("python3", 358)), 494, 8192), udp("[::]:5353", None, 3, 212_992)];
+            })
+            .build();
+        let f = &check(&host)[0];
+        assert!(
+            f.summary.contains("ss -m shows the sockets dropping (skmem d, since each was opened): 127.0.0.1:15353 (python3, pid 358): 494 drops, receive buffer 8192 bytes; [::]:5353: 3 drops, receive buffer 212992 bytes."),
+            "{}",
+            f.summary
+        );
+        assert_any_starts_with(&f.remediation, "# 127.0.0.1:15353 (python3, pid 358) drops the most with a 8192-byte buffer");
+        // Without ss the summary names none.
+        let none = HostBuilder::new("h")
+            .with(|h| h.protocol.samples.push(reading(None, &[("UdpRcvbufErrors", 497), ("UdpInDatagrams", 10_000)])))
+            .build();
+        assert!(!check(&none)[0].summary.contains("ss -m"));
     }
 }

@@ -1,0 +1,11 @@
+State      Recv-Q Send-Q        Local Address:Port          Peer Address:Port
+LISTEN     129    128                      :::30720                   :::*      users:(("kube-proxy",pid=1448,fd=21))
+LISTEN     129    128                      :::31425                   :::*      users:(("kube-proxy",pid=1448,fd=26))
+LISTEN     129    128                      :::30914                   :::*      users:(("kube-proxy",pid=1448,fd=54))
+LISTEN     129    128                      :::30563                   :::*      users:(("kube-proxy",pid=1448,fd=42))
+LISTEN     3      128                      :::31460                   :::*      users:(("kube-proxy",pid=1448,fd=66))
+LISTEN     74     128                      :::32420                   :::*      users:(("kube-proxy",pid=1448,fd=17))
+LISTEN     129    128                      :::31493                   :::*      users:(("kube-proxy",pid=1448,fd=43))
+LISTEN     129    128                      :::31591                   :::*      users:(("kube-proxy",pid=1448,fd=10))
+LISTEN     24     128                      :::30217                   :::*      users:(("kube-proxy",pid=1448,fd=20))
+LISTEN     129    128                      :::32522                   :::*      users:(("kube-proxy",pid=1448,fd=31))
