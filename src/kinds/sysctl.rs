@@ -16,7 +16,14 @@ pub static SYSCTL: Kind = Kind {
         |_, _| Some(CaptureKind::Sysctl)
     )],
     argv: Some(|name, args, ns| {
-        (name == "sysctl" && ns.is_none() && args == ["-a"]).then_some(CaptureKind::Sysctl)
+        // `sysctl -a`, or reading named settings (`sysctl net.core.somaxconn
+        // net.core.rmem_max`): both print `key = value`. Never `-n` (values alone) or a write.
+        let read = |a: &&str| {
+            matches!(*a, "-a" | "-e" | "-A")
+                || (a.contains('.') && !a.contains('=') && !a.starts_with('-'))
+        };
+        (name == "sysctl" && ns.is_none() && !args.is_empty() && args.iter().all(read))
+            .then_some(CaptureKind::Sysctl)
     }),
     sniff: Some(Sniff {
         order: 12,
