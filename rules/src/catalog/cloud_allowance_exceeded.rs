@@ -152,6 +152,8 @@ fn shaped_during_capture(iface: &Interface, mut growing: Vec<&(&String, Growth)>
         ),
     );
     f.impact = growing.iter().map(|(_, g)| g.impact()).sum();
+    // Packets shaped during the capture: what the packet path adds up for the NIC stage.
+    f.total = growing.iter().map(|(_, g)| g.total).sum();
     for (_, g) in &growing {
         f.evidence.extend(g.evidence.iter().cloned());
     }
@@ -226,6 +228,7 @@ fn snapshot(
     } else {
         "unknown-window"
     };
+    f.total = nonzero.iter().map(|(_, v)| *v as f64).sum();
     for (k, v) in &nonzero {
         f.evidence.push(Evidence {
             source: latest.source.clone(),
