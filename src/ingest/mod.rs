@@ -525,6 +525,7 @@ fn graft(
                         .map_or("", |r| r.trim_start_matches('/'))
                 };
                 classify::classify(layout, logical).is_some()
+                    || kernel_logs::group(layout, logical).is_some()
             })
             .count()
     };
