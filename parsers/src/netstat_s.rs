@@ -673,7 +673,7 @@ const WORDINGS: &[(&str, &str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{assert_gets, fixture, fixtures, never_panics};
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const COREOS: &str = fixture!("netstat_s", "coreos-master1-4.18.0-80.netstat-s");
     const SANDBOX: &str = fixture!("netstat_s", "sandbox-6.18.44.netstat-s");
@@ -696,33 +696,28 @@ mod tests {
     fn coreos_net_tools_2_0_rhel8() {
         let n = clean(COREOS);
         let c = &n.counters;
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("IpForwarding", Some(1)),
-                ("IpInReceives", Some(328_107)),
-                ("IpInAddrErrors", Some(4)),
-                ("IpOutNoRoutes", Some(4165)),
-                ("IcmpInErrors", Some(423)),
-                ("IcmpInDestUnreachs", Some(714)),
-                ("IcmpOutDestUnreachs", Some(714)),
-                ("IcmpMsgOutType3", Some(714)),
-                ("TcpRetransSegs", Some(441)),
-                ("TcpOutSegs", Some(286_045)),
-                ("TcpInErrs", Some(0)),
-                ("UdpRcvbufErrors", Some(0)),
-                ("UdpIgnoredMulti", Some(15)),
-                ("TcpExtTW", Some(1)),
-                ("TcpExtDelayedACKLost", Some(3)),
-                ("TcpExtTCPHPHits", Some(98365)),
-                ("TcpExtTCPTimeouts", Some(668)),
-                ("TcpExtTCPAbortOnData", Some(322)),
-                ("IpExtInNoRoutes", Some(2)),
-                ("IpExtInOctets", Some(282_605_781)),
-                // opt_number fields are not printed when 0: an absent line is zero or no counter
-                ("TcpExtListenOverflows", None),
-            ],
-        );
+        assert_eq!(c.get("IpForwarding"), Some(1));
+        assert_eq!(c.get("IpInReceives"), Some(328_107));
+        assert_eq!(c.get("IpInAddrErrors"), Some(4));
+        assert_eq!(c.get("IpOutNoRoutes"), Some(4165));
+        assert_eq!(c.get("IcmpInErrors"), Some(423));
+        assert_eq!(c.get("IcmpInDestUnreachs"), Some(714));
+        assert_eq!(c.get("IcmpOutDestUnreachs"), Some(714));
+        assert_eq!(c.get("IcmpMsgOutType3"), Some(714));
+        assert_eq!(c.get("TcpRetransSegs"), Some(441));
+        assert_eq!(c.get("TcpOutSegs"), Some(286_045));
+        assert_eq!(c.get("TcpInErrs"), Some(0));
+        assert_eq!(c.get("UdpRcvbufErrors"), Some(0));
+        assert_eq!(c.get("UdpIgnoredMulti"), Some(15));
+        assert_eq!(c.get("TcpExtTW"), Some(1));
+        assert_eq!(c.get("TcpExtDelayedACKLost"), Some(3));
+        assert_eq!(c.get("TcpExtTCPHPHits"), Some(98365));
+        assert_eq!(c.get("TcpExtTCPTimeouts"), Some(668));
+        assert_eq!(c.get("TcpExtTCPAbortOnData"), Some(322));
+        assert_eq!(c.get("IpExtInNoRoutes"), Some(2));
+        assert_eq!(c.get("IpExtInOctets"), Some(282_605_781));
+        // opt_number fields are not printed when 0: an absent line is zero or no counter
+        assert_eq!(c.get("TcpExtListenOverflows"), None);
         assert!(n.unmapped.is_empty(), "{:?}", n.unmapped);
     }
 
@@ -730,17 +725,12 @@ mod tests {
     fn sandbox_net_tools_2_10() {
         let n = clean(SANDBOX);
         let c = &n.counters;
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("IpForwarding", Some(2)),
-                ("IpOutTransmits", Some(5094)),
-                ("TcpOutRsts", Some(9)),
-                ("TcpExtTCPAbortOnClose", Some(3)),
-                ("TcpExtTcpTimeoutRehash", Some(4)),
-                ("IpExtInNoECTPkts", Some(7975)),
-            ],
-        );
+        assert_eq!(c.get("IpForwarding"), Some(2));
+        assert_eq!(c.get("IpOutTransmits"), Some(5094));
+        assert_eq!(c.get("TcpOutRsts"), Some(9));
+        assert_eq!(c.get("TcpExtTCPAbortOnClose"), Some(3));
+        assert_eq!(c.get("TcpExtTcpTimeoutRehash"), Some(4));
+        assert_eq!(c.get("IpExtInNoECTPkts"), Some(7975));
         assert!(n.unmapped.is_empty(), "{:?}", n.unmapped);
     }
 
@@ -748,19 +738,14 @@ mod tests {
     fn sandbox_ipv6() {
         let n = clean(SANDBOX6);
         let c = &n.counters;
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("Ip6InReceives", Some(2)),
-                ("Ip6OutRequests", Some(21)),
-                ("Ip6OutMcastPkts", Some(17)),
-                ("Ip6InOctets", Some(256)),
-                ("Icmp6InErrors", Some(2)),
-                ("Icmp6OutType135", Some(13)),
-                ("Udp6InErrors", Some(0)),
-                ("TcpActiveOpens", Some(286)),
-            ],
-        );
+        assert_eq!(c.get("Ip6InReceives"), Some(2));
+        assert_eq!(c.get("Ip6OutRequests"), Some(21));
+        assert_eq!(c.get("Ip6OutMcastPkts"), Some(17));
+        assert_eq!(c.get("Ip6InOctets"), Some(256));
+        assert_eq!(c.get("Icmp6InErrors"), Some(2));
+        assert_eq!(c.get("Icmp6OutType135"), Some(13));
+        assert_eq!(c.get("Udp6InErrors"), Some(0));
+        assert_eq!(c.get("TcpActiveOpens"), Some(286));
         // ICMPv6 histogram wordings are not mapped
         let texts: Vec<&str> = n.unmapped.iter().map(|u| u.text.as_str()).collect();
         assert_eq!(
@@ -777,17 +762,12 @@ mod tests {
     fn hotsos_vault_and_exec_failure() {
         let n = clean(VAULT);
         let c = &n.counters;
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("IcmpInErrors", Some(98)),
-                ("UdpNoPorts", Some(35)),
-                ("UdpIgnoredMulti", Some(278)),
-                ("TcpExtTCPSACKReorder", Some(8)),
-                ("TcpExtTCPFastRetrans", Some(8)),
-                ("TcpExtTCPLostRetransmit", Some(10)),
-            ],
-        );
+        assert_eq!(c.get("IcmpInErrors"), Some(98));
+        assert_eq!(c.get("UdpNoPorts"), Some(35));
+        assert_eq!(c.get("UdpIgnoredMulti"), Some(278));
+        assert_eq!(c.get("TcpExtTCPSACKReorder"), Some(8));
+        assert_eq!(c.get("TcpExtTCPFastRetrans"), Some(8));
+        assert_eq!(c.get("TcpExtTCPLostRetransmit"), Some(10));
         assert!(n.unmapped.is_empty(), "{:?}", n.unmapped);
         let p = parse(EXEC_FAILED);
         assert!(p.value.counters.is_empty());
@@ -801,28 +781,23 @@ mod tests {
     fn old_wordings_from_insights() {
         let n = clean(OLD);
         let c = &n.counters;
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("IpOutDiscards", Some(456)),
-                ("IpFragOKs", Some(4)),
-                ("IcmpInErrors", Some(0)),
-                ("IcmpOutEchos", Some(3)),
-                ("IcmpInEchos", Some(4)),
-                ("TcpActiveOpens", Some(1648)),
-                ("TcpOutSegs", Some(2_890_303)),
-                ("TcpRetransSegs", Some(428)),
-                ("TcpInErrs", Some(0)),
-                ("UdpNoPorts", Some(107)),
-                ("TcpExtTCPPrequeued", Some(999_263)),
-                ("TcpExtTCPDirectCopyFromBacklog", Some(8266)),
-                ("TcpExtTCPHPHitsToUser", Some(339_500)),
-                ("TcpExtTCPAbortOnTimeout", Some(53)),
-                ("TcpExtIPReversePathFilter", Some(1)),
-                ("TcpExtTCPDeferAcceptDrop", Some(537)),
-                ("IpExtInNoRoutes", Some(9)),
-            ],
-        );
+        assert_eq!(c.get("IpOutDiscards"), Some(456));
+        assert_eq!(c.get("IpFragOKs"), Some(4));
+        assert_eq!(c.get("IcmpInErrors"), Some(0));
+        assert_eq!(c.get("IcmpOutEchos"), Some(3));
+        assert_eq!(c.get("IcmpInEchos"), Some(4));
+        assert_eq!(c.get("TcpActiveOpens"), Some(1648));
+        assert_eq!(c.get("TcpOutSegs"), Some(2_890_303));
+        assert_eq!(c.get("TcpRetransSegs"), Some(428));
+        assert_eq!(c.get("TcpInErrs"), Some(0));
+        assert_eq!(c.get("UdpNoPorts"), Some(107));
+        assert_eq!(c.get("TcpExtTCPPrequeued"), Some(999_263));
+        assert_eq!(c.get("TcpExtTCPDirectCopyFromBacklog"), Some(8266));
+        assert_eq!(c.get("TcpExtTCPHPHitsToUser"), Some(339_500));
+        assert_eq!(c.get("TcpExtTCPAbortOnTimeout"), Some(53));
+        assert_eq!(c.get("TcpExtIPReversePathFilter"), Some(1));
+        assert_eq!(c.get("TcpExtTCPDeferAcceptDrop"), Some(537));
+        assert_eq!(c.get("IpExtInNoRoutes"), Some(9));
         assert!(n.unmapped.is_empty(), "{:?}", n.unmapped);
     }
 
@@ -841,16 +816,11 @@ mod tests {
     #[test]
     fn knowledge_samples() {
         let n = clean(SOLANA);
-        assert_gets(
-            |k| n.counters.get(k),
-            &[
-                ("UdpInDatagrams", Some(4_487_413_003)),
-                ("UdpNoPorts", Some(8315)),
-                ("UdpInErrors", Some(4_238_702_717)),
-                ("UdpRcvbufErrors", Some(4_238_702_717)),
-                ("IpExtInMcastPkts", Some(16)),
-            ],
-        );
+        assert_eq!(n.counters.get("UdpInDatagrams"), Some(4_487_413_003));
+        assert_eq!(n.counters.get("UdpNoPorts"), Some(8315));
+        assert_eq!(n.counters.get("UdpInErrors"), Some(4_238_702_717));
+        assert_eq!(n.counters.get("UdpRcvbufErrors"), Some(4_238_702_717));
+        assert_eq!(n.counters.get("IpExtInMcastPkts"), Some(16));
         // a fragment without its section header: unique wordings still map
         let n = clean(DDCODE);
         assert_eq!(n.counters.get("TcpExtListenOverflows"), Some(22438));
@@ -861,40 +831,35 @@ mod tests {
     fn v1_60_wordings_raw_fields_and_problems() {
         let p = parse(V160);
         let c = &p.value.counters;
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("IpForwarding", Some(2)),
-                ("IpInDiscards", Some(7)),
-                ("IpOutDiscards", Some(5)),
-                ("IpOutNoRoutes", Some(3)),
-                ("IpReasmFails", Some(2)),
-                ("TcpOutSegs", Some(50)),
-                ("TcpRetransSegs", Some(4)),
-                ("TcpInErrs", Some(1)),
-                ("TcpInCsumErrors", Some(1)),
-                ("UdpInErrors", Some(2)),
-                ("UdpRcvbufErrors", Some(2)),
-                ("UdpSndbufErrors", Some(1)),
-                ("UdpInCsumErrors", Some(0)),
-                ("TcpExtListenOverflows", Some(11)),
-                ("TcpExtListenDrops", Some(12)),
-                ("TcpExtPruneCalled", Some(3)),
-                ("TcpExtRcvPruned", Some(2)),
-                ("TcpExtOfoPruned", Some(1)),
-                ("TcpExtTCPRcvCollapsed", Some(6)),
-                ("TcpExtTCPMemoryPressures", Some(4)),
-                ("TcpExtTCPAbortOnMemory", Some(8)),
-                ("TcpExtSyncookiesSent", Some(9)),
-                ("TcpExtTCPBacklogDrop", Some(21)),
-                ("TcpExtTCPRcvQDrop", Some(22)),
-                ("TcpExtTCPZeroWindowDrop", Some(23)),
-                ("TcpExtTCPOFODrop", Some(24)),
-                ("TcpExtTCPReqQFullDrop", Some(25)),
-                ("TcpExtTCPReqQFullDoCookies", Some(26)),
-                ("TcpExtPFMemallocDrop", Some(27)),
-            ],
-        );
+        assert_eq!(c.get("IpForwarding"), Some(2));
+        assert_eq!(c.get("IpInDiscards"), Some(7));
+        assert_eq!(c.get("IpOutDiscards"), Some(5));
+        assert_eq!(c.get("IpOutNoRoutes"), Some(3));
+        assert_eq!(c.get("IpReasmFails"), Some(2));
+        assert_eq!(c.get("TcpOutSegs"), Some(50));
+        assert_eq!(c.get("TcpRetransSegs"), Some(4));
+        assert_eq!(c.get("TcpInErrs"), Some(1));
+        assert_eq!(c.get("TcpInCsumErrors"), Some(1));
+        assert_eq!(c.get("UdpInErrors"), Some(2));
+        assert_eq!(c.get("UdpRcvbufErrors"), Some(2));
+        assert_eq!(c.get("UdpSndbufErrors"), Some(1));
+        assert_eq!(c.get("UdpInCsumErrors"), Some(0));
+        assert_eq!(c.get("TcpExtListenOverflows"), Some(11));
+        assert_eq!(c.get("TcpExtListenDrops"), Some(12));
+        assert_eq!(c.get("TcpExtPruneCalled"), Some(3));
+        assert_eq!(c.get("TcpExtRcvPruned"), Some(2));
+        assert_eq!(c.get("TcpExtOfoPruned"), Some(1));
+        assert_eq!(c.get("TcpExtTCPRcvCollapsed"), Some(6));
+        assert_eq!(c.get("TcpExtTCPMemoryPressures"), Some(4));
+        assert_eq!(c.get("TcpExtTCPAbortOnMemory"), Some(8));
+        assert_eq!(c.get("TcpExtSyncookiesSent"), Some(9));
+        assert_eq!(c.get("TcpExtTCPBacklogDrop"), Some(21));
+        assert_eq!(c.get("TcpExtTCPRcvQDrop"), Some(22));
+        assert_eq!(c.get("TcpExtTCPZeroWindowDrop"), Some(23));
+        assert_eq!(c.get("TcpExtTCPOFODrop"), Some(24));
+        assert_eq!(c.get("TcpExtTCPReqQFullDrop"), Some(25));
+        assert_eq!(c.get("TcpExtTCPReqQFullDoCookies"), Some(26));
+        assert_eq!(c.get("TcpExtPFMemallocDrop"), Some(27));
         assert_eq!(p.value.counters.signed.get("TcpMaxConn"), Some(&-1));
         assert_eq!(p.value.unmapped.len(), 1);
         assert_eq!(p.value.unmapped[0].line, 36);

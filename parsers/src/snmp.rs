@@ -278,7 +278,7 @@ fn snmp6_line(line: &str, no: usize, counters: &mut ProtoCounters, problems: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{assert_gets, fixture, fixtures, never_panics};
+    use crate::test_support::{fixture, fixtures, never_panics};
 
     const COREOS_SNMP: &str = fixture!("snmp", "coreos-master1-4.18.0-80.snmp");
     const COREOS_NETSTAT: &str = fixture!("snmp", "coreos-master1-4.18.0-80.netstat");
@@ -300,31 +300,21 @@ mod tests {
     #[test]
     fn coreos_4_18_snmp() {
         let c = clean(COREOS_SNMP);
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("IpForwarding", Some(1)),
-                ("IpOutNoRoutes", Some(4165)),
-                ("IpInAddrErrors", Some(4)),
-                ("IcmpInErrors", Some(423)),
-                ("IcmpMsgOutType3", Some(714)),
-                ("TcpRetransSegs", Some(441)),
-                ("TcpOutSegs", Some(286_018)),
-                ("TcpAttemptFails", Some(53221)),
-            ],
-        );
+        assert_eq!(c.get("IpForwarding"), Some(1));
+        assert_eq!(c.get("IpOutNoRoutes"), Some(4165));
+        assert_eq!(c.get("IpInAddrErrors"), Some(4));
+        assert_eq!(c.get("IcmpInErrors"), Some(423));
+        assert_eq!(c.get("IcmpMsgOutType3"), Some(714));
+        assert_eq!(c.get("TcpRetransSegs"), Some(441));
+        assert_eq!(c.get("TcpOutSegs"), Some(286_018));
+        assert_eq!(c.get("TcpAttemptFails"), Some(53221));
         assert_eq!(c.signed.get("TcpMaxConn"), Some(&-1));
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("UdpIgnoredMulti", Some(15)),
-                ("UdpInDatagrams", Some(55718)),
-                // 4.18 has no Udp MemErrors and no Ip OutTransmits
-                ("UdpMemErrors", None),
-                ("IpOutTransmits", None),
-                ("UdpLiteIgnoredMulti", Some(0)),
-            ],
-        );
+        assert_eq!(c.get("UdpIgnoredMulti"), Some(15));
+        assert_eq!(c.get("UdpInDatagrams"), Some(55718));
+        // 4.18 has no Udp MemErrors and no Ip OutTransmits
+        assert_eq!(c.get("UdpMemErrors"), None);
+        assert_eq!(c.get("IpOutTransmits"), None);
+        assert_eq!(c.get("UdpLiteIgnoredMulti"), Some(0));
         // 19 Ip + 27 Icmp + 2 IcmpMsg + 15 Tcp + 8 Udp + 8 UdpLite
         assert_eq!(c.len(), 19 + 27 + 2 + 15 + 8 + 8);
     }
@@ -332,22 +322,17 @@ mod tests {
     #[test]
     fn coreos_4_18_netstat() {
         let c = clean(COREOS_NETSTAT);
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("TcpExtTW", Some(1)),
-                ("TcpExtDelayedACKs", Some(20901)),
-                ("TcpExtListenOverflows", Some(0)),
-                ("TcpExtTCPTimeouts", Some(668)),
-                ("TcpExtTCPSpuriousRtxHostQueues", Some(432)),
-                ("TcpExtTCPWqueueTooBig", Some(0)),
-                // 4.18 has no TCPZeroWindowDrop / TCPRcvQDrop yet
-                ("TcpExtTCPRcvQDrop", None),
-                ("IpExtInNoRoutes", Some(2)),
-                ("IpExtInOctets", Some(282_603_325)),
-                ("IpExtReasmOverlaps", Some(0)),
-            ],
-        );
+        assert_eq!(c.get("TcpExtTW"), Some(1));
+        assert_eq!(c.get("TcpExtDelayedACKs"), Some(20901));
+        assert_eq!(c.get("TcpExtListenOverflows"), Some(0));
+        assert_eq!(c.get("TcpExtTCPTimeouts"), Some(668));
+        assert_eq!(c.get("TcpExtTCPSpuriousRtxHostQueues"), Some(432));
+        assert_eq!(c.get("TcpExtTCPWqueueTooBig"), Some(0));
+        // 4.18 has no TCPZeroWindowDrop / TCPRcvQDrop yet
+        assert_eq!(c.get("TcpExtTCPRcvQDrop"), None);
+        assert_eq!(c.get("IpExtInNoRoutes"), Some(2));
+        assert_eq!(c.get("IpExtInOctets"), Some(282_603_325));
+        assert_eq!(c.get("IpExtReasmOverlaps"), Some(0));
     }
 
     #[test]
@@ -361,29 +346,19 @@ mod tests {
     #[test]
     fn sandbox_6_18_all_three_files() {
         let c = clean(SANDBOX_SNMP);
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("IpForwarding", Some(2)),
-                ("IpOutTransmits", Some(5092)),
-                ("IcmpOutRateLimitHost", Some(0)),
-                ("IcmpMsgInType3", Some(2)),
-                ("TcpOutRsts", Some(8)),
-                ("UdpMemErrors", Some(0)),
-            ],
-        );
+        assert_eq!(c.get("IpForwarding"), Some(2));
+        assert_eq!(c.get("IpOutTransmits"), Some(5092));
+        assert_eq!(c.get("IcmpOutRateLimitHost"), Some(0));
+        assert_eq!(c.get("IcmpMsgInType3"), Some(2));
+        assert_eq!(c.get("TcpOutRsts"), Some(8));
+        assert_eq!(c.get("UdpMemErrors"), Some(0));
         let c = clean(SANDBOX_NETSTAT);
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("TcpExtTW", Some(277)),
-                ("TcpExtTCPRcvCoalesce", Some(4276)),
-                ("TcpExtTCPRcvQDrop", Some(0)),
-                ("TcpExtTCPAODroppedIcmps", Some(0)),
-                ("IpExtInOctets", Some(270_075_718)),
-                ("MPTcpExtWinProbe", Some(0)),
-            ],
-        );
+        assert_eq!(c.get("TcpExtTW"), Some(277));
+        assert_eq!(c.get("TcpExtTCPRcvCoalesce"), Some(4276));
+        assert_eq!(c.get("TcpExtTCPRcvQDrop"), Some(0));
+        assert_eq!(c.get("TcpExtTCPAODroppedIcmps"), Some(0));
+        assert_eq!(c.get("IpExtInOctets"), Some(270_075_718));
+        assert_eq!(c.get("MPTcpExtWinProbe"), Some(0));
         let c = clean(SANDBOX_SNMP6);
         assert_eq!(c.get("Ip6InReceives"), Some(2));
         assert_eq!(c.get("Icmp6OutType135"), Some(13));
@@ -393,66 +368,46 @@ mod tests {
     fn pasted_files_concatenated() {
         let text = format!("{COREOS_SNMP}{COREOS_NETSTAT}{COREOS_SNMP6}");
         let c = clean(&text);
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("TcpRetransSegs", Some(441)),
-                ("IpExtInNoRoutes", Some(2)),
-                ("Ip6InReceives", Some(126)),
-            ],
-        );
+        assert_eq!(c.get("TcpRetransSegs"), Some(441));
+        assert_eq!(c.get("IpExtInNoRoutes"), Some(2));
+        assert_eq!(c.get("Ip6InReceives"), Some(126));
     }
 
     #[test]
     fn old_kernel_without_csum_fields() {
         let c = clean(OLD_KERNEL);
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("IpReasmFails", Some(10)),
-                ("IpInAddrErrors", Some(2)),
-                ("IcmpOutMsgs", Some(2)),
-                ("IcmpInCsumErrors", None),
-                ("TcpOutRsts", Some(9)),
-                ("TcpInCsumErrors", None),
-                ("UdpRcvbufErrors", Some(1)),
-                ("UdpSndbufErrors", Some(4)),
-                ("UdpInCsumErrors", None),
-                ("UdpLiteSndbufErrors", Some(100)),
-            ],
-        );
+        assert_eq!(c.get("IpReasmFails"), Some(10));
+        assert_eq!(c.get("IpInAddrErrors"), Some(2));
+        assert_eq!(c.get("IcmpOutMsgs"), Some(2));
+        assert_eq!(c.get("IcmpInCsumErrors"), None);
+        assert_eq!(c.get("TcpOutRsts"), Some(9));
+        assert_eq!(c.get("TcpInCsumErrors"), None);
+        assert_eq!(c.get("UdpRcvbufErrors"), Some(1));
+        assert_eq!(c.get("UdpSndbufErrors"), Some(4));
+        assert_eq!(c.get("UdpInCsumErrors"), None);
+        assert_eq!(c.get("UdpLiteSndbufErrors"), Some(100));
         assert_eq!(c.signed["TcpMaxConn"], -1);
     }
 
     #[test]
     fn hotsos_5_4_excerpt() {
         let c = clean(HOTSOS);
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("UdpInErrors", Some(1234)),
-                ("UdpInCsumErrors", Some(22)),
-                ("UdpIgnoredMulti", Some(427)),
-                ("TcpOutRsts", Some(30562)),
-                ("IpOutNoRoutes", Some(15)),
-            ],
-        );
+        assert_eq!(c.get("UdpInErrors"), Some(1234));
+        assert_eq!(c.get("UdpInCsumErrors"), Some(22));
+        assert_eq!(c.get("UdpIgnoredMulti"), Some(427));
+        assert_eq!(c.get("TcpOutRsts"), Some(30562));
+        assert_eq!(c.get("IpOutNoRoutes"), Some(15));
     }
 
     #[test]
     fn icmpmsg_pairs_are_merged() {
         let c = clean(ICMPMSG);
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("IcmpMsgInType0", Some(1)),
-                ("IcmpMsgInType15", Some(16)),
-                ("IcmpMsgInType16", Some(17)),
-                ("IcmpMsgOutType8", Some(800)),
-                ("TcpInCsumErrors", Some(3)),
-                ("TcpInErrs", Some(4)),
-            ],
-        );
+        assert_eq!(c.get("IcmpMsgInType0"), Some(1));
+        assert_eq!(c.get("IcmpMsgInType15"), Some(16));
+        assert_eq!(c.get("IcmpMsgInType16"), Some(17));
+        assert_eq!(c.get("IcmpMsgOutType8"), Some(800));
+        assert_eq!(c.get("TcpInCsumErrors"), Some(3));
+        assert_eq!(c.get("TcpInErrs"), Some(4));
     }
 
     #[test]
@@ -460,20 +415,15 @@ mod tests {
         let p = parse(MISMATCHES);
         let c = &p.value;
         // line 2: 2 values for 3 names, the first two paired
-        assert_gets(
-            |k| c.get(k),
-            &[
-                ("TcpActiveOpens", Some(1)),
-                ("TcpPassiveOpens", Some(2)),
-                ("TcpRetransSegs", None),
-                // line 4: Ip values under a Udp header: not paired
-                ("UdpInDatagrams", Some(7)),
-                // line 6: `x8` is not a number
-                ("UdpRcvbufErrors", None),
-                ("IpExtInNoRoutes", Some(9)),
-                ("Ip6InDiscards", Some(42)),
-            ],
-        );
+        assert_eq!(c.get("TcpActiveOpens"), Some(1));
+        assert_eq!(c.get("TcpPassiveOpens"), Some(2));
+        assert_eq!(c.get("TcpRetransSegs"), None);
+        // line 4: Ip values under a Udp header: not paired
+        assert_eq!(c.get("UdpInDatagrams"), Some(7));
+        // line 6: `x8` is not a number
+        assert_eq!(c.get("UdpRcvbufErrors"), None);
+        assert_eq!(c.get("IpExtInNoRoutes"), Some(9));
+        assert_eq!(c.get("Ip6InDiscards"), Some(42));
         let lines: Vec<usize> = p.problems.iter().map(|q| q.line).collect();
         // 2 count, 4 group, 6 non-number, 7 header without values, 10 values without
         // header, 11 garbage, 13 repeated name, 14 header at the end

@@ -264,14 +264,3 @@ pub(crate) fn assert_blank_is_clean_and_prose_is_an_error<T: PartialEq + Debug>(
     assert_eq!(g.problems.len(), 2);
     assert_eq!(g.problems[1].severity, crate::Severity::Error);
 }
-
-/// Asserts that `get` answers each `(name, value)` of `expected`, in order: `Some(n)` for a
-/// counter the text has with value `n`, `None` for one it must not have. One table per capture
-/// reads like the capture; `#[track_caller]` makes a failure name the table's line, and the
-/// message names the counter.
-#[track_caller]
-pub(crate) fn assert_gets(get: impl Fn(&str) -> Option<u64>, expected: &[(&str, Option<u64>)]) {
-    for &(name, value) in expected {
-        assert_eq!(get(name), value, "counter {name}");
-    }
-}

@@ -2,7 +2,7 @@
 //! Every expected value below is read off the fixture text by hand.
 
 use super::*;
-use crate::test_support::{assert_gets, fixture, fixtures, never_panics};
+use crate::test_support::{fixture, fixtures, never_panics};
 use crate::{Parsed, Severity};
 
 /// `(line, severity)` of each problem, for compact assertions.
@@ -23,17 +23,12 @@ fn stats_real_virtio_net_new_rxn_names() {
     let p = parse_stats(fixture!("ethtool", "S_real_virtio_net_eth0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.stats.len(), 20);
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("rx_drops", Some(0)),
-            ("rx_kicks", Some(292)),
-            ("tx_kicks", Some(2094)),
-            ("rx0_kicks", Some(292)),
-            ("tx0_kicks", Some(2094)),
-            ("tx0_tx_timeouts", Some(0)),
-        ],
-    );
+    assert_eq!(stat(&p, "rx_drops"), Some(0));
+    assert_eq!(stat(&p, "rx_kicks"), Some(292));
+    assert_eq!(stat(&p, "tx_kicks"), Some(2094));
+    assert_eq!(stat(&p, "rx0_kicks"), Some(292));
+    assert_eq!(stat(&p, "tx0_kicks"), Some(2094));
+    assert_eq!(stat(&p, "tx0_tx_timeouts"), Some(0));
     assert_eq!(p.value.tool_error, None);
     assert_eq!(p.value.ifname, None);
 }
@@ -43,14 +38,9 @@ fn stats_real_veth_and_ifb() {
     let p = parse_stats(fixture!("ethtool", "S_real_veth_v0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.stats.len(), 10);
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("peer_ifindex", Some(2)),
-            ("rx_queue_0_drops", Some(0)),
-            ("tx_queue_0_xdp_xmit_errors", Some(0)),
-        ],
-    );
+    assert_eq!(stat(&p, "peer_ifindex"), Some(2));
+    assert_eq!(stat(&p, "rx_queue_0_drops"), Some(0));
+    assert_eq!(stat(&p, "tx_queue_0_xdp_xmit_errors"), Some(0));
 
     let p = parse_stats(fixture!("ethtool", "S_real_ifb0.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
@@ -124,20 +114,15 @@ fn stats_standard_and_phy_sections() {
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.ifname.as_deref(), Some("eth0"));
     assert_eq!(p.value.stats.len(), 21);
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("eth-mac-FramesTransmittedOK", Some(529)),
-            ("eth-mac-FramesReceivedOK", Some(67)),
-            ("eth-mac-BroadcastFramesReceivedOK", Some(1)),
-            ("rx-rmon-etherStatsPkts64to64Octets", Some(3)),
-            ("tx-rmon-etherStatsPkts256to511Octets", Some(113)),
-            // PHY statistics are indented, the standard stats before them are not: the header
-            // resets nesting, so these are plain names.
-            ("sgmii_rx_bad_frames", Some(176)),
-            ("sgmii_tx_line_collisions", Some(1)),
-        ],
-    );
+    assert_eq!(stat(&p, "eth-mac-FramesTransmittedOK"), Some(529));
+    assert_eq!(stat(&p, "eth-mac-FramesReceivedOK"), Some(67));
+    assert_eq!(stat(&p, "eth-mac-BroadcastFramesReceivedOK"), Some(1));
+    assert_eq!(stat(&p, "rx-rmon-etherStatsPkts64to64Octets"), Some(3));
+    assert_eq!(stat(&p, "tx-rmon-etherStatsPkts256to511Octets"), Some(113));
+    // PHY statistics are indented, the standard stats before them are not: the header
+    // resets nesting, so these are plain names.
+    assert_eq!(stat(&p, "sgmii_rx_bad_frames"), Some(176));
+    assert_eq!(stat(&p, "sgmii_tx_line_collisions"), Some(1));
 }
 
 #[test]
@@ -145,17 +130,12 @@ fn stats_igb_four_space_indent() {
     let p = parse_stats(fixture!("ethtool", "S_insights_igb.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.stats.len(), 82);
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("rx_packets", Some(912398)),
-            ("rx_no_buffer_count", Some(0)),
-            ("rx_long_byte_count", Some(96506134)),
-            ("tx_queue_1_bytes", Some(181899495)),
-            ("tx_queue_3_packets", Some(29357)),
-            ("rx_queue_3_alloc_failed", Some(0)),
-        ],
-    );
+    assert_eq!(stat(&p, "rx_packets"), Some(912398));
+    assert_eq!(stat(&p, "rx_no_buffer_count"), Some(0));
+    assert_eq!(stat(&p, "rx_long_byte_count"), Some(96506134));
+    assert_eq!(stat(&p, "tx_queue_1_bytes"), Some(181899495));
+    assert_eq!(stat(&p, "tx_queue_3_packets"), Some(29357));
+    assert_eq!(stat(&p, "rx_queue_3_alloc_failed"), Some(0));
 }
 
 #[test]
@@ -185,28 +165,18 @@ fn stats_tg3_and_knowledge_literal() {
 fn stats_names_with_colons_split_at_last_separator() {
     let p = parse_stats(fixture!("ethtool", "S_insights_be2net_rxq.txt"));
     assert!(p.problems.is_empty());
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("rxq0: rx_pkts", Some(5000000)),
-            ("rxq0: rx_drops_no_frags", Some(5000)),
-            ("rxq1: rx_drops_no_frags", Some(5000)),
-        ],
-    );
+    assert_eq!(stat(&p, "rxq0: rx_pkts"), Some(5000000));
+    assert_eq!(stat(&p, "rxq0: rx_drops_no_frags"), Some(5000));
+    assert_eq!(stat(&p, "rxq1: rx_drops_no_frags"), Some(5000));
     assert_eq!(p.value.stats.len(), 4);
 
     let p = parse_stats(fixture!("ethtool", "S_public_bnxt_kuba_patch.txt"));
     assert_eq!(p.value.stats.len(), 9);
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("[0]: rx_ucast_packets", Some(1418)),
-            ("[0]: rx_mcast_packets", Some(178)),
-            ("[0]: rx_discards", Some(0)),
-            ("[0]: rx_mcast_bytes", Some(16766)),
-            ("[0]: tx_ucast_packets", Some(1734)),
-        ],
-    );
+    assert_eq!(stat(&p, "[0]: rx_ucast_packets"), Some(1418));
+    assert_eq!(stat(&p, "[0]: rx_mcast_packets"), Some(178));
+    assert_eq!(stat(&p, "[0]: rx_discards"), Some(0));
+    assert_eq!(stat(&p, "[0]: rx_mcast_bytes"), Some(16766));
+    assert_eq!(stat(&p, "[0]: tx_ucast_packets"), Some(1734));
     // The patch author elided the rest with `...` (line 11).
     assert_eq!(lines(&p.problems), [(11, Severity::Warning)]);
 }
@@ -216,18 +186,13 @@ fn stats_mlx5() {
     let p = parse_stats(fixture!("ethtool", "S_public_mlx5_bpf_list.txt"));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(p.value.stats.len(), 108);
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("rx_out_of_buffer", Some(534918379)),
-            ("rx_discards_phy", Some(441063206498)),
-            ("rx_buffer_passed_thres_phy", Some(1192226)),
-            ("rx_vport_unicast_bytes", Some(18381712744116)),
-            ("rx_prio0_discards", Some(441063206498)),
-            ("rx0_buff_alloc_err", Some(0)),
-            ("rx0_xdp_tx_cqes", Some(733694572)),
-        ],
-    );
+    assert_eq!(stat(&p, "rx_out_of_buffer"), Some(534918379));
+    assert_eq!(stat(&p, "rx_discards_phy"), Some(441063206498));
+    assert_eq!(stat(&p, "rx_buffer_passed_thres_phy"), Some(1192226));
+    assert_eq!(stat(&p, "rx_vport_unicast_bytes"), Some(18381712744116));
+    assert_eq!(stat(&p, "rx_prio0_discards"), Some(441063206498));
+    assert_eq!(stat(&p, "rx0_buff_alloc_err"), Some(0));
+    assert_eq!(stat(&p, "rx0_xdp_tx_cqes"), Some(733694572));
 }
 
 #[test]
@@ -237,14 +202,9 @@ fn stats_hv_netvsc_commit_examples_with_elisions() {
         "S_public_hv_netvsc_perchannel_commit.txt"
     ));
     assert_eq!(p.value.stats.len(), 8);
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("tx_queue_0_packets", Some(3523179)),
-            ("rx_queue_0_bytes", Some(62714661254)),
-            ("rx_queue_1_packets", Some(0)),
-        ],
-    );
+    assert_eq!(stat(&p, "tx_queue_0_packets"), Some(3523179));
+    assert_eq!(stat(&p, "rx_queue_0_bytes"), Some(62714661254));
+    assert_eq!(stat(&p, "rx_queue_1_packets"), Some(0));
     assert_eq!(
         lines(&p.problems),
         [(2, Severity::Warning), (11, Severity::Warning)]
@@ -270,41 +230,31 @@ fn stats_vmxnet3_queue_sections() {
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     // 2 Tx queues × 19 counters, 2 Rx queues × 14 counters, `tx timeout count`.
     assert_eq!(p.value.stats.len(), 67);
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("Tx Queue#0/TSO pkts tx", Some(2053)),
-            ("Tx Queue#0/ucast pkts tx", Some(4028081)),
-            ("Tx Queue#1/ucast pkts tx", Some(3711838)),
-            ("Tx Queue#1/bcast pkts tx", Some(1186)),
-            ("Tx Queue#1/drv dropped tx total", Some(0)),
-        ],
-    );
+    assert_eq!(stat(&p, "Tx Queue#0/TSO pkts tx"), Some(2053));
+    assert_eq!(stat(&p, "Tx Queue#0/ucast pkts tx"), Some(4028081));
+    assert_eq!(stat(&p, "Tx Queue#1/ucast pkts tx"), Some(3711838));
+    assert_eq!(stat(&p, "Tx Queue#1/bcast pkts tx"), Some(1186));
+    assert_eq!(stat(&p, "Tx Queue#1/drv dropped tx total"), Some(0));
     // `giant hdr` twice per Tx queue: once under `drv dropped tx total`, once at queue level.
     assert_eq!(
         stat(&p, "Tx Queue#0/drv dropped tx total/giant hdr"),
         Some(0)
     );
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("Tx Queue#0/giant hdr", Some(0)),
-            ("Tx Queue#1/ring full", Some(0)),
-            ("Rx Queue#0/ucast pkts rx", Some(5084776)),
-            ("Rx Queue#0/ucast bytes rx", Some(4673133395)),
-            ("Rx Queue#1/ucast pkts rx", Some(6346769)),
-            ("Rx Queue#1/bcast bytes rx", Some(714646)),
-            ("Rx Queue#0/pkts rx OOB", Some(0)),
-            ("Rx Queue#1/drv dropped rx total/err", Some(0)),
-            ("Rx Queue#1/drv dropped rx total/fcs", Some(0)),
-            ("Rx Queue#1/rx buf alloc fail", Some(0)),
-            ("tx timeout count", Some(0)),
-            // Queue headers are sections, not counters; no unqualified per-queue names leak out.
-            ("Tx Queue#", None),
-            ("ucast pkts rx", None),
-            ("err", None),
-        ],
-    );
+    assert_eq!(stat(&p, "Tx Queue#0/giant hdr"), Some(0));
+    assert_eq!(stat(&p, "Tx Queue#1/ring full"), Some(0));
+    assert_eq!(stat(&p, "Rx Queue#0/ucast pkts rx"), Some(5084776));
+    assert_eq!(stat(&p, "Rx Queue#0/ucast bytes rx"), Some(4673133395));
+    assert_eq!(stat(&p, "Rx Queue#1/ucast pkts rx"), Some(6346769));
+    assert_eq!(stat(&p, "Rx Queue#1/bcast bytes rx"), Some(714646));
+    assert_eq!(stat(&p, "Rx Queue#0/pkts rx OOB"), Some(0));
+    assert_eq!(stat(&p, "Rx Queue#1/drv dropped rx total/err"), Some(0));
+    assert_eq!(stat(&p, "Rx Queue#1/drv dropped rx total/fcs"), Some(0));
+    assert_eq!(stat(&p, "Rx Queue#1/rx buf alloc fail"), Some(0));
+    assert_eq!(stat(&p, "tx timeout count"), Some(0));
+    // Queue headers are sections, not counters; no unqualified per-queue names leak out.
+    assert_eq!(stat(&p, "Tx Queue#"), None);
+    assert_eq!(stat(&p, "ucast pkts rx"), None);
+    assert_eq!(stat(&p, "err"), None);
 }
 
 #[test]
@@ -313,18 +263,13 @@ fn stats_vmxnet3_shrunk_indentation_gives_same_keys() {
     let text = "Rx Queue#: 7\n  ucast pkts rx: 235905170\n  pkts rx OOB: 12\n  drv dropped rx total: 3\n     err: 1\n     fcs: 2\n  rx buf alloc fail: 0\ntx timeout count: 0\n";
     let p = parse_stats(text);
     assert!(p.problems.is_empty(), "{:?}", p.problems);
-    assert_gets(
-        |k| stat(&p, k),
-        &[
-            ("Rx Queue#7/ucast pkts rx", Some(235905170)),
-            ("Rx Queue#7/pkts rx OOB", Some(12)),
-            ("Rx Queue#7/drv dropped rx total", Some(3)),
-            ("Rx Queue#7/drv dropped rx total/err", Some(1)),
-            ("Rx Queue#7/drv dropped rx total/fcs", Some(2)),
-            ("Rx Queue#7/rx buf alloc fail", Some(0)),
-            ("tx timeout count", Some(0)),
-        ],
-    );
+    assert_eq!(stat(&p, "Rx Queue#7/ucast pkts rx"), Some(235905170));
+    assert_eq!(stat(&p, "Rx Queue#7/pkts rx OOB"), Some(12));
+    assert_eq!(stat(&p, "Rx Queue#7/drv dropped rx total"), Some(3));
+    assert_eq!(stat(&p, "Rx Queue#7/drv dropped rx total/err"), Some(1));
+    assert_eq!(stat(&p, "Rx Queue#7/drv dropped rx total/fcs"), Some(2));
+    assert_eq!(stat(&p, "Rx Queue#7/rx buf alloc fail"), Some(0));
+    assert_eq!(stat(&p, "tx timeout count"), Some(0));
     assert_eq!(p.value.stats.len(), 7);
 }
 
