@@ -899,6 +899,14 @@ mod tests {
             .unwrap_or_else(|| panic!("no row {key} at {time}"))
     }
 
+    /// `rows` without their source lines: what two runs of `sar` over one binary file in two
+    /// locales must agree on.
+    fn strip(rows: &[SarRow]) -> Vec<(NaiveDateTime, String, BTreeMap<String, f64>)> {
+        rows.iter()
+            .map(|r| (r.time, r.key.clone(), r.values.clone()))
+            .collect()
+    }
+
     fn keys(rows: &[SarRow], time: NaiveDateTime) -> Vec<&str> {
         rows.iter()
             .filter(|r| r.time == time)
@@ -994,11 +1002,6 @@ mod tests {
         );
         // Same times, keys and numbers as the C-locale run of the same binary file.
         let c = parse(C).value;
-        let strip = |rows: &[SarRow]| -> Vec<(NaiveDateTime, String, BTreeMap<String, f64>)> {
-            rows.iter()
-                .map(|r| (r.time, r.key.clone(), r.values.clone()))
-                .collect()
-        };
         assert_eq!(strip(&f.edev), strip(&c.edev));
         assert_eq!(strip(&f.cpu), strip(&c.cpu));
         let r = find(&f.edev, dt(2026, 11, 21, 21, 30, 59), "h7v1");
@@ -1104,11 +1107,6 @@ mod tests {
         assert!(f.dev.is_empty() && f.edev.is_empty());
         // Same times and numbers as the C-locale run of the same binary file.
         let mid_c = parse(MID_C).value;
-        let strip = |rows: &[SarRow]| -> Vec<(NaiveDateTime, String, BTreeMap<String, f64>)> {
-            rows.iter()
-                .map(|r| (r.time, r.key.clone(), r.values.clone()))
-                .collect()
-        };
         assert_eq!(strip(&f.cpu), strip(&mid_c.cpu));
         assert_eq!(strip(&f.soft), strip(&mid_c.soft));
     }

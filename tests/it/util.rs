@@ -194,6 +194,21 @@ pub fn counter(iface: &Interface, source: &str, key: &str) -> u64 {
         .unwrap_or_else(|| panic!("{}: {source} has no {key}", iface.name))
 }
 
+/// Asserts each `(key, value)` of `expected` against the sample of `iface` read from `source`:
+/// one table per source, its values read off that capture. `#[track_caller]` makes a failure
+/// name the table's line; the message names the interface, source and key.
+#[track_caller]
+pub fn assert_counters(iface: &Interface, source: &str, expected: &[(&str, u64)]) {
+    for &(key, value) in expected {
+        assert_eq!(
+            counter(iface, source, key),
+            value,
+            "{}: {source} {key}",
+            iface.name
+        );
+    }
+}
+
 pub fn has_problem(report: &Report, source_part: &str, message_part: &str) -> bool {
     report
         .problems
