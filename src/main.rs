@@ -103,7 +103,17 @@ enum Command {
         #[arg(long, value_name = "K/N")]
         shard: Option<analyze::batch::Shard>,
     },
+    /// Print the capture script to send a customer (`scripts/capture-drops.sh`): it reads the
+    /// drop counters every few seconds, read-only, and `analyze` reads its output with rates.
+    #[command(
+        after_help = "EXAMPLES:\n  analyze capture-script > capture-drops.sh\n  sh capture-drops.sh -i 5 -n 60      # on the customer's machine: 5 minutes\n  analyze drops-web01-20261203T101500Z.txt.gz > report.html"
+    )]
+    CaptureScript,
 }
+
+/// The capture script, embedded at build time so that `analyze capture-script` and the file
+/// in the repository never differ.
+const CAPTURE_SCRIPT: &str = include_str!("../scripts/capture-drops.sh");
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -114,6 +124,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(Command::CaptureScript) = cli.command {
+        print!("{CAPTURE_SCRIPT}");
+        return ExitCode::from(EXIT_OK);
+    }
     if let Some(Command::Batch {
         paths,
         out,

@@ -11,6 +11,7 @@ mod util;
 mod accounting;
 mod batch;
 mod browser;
+mod capture_script;
 mod corpus;
 mod escaping;
 mod exits;
