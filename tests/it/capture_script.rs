@@ -168,3 +168,31 @@ fn shellcheck_finds_nothing() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn findings_on_totals_point_to_the_script_and_live_ones_do_not() {
+    let script_line = |f: &rules::finding::Finding| {
+        f.remediation
+            .iter()
+            .any(|r| r.starts_with("analyze capture-script > capture-drops.sh"))
+    };
+    // Since boot: ListenOverflows 4 200 000 in a sosreport.
+    let totals = crate::util::TESTDATA.to_string()
+        + "/scenarios/tcp-listen-overflow-pos-coreos-sos-clean-below-socket/sos";
+    let host = &run(&[Path::new(&totals)]).hosts[0];
+    let f = host
+        .findings
+        .iter()
+        .find(|f| f.rule == "tcp-listen-overflow")
+        .unwrap();
+    assert_eq!(f.basis, "since-boot");
+    assert!(script_line(f), "{:?}", f.remediation);
+    // Live: two readings 10 s apart in a console log.
+    let live = crate::util::TESTDATA.to_string()
+        + "/scenarios/socket-rules-ss-pos-sandbox-live/capture.log";
+    let host = &run(&[Path::new(&live)]).hosts[0];
+    for f in &host.findings {
+        assert_eq!(f.basis, "live", "{}", f.rule);
+        assert!(!script_line(f), "{}: {:?}", f.rule, f.remediation);
+    }
+}

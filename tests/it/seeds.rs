@@ -68,11 +68,11 @@ fn seed003_ip_paste_overruns_are_a_ring_overflow_on_p4p2() {
     assert_eq!(f.total, 146_442.0);
     assert!(f.summary.contains("(rx_over_errors)"));
     assert!(f.remediation[0].starts_with("ethtool -g p4p2"));
-    assert!(f
-        .remediation
-        .last()
-        .unwrap()
+    // Its own two-sample command, then the capture script (a total of unknown window).
+    let n = f.remediation.len();
+    assert!(f.remediation[n - 2]
         .starts_with("for i in 1 2; do date; ip -s -s link show p4p2; sleep 10; done"));
+    assert!(f.remediation[n - 1].starts_with("analyze capture-script > capture-drops.sh"));
 }
 
 /// Seed 003 (lines 67–110): the marked ifconfig block (71 111 overruns of 1 419 121 922

@@ -119,6 +119,7 @@ pub fn run(host: &Host) -> Vec<Finding> {
     correlate::correlate(&mut findings);
     correlate::fill_basis(&mut findings);
     remediation::make_pasteable(host, &mut findings);
+    remediation::point_to_capture_script(&mut findings);
     let order = |id: &str| ALL.iter().position(|r| r.id == id).unwrap_or(usize::MAX);
     findings.sort_by(|a, b| {
         a.severity

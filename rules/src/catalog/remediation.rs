@@ -29,6 +29,21 @@ pub(super) fn make_pasteable(host: &Host, findings: &mut [Finding]) {
     }
 }
 
+/// The capture script's line, added to every finding that rests on totals (since boot, an
+/// unknown window, one reading): two readings of one command confirm that counter, the
+/// script confirms them all at once, with rates (`analyze capture-script`, issue 16).
+pub const CAPTURE_SCRIPT: &str = "analyze capture-script > capture-drops.sh   # or analyze's scripts/capture-drops.sh: run `sh capture-drops.sh` on the machine while the problem happens (every drop counter every 5 s for 5 min, read-only), then analyze the .txt.gz it names for live rates";
+
+/// Adds [`CAPTURE_SCRIPT`] after the finding's own commands when its evidence was not
+/// measured live (kernel-log findings are lines, not counters: the script cannot confirm them).
+pub(super) fn point_to_capture_script(findings: &mut [Finding]) {
+    for f in findings {
+        if matches!(f.basis, "since-boot" | "unknown-window" | "snapshot") {
+            f.remediation.push(CAPTURE_SCRIPT.to_string());
+        }
+    }
+}
+
 /// Characters that never need shell quoting in an interface name.
 pub fn is_shell_safe(name: &str) -> bool {
     !name.is_empty()
@@ -41,8 +56,9 @@ pub fn is_shell_safe(name: &str) -> bool {
 /// Remediation lines are either commands/config lines a customer can paste, or advice; advice
 /// is turned into a `# ` comment so a block of remediation stays pasteable into a shell.
 fn is_command(line: &str) -> bool {
-    const COMMANDS: [&str; 26] = [
+    const COMMANDS: [&str; 27] = [
         "#",
+        "analyze",
         "for",
         "bridge",
         "ethtool",
