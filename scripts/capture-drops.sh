@@ -109,7 +109,12 @@ header() {
 
 reading() {
     LC_ALL=C run date
-    have ip && run ip -s -s link
+    # Without iproute2 (a minimal container), /proc/net/dev has the same generic counters.
+    if have ip; then
+        run ip -s -s link
+    else
+        show /proc/net/dev
+    fi
     show /proc/net/softnet_stat
     if have ethtool; then
         for dev in $IFACES; do

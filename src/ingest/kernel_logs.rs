@@ -52,12 +52,13 @@ pub fn group(layout: Layout, rel: &str) -> Option<String> {
 
 /// True when some suffix of an archive path is a kernel log of either layout: decided while
 /// the archive streams, before its root is known.
+/// Called for every entry of an archive, so the suffixes are slices of `path` (normalised: no
+/// empty components), never joined copies.
 pub fn is_kernel_log(path: &str) -> bool {
-    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
-    (0..comps.len()).any(|skip| {
-        let rel = comps[skip..].join("/");
-        sos_group(&rel).is_some() || group(Layout::Supportconfig, &rel).is_some()
-    })
+    let starts = std::iter::once(0).chain(path.match_indices('/').map(|(i, _)| i + 1));
+    starts
+        .map(|start| &path[start..])
+        .any(|rel| sos_group(rel).is_some() || group(Layout::Supportconfig, rel).is_some())
 }
 
 fn sos_group(rel: &str) -> Option<String> {

@@ -68,7 +68,10 @@ fn assert_live(host: &Host, what: &str) {
         !host.protocol.deltas.is_empty(),
         "{what}: no protocol interval"
     );
-    assert_eq!(host.cpu.len(), 2, "{what}: a top frame per reading");
+    // `top` is optional (a minimal container has no procps): a frame per reading when present.
+    if have("top") {
+        assert_eq!(host.cpu.len(), 2, "{what}: a top frame per reading");
+    }
 }
 
 #[test]
