@@ -58,6 +58,29 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
+/// The HTML page and its parts, compiled into the binary.
+const HTML_TEMPLATES: [(&str, &str); 7] = [
+    ("report.html", include_str!("../../templates/report.html")),
+    ("report.css", include_str!("../../templates/report.css")),
+    ("report.js", include_str!("../../templates/report.js")),
+    (
+        "html/findings.html",
+        include_str!("../../templates/html/findings.html"),
+    ),
+    (
+        "html/interfaces.html",
+        include_str!("../../templates/html/interfaces.html"),
+    ),
+    (
+        "html/cpu.html",
+        include_str!("../../templates/html/cpu.html"),
+    ),
+    (
+        "html/extra.html",
+        include_str!("../../templates/html/extra.html"),
+    ),
+];
+
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.add_filter("md", |v: String| md_escape(&v));
@@ -65,8 +88,11 @@ fn environment() -> Environment<'static> {
     env.add_filter("basis", |v: String| basis_label(&v).to_string());
     // Inside a fenced block nothing is markup; only a line of backticks could close it.
     env.add_filter("fence", |v: String| v.replace("```", "'''"));
-    env.add_template("report.html", include_str!("../../templates/report.html"))
-        .expect("report.html template");
+    // The page is split by section so that each can change on its own; `include` keeps the
+    // output one self-contained file.
+    for (name, text) in HTML_TEMPLATES {
+        env.add_template(name, text).expect("html template");
+    }
     env.add_template("report.md", include_str!("../../templates/report.md"))
         .expect("report.md template");
     env
