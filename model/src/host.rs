@@ -120,9 +120,24 @@ impl Interface {
     }
 }
 
+/// Where a host's name comes from. Pages show a name taken from an input's file name as
+/// "unknown host (from …)": a file name says nothing about which machine it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HostnameFrom {
+    /// The machine's own captures: `hostname`, `uname -n`, a shell prompt.
+    #[default]
+    Captures,
+    /// The archive's name (`sosreport-<host>-…`, `scc_<host>_…`) or its root folder.
+    Archive,
+    /// Nothing named the machine: the input's file name stands in.
+    Input,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Host {
     pub hostname: String,
+    pub hostname_from: HostnameFrom,
     pub kernel: Option<String>,
     pub collected_at: Option<Timestamp>,
     pub uptime_seconds: Option<u64>,
@@ -188,6 +203,7 @@ impl Host {
     pub fn new(hostname: &str) -> Self {
         Host {
             hostname: hostname.to_string(),
+            hostname_from: HostnameFrom::Captures,
             kernel: None,
             collected_at: None,
             uptime_seconds: None,

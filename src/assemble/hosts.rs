@@ -18,7 +18,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rules::model::{Host, InterfaceKind, IntervalKind, ProblemRecord, ProblemSeverity};
+use rules::model::{
+    Host, HostnameFrom, InterfaceKind, IntervalKind, ProblemRecord, ProblemSeverity,
+};
 use rules::retention;
 use rules::timeline::series_of;
 use serde::Serialize;
@@ -55,6 +57,7 @@ impl Part {
         let named = named && !generic_name(&host.hostname);
         if !named {
             host.hostname = fallback.to_string();
+            host.hostname_from = HostnameFrom::Input;
         }
         Part {
             host,
@@ -294,7 +297,7 @@ pub fn merge_parts(mut parts: Vec<Part>, problems: &mut Vec<ProblemRecord>) -> V
         let named = members
             .iter()
             .find(|p| p.named)
-            .map(|p| p.host.hostname.clone());
+            .map(|p| (p.host.hostname.clone(), p.host.hostname_from));
         let first = members.remove(0);
         let mut seen = Seen::default();
         let mut names = vec![part_name(&first)];
@@ -313,11 +316,13 @@ pub fn merge_parts(mut parts: Vec<Part>, problems: &mut Vec<ProblemRecord>) -> V
             seen.add(&mut part.host, part.file.as_deref(), n);
             super::merge_into(&mut host, part.host);
         }
-        if let Some(name) = named {
+        if let Some((name, from)) = named {
             host.hostname = name;
+            host.hostname_from = from;
         } else if unnamed_group && single_input {
             // Loose files of one input that name no host: named after the input, as before.
             host.hostname = super::fallback_hostname("", &first.input);
+            host.hostname_from = HostnameFrom::Input;
         }
         if let Some(&(a, b)) = repeats.iter().next() {
             let others = repeats.len() - 1;

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use rules::model::{cmp_time, Host, InterfaceKind, ProblemRecord, ProblemSeverity, Timestamp};
+use rules::model::{
+    cmp_time, Host, HostnameFrom, InterfaceKind, ProblemRecord, ProblemSeverity, Timestamp,
+};
 
 pub mod hosts;
 pub mod kernel_log;
@@ -224,13 +226,17 @@ impl Assembler {
     pub fn finish(mut self, root: &str) -> (Host, Vec<ProblemRecord>) {
         std::mem::take(&mut self.deferred).finish(&mut self.host);
 
-        self.host.hostname = self
+        let own = self
             .identity
             .hostname
             .take()
             .or(self.identity.uname_node.take())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| fallback_hostname(root, &self.origin));
+            .filter(|h| !h.is_empty());
+        (self.host.hostname, self.host.hostname_from) = match own {
+            Some(name) => (name, HostnameFrom::Captures),
+            None if root.is_empty() => (fallback_hostname(root, &self.origin), HostnameFrom::Input),
+            None => (fallback_hostname(root, &self.origin), HostnameFrom::Archive),
+        };
         finish_interfaces(&mut self.host);
         (self.host, self.problems.into_records())
     }

@@ -3,6 +3,8 @@
 //! template name ends in `.html`; Markdown cells go through the `md` filter.
 
 pub mod charts;
+pub mod steps;
+pub mod summary;
 pub mod view;
 
 use std::io::Write;
@@ -48,6 +50,40 @@ pub fn md_escape(value: &str) -> String {
     out
 }
 
+/// Prose written by the rules, as HTML: escaped like any customer text, with `backticked`
+/// spans (commands, settings) set as code. The result is marked safe only because every byte
+/// of the input went through the escaping.
+pub fn prose_html(text: &str) -> String {
+    // The n-th backtick opens a span when n is odd, closes it when even; an unpaired last
+    // one is shown as it is.
+    let pairs = text.matches('`').count() / 2;
+    let mut out = String::with_capacity(text.len() + 16);
+    for (n, part) in text.split('`').enumerate() {
+        let opens = n % 2 == 1 && n.div_ceil(2) <= pairs;
+        let closes = n > 0 && n % 2 == 0 && n / 2 <= pairs;
+        if opens {
+            out.push_str("<code>");
+        } else if closes {
+            out.push_str("</code>");
+        } else if n > 0 {
+            out.push('`');
+        }
+        for ch in part.chars() {
+            match ch {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#x27;"),
+                // As minijinja's own escaping does, so both read alike.
+                '/' => out.push_str("&#x2f;"),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
 /// Integral values without decimals, others with at most three (`32794`, `6558.8`).
 pub fn format_number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -59,10 +95,14 @@ pub fn format_number(v: f64) -> String {
 }
 
 /// The HTML page and its parts, compiled into the binary.
-const HTML_TEMPLATES: [(&str, &str); 7] = [
+const HTML_TEMPLATES: [(&str, &str); 8] = [
     ("report.html", include_str!("../../templates/report.html")),
     ("report.css", include_str!("../../templates/report.css")),
     ("report.js", include_str!("../../templates/report.js")),
+    (
+        "html/summary.html",
+        include_str!("../../templates/html/summary.html"),
+    ),
     (
         "html/findings.html",
         include_str!("../../templates/html/findings.html"),
@@ -86,6 +126,10 @@ fn environment() -> Environment<'static> {
     env.add_filter("md", |v: String| md_escape(&v));
     env.add_filter("num", |v: f64| format_number(v));
     env.add_filter("basis", |v: String| basis_label(&v).to_string());
+    env.add_filter("duration", |v: f64| summary::human_duration(v));
+    env.add_filter("prose", |v: String| {
+        minijinja::Value::from_safe_string(prose_html(&v))
+    });
     // Inside a fenced block nothing is markup; only a line of backticks could close it.
     env.add_filter("fence", |v: String| v.replace("```", "'''"));
     // The page is split by section so that each can change on its own; `include` keeps the
@@ -123,9 +167,10 @@ pub fn render_to(report: &Report, format: Format, out: &mut dyn Write) -> Result
             let env = environment();
             let template = env.get_template(name).map_err(|e| e.to_string())?;
             let views = crate::render::view::host_views(report);
+            let summary = summary::summary(report, &views);
             let page = page_report(report);
             let text = template
-                .render(context! { report => page, views => views, not_judged => rules::accounting::NOT_JUDGED })
+                .render(context! { report => page, views => views, summary => summary, not_judged => rules::accounting::NOT_JUDGED })
                 .map_err(|e| format!("cannot render {name}: {e}"))?;
             out.write_all(text.as_bytes()).map_err(|e| e.to_string())
         }
@@ -150,6 +195,7 @@ fn page_report(report: &Report) -> Report {
         .iter()
         .map(|h| Host {
             hostname: h.hostname.clone(),
+            hostname_from: h.hostname_from,
             kernel: h.kernel.clone(),
             collected_at: h.collected_at,
             uptime_seconds: h.uptime_seconds,
@@ -230,6 +276,24 @@ fn page_interface(i: &Interface) -> Interface {
         inferred: i.inferred.clone(),
         deltas: Vec::new(),
         ethtool_deltas: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod prose_tests {
+    use super::prose_html;
+
+    #[test]
+    fn prose_is_escaped_and_backticks_become_code() {
+        assert_eq!(
+            prose_html("see `ip link show dev <eth0>` & \"x\""),
+            "see <code>ip link show dev &lt;eth0&gt;</code> &amp; &quot;x&quot;"
+        );
+        assert_eq!(prose_html("a `b` c `d"), "a <code>b</code> c `d");
+        assert_eq!(
+            prose_html("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"
+        );
     }
 }
 

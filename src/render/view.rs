@@ -11,12 +11,21 @@ use serde::Serialize;
 /// A capture to ask for: the command, and what it would have told.
 #[derive(Debug, Clone, Serialize)]
 pub struct Missing {
+    /// A short name for the coverage line (`softnet_stat`, `ring size of eth0`).
+    pub label: String,
     pub what: String,
     pub why: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HostView {
+    /// The host as the page names it (see [`super::summary::display_name`]).
+    pub name: String,
+    /// The host section's id, and each finding card's (in the order of `host.findings`).
+    pub anchor: String,
+    pub finding_anchors: Vec<String>,
+    /// Each finding's remediation as steps (in the order of `host.findings`).
+    pub steps: Vec<Vec<super::steps::Step>>,
     /// Earliest and latest sample time of any series.
     pub span_start: Option<Timestamp>,
     pub span_end: Option<Timestamp>,
@@ -69,6 +78,18 @@ fn host_view(host: &Host) -> HostView {
     let count =
         |sev: rules::finding::Severity| host.findings.iter().filter(|f| f.severity == sev).count();
     HostView {
+        name: super::summary::display_name(host),
+        anchor: super::summary::anchor(&["host", &host.hostname]),
+        finding_anchors: host
+            .findings
+            .iter()
+            .map(|f| super::summary::anchor(&[&host.hostname, f.rule, &f.subject]))
+            .collect(),
+        steps: host
+            .findings
+            .iter()
+            .map(|f| super::steps::steps(&f.remediation))
+            .collect(),
         interface_samples: host
             .interfaces
             .iter()
@@ -135,8 +156,9 @@ fn latest_rates(host: &Host) -> BTreeMap<String, BTreeMap<String, f64>> {
 /// What an engineer would ask the customer for next.
 fn missing(host: &Host) -> Vec<Missing> {
     let mut out: Vec<Missing> = Vec::new();
-    let mut push = |what: String, why: &str| {
+    let mut push = |label: String, what: String, why: &str| {
         out.push(Missing {
+            label,
             what,
             why: why.to_string(),
         })
@@ -144,6 +166,7 @@ fn missing(host: &Host) -> Vec<Missing> {
     let single_snapshot = host.interfaces.iter().all(|i| i.samples.len() <= 1);
     if host.uptime_seconds.is_none() && single_snapshot {
         push(
+            "uptime".into(),
             "uptime".into(),
             "single snapshots cannot be turned into since-boot rates",
         );
@@ -154,30 +177,35 @@ fn missing(host: &Host) -> Vec<Missing> {
         .all(|i| i.samples.iter().all(|s| s.time.is_none()));
     if host.collected_at.is_none() && untimed {
         push(
+            "sample times".into(),
             "date".into(),
             "samples are ordered by position only and no rates are computed",
         );
     }
     if host.softnet.is_empty() {
         push(
+            "softnet_stat".into(),
             "cat /proc/net/softnet_stat".into(),
             "backlog drops and time squeezes cannot be checked",
         );
     }
     if host.cpu.is_empty() {
         push(
+            "per-CPU load".into(),
             "top -b -1 -n 3 -w 200 (or sar -P ALL)".into(),
             "per-CPU softirq concentration and CPU steal cannot be checked",
         );
     }
     if host.sysctl.is_empty() {
         push(
+            "sysctls".into(),
             "sysctl -a".into(),
             "current netdev_max_backlog / netdev_budget values are unknown",
         );
     }
     if single_snapshot && !host.interfaces.is_empty() {
         push(
+            "a capture over time".into(),
             "while true; do date; ip -s -s link; cat /proc/net/softnet_stat; top -b -1 -n 2 -w 200; sleep 5; done".into(),
             "one reading per counter: a capture over time would show what grows now",
         );
@@ -199,12 +227,14 @@ fn missing(host: &Host) -> Vec<Missing> {
         });
         if i.ring.is_none() && drops {
             push(
+                format!("ring size of {}", i.name),
                 format!("ethtool -g {}", i.name),
                 "cannot say whether its RX ring can grow",
             );
         }
         if i.ethtool.is_empty() && drops {
             push(
+                format!("driver counters of {}", i.name),
                 format!("ethtool -S {}", i.name),
                 "driver counters would tell ring, FIFO and PHY drops apart",
             );
@@ -237,6 +267,8 @@ pub struct StageView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StageFindingView {
+    /// The finding card's id.
+    pub anchor: String,
     pub rule: &'static str,
     pub subject: String,
     pub severity: rules::finding::Severity,
@@ -248,7 +280,10 @@ pub struct StageFindingView {
 fn path_rows(host: &Host) -> Vec<PathRowView> {
     let row = |direction, stages: &[PathStage]| PathRowView {
         direction,
-        stages: stages.iter().map(stage_view).collect(),
+        stages: stages
+            .iter()
+            .map(|s| stage_view(s, &host.hostname))
+            .collect(),
     };
     vec![
         row("Receive", &host.path.rx),
@@ -256,7 +291,7 @@ fn path_rows(host: &Host) -> Vec<PathRowView> {
     ]
 }
 
-fn stage_view(s: &PathStage) -> StageView {
+fn stage_view(s: &PathStage, hostname: &str) -> StageView {
     let unjudged = s
         .unreported
         .iter()
@@ -278,6 +313,7 @@ fn stage_view(s: &PathStage) -> StageView {
             .findings
             .iter()
             .map(|f| StageFindingView {
+                anchor: super::summary::anchor(&[hostname, f.rule, &f.subject]),
                 rule: f.rule,
                 subject: f.subject.clone(),
                 severity: f.severity,
@@ -336,7 +372,7 @@ fn finding_figure(f: &StageFinding) -> String {
 
 /// `200/s live (12000 lost)`, `12000 lost since boot`, `12000 lost, window unknown`, `at least
 /// 3942 lost (kernel log)` (logged lines and those the kernel said it suppressed).
-fn loss_figure(total: Option<f64>, rate: Option<f64>, basis: &str) -> String {
+pub(crate) fn loss_figure(total: Option<f64>, rate: Option<f64>, basis: &str) -> String {
     use crate::render::format_number as num;
     // Rates read as in the findings' summaries (`3264/s`); totals stay exact.
     let per_s = rules::evidence::fmt_num;

@@ -28,6 +28,9 @@ const HOST_HTML: &str =
 /// The interface name (a tap, so that its TX drops are tap-tx-drop's).
 const IFACE: &str = "tap&\"'<script>x</script>";
 const IFACE_HTML: &str = "tap&amp;&quot;&#x27;&lt;script&gt;x&lt;&#x2f;script&gt;";
+/// Element ids keep letters, digits and `-_.:`; anything else becomes `_` (by hand).
+const HOST_ANCHOR: &str = "db____script_document.title__H___script_";
+const IFACE_ANCHOR: &str = "tap____script_x__script_";
 const IFACE_SVG: &str = "tap&amp;&quot;&#39;&lt;script&gt;x&lt;/script&gt;";
 
 /// An `ethtool -S` counter name; the `_allowance_exceeded` suffix makes
@@ -93,19 +96,36 @@ fn hostile_names_appear_only_escaped_in_the_html_report() {
         assert!(!html.contains(raw), "unescaped {raw:?} in the HTML report");
     }
 
-    // Page title and heading of the sosreport's host (the capture log's host is its file name).
-    assert!(html.contains(&format!("<title>analyze: {HOST_HTML}, cap.log</title>")));
-    assert_eq!(occurrences(&html, &format!("<h2>Host {HOST_HTML}</h2>")), 1);
+    // Page title and heading of the sosreport's host; the capture log names no host, so it is
+    // an unknown host, not one called after its file.
+    assert!(html.contains(&format!(
+        "<title>analyze: {HOST_HTML}, unknown host (from cap.log)</title>"
+    )));
+    assert_eq!(
+        occurrences(
+            &html,
+            &format!("<h2 id=\"host-{HOST_ANCHOR}-h\">{HOST_HTML} ")
+        ),
+        1
+    );
+    assert_eq!(
+        occurrences(
+            &html,
+            "<h2 id=\"host-cap.log-h\">unknown host (from cap.log) "
+        ),
+        1
+    );
 
-    // One tap-tx-drop per host: the subject in the finding's header, the "Stands on" link to
+    // One tap-tx-drop per host: the subject in the finding's header, the summary's link to
     // it and the packet path's link to it, and the anchor they link to.
     let header =
-        format!("— <code>{IFACE_HTML}</code> <span class=\"mute rule\">tap-tx-drop</span>");
+        format!("— <code>{IFACE_HTML}</code></h4> <span class=\"mute rule\">tap-tx-drop</span>");
     assert_eq!(occurrences(&html, &header), 2, "finding headers");
-    let link_text = format!("<code>{IFACE_HTML}</code> tap-tx-drop</a>");
-    assert_eq!(occurrences(&html, &link_text), 2, "Stands on links");
-    for host in [HOST_HTML, "cap.log"] {
-        let anchor = format!("{host}-tap-tx-drop-{IFACE_HTML}");
+    let link_text =
+        format!("— <code>{IFACE_HTML}</code></a> <span class=\"mute rule\">tap-tx-drop</span>");
+    assert_eq!(occurrences(&html, &link_text), 2, "summary links");
+    for host in [HOST_ANCHOR, "cap.log"] {
+        let anchor = format!("{host}-tap-tx-drop-{IFACE_ANCHOR}");
         assert_eq!(
             occurrences(&html, &format!("href=\"#{anchor}\"")),
             2,

@@ -44,14 +44,14 @@ fn a_missing_path_is_named_on_stderr_and_exits_4_with_the_report_written() {
     assert!(stdout.starts_with("<!DOCTYPE html>"));
     assert!(stdout.contains("tap-tx-drop"));
     let partial = stdout.find("Partial input:").expect("partial input line");
-    let first_host = stdout.find("<h2>Host ").unwrap();
+    let first_host = stdout.find("<section class=\"host\"").unwrap();
     assert!(
         partial < first_host,
         "the partial-input line is above the hosts"
     );
     assert!(stdout[partial..first_host].contains("<code>nosuch.txt</code>"));
     // …and in the host's verdict.
-    assert!(stdout.contains("<strong class=\"warning\">partial input</strong></dd>"));
+    assert!(stdout.contains("<strong class=\"warning\">partial input</strong></p>"));
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn a_truncated_archive_exits_4_with_stderr_and_a_partial_verdict() {
     let partial = stdout
         .find("**Partial input:** 1 of 1 input(s)")
         .expect(&stdout);
-    let host = stdout.find("## Host localhost.localdomain").unwrap();
+    let host = stdout.find("## localhost.localdomain").unwrap();
     assert!(partial < host);
 
     // Cut so early that nothing is read: exit 3, no report, the reason on stderr.

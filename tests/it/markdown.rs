@@ -327,7 +327,14 @@ fn check_markdown(label: &str, md: &str, hosts: &[(String, Vec<Finding>)]) -> Do
                     f.rule,
                     f.subject
                 );
-                for line in &f.remediation {
+                // Each remediation line is `command   # why` or prose: the command stands alone
+                // in a ```sh block (its why is prose around it, not a shell comment).
+                let commands = f
+                    .remediation
+                    .iter()
+                    .filter(|l| !l.starts_with('#'))
+                    .filter_map(|l| l.split_once("   # "));
+                for (line, _why) in commands {
                     // The template turns a ``` inside a line into ''' so the fence holds.
                     let line = line.replace("```", "'''");
                     assert!(

@@ -201,3 +201,69 @@ fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
         (x, y) => x.or(y),
     }
 }
+
+/// Settings' current values as a remediation names them: `now 300 and 2000`, or, where the
+/// data does not hold them, the kernel defaults and the command that reads them. A page never
+/// prints "unknown" as if it were a value. `settings`: (sysctl name, value read, default).
+pub fn now_or_default(settings: &[(&str, Option<u64>, u64)]) -> String {
+    let known: Vec<String> = settings
+        .iter()
+        .filter_map(|(_, v, _)| v.map(|v| v.to_string()))
+        .collect();
+    let missing: Vec<&(&str, Option<u64>, u64)> =
+        settings.iter().filter(|(_, v, _)| v.is_none()).collect();
+    let names = |of: &[&(&str, Option<u64>, u64)]| {
+        of.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(" ")
+    };
+    let defaults = |of: &[&(&str, Option<u64>, u64)]| {
+        of.iter()
+            .map(|(_, _, d)| d.to_string())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    if missing.is_empty() {
+        return format!("now {}", known.join(" and "));
+    }
+    let one = missing.len() == 1;
+    let unread = format!(
+        "{} not in the data (sysctl {} shows {}; kernel default{} {})",
+        if one {
+            "current value"
+        } else {
+            "current values"
+        },
+        names(&missing),
+        if one { "it" } else { "them" },
+        if one { "" } else { "s" },
+        defaults(&missing)
+    );
+    if known.is_empty() {
+        return unread;
+    }
+    let read: Vec<&(&str, Option<u64>, u64)> =
+        settings.iter().filter(|(_, v, _)| v.is_some()).collect();
+    format!("{} now {}; {}", names(&read), known.join(" and "), unread)
+}
+
+#[cfg(test)]
+mod now_or_default_tests {
+    use super::now_or_default;
+
+    #[test]
+    fn values_read_are_named_and_missing_ones_say_how_to_read_them() {
+        let budget = "net.core.netdev_budget";
+        let usecs = "net.core.netdev_budget_usecs";
+        assert_eq!(
+            now_or_default(&[(budget, Some(300), 300), (usecs, Some(2000), 2000)]),
+            "now 300 and 2000"
+        );
+        assert_eq!(
+            now_or_default(&[(budget, None, 300), (usecs, None, 2000)]),
+            "current values not in the data (sysctl net.core.netdev_budget net.core.netdev_budget_usecs shows them; kernel defaults 300 and 2000)"
+        );
+        assert_eq!(
+            now_or_default(&[(budget, Some(600), 300), (usecs, None, 2000)]),
+            "net.core.netdev_budget now 600; current value not in the data (sysctl net.core.netdev_budget_usecs shows it; kernel default 2000)"
+        );
+    }
+}

@@ -245,11 +245,13 @@ fn spread_advice(host: &Host, iface: &Interface) -> Vec<String> {
     let budget = sysctl_u64(host, "net.core.netdev_budget");
     let usecs = sysctl_u64(host, "net.core.netdev_budget_usecs");
     spread.push(format!(
-        "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # now {} and {}: lets each NAPI poll empty more of the ring",
+        "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # {}: lets each NAPI poll empty more of the ring",
         budget.unwrap_or(300) * 2,
         usecs.unwrap_or(2000) * 2,
-        budget.map_or("unknown (default 300)".to_string(), |b| b.to_string()),
-        usecs.map_or("unknown (default 2000)".to_string(), |u| u.to_string())
+        now_or_default(&[
+            ("net.core.netdev_budget", budget, 300),
+            ("net.core.netdev_budget_usecs", usecs, 2000),
+        ])
     ));
     spread
 }

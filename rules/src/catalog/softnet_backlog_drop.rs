@@ -38,17 +38,17 @@ fn check(host: &Host) -> Vec<Finding> {
             severity,
             &format!("cpu{cpu}"),
             format!(
-                "CPU {cpu} dropped {} because its input backlog (net.core.netdev_max_backlog = {}) was full.",
+                "CPU {cpu} dropped {} because its input backlog (net.core.netdev_max_backlog{}) was full.",
                 describe(&g, "packets"),
-                backlog.map_or("unknown".to_string(), |b| b.to_string())
+                backlog.map_or(", not in the data; kernel default 1000".to_string(), |b| format!(" = {b}"))
             ),
         );
         stand_on(&mut f, &g);
         f.remediation = vec![
             format!(
-                "sysctl -w net.core.netdev_max_backlog={}   # now {}; persist in /etc/sysctl.d/90-netdev.conf",
+                "sysctl -w net.core.netdev_max_backlog={}   # {}; persist in /etc/sysctl.d/90-netdev.conf",
                 backlog.unwrap_or(1000) * 2,
-                backlog.map_or("unknown (default 1000)".to_string(), |b| b.to_string())
+                now_or_default(&[("net.core.netdev_max_backlog", backlog, 1000)])
             ),
             "grep . /sys/class/net/*/queues/rx-*/rps_cpus   # check RPS steering: one CPU receiving every flow fills its backlog; spread the mask over more CPUs".to_string(),
             "sysctl net.core.flow_limit_cpu_bitmap net.core.flow_limit_table_len   # with RPS, a few elephant flows can be limited so they do not fill the backlog for everyone".to_string(),

@@ -71,9 +71,9 @@ fn remediation(iface: &Interface) -> Vec<String> {
         .max(TAP_TXQUEUELEN);
     vec![
         format!(
-            "ip link set dev {} txqueuelen {target}   # now {}; absorbs short guest stalls (persist with a udev rule: KERNEL==\"tap*\", RUN+=\"/sbin/ip link set %k txqueuelen {target}\")",
+            "ip link set dev {} txqueuelen {target}   # {}; absorbs short guest stalls (persist with a udev rule: KERNEL==\"tap*\", RUN+=\"/sbin/ip link set %k txqueuelen {target}\")",
             iface.name,
-            qlen.map_or("unknown".to_string(), |q| q.to_string())
+            qlen.map_or(format!("current length not in the data (ip link show dev {} shows it)", iface.name), |q| format!("now {q}"))
         ),
         "Find why the guest's vCPU is starved: check steal (`st` in top inside the guest, `%steal` in sar), host CPU overcommit, and vCPU pinning (`virsh vcpupin <domain>`; keep other busy processes off those pCPUs)."
             .to_string(),

@@ -154,8 +154,8 @@ fn remediation(host: &Host, iface: &Interface) -> Vec<String> {
         .qlen
         .map_or(TX_QUEUELEN_RAISED, |q| (q * 2).max(TX_QUEUELEN_RAISED));
     r.push(format!(
-        "ip link set dev {dev} txqueuelen {target}   # txqueuelen now {}; it is the default qdisc limit, so a longer queue absorbs bursts (no effect on `qdisc noqueue` devices)",
-        iface.qlen.map_or("unknown (see `ip link show dev ".to_string() + dev + "`)", |q| q.to_string())
+        "ip link set dev {dev} txqueuelen {target}   # {}; it is the default qdisc limit, so a longer queue absorbs bursts (no effect on `qdisc noqueue` devices)",
+        iface.qlen.map_or(format!("current txqueuelen not in the data (ip link show dev {dev} shows it)"), |q| format!("txqueuelen now {q}"))
     ));
     let hardware = matches!(
         iface.kind,
