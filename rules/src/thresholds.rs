@@ -159,3 +159,47 @@ pub const LINK_FLAP_DOWNS: u64 = 2;
 /// and on multi-homed hosts strict mode may drop by design. Live growth is judged with the
 /// generic gates (`LIVE_*`) against `IpInReceives`.
 pub const RP_FILTER_BOOT_WARN_EVENTS: f64 = 500.0;
+
+/// `tcp-out-of-resources`: each `TCP: too many orphaned sockets` or `TCP: out of memory --
+/// consider tuning tcp_mem` line is a connection the kernel reset and destroyed
+/// (`tcp_check_oom`, `TCPAbortOnMemory`): a warning at the first line. The messages are
+/// rate-limited (`net_info_ratelimited`, 10 per 5 s by default), so 10 lines, with the
+/// suppressed ones counted, are at least a full burst of the limiter: the host ran out of
+/// orphan slots or TCP memory repeatedly, not for one socket: critical. hotsos has no rule on
+/// these lines (knowledge §9); its `tcp_mem` check is the `socket-mem-pressure` fill level.
+pub const TCP_OUT_OF_RESOURCES_CRIT_LINES: u64 = 10;
+
+/// `neighbour-table-overflow`: each `neighbor table overflow!` line is a neighbour entry that
+/// could not be made, so the packet waiting for it was dropped: a warning at the first line.
+/// The message is rate-limited (`net_info_ratelimited`): 10 lines with the suppressed ones
+/// are a table that stays full, not one burst: critical. hotsos has no rule on it (knowledge
+/// §9).
+pub const NEIGH_OVERFLOW_CRIT_LINES: u64 = 10;
+/// The least `gc_thresh3` the remediation proposes: four times the kernel's default 1024,
+/// the value commonly used on Kubernetes nodes and routers (twice the current value when
+/// that is more).
+pub const NEIGH_GC_THRESH3_FLOOR: u64 = 4096;
+
+/// `over-mtu-drop`: each Open vSwitch `dropped over-mtu packet` line is a packet dropped
+/// (hotsos alarms on any line for an existing interface): a warning at the first line. The
+/// message is rate-limited (`net_warn_ratelimited`): 10 lines for one port are a sender that
+/// keeps sending too large (no ICMP tells it otherwise), a blackhole for its large packets:
+/// critical.
+pub const OVER_MTU_CRIT_LINES: u64 = 10;
+
+/// `page-allocation-failure` has no count threshold: a failure in softirq context (`swapper/N`,
+/// `ksoftirqd/N`, where receive rings are refilled) is a warning from the first line, one in any
+/// other task info (only its call trace shows the network path: knowledge §10, benign guard
+/// "non-network call stacks"), and never critical, as the line counts neither packets nor, alone,
+/// proves them.
+///
+/// `udp-bad-checksum`: a datagram with a bad checksum now and then is the background of any
+/// network (bits flip on the wire, and one bad sender shows up everywhere): below 10 lines for a
+/// port, with the suppressed ones, info; from 10 a source or path that keeps corrupting
+/// (NIC, offload, virtio: knowledge §9 guard 2): a warning. Never critical: the line is
+/// debug-level and rate-limited, and `protocol-discards` judges the rate from `UdpInCsumErrors`.
+pub const UDP_CSUM_LOG_WARN_LINES: u64 = 10;
+
+// `martian-destination` has no threshold: info at any count. Packets to 0.0.0.0 or loopback
+// from the wire are stray or misconfigured senders, and the kernel drops them as it should;
+// the finding names them so that they are never silent.

@@ -28,7 +28,10 @@ const PROTOCOL_LOSS: [(&str, &[&str]); 28] = [
     ("TcpExtRcvPruned", &["tcp-rcvq-drop"]),
     ("TcpExtOfoPruned", &["tcp-rcvq-drop"]),
     ("TcpExtTCPZeroWindowDrop", &["protocol-discards"]),
-    ("TcpExtTCPAbortOnMemory", &["socket-mem-pressure"]),
+    (
+        "TcpExtTCPAbortOnMemory",
+        &["socket-mem-pressure", "tcp-out-of-resources"],
+    ),
     ("TcpExtIPReversePathFilter", &["rp-filter-drop"]),
     ("UdpInErrors", &["protocol-discards"]),
     ("UdpRcvbufErrors", &["udp-rcvbuf-errors"]),

@@ -9,7 +9,8 @@ pub(crate) use super::counters::{
     own_growth, slaves_of, veth_peer,
 };
 pub(crate) use super::kernel_log::{
-    later, log_events, log_evidence, log_phrase, lower_bound, stand_on_log,
+    later, lines_of, lines_severity, log_events, log_evidence, log_finding, log_phrase,
+    lower_bound, stand_on_log,
 };
 pub use super::Chart;
 pub use crate::evidence::{

@@ -6,7 +6,7 @@
 //! bound it is. The rate of logged lines is not a drop rate (the messages are rate-limited or
 //! printed once per listener), so `impact` stays 0.
 
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rule, Severity};
 use crate::model::{Host, LogEvent, LogMessage, Timestamp};
 
 /// The `basis` of a finding and of its evidence that rest on kernel-log lines.
@@ -117,6 +117,48 @@ pub fn stand_on_log(f: &mut Finding, events: &[(&LogEvent, String)]) {
         f.total += lower_bound(e) as f64;
     }
     f.basis = LOG_BASIS;
+}
+
+/// The messages these events prove at least (`count + suppressed` summed).
+pub fn lines_of(events: &[&LogEvent]) -> u64 {
+    events.iter().map(|e| lower_bound(e)).sum()
+}
+
+/// Warning from the first line, critical from `critical_lines` (the lower bound): the severity
+/// of a message that always means loss.
+pub fn lines_severity(lines: u64, critical_lines: u64) -> Severity {
+    if lines >= critical_lines {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    }
+}
+
+/// A finding that rests on kernel-log events alone: `head` (what the messages mean), then
+/// each group's events (`"label": 3 lines from … to …, e.g. "…"`), their evidence labelled
+/// with the group's label, the lines as its total, and the `log` basis.
+pub fn log_finding(
+    rule: &Rule,
+    severity: Severity,
+    subject: &str,
+    head: &str,
+    groups: &[(&str, &[&LogEvent])],
+) -> Finding {
+    let labelled: Vec<(&LogEvent, String)> = groups
+        .iter()
+        .flat_map(|(label, events)| events.iter().map(|e| (*e, label.to_string())))
+        .collect();
+    let parts: Vec<String> = labelled
+        .iter()
+        .map(|(e, label)| format!("\"{label}\": {}", log_phrase(e)))
+        .collect();
+    let mut f = rule.finding(
+        severity,
+        subject,
+        format!("Kernel log: {head} {}.", parts.join("; ")),
+    );
+    stand_on_log(&mut f, &labelled);
+    f
 }
 
 /// The later of two optional times of one log: by wall clock when both have one, else by

@@ -86,6 +86,12 @@ catalog! {
     nic_tx_timeout,
     link_flap,
     rp_filter_drop,
+    tcp_out_of_resources,
+    neighbour_table_overflow,
+    over_mtu_drop,
+    page_allocation_failure,
+    udp_bad_checksum,
+    martian_destination,
     protocol_discards,
 }
 
