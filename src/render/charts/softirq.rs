@@ -77,7 +77,7 @@ fn si_frames_chart(host: &Host, f: &Finding, hot: Option<u32>) -> Option<String>
         kind: "softirq",
         title: format!("softirq si % per CPU in the only frame of {}", one.source),
         desc: format!("si % per CPU in one frame of {}.", one.source),
-        y_unit: "%".into(),
+        y_unit: "% CPU (softirq)".into(),
         caption: "one frame: not a trend".into(),
         hot_label: f.subject.clone(),
         rest_label: "other CPUs".into(),
@@ -95,7 +95,7 @@ fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<St
         .map(|(n, _)| n)
         .collect();
     let line_of = |n: u32, label: String, color: &'static str| {
-        let mut line = Line::new(label, color);
+        let mut line = Line::new(label, color).with_unit(" %");
         line.segs = frame_points(
             chosen,
             axis,
@@ -106,7 +106,7 @@ fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<St
     };
     let mut lines = Vec::new();
     if let Some(n) = hot {
-        lines.push(line_of(n, format!("cpu{n} si %"), HOT));
+        lines.push(line_of(n, format!("cpu{n} si"), HOT));
     }
     let others: Vec<(u32, f64)> = cpus
         .iter()
@@ -134,12 +134,19 @@ fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<St
             human(SOFTIRQ_HOT_PCT),
             human(SOFTIRQ_OTHERS_MAX_PCT)
         ),
-        y_unit: "%".into(),
+        y_unit: "% CPU (softirq)".into(),
         y2_unit: String::new(),
         axis,
         lines,
-        marks: vec![(SOFTIRQ_HOT_PCT, format!("hot {} %", human(SOFTIRQ_HOT_PCT)))],
+        marks: vec![
+            (SOFTIRQ_HOT_PCT, format!("hot {} %", human(SOFTIRQ_HOT_PCT))),
+            (
+                SOFTIRQ_OTHERS_MAX_PCT,
+                format!("others under {} %", human(SOFTIRQ_OTHERS_MAX_PCT)),
+            ),
+        ],
         note: String::new(),
+        split: false,
     })
 }
 
@@ -157,6 +164,10 @@ mod tests {
         well_formed(&svg);
         // The hot CPU and three faint others, 4 frames each.
         assert_eq!(polylines(&svg), vec![4, 4, 4, 4]);
-        assert!(svg.contains("cpu0 si %") && svg.contains("other CPUs"));
+        // The hot CPU's numbers and the others' peak are printed, both thresholds drawn.
+        assert!(svg.contains("cpu0 si — max 95 %, mean 95 %"), "{svg}");
+        assert!(svg.contains("other CPUs (3) — max 4 %"));
+        assert!(svg.contains(">hot 50 %<") && svg.contains(">others under 15 %<"));
+        assert!(svg.contains(">% CPU (softirq)<"));
     }
 }
