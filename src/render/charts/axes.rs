@@ -160,7 +160,7 @@ impl Plot {
             let y = self.y(scale, i as f64 * scale.step);
             row_label(out, y, label);
         }
-        text(out, 4.0, self.top - 9.0, "start", "unit", &short(unit, 30));
+        text(out, 4.0, self.top - 9.0, "start", "unit", &short(unit, 56));
         x_labels(out);
         out.push_str("</g>");
     }
@@ -196,7 +196,9 @@ impl Plot {
     }
 
     /// Tick marks and labels under the plot at x positions (already in chart coordinates).
+    /// A label that would overlap the one before it is left out (its tick stays).
     pub fn x_ticks(&self, out: &mut String, ticks: &[(f64, String)]) {
+        let mut free_from = f64::NEG_INFINITY;
         for (x, label) in ticks {
             let _ = write!(
                 out,
@@ -206,13 +208,18 @@ impl Plot {
                 b2 = c(self.bottom + 4.0)
             );
             // Labels near the right edge end at their tick instead of overflowing the chart.
-            let anchor = if *x > W - 34.0 {
-                "end"
-            } else if *x < 34.0 {
-                "start"
+            let w = label.chars().count() as f64 * CHAR_W;
+            let (anchor, from) = if *x + w / 2.0 > W {
+                ("end", *x - w)
+            } else if *x - w / 2.0 < 0.0 {
+                ("start", *x)
             } else {
-                "middle"
+                ("middle", *x - w / 2.0)
             };
+            if from < free_from {
+                continue;
+            }
+            free_from = from + w + 8.0;
             text(out, *x, self.bottom + 18.0, anchor, "tick", &escape(label));
         }
     }

@@ -84,11 +84,11 @@ fn measure_lines(chosen: &[&CpuSample], axis: super::time::XAxis, m: Measure) ->
         line
     };
     if chosen.iter().any(|s| per_cpu(s, get).len() >= 2) {
-        let hot = hottest(chosen, get).map_or(String::new(), |n| format!(" (hottest cpu{n})"));
-        let max = point(format!("{name} max of CPUs{hot}"), "max", |v| {
+        let hot = hottest(chosen, get).map_or(String::new(), |n| format!(" (hottest: cpu{n})"));
+        let max = point(format!("{name} max{hot}"), "max", |v| {
             v.into_iter().reduce(f64::max)
         });
-        let mut mid = point(format!("{name} median of CPUs"), "median", median);
+        let mut mid = point(format!("{name} median"), "median", median);
         mid.dashed = true;
         return vec![max, mid];
     }
@@ -154,8 +154,8 @@ mod tests {
         // Busy, softirq and steal, each max and median over 4 CPUs, 4 frames.
         assert_eq!(polylines(&cpu), vec![4; 6]);
         // si 95, 3, 2, 4: max 95 (cpu0), median 3.5.
-        assert!(cpu.contains(">softirq max of CPUs (hottest cpu0) — max 95 %, mean 95 %<"));
-        assert!(cpu.contains(">softirq median of CPUs — max 3.5 %, mean 3.5 %<"));
+        assert!(cpu.contains(">softirq max (hottest: cpu0) — max 95 %, mean 95 %<"));
+        assert!(cpu.contains(">softirq median — max 3.5 %, mean 3.5 %<"));
         assert!(cpu.contains(">% CPU<"));
     }
 
@@ -173,10 +173,10 @@ mod tests {
         let svg = cpu_per_sample(&host).unwrap();
         well_formed(&svg);
         assert!(
-            svg.contains(">softirq max of CPUs (hottest cpu3) — max 95 %, mean 95 %<"),
+            svg.contains(">softirq max (hottest: cpu3) — max 95 %, mean 95 %<"),
             "{svg}"
         );
-        assert!(svg.contains(">softirq median of CPUs — max 1 %, mean 1 %<"));
+        assert!(svg.contains(">softirq median — max 1 %, mean 1 %<"));
         assert!(!svg.contains("3.9 %"));
     }
 }

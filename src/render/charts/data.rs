@@ -52,6 +52,8 @@ pub(super) fn noun_of(key: &str) -> &'static str {
     let has = |w: &[&str]| w.iter().any(|s| k.contains(s));
     if has(&["squeeze"]) {
         "squeezes"
+    } else if has(&["allowance"]) {
+        "packets over allowance"
     } else if has(&[
         "drop", "discard", "prune", "overflow", "miss", "fifo", "overrun",
     ]) {

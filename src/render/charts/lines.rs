@@ -15,7 +15,7 @@
 use std::fmt::Write as _;
 
 use super::axes::{x_ticks, Plot, YScale, BOTTOM, LEFT, LEGEND_Y};
-use super::svg::{c, human, legend_item, open, short, text, CHAR_W, W};
+use super::svg::{c, cut, human, legend_item, open, short, text, CHAR_W, W};
 use super::time::XAxis;
 
 /// Point markers (with tooltips) only when a line has at most this many points.
@@ -369,6 +369,16 @@ fn panel(
         left: YScale::new(left_max),
         right: YScale::new(max_of(true)),
     };
+    let right_here = lines.iter().any(|l| l.right);
+    let note = unseen_note(&above, &below);
+    // The unit (left) and, on the same row, the right axis's unit or the unseen marks.
+    let beside = if right_here {
+        chart.y2_unit.as_str()
+    } else {
+        note.as_str()
+    };
+    let room = ((W - 8.0) / CHAR_W) as usize;
+    let unit_chars = room.saturating_sub(beside.chars().count() + 3).max(12);
     let unit = if named {
         let names: Vec<&str> = lines
             .iter()
@@ -379,8 +389,9 @@ fn panel(
     } else {
         chart.y_unit.clone()
     };
+    let unit = cut(&unit, unit_chars);
     plot.axes(out, map.left, &unit, |out| {
-        if lines.iter().any(|l| l.right) {
+        if right_here {
             plot.right_axis(out, map.right, &chart.y2_unit);
         }
         let (ticks, _) = x_ticks(chart.axis, x0, x1);
@@ -394,7 +405,15 @@ fn panel(
         }
     });
     marks(out, &map, &fit);
-    unseen_marks(out, plot, &above, &below);
+    if !note.is_empty() {
+        // Beside the unit, or inside the plot when the right axis's unit is there.
+        let y = if right_here {
+            plot.top + 15.0
+        } else {
+            plot.top - 9.0
+        };
+        text(out, W - 4.0, y, "end", "mark-label", &short(&note, room));
+    }
     // Lines: faint context first, then the others in order (the first on top last).
     let mut order: Vec<&Line> = lines.iter().copied().filter(|l| l.faint).collect();
     order.extend(lines.iter().copied().filter(|l| !l.faint).rev());
@@ -411,9 +430,9 @@ fn panel(
     }
 }
 
-/// Thresholds not drawn, named at the top right of the plot: those above the axis and
-/// those too close to 0 to tell from it.
-fn unseen_marks(out: &mut String, plot: Plot, above: &[&(f64, String)], below: &[&(f64, String)]) {
+/// Thresholds not drawn, named instead: those above the axis and those too close to 0 to
+/// tell from it.
+fn unseen_note(above: &[&(f64, String)], below: &[&(f64, String)]) -> String {
     let names = |m: &[&(f64, String)]| {
         m.iter()
             .map(|m| m.1.as_str())
@@ -427,17 +446,7 @@ fn unseen_marks(out: &mut String, plot: Plot, above: &[&(f64, String)], below: &
     if !below.is_empty() {
         parts.push(format!("{} ↓ near 0", names(below)));
     }
-    if parts.is_empty() {
-        return;
-    }
-    text(
-        out,
-        plot.right - 4.0,
-        plot.top + 15.0,
-        "end",
-        "mark-label",
-        &short(&parts.join(" · "), 50),
-    );
+    parts.join(" · ")
 }
 
 /// A line of a single interval: a dot at the interval's middle, labelled, so that it does

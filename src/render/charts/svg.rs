@@ -41,11 +41,16 @@ pub fn escape(s: &str) -> String {
 
 /// At most `max` characters of `s` (with `…` when cut), escaped.
 pub(super) fn short(s: &str, max: usize) -> String {
+    escape(&cut(s, max))
+}
+
+/// At most `max` characters of `s` (with `…` when cut), not escaped.
+pub(super) fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
-        return escape(s);
+        return s.to_string();
     }
-    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-    escape(&format!("{cut}…"))
+    let head: String = s.chars().take(max.saturating_sub(1)).collect();
+    format!("{head}…")
 }
 
 /// A coordinate with one decimal; never `NaN`, never `-0.0`.
