@@ -32,6 +32,9 @@ const PANEL_HEAD: f64 = 24.0;
 /// Room under a panel for its x tick labels (the last one also has the caption).
 const PANEL_FOOT: f64 = 26.0;
 
+/// A threshold: its value on the left axis and its label.
+pub(super) type Mark = (f64, String);
+
 /// One piece of a line.
 #[derive(Debug, Clone)]
 pub(super) enum Seg {
@@ -166,7 +169,7 @@ pub(super) struct LineChart {
     pub axis: XAxis,
     pub lines: Vec<Line>,
     /// Horizontal reference lines on the left axis (the rule's thresholds): (value, label).
-    pub marks: Vec<(f64, String)>,
+    pub marks: Vec<Mark>,
     /// Appended to the axis caption (e.g. a note that no CPU samples fell in the window).
     pub note: String,
     /// Lines whose peaks differ more than [`SPLIT_RATIO`]-fold get panels of their own. Off
@@ -332,6 +335,40 @@ fn caption_lines(chart: &LineChart, x0: f64, x1: f64) -> Vec<String> {
     }
 }
 
+/// A panel's scales: the left one holds its lines and the thresholds within
+/// [`MARK_REACH`] of their peak. Returns the mapping, the marks to draw, and a note naming
+/// the others (above the axis, or too close to 0 to tell from it).
+fn scales<'a>(
+    marks: &'a [Mark],
+    lines: &[&Line],
+    plot: Plot,
+    (x0, x1): (f64, f64),
+) -> (Mapping, Vec<&'a Mark>, String) {
+    let max_of = |right: bool| {
+        lines
+            .iter()
+            .filter(|l| l.right == right)
+            .map(|l| l.peak())
+            .fold(0.0f64, f64::max)
+    };
+    let data_max = max_of(false);
+    let (fit, above): (Vec<&Mark>, Vec<&Mark>) = marks
+        .iter()
+        .partition(|m| data_max > 0.0 && m.0 <= MARK_REACH * data_max);
+    let left_max = fit.iter().map(|m| m.0).fold(data_max, f64::max);
+    // A mark too close to 0 to be told from the axis is named instead of drawn.
+    let floor = YScale::new(left_max).top / 25.0;
+    let (fit, below): (Vec<&Mark>, Vec<&Mark>) = fit.into_iter().partition(|m| m.0 >= floor);
+    let map = Mapping {
+        plot,
+        x0,
+        x1,
+        left: YScale::new(left_max),
+        right: YScale::new(max_of(true)),
+    };
+    (map, fit, unseen_note(&above, &below))
+}
+
 /// One panel: its axes (the caption lines under the last, ending at the chart's height),
 /// the marks that fit its scale, and its lines. `named` puts the lines' names next to the
 /// unit (several panels).
@@ -345,32 +382,8 @@ fn panel(
     named: bool,
 ) {
     let lines: Vec<&Line> = group.iter().map(|&i| &chart.lines[i]).collect();
-    let max_of = |right: bool| {
-        lines
-            .iter()
-            .filter(|l| l.right == right)
-            .map(|l| l.peak())
-            .fold(0.0f64, f64::max)
-    };
-    let data_max = max_of(false);
-    let (fit, above): (Vec<&(f64, String)>, Vec<&(f64, String)>) = chart
-        .marks
-        .iter()
-        .partition(|m| data_max > 0.0 && m.0 <= MARK_REACH * data_max);
-    let left_max = fit.iter().map(|m| m.0).fold(data_max, f64::max);
-    // A mark too close to 0 to be told from the axis is named instead of drawn.
-    let floor = YScale::new(left_max).top / 25.0;
-    let (fit, below): (Vec<&(f64, String)>, Vec<&(f64, String)>) =
-        fit.into_iter().partition(|m| m.0 >= floor);
-    let map = Mapping {
-        plot,
-        x0,
-        x1,
-        left: YScale::new(left_max),
-        right: YScale::new(max_of(true)),
-    };
+    let (map, fit, note) = scales(&chart.marks, &lines, plot, (x0, x1));
     let right_here = lines.iter().any(|l| l.right);
-    let note = unseen_note(&above, &below);
     // The unit (left) and, on the same row, the right axis's unit or the unseen marks.
     let beside = if right_here {
         chart.y2_unit.as_str()
@@ -414,17 +427,22 @@ fn panel(
         };
         text(out, W - 4.0, y, "end", "mark-label", &short(&note, room));
     }
-    // Lines: faint context first, then the others in order (the first on top last).
+    draw_lines(out, &map, &lines);
+}
+
+/// The lines of a panel: faint context first, then the others in order (the first on top
+/// last); a line of one interval as a labelled dot.
+fn draw_lines(out: &mut String, map: &Mapping, lines: &[&Line]) {
     let mut order: Vec<&Line> = lines.iter().copied().filter(|l| l.faint).collect();
     order.extend(lines.iter().copied().filter(|l| !l.faint).rev());
     for line in order {
         let class = if line.faint { "series other" } else { "series" };
         let _ = write!(out, "<g class=\"{class}\">");
         if let Some(Seg::Step { x0, x1, y, tip }) = line.single().filter(|_| !line.faint) {
-            one_interval(out, &map, line, ((x0 + x1) / 2.0, *y), tip);
+            one_interval(out, map, line, ((x0 + x1) / 2.0, *y), tip);
         } else {
-            polylines(out, &map, line);
-            markers(out, &map, line);
+            polylines(out, map, line);
+            markers(out, map, line);
         }
         out.push_str("</g>");
     }
@@ -432,8 +450,8 @@ fn panel(
 
 /// Thresholds not drawn, named instead: those above the axis and those too close to 0 to
 /// tell from it.
-fn unseen_note(above: &[&(f64, String)], below: &[&(f64, String)]) -> String {
-    let names = |m: &[&(f64, String)]| {
+fn unseen_note(above: &[&Mark], below: &[&Mark]) -> String {
+    let names = |m: &[&Mark]| {
         m.iter()
             .map(|m| m.1.as_str())
             .collect::<Vec<_>>()
@@ -473,7 +491,7 @@ fn one_interval(out: &mut String, map: &Mapping, line: &Line, (x, y): (f64, f64)
 }
 
 /// Reference marks (thresholds): a dashed line across the plot, labelled at its right end.
-fn marks(out: &mut String, map: &Mapping, marks: &[&(f64, String)]) {
+fn marks(out: &mut String, map: &Mapping, marks: &[&Mark]) {
     for (v, label) in marks {
         let y = map.y(*v, false);
         let _ = write!(

@@ -16,7 +16,7 @@ use super::columns::{render_columns, Columns};
 use super::data::{
     faint_others, frame_axis, frame_points, frames, most_frames, per_cpu_si, subject_cpu,
 };
-use super::lines::{render_lines, Line, LineChart};
+use super::lines::{render_lines, Line, LineChart, Mark};
 use super::softirq_columns::{irq_columns, net_rx_columns, net_rx_since_boot};
 use super::svg::human;
 use super::HOT;
@@ -85,6 +85,17 @@ fn si_frames_chart(host: &Host, f: &Finding, hot: Option<u32>) -> Option<String>
     })
 }
 
+/// The rule's thresholds: the hot CPU at or above one, the others under the other.
+fn softirq_marks() -> Vec<Mark> {
+    vec![
+        (SOFTIRQ_HOT_PCT, format!("hot {} %", human(SOFTIRQ_HOT_PCT))),
+        (
+            SOFTIRQ_OTHERS_MAX_PCT,
+            format!("others under {} %", human(SOFTIRQ_OTHERS_MAX_PCT)),
+        ),
+    ]
+}
+
 /// si % per frame: the hot CPU as a line, each other CPU faint.
 fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<String> {
     let axis = frame_axis(chosen);
@@ -138,13 +149,7 @@ fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<St
         y2_unit: String::new(),
         axis,
         lines,
-        marks: vec![
-            (SOFTIRQ_HOT_PCT, format!("hot {} %", human(SOFTIRQ_HOT_PCT))),
-            (
-                SOFTIRQ_OTHERS_MAX_PCT,
-                format!("others under {} %", human(SOFTIRQ_OTHERS_MAX_PCT)),
-            ),
-        ],
+        marks: softirq_marks(),
         note: String::new(),
         split: false,
     })
