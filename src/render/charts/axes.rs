@@ -7,17 +7,21 @@
 
 use std::fmt::Write as _;
 
-use super::svg::{c, escape, short, text, W};
+use super::svg::{c, escape, short, text, CHAR_W, W};
 use super::time::{clock, zone, XAxis};
 
-/// Height of a chart with a plot area (heat strips grow or shrink with their rows).
-pub(super) const H: f64 = 200.0;
-/// Plot area margins: room for y labels on the left, legend on top, time labels below.
-pub(super) const LEFT: f64 = 54.0;
-pub(super) const RIGHT_PLAIN: f64 = 16.0;
-const RIGHT_AXIS: f64 = 46.0;
-pub(super) const TOP: f64 = 32.0;
-pub(super) const BOTTOM: f64 = 38.0;
+/// Height of a chart with one plot area and a one-row legend (heat strips grow or shrink
+/// with their rows; line charts with their legend and panels).
+pub(super) const H: f64 = 250.0;
+/// Plot area margins: room for y labels on the left, legend and unit on top, time labels
+/// and the caption below.
+pub(super) const LEFT: f64 = 52.0;
+pub(super) const RIGHT_PLAIN: f64 = 12.0;
+const RIGHT_AXIS: f64 = 40.0;
+pub(super) const TOP: f64 = 50.0;
+pub(super) const BOTTOM: f64 = 46.0;
+/// The baseline of the first legend row.
+pub(super) const LEGEND_Y: f64 = 17.0;
 
 /// A y axis from 0 to `top` in ticks of `step`.
 #[derive(Debug, Clone, Copy)]
@@ -86,19 +90,27 @@ impl YScale {
     }
 }
 
-/// The plot area of a chart [`H`] high: from [`LEFT`] to `right`, from [`TOP`] to `bottom`.
+/// A plot area: from [`LEFT`] to `right`, from `top` to `bottom`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Plot {
+    pub top: f64,
     pub right: f64,
     pub bottom: f64,
 }
 
 impl Plot {
-    /// The plot area, narrower when a right axis needs room for its labels.
+    /// The plot area of a chart [`H`] high, narrower when a right axis needs room for its
+    /// labels.
     pub fn new(right_axis: bool) -> Self {
+        Plot::at(TOP, H - BOTTOM, right_axis)
+    }
+
+    /// A plot area from `top` to `bottom` (one panel of a chart of several).
+    pub fn at(top: f64, bottom: f64, right_axis: bool) -> Self {
         Plot {
+            top,
             right: W - if right_axis { RIGHT_AXIS } else { RIGHT_PLAIN },
-            bottom: H - BOTTOM,
+            bottom,
         }
     }
 
@@ -109,7 +121,7 @@ impl Plot {
         } else {
             0.0
         };
-        self.bottom - v / scale.top * (self.bottom - TOP)
+        self.bottom - v / scale.top * (self.bottom - self.top)
     }
 
     /// The grid at the ticks of `scale`, then the axis group: left and bottom axis lines,
@@ -140,7 +152,7 @@ impl Plot {
             out,
             "<line x1=\"{l}\" y1=\"{t}\" x2=\"{l}\" y2=\"{b}\" stroke=\"currentColor\" stroke-opacity=\"0.5\"/><line x1=\"{l}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"currentColor\" stroke-opacity=\"0.5\"/>",
             l = c(LEFT),
-            t = c(TOP),
+            t = c(self.top),
             b = c(self.bottom),
             r = c(self.right)
         );
@@ -148,7 +160,7 @@ impl Plot {
             let y = self.y(scale, i as f64 * scale.step);
             row_label(out, y, label);
         }
-        text(out, 4.0, TOP - 12.0, "start", "unit", &short(unit, 24));
+        text(out, 4.0, self.top - 9.0, "start", "unit", &short(unit, 56));
         x_labels(out);
         out.push_str("</g>");
     }
@@ -159,25 +171,34 @@ impl Plot {
             out,
             "<line x1=\"{r}\" y1=\"{t}\" x2=\"{r}\" y2=\"{b}\" stroke=\"currentColor\" stroke-opacity=\"0.5\"/>",
             r = c(self.right),
-            t = c(TOP),
+            t = c(self.top),
             b = c(self.bottom)
         );
         for (i, label) in scale.labels().iter().enumerate() {
             let y = self.y(scale, i as f64 * scale.step);
             text(
                 out,
-                self.right + 5.0,
-                y + 3.5,
+                self.right + 4.0,
+                y + 5.0,
                 "start",
                 "tick tick-right",
                 label,
             );
         }
-        text(out, W - 4.0, TOP - 12.0, "end", "unit", &short(unit, 24));
+        text(
+            out,
+            W - 4.0,
+            self.top - 9.0,
+            "end",
+            "unit",
+            &short(unit, 20),
+        );
     }
 
     /// Tick marks and labels under the plot at x positions (already in chart coordinates).
+    /// A label that would overlap the one before it is left out (its tick stays).
     pub fn x_ticks(&self, out: &mut String, ticks: &[(f64, String)]) {
+        let mut free_from = f64::NEG_INFINITY;
         for (x, label) in ticks {
             let _ = write!(
                 out,
@@ -187,20 +208,31 @@ impl Plot {
                 b2 = c(self.bottom + 4.0)
             );
             // Labels near the right edge end at their tick instead of overflowing the chart.
-            let anchor = if *x > W - 30.0 { "end" } else { "middle" };
-            text(out, *x, self.bottom + 15.0, anchor, "tick", &escape(label));
+            let w = label.chars().count() as f64 * CHAR_W;
+            let (anchor, from) = if *x + w / 2.0 > W {
+                ("end", *x - w)
+            } else if *x - w / 2.0 < 0.0 {
+                ("start", *x)
+            } else {
+                ("middle", *x - w / 2.0)
+            };
+            if from < free_from {
+                continue;
+            }
+            free_from = from + w + 8.0;
+            text(out, *x, self.bottom + 18.0, anchor, "tick", &escape(label));
         }
     }
 }
 
 /// A label left of the plot, centred on `y` (a y tick, or a heat strip's row).
 pub(super) fn row_label(out: &mut String, y: f64, label: &str) {
-    text(out, LEFT - 5.0, y + 3.5, "end", "tick", label);
+    text(out, LEFT - 5.0, y + 5.0, "end", "tick", label);
 }
 
 /// A label under the plot, centred on `x` (a column, or a heat strip's column).
 pub(super) fn column_label(out: &mut String, x: f64, bottom: f64, label: &str) {
-    text(out, x, bottom + 14.0, "middle", "tick", label);
+    text(out, x, bottom + 18.0, "middle", "tick", label);
 }
 
 /// The caption under the plot of a chart `height` high (what the x axis measures).
@@ -208,10 +240,10 @@ pub(super) fn caption(out: &mut String, height: f64, caption: &str) {
     text(
         out,
         LEFT,
-        height - 5.0,
+        height - 6.0,
         "start",
         "caption",
-        &short(caption, 100),
+        &short(caption, ((W - LEFT) / CHAR_W) as usize),
     );
 }
 

@@ -30,10 +30,10 @@ pub(super) struct BarChart {
     pub full_scale: Option<f64>,
 }
 
-const ROW: f64 = 24.0;
+const ROW: f64 = 26.0;
 const FIRST: f64 = 30.0;
-const LABEL_W: f64 = 210.0;
-const VALUE_W: f64 = 120.0;
+const LABEL_W: f64 = 170.0;
+const VALUE_W: f64 = 90.0;
 
 pub(super) fn render_bars(chart: &BarChart) -> Option<String> {
     if chart.bars.is_empty() {
@@ -45,10 +45,10 @@ pub(super) fn render_bars(chart: &BarChart) -> Option<String> {
     text(
         &mut out,
         4.0,
-        15.0,
+        17.0,
         "start",
         "caption",
-        &short(&chart.caption, 100),
+        &short(&chart.caption, 62),
     );
     let mut max_by_unit: BTreeMap<&str, f64> = BTreeMap::new();
     for b in &chart.bars {
@@ -88,15 +88,15 @@ fn bar(out: &mut String, y: f64, b: &Bar, max: f64) {
     text(
         out,
         LABEL_W - 6.0,
-        y + 12.0,
+        y + 13.0,
         "end",
         "bar-label",
-        &short(&b.label, 31),
+        &short(&b.label, 21),
     );
     // The track shows the scale; the bar at least a hairline so a zero still reads as 0.
     let _ = write!(
         out,
-        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"currentColor\" fill-opacity=\"0.07\"/><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{}\"/>",
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"18\" fill=\"currentColor\" fill-opacity=\"0.07\"/><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"18\" fill=\"{}\"/>",
         c(LABEL_W),
         c(y),
         c(full),
@@ -108,10 +108,10 @@ fn bar(out: &mut String, y: f64, b: &Bar, max: f64) {
     text(
         out,
         LABEL_W + full + 6.0,
-        y + 12.0,
+        y + 13.0,
         "start",
         "bar-value",
-        &short(&b.text, 24),
+        &short(&b.text, 11),
     );
     out.push_str("</g>");
 }

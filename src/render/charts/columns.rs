@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::axes::{caption, column_label, Plot, YScale, H, LEFT};
+use super::axes::{caption, column_label, Plot, YScale, H, LEFT, LEGEND_Y};
 use super::svg::{c, escape, human, legend_item, open, short};
 use super::HOT;
 
@@ -25,7 +25,7 @@ pub(super) struct Columns {
 
 impl Columns {
     fn y_unit_suffix(&self) -> String {
-        if self.y_unit == "%" {
+        if self.y_unit.starts_with('%') {
             " %".into()
         } else if self.y_unit.is_empty() {
             String::new()
@@ -62,16 +62,26 @@ pub(super) fn render_columns(chart: &Columns) -> Option<String> {
     column_rects(&mut out, plot, scale, chart);
     out.push_str("</g>");
     let any_hot = chart.items.iter().any(|i| i.2);
-    let x = legend_item(&mut out, LEFT, &chart.hot_label, HOT, false, false, 40);
+    let x = legend_item(
+        &mut out,
+        LEFT,
+        LEGEND_Y,
+        &chart.hot_label,
+        HOT,
+        false,
+        false,
+        24,
+    );
     if chart.items.len() > 1 && any_hot {
         legend_item(
             &mut out,
             x,
+            LEGEND_Y,
             &chart.rest_label,
             "currentColor",
             false,
             true,
-            40,
+            24,
         );
     }
     out.push_str("</svg>");
@@ -82,7 +92,7 @@ pub(super) fn render_columns(chart: &Columns) -> Option<String> {
 fn column_labels(out: &mut String, plot: Plot, chart: &Columns) {
     let n = chart.items.len();
     let slot = chart.slot(plot);
-    let every = ((n as f64 * 34.0) / (plot.right - LEFT)).ceil().max(1.0) as usize;
+    let every = ((n as f64 * 44.0) / (plot.right - LEFT)).ceil().max(1.0) as usize;
     for (i, (label, _, hot)) in chart.items.iter().enumerate() {
         if i % every == 0 || *hot {
             let x = LEFT + slot * (i as f64 + 0.5);

@@ -46,6 +46,46 @@ pub(super) fn time_range(
     Some((x0.min(x1), x1))
 }
 
+/// What a counter counts, for an axis: `drops`, `squeezes`, `errors`, `packets`, `bytes`.
+pub(super) fn noun_of(key: &str) -> &'static str {
+    let k = key.to_ascii_lowercase();
+    let has = |w: &[&str]| w.iter().any(|s| k.contains(s));
+    if has(&["squeeze"]) {
+        "squeezes"
+    } else if has(&["allowance"]) {
+        "packets over allowance"
+    } else if has(&[
+        "drop", "discard", "prune", "overflow", "miss", "fifo", "overrun",
+    ]) {
+        "drops"
+    } else if has(&["err", "crc", "frame", "align", "collision"]) {
+        "errors"
+    } else if has(&["timeout"]) {
+        "timeouts"
+    } else if has(&["carrier", "flap", "link"]) {
+        "link changes"
+    } else if has(&["bytes", "octets"]) {
+        "bytes"
+    } else if has(&["packets", "pkts", "frames"]) {
+        "packets"
+    } else {
+        "events"
+    }
+}
+
+/// The y axis of counters `keys`: their shared noun (else `events`) per second or per
+/// interval: `drops/s`, `squeezes/s`, `errors per interval`.
+pub(super) fn axis_unit<'a>(keys: impl IntoIterator<Item = &'a str>, per_second: bool) -> String {
+    let mut nouns: Vec<&str> = keys.into_iter().map(noun_of).collect();
+    nouns.dedup();
+    let noun = match nouns.as_slice() {
+        [one] => one,
+        _ if nouns.iter().all(|n| matches!(*n, "drops" | "errors")) => "drops + errors",
+        _ => "events",
+    };
+    format!("{noun}{}", unit_text(per_second))
+}
+
 pub(super) fn unit_text(per_second: bool) -> &'static str {
     if per_second {
         "/s"

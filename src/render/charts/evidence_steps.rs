@@ -4,7 +4,8 @@
 
 use rules::finding::{Evidence, Finding};
 
-use super::data::{is_live, time_range};
+use super::data::{axis_unit, is_live, time_range};
+use super::interface::rate_marks;
 use super::lines::{render_lines, Line, LineChart, Seg};
 use super::svg::human;
 use super::time::{comparable, tip_range, XAxis};
@@ -48,12 +49,13 @@ pub(super) fn evidence_steps(f: &Finding) -> Option<String> {
             live.len(),
             f.rule
         ),
-        y_unit: "per s".into(),
+        y_unit: axis_unit(metrics.iter().copied(), true),
         y2_unit: String::new(),
         axis,
         lines,
-        marks: Vec::new(),
+        marks: rate_marks(f.rule),
         note: "intervals with growth only".into(),
+        split: true,
     })
 }
 
@@ -61,7 +63,7 @@ pub(super) fn evidence_steps(f: &Finding) -> Option<String> {
 fn metric_line(live: &[&Evidence], axis: XAxis, m: &str, color: &'static str) -> Line {
     let mut items: Vec<&&Evidence> = live.iter().filter(|e| e.metric == m).collect();
     items.sort_by(|a, b| rules::model::cmp_time(&a.end, &b.end));
-    let mut line = Line::new(format!("{m}/s"), color);
+    let mut line = Line::new(m, color).with_unit("/s");
     for e in items {
         let Some((x0, x1)) = time_range(e.start.as_ref(), e.end.as_ref(), None) else {
             continue;

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::axes::{caption, column_label, row_label, BOTTOM, H, LEFT, RIGHT_PLAIN, TOP};
+use super::axes::{caption, column_label, row_label, BOTTOM, H, LEFT, LEGEND_Y, RIGHT_PLAIN, TOP};
 use super::svg::{c, escape, human, open, short, text, W};
 
 /// Heat strips aggregate columns (by maximum) beyond this many.
@@ -65,7 +65,7 @@ impl<'a> Grid<'a> {
             })
             .collect();
         let nrows = rows.len();
-        let row_h = ((H - TOP - BOTTOM) / nrows as f64).clamp(3.0, 14.0);
+        let row_h = ((H - TOP - BOTTOM) / nrows as f64).clamp(3.0, 16.0);
         let col_w = (W - RIGHT_PLAIN - LEFT) / cols.len() as f64;
         Grid {
             cols,
@@ -115,15 +115,15 @@ pub(super) fn render_heat(chart: &Heat) -> Option<String> {
 /// Row labels (every k-th when rows are thin) and column labels (first, last, and a few
 /// between).
 fn labels(out: &mut String, chart: &Heat, grid: &Grid) {
-    let every = (11.0 / grid.row_h).ceil().max(1.0) as usize;
+    let every = (16.0 / grid.row_h).ceil().max(1.0) as usize;
     for (i, (label, _)) in grid.rows.iter().enumerate() {
         if i % every == 0 {
             let y = TOP + grid.row_h * (i as f64 + 0.5);
-            row_label(out, y, &short(label, 9));
+            row_label(out, y, &short(label, 6));
         }
     }
     let cols = &grid.cols;
-    let label_every = (cols.len() as f64 / 5.0).ceil().max(1.0) as usize;
+    let label_every = (cols.len() as f64 / 3.0).ceil().max(1.0) as usize;
     for (j, (a, b)) in cols.iter().enumerate() {
         if j % label_every == 0 || j + 1 == cols.len() {
             if j + 1 != cols.len() && cols.len() - j - 1 < label_every / 2 {
@@ -178,7 +178,7 @@ fn scale_legend(out: &mut String, max: f64, unit: &str) {
         let op = 0.12 + 0.88 * k as f64 / 4.0;
         let _ = write!(
             out,
-            "<rect class=\"legend\" x=\"{}\" y=\"6\" width=\"12\" height=\"10\" fill=\"{HEAT}\" fill-opacity=\"{op:.2}\"/>",
+            "<rect class=\"legend\" x=\"{}\" y=\"6\" width=\"12\" height=\"12\" fill=\"{HEAT}\" fill-opacity=\"{op:.2}\"/>",
             c(x)
         );
         x += 13.0;
@@ -186,7 +186,7 @@ fn scale_legend(out: &mut String, max: f64, unit: &str) {
     text(
         out,
         x + 4.0,
-        15.0,
+        LEGEND_Y,
         "start",
         "legend-label",
         &escape(&format!("0 … {}{}", human(max), unit)),

@@ -7,11 +7,15 @@ use std::collections::BTreeSet;
 
 use rules::finding::Finding;
 use rules::model::{Host, Interval};
+use rules::thresholds::{
+    CLOUD_ALLOWANCE_CRIT_RATE, LISTEN_LIVE_CRIT_RATE, LISTEN_LIVE_WARN_RATE, LIVE_CRIT_RATE,
+    LIVE_WARN_RATE, SQUEEZE_LIVE_WARN_RATE,
+};
 use rules::timeline::series_of;
 
 use super::data::{
-    interval_axis, interval_seg, interval_value, is_live, live_interval, steal_of, steal_samples,
-    unit_text,
+    axis_unit, interval_axis, interval_seg, interval_value, is_live, live_interval, steal_of,
+    steal_samples, unit_text,
 };
 use super::lines::{render_lines, Line, LineChart, Seg};
 use super::svg::human;
@@ -92,7 +96,7 @@ fn counter_lines(counters: &[CounterLine], axis: XAxis, per_second: bool) -> Vec
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let mut line = Line::new(format!("{}{unit}", m.label), PALETTE[i % PALETTE.len()]);
+            let mut line = Line::new(&m.label, PALETTE[i % PALETTE.len()]).with_unit(unit);
             line.segs = m
                 .intervals
                 .iter()
@@ -139,7 +143,7 @@ pub(super) fn interface_chart(host: &Host, f: &Finding) -> Option<String> {
         if let XAxis::Time { offset } = axis {
             match steal_overlay(host, &lines, offset) {
                 Some(line) => {
-                    y2_unit = "steal %".into();
+                    y2_unit = "% CPU (steal)".into();
                     lines.push(line);
                 }
                 None if steal_samples(host).iter().any(|s| steal_of(s).is_some()) => {
@@ -150,21 +154,64 @@ pub(super) fn interface_chart(host: &Host, f: &Finding) -> Option<String> {
         }
     }
     let (title, desc) = describe(f, &counters, &lines, per_second, !y2_unit.is_empty());
+    let marks = if per_second {
+        rate_marks(f.rule)
+    } else {
+        Vec::new()
+    };
     render_lines(&LineChart {
         kind: "interface",
         title,
         desc,
-        y_unit: if per_second {
-            "per s".into()
-        } else {
-            "per interval".into()
-        },
+        y_unit: axis_unit(counters.iter().map(|m| m.key.as_str()), per_second),
         y2_unit,
         axis,
         lines,
-        marks: Vec::new(),
+        marks,
         note,
+        split: true,
     })
+}
+
+/// Rules judged by `rules::evidence::drop_severity`: live loss is a warning from
+/// `LIVE_WARN_RATE` and critical from `LIVE_CRIT_RATE` per second (or by ratio).
+const DROP_RATE_RULES: [&str; 13] = [
+    "tap-tx-drop",
+    "nic-rx-ring-overflow",
+    "tx-queue-drop",
+    "qdisc-drop",
+    "nic-phy-errors",
+    "nic-tx-errors",
+    "protocol-discards",
+    "udp-rcvbuf-errors",
+    "tcp-rcvq-drop",
+    "rp-filter-drop",
+    "socket-mem-pressure",
+    "conntrack-table-full",
+    "softnet-backlog-drop",
+];
+
+/// The per-second thresholds of `rule`, labelled, for the chart's dashed marks.
+pub(super) fn rate_marks(rule: &str) -> Vec<(f64, String)> {
+    let pair = |w: f64, c: f64| {
+        vec![
+            (w, format!("warning {}/s", human(w))),
+            (c, format!("critical {}/s", human(c))),
+        ]
+    };
+    match rule {
+        "cloud-allowance-exceeded" => vec![(
+            CLOUD_ALLOWANCE_CRIT_RATE,
+            format!("critical {}/s", human(CLOUD_ALLOWANCE_CRIT_RATE)),
+        )],
+        "tcp-listen-overflow" => pair(LISTEN_LIVE_WARN_RATE, LISTEN_LIVE_CRIT_RATE),
+        "softnet-time-squeeze" => vec![(
+            SQUEEZE_LIVE_WARN_RATE,
+            format!("warning {}/s", human(SQUEEZE_LIVE_WARN_RATE)),
+        )],
+        r if DROP_RATE_RULES.contains(&r) => pair(LIVE_WARN_RATE, LIVE_CRIT_RATE),
+        _ => Vec::new(),
+    }
 }
 
 /// Title and description: the counters, how many intervals, the peak, and the overlay.
@@ -235,7 +282,7 @@ fn steal_overlay(host: &Host, lines: &[Line], offset: Option<i32>) -> Option<Lin
         return None;
     }
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut line = Line::new("CPU steal %", STEAL);
+    let mut line = Line::new("CPU steal", STEAL).with_unit(" %");
     line.right = true;
     line.dashed = true;
     for (x, y) in points {
@@ -268,8 +315,16 @@ mod tests {
         well_formed(&svg);
         // One contiguous step line: 5 intervals × 2 points, plus the steal line of 5 points.
         assert_eq!(polylines(&svg), vec![5, 10]);
-        assert!(svg.contains("tx_dropped/s"), "{svg}");
-        assert!(svg.contains("CPU steal %") && svg.contains("steal %"));
+        // The legend prints the numbers (0, 0, 4000, 5000, 5000 /s over equal intervals).
+        assert!(
+            svg.contains(">tx_dropped — max 5000/s, mean 2800/s<"),
+            "{svg}"
+        );
+        assert!(svg.contains(">CPU steal — max 45 %, mean 26.8 %<"));
+        assert!(svg.contains(">drops/s<") && svg.contains(">% CPU (steal)<"));
+        // The rule's thresholds are 1/s and 100/s: on a 0–6000 axis, named, not drawn.
+        assert!(svg.contains("warning 1/s, critical 100/s ↓ near 0"));
+        assert!(!svg.contains("class=\"mark\""));
         // Time ticks in the capture's local time and the zone caption.
         assert!(
             svg.contains(">12:28:00<") && svg.contains(">12:28:25<"),
@@ -283,6 +338,28 @@ mod tests {
             svg.contains("12:28:15–12:28:20 · tx_dropped: 5000/s"),
             "{svg}"
         );
+    }
+
+    #[test]
+    fn drop_thresholds_are_dashed_labelled_lines_at_their_value() {
+        // 250 drops per 5 s = 50/s: critical (100/s) fits the axis (0–100), warning (1/s)
+        // is too close to 0 to draw and is named instead.
+        let host = tap_host("tap0", &[0, 250, 500]);
+        let f = finding_of(&host, "tap-tx-drop");
+        let svg = for_finding(&host, &f).unwrap();
+        well_formed(&svg);
+        assert_eq!(svg.matches("class=\"mark\"").count(), 1, "{svg}");
+        assert!(svg.contains(">critical 100/s<") && svg.contains("stroke-dasharray=\"5 4\""));
+        assert!(svg.contains(">warning 1/s ↓ near 0<"));
+        // The axis tops at 100 (the mark), and the mark lies on the top grid line.
+        assert!(svg.contains(">100<"));
+        let mark = svg.split("class=\"mark\"").nth(1).unwrap();
+        let top = svg
+            .split("class=\"axis\"><line x1=\"52\" y1=\"")
+            .nth(1)
+            .unwrap();
+        let top_y = &top[..top.find('"').unwrap()];
+        assert!(mark.contains(&format!("y1=\"{top_y}\"")), "{top_y} {mark}");
     }
 
     #[test]

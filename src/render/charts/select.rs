@@ -71,12 +71,20 @@ mod tests {
     }
 
     #[test]
-    fn one_quiet_interval_is_a_flat_step() {
-        // One interval, zero rates.
+    fn one_quiet_interval_is_a_labelled_dot_not_a_flat_line() {
+        // One interval, zero rates: a flat line would pass for a trend.
         let host = tap_host("tap0", &[7, 7]);
         let svg = for_finding(&host, &quiet_tap_finding()).unwrap();
         well_formed(&svg);
-        assert_eq!(polylines(&svg), vec![2]);
+        assert!(polylines(&svg).is_empty(), "{svg}");
+        assert_eq!(svg.matches("class=\"one-interval\"").count(), 1);
+        assert!(svg.contains(">one interval: 0/s<"));
+        assert!(svg.contains("tx_dropped — one interval: 0/s"));
+        // One interval of 1000 drops in 5 s: the dot says 200/s.
+        let host = tap_host("tap0", &[0, 1000]);
+        let f = finding_of(&host, "tap-tx-drop");
+        let svg = for_finding(&host, &f).unwrap();
+        assert!(polylines(&svg).is_empty() && svg.contains(">one interval: 200/s<"));
     }
 
     #[test]

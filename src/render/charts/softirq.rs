@@ -16,7 +16,7 @@ use super::columns::{render_columns, Columns};
 use super::data::{
     faint_others, frame_axis, frame_points, frames, most_frames, per_cpu_si, subject_cpu,
 };
-use super::lines::{render_lines, Line, LineChart};
+use super::lines::{render_lines, Line, LineChart, Mark};
 use super::softirq_columns::{irq_columns, net_rx_columns, net_rx_since_boot};
 use super::svg::human;
 use super::HOT;
@@ -77,12 +77,23 @@ fn si_frames_chart(host: &Host, f: &Finding, hot: Option<u32>) -> Option<String>
         kind: "softirq",
         title: format!("softirq si % per CPU in the only frame of {}", one.source),
         desc: format!("si % per CPU in one frame of {}.", one.source),
-        y_unit: "%".into(),
+        y_unit: "% CPU (softirq)".into(),
         caption: "one frame: not a trend".into(),
         hot_label: f.subject.clone(),
         rest_label: "other CPUs".into(),
         items,
     })
+}
+
+/// The rule's thresholds: the hot CPU at or above one, the others under the other.
+fn softirq_marks() -> Vec<Mark> {
+    vec![
+        (SOFTIRQ_HOT_PCT, format!("hot {} %", human(SOFTIRQ_HOT_PCT))),
+        (
+            SOFTIRQ_OTHERS_MAX_PCT,
+            format!("others under {} %", human(SOFTIRQ_OTHERS_MAX_PCT)),
+        ),
+    ]
 }
 
 /// si % per frame: the hot CPU as a line, each other CPU faint.
@@ -95,7 +106,7 @@ fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<St
         .map(|(n, _)| n)
         .collect();
     let line_of = |n: u32, label: String, color: &'static str| {
-        let mut line = Line::new(label, color);
+        let mut line = Line::new(label, color).with_unit(" %");
         line.segs = frame_points(
             chosen,
             axis,
@@ -106,7 +117,7 @@ fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<St
     };
     let mut lines = Vec::new();
     if let Some(n) = hot {
-        lines.push(line_of(n, format!("cpu{n} si %"), HOT));
+        lines.push(line_of(n, format!("cpu{n} si"), HOT));
     }
     let others: Vec<(u32, f64)> = cpus
         .iter()
@@ -134,12 +145,13 @@ fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<St
             human(SOFTIRQ_HOT_PCT),
             human(SOFTIRQ_OTHERS_MAX_PCT)
         ),
-        y_unit: "%".into(),
+        y_unit: "% CPU (softirq)".into(),
         y2_unit: String::new(),
         axis,
         lines,
-        marks: vec![(SOFTIRQ_HOT_PCT, format!("hot {} %", human(SOFTIRQ_HOT_PCT)))],
+        marks: softirq_marks(),
         note: String::new(),
+        split: false,
     })
 }
 
@@ -157,6 +169,10 @@ mod tests {
         well_formed(&svg);
         // The hot CPU and three faint others, 4 frames each.
         assert_eq!(polylines(&svg), vec![4, 4, 4, 4]);
-        assert!(svg.contains("cpu0 si %") && svg.contains("other CPUs"));
+        // The hot CPU's numbers and the others' peak are printed, both thresholds drawn.
+        assert!(svg.contains("cpu0 si — max 95 %, mean 95 %"), "{svg}");
+        assert!(svg.contains("other CPUs (3) — max 4 %"));
+        assert!(svg.contains(">hot 50 %<") && svg.contains(">others under 15 %<"));
+        assert!(svg.contains(">% CPU (softirq)<"));
     }
 }

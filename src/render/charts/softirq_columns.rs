@@ -65,9 +65,9 @@ pub(super) fn net_rx_since_boot(host: &Host, f: &Finding, hot: Option<u32>) -> O
         title: format!("NET_RX softirqs per CPU, {what}"),
         desc: format!("One reading of {}: NET_RX per CPU, {what}.", last.source),
         y_unit: if uptime.is_some() {
-            "per s".into()
+            "NET_RX softirqs/s".into()
         } else {
-            "total".into()
+            "NET_RX softirqs (total)".into()
         },
         caption: format!("{what} · one reading, not a trend"),
         hot_label: f.subject.clone(),
@@ -141,9 +141,9 @@ fn per_cpu_columns(
             share.map_or(String::new(), took)
         ),
         y_unit: if per_second {
-            "per s".into()
+            format!("{what}/s")
         } else {
-            "count".into()
+            format!("{what} per interval")
         },
         caption: format!(
             "{} interval(s){}{}",
@@ -200,7 +200,9 @@ mod tests {
         well_formed(&svg);
         // cpu0: 2800 in 20 s = 140/s, cpu1: 200 in 20 s = 10/s; cpu0 took 2800 of 3000.
         assert!(svg.contains("NET_RX softirqs per CPU per second"), "{svg}");
-        assert!(svg.contains("cpu0: 140 per s") && svg.contains("cpu1: 10 per s"));
+        assert!(svg.contains("cpu0: 140 NET_RX softirqs/s"), "{svg}");
+        assert!(svg.contains("cpu1: 10 NET_RX softirqs/s"));
+        assert!(svg.contains(">NET_RX softirqs/s<"));
         assert!(svg.contains("2 interval(s), 20 s in all · cpu0: 93.3 % of all"));
         assert!(net_rx_columns(&Host::new("empty"), &f, Some(0)).is_none());
     }

@@ -9,11 +9,12 @@ use rules::model::{Host, IntervalKind, SoftnetInterval};
 
 use super::columns::{render_columns, Columns};
 use super::data::{
-    faint_others, interval_axis, interval_seg, is_live, softnet_series, softnet_value, subject_cpu,
-    unit_text,
+    axis_unit, faint_others, interval_axis, interval_seg, is_live, noun_of, softnet_series,
+    softnet_value, subject_cpu, unit_text,
 };
 use super::evidence_bars::evidence_bars;
 use super::evidence_steps::evidence_steps;
+use super::interface::rate_marks;
 use super::lines::{render_lines, Line, LineChart};
 use super::svg::human;
 use super::time::XAxis;
@@ -29,7 +30,7 @@ fn softnet_line(
     color: &'static str,
 ) -> Line {
     let unit = unit_text(per_second);
-    let mut line = Line::new(label, color);
+    let mut line = Line::new(label, color).with_unit(unit);
     line.segs = ivs
         .iter()
         .enumerate()
@@ -51,13 +52,12 @@ fn cpu_lines(
     cpu: Option<u32>,
     cpus: &BTreeSet<u32>,
 ) -> Vec<Line> {
-    let unit = unit_text(per_second);
     let line_of = |n: u32, label: String, color: &'static str| {
         softnet_line(ivs, axis, (key, per_second), n, label, color)
     };
     let mut lines = Vec::new();
     if let Some(n) = cpu {
-        lines.push(line_of(n, format!("cpu{n} {key}{unit}"), HOT));
+        lines.push(line_of(n, format!("cpu{n} {key}"), HOT));
     }
     let others: Vec<(u32, f64)> = cpus
         .iter()
@@ -110,16 +110,17 @@ pub(super) fn softnet_chart(host: &Host, f: &Finding, key: &str) -> Option<Strin
             human(peak),
             cpus.len().saturating_sub(usize::from(cpu.is_some()))
         ),
-        y_unit: if per_second {
-            "per s".into()
-        } else {
-            "per interval".into()
-        },
+        y_unit: axis_unit([key], per_second),
         y2_unit: String::new(),
         axis,
         lines,
-        marks: Vec::new(),
+        marks: if per_second {
+            rate_marks(f.rule)
+        } else {
+            Vec::new()
+        },
         note: String::new(),
+        split: true,
     })
 }
 
@@ -199,7 +200,11 @@ pub(super) fn softnet_since_boot(host: &Host, key: &str, hot: Option<u32>) -> Op
         kind: "softnet",
         title: format!("softnet {key} per CPU, {what}"),
         desc: format!("One reading of {source}: softnet {key} per CPU, {what} (no samples during the capture)."),
-        y_unit: if per_second { "per s".into() } else { "total".into() },
+        y_unit: if per_second {
+            axis_unit([key], true)
+        } else {
+            format!("{} (total)", noun_of(key))
+        },
         caption: format!("{what} · one reading, not a trend"),
         hot_label: hot.map_or_else(|| format!("{key} per CPU"), |n| format!("cpu{n}")),
         rest_label: "other CPUs".into(),
@@ -227,7 +232,13 @@ mod tests {
         let svg = for_finding(&host, &f).unwrap();
         well_formed(&svg);
         assert_eq!(polylines(&svg), vec![4, 4]);
-        assert!(svg.contains("cpu0 dropped/s"));
+        // cpu0 dropped 5000 in 10 s, then 7000: 500/s and 700/s; the y axis counts drops;
+        // the rule's warning (1/s) is too close to 0 to draw, critical 100/s is drawn.
+        assert!(
+            svg.contains("cpu0 dropped — max 700/s, mean 600/s") && svg.contains(">drops/s<"),
+            "{svg}"
+        );
+        assert!(svg.contains(">critical 100/s<") && svg.contains("warning 1/s ↓ near 0"));
         let heat = softnet_heatmap(&host, "dropped").unwrap();
         well_formed(&heat);
         // cpu0 dropped in both intervals: two coloured cells (cpu1 never dropped).
@@ -247,7 +258,7 @@ mod tests {
             "{svg}"
         );
         assert!(
-            svg.contains("cpu0: 50/s") || svg.contains("cpu0: 50 per s"),
+            svg.contains("cpu0: 50 drops/s") && svg.contains(">drops/s<"),
             "{svg}"
         );
     }

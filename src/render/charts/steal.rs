@@ -52,9 +52,10 @@ pub(super) fn steal_chart(host: &Host, f: &Finding) -> Option<String> {
             human(STEAL_WARN_PCT),
             human(STEAL_CRIT_PCT)
         ),
-        y_unit: "%".into(),
+        y_unit: "% CPU (steal)".into(),
         y2_unit: String::new(),
         axis,
+        split: false,
         lines: steal_lines(&by_series, axis),
         marks: vec![
             (
@@ -93,16 +94,16 @@ fn steal_lines(by_series: &Readings, axis: XAxis) -> Vec<Line> {
     let mut lines = Vec::new();
     for (k, (series, readings)) in by_series.iter().take(MAX_METRICS).enumerate() {
         let label = if by_series.len() == 1 {
-            "steal %".to_string()
+            "steal".to_string()
         } else {
-            format!("steal % ({series})")
+            format!("steal ({series})")
         };
         let color = if k == 0 {
             STEAL
         } else {
             PALETTE[k % PALETTE.len()]
         };
-        let mut line = Line::new(label, color);
+        let mut line = Line::new(label, color).with_unit(" %");
         let frames: Vec<&CpuSample> = readings.iter().map(|r| r.0).collect();
         line.segs = frame_points(&frames, axis, steal_of, |s, when, st| {
             format!("{when} · steal: {} % ({})", human(st), s.source)

@@ -7,8 +7,16 @@
 
 use std::fmt::Write as _;
 
-/// Width of every chart (the `viewBox` and the `width` attribute).
-pub(super) const W: f64 = 640.0;
+/// Width of every chart's `viewBox`. The chart itself is as wide as its container (up to
+/// [`MAX_PX`]) and its text scales with it: with 480 units and [`FONT`] = 14, text is 10 px
+/// when the chart is 350 px wide (a 390 px phone) and 17.5 px at the widest.
+pub(super) const W: f64 = 480.0;
+/// Font size in user units (scaled with the chart, see [`W`]).
+pub(super) const FONT: f64 = 14.0;
+/// Rough width of one character at [`FONT`], to fit labels without measuring text.
+pub(super) const CHAR_W: f64 = 7.6;
+/// The widest a chart is drawn on a page, in CSS px.
+const MAX_PX: f64 = 600.0;
 
 /// Escapes text for XML content and attribute values (`&`, `<`, `>`, `"`, `'`). Control
 /// characters (which XML 1.0 forbids) and line breaks become a replacement character or a
@@ -33,11 +41,16 @@ pub fn escape(s: &str) -> String {
 
 /// At most `max` characters of `s` (with `…` when cut), escaped.
 pub(super) fn short(s: &str, max: usize) -> String {
+    escape(&cut(s, max))
+}
+
+/// At most `max` characters of `s` (with `…` when cut), not escaped.
+pub(super) fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
-        return escape(s);
+        return s.to_string();
     }
-    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-    escape(&format!("{cut}…"))
+    let head: String = s.chars().take(max.saturating_sub(1)).collect();
+    format!("{head}…")
 }
 
 /// A coordinate with one decimal; never `NaN`, never `-0.0`.
@@ -91,9 +104,11 @@ pub(super) fn human(v: f64) -> String {
 pub(super) fn open(out: &mut String, kind: &str, height: f64, title: &str, desc: &str) {
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart-{kind}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" font-family=\"system-ui, sans-serif\" font-size=\"11\" style=\"max-width:100%;height:auto\"><title>{title}</title><desc>{desc}</desc>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart-{kind}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" preserveAspectRatio=\"xMidYMid meet\" role=\"img\" font-family=\"system-ui, sans-serif\" font-size=\"{font}\" style=\"max-width:{max}px;height:auto;display:block\"><title>{title}</title><desc>{desc}</desc>",
         w = c(W),
         h = c(height),
+        font = c(FONT),
+        max = c(MAX_PX),
         title = short(title, 300),
         desc = short(desc, 600),
     );
@@ -109,10 +124,13 @@ pub(super) fn text(out: &mut String, x: f64, y: f64, anchor: &str, class: &str, 
     );
 }
 
-/// A legend entry: swatch and (escaped) label; returns the x after it.
+/// A legend entry whose text sits on baseline `y`: swatch and (escaped) label; returns the
+/// x after it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn legend_item(
     out: &mut String,
     x: f64,
+    y: f64,
     label: &str,
     color: &str,
     dashed: bool,
@@ -132,14 +150,14 @@ pub(super) fn legend_item(
     };
     let _ = write!(
         out,
-        "<g class=\"legend\"><line x1=\"{}\" y1=\"12\" x2=\"{}\" y2=\"12\" stroke=\"{color}\" stroke-width=\"2.5\"{dash}{op}/>",
+        "<g class=\"legend\"><line x1=\"{}\" y1=\"{sy}\" x2=\"{}\" y2=\"{sy}\" stroke=\"{color}\" stroke-width=\"3\"{dash}{op}/>",
         c(x),
-        c(x + 16.0)
+        c(x + 16.0),
+        sy = c(y - 5.0)
     );
-    text(out, x + 20.0, 16.0, "start", "legend-label", &label);
+    text(out, x + 20.0, y, "start", "legend-label", &label);
     out.push_str("</g>");
-    // An estimate of the label's width at 11 px.
-    x + 20.0 + label.chars().count() as f64 * 6.2 + 14.0
+    x + 20.0 + label.chars().count() as f64 * CHAR_W + 14.0
 }
 
 #[cfg(test)]
