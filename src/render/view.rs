@@ -8,6 +8,12 @@ use rules::model::{Host, InterfaceKind, Report, Timestamp};
 use rules::path::{PathStage, StageFinding, StageId};
 use serde::Serialize;
 
+mod ifaces;
+mod percpu;
+
+pub use ifaces::{finding_anchor, FindingLink, InterfaceRow};
+pub use percpu::{CpuRow, CpuSummary};
+
 /// A capture to ask for: the command, and what it would have told.
 #[derive(Debug, Clone, Serialize)]
 pub struct Missing {
@@ -44,6 +50,14 @@ pub struct HostView {
     pub critical: usize,
     pub warning: usize,
     pub info: usize,
+
+    // ---- Issue 17 items 3 and 7 (scale): per-CPU summary, interfaces table order ----
+    /// One row per CPU over the whole capture, hottest first; where the folded raw tables start.
+    pub cpu: CpuSummary,
+    /// The interfaces table's rows: interfaces with findings first, their highlights and links.
+    pub interface_rows: Vec<InterfaceRow>,
+    /// The card anchor of each finding, in the order of `host.findings` (see `finding_anchor`).
+    pub anchors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,6 +111,13 @@ fn host_view(host: &Host) -> HostView {
         critical: count(rules::finding::Severity::Critical),
         warning: count(rules::finding::Severity::Warning),
         info: count(rules::finding::Severity::Info),
+        cpu: percpu::cpu_summary(host),
+        interface_rows: ifaces::interface_rows(host),
+        anchors: host
+            .findings
+            .iter()
+            .map(|f| finding_anchor(host, f))
+            .collect(),
     }
 }
 
