@@ -98,7 +98,8 @@ fn hostile_names_appear_only_escaped_in_the_html_report() {
     assert_eq!(occurrences(&html, &format!("<h2>Host {HOST_HTML}</h2>")), 1);
 
     // One tap-tx-drop per host: the subject in the finding's header, the "Stands on" link to
-    // it and the packet path's link to it, and the anchor they link to.
+    // it, the packet path's link and the interfaces table's link (issue 17) to it, and the
+    // anchor they link to.
     let header =
         format!("— <code>{IFACE_HTML}</code> <span class=\"mute rule\">tap-tx-drop</span>");
     assert_eq!(occurrences(&html, &header), 2, "finding headers");
@@ -108,7 +109,7 @@ fn hostile_names_appear_only_escaped_in_the_html_report() {
         let anchor = format!("{host}-tap-tx-drop-{IFACE_HTML}");
         assert_eq!(
             occurrences(&html, &format!("href=\"#{anchor}\"")),
-            2,
+            3,
             "{anchor}"
         );
         assert_eq!(
@@ -120,7 +121,7 @@ fn hostile_names_appear_only_escaped_in_the_html_report() {
 
     // The interface table of each host.
     assert_eq!(
-        occurrences(&html, &format!("<td><code>{IFACE_HTML}</code></td>")),
+        occurrences(&html, &format!("<td><code>{IFACE_HTML}</code><br><a href=")),
         2,
         "interface table rows"
     );
