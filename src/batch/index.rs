@@ -34,8 +34,56 @@ struct Row {
     hosts: Vec<String>,
     collected_at: Option<String>,
     worst: Option<String>,
-    findings: Vec<String>,
+    /// Rule ids with the subjects each was found on, in rule order.
+    findings: Vec<RuleSubjects>,
     error: Option<String>,
+    /// Findings per severity, over every host of the input: the index's sort keys.
+    critical: usize,
+    warning: usize,
+    info: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct RuleSubjects {
+    rule: String,
+    subjects: Vec<String>,
+}
+
+/// The line above the table: what the batch covered and found.
+#[derive(Debug, Default, Serialize)]
+struct Totals {
+    inputs: usize,
+    hosts: usize,
+    critical: usize,
+    warning: usize,
+    info: usize,
+    /// Inputs read only in part, or not at all (`partial`, `failed`, `missing`).
+    damaged: usize,
+}
+
+/// Most critical findings first, then most warnings, then most infos; then by input path.
+fn by_severity(a: &Row, b: &Row) -> std::cmp::Ordering {
+    (b.critical, b.warning, b.info)
+        .cmp(&(a.critical, a.warning, a.info))
+        .then_with(|| a.input.cmp(&b.input))
+}
+
+fn totals(rows: &[Row]) -> Totals {
+    let mut t = Totals {
+        inputs: rows.len(),
+        ..Totals::default()
+    };
+    for r in rows {
+        t.hosts += r.hosts.len();
+        t.critical += r.critical;
+        t.warning += r.warning;
+        t.info += r.info;
+        t.damaged += usize::from(matches!(
+            r.status.as_str(),
+            "partial" | "failed" | "missing"
+        ));
+    }
+    t
 }
 
 fn severity_rank(s: &str) -> u8 {
@@ -54,8 +102,8 @@ fn read_json(path: &Path) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Writes the index and `findings.jsonl` for exactly these entries (one row each, in input
-/// order), so that inputs no longer present disappear and none is listed twice. Returns the
+/// Writes the index and `findings.jsonl` for exactly these entries (one row each; the index
+/// sorted by severity, `findings.jsonl` in input order), so that inputs no longer present disappear and none is listed twice. Returns the
 /// worst severity of any finding listed.
 pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
     let mut entries: Vec<&Entry> = entries.iter().collect();
@@ -92,11 +140,15 @@ pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
             Value::Null
         };
         let hosts_json = report["hosts"].as_array().cloned().unwrap_or_default();
-        let mut ids: Vec<String> = Vec::new();
+        let mut ids: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut counts = [0usize; 3];
         let mut worst: Option<String> = None;
         for h in &hosts_json {
             for f in h["findings"].as_array().into_iter().flatten() {
                 let sev = f["severity"].as_str().unwrap_or("info").to_string();
+                if let Some(n) = counts.get_mut(usize::from(severity_rank(&sev))) {
+                    *n += 1;
+                }
                 if worst
                     .as_deref()
                     .is_none_or(|w| severity_rank(&sev) < severity_rank(w))
@@ -104,7 +156,11 @@ pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
                     worst = Some(sev);
                 }
                 if let Some(id) = f["rule"].as_str() {
-                    ids.push(id.to_string());
+                    let subjects = ids.entry(id.to_string()).or_default();
+                    let subject = f["subject"].as_str().unwrap_or("").to_string();
+                    if !subject.is_empty() && !subjects.contains(&subject) {
+                        subjects.push(subject);
+                    }
                 }
                 let line = serde_json::json!({
                     "archive": entry.input,
@@ -124,8 +180,6 @@ pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
                 worst_all = Some(w.clone());
             }
         }
-        ids.sort();
-        ids.dedup();
         // What the report says went wrong (also for an unchanged input), else this run's reason.
         let error = report["inputs"]
             .as_array()
@@ -152,16 +206,28 @@ pub fn write(out: &Path, entries: &[Entry]) -> std::io::Result<Option<String>> {
                 .iter()
                 .find_map(|h| h["collected_at"].as_str().map(str::to_string)),
             worst,
-            findings: ids,
+            findings: ids
+                .into_iter()
+                .map(|(rule, subjects)| RuleSubjects { rule, subjects })
+                .collect(),
             error,
+            critical: counts[0],
+            warning: counts[1],
+            info: counts[2],
         });
     }
+    rows.sort_by(by_severity);
+    let totals = totals(&rows);
     let mut env = Environment::new();
     env.add_template("index.html", include_str!("../../templates/index.html"))
         .map_err(std::io::Error::other)?;
     let html = env
         .get_template("index.html")
-        .and_then(|t| t.render(context! { rows => rows, version => env!("CARGO_PKG_VERSION") }))
+        .and_then(|t| {
+            t.render(
+                context! { rows => rows, totals => totals, version => env!("CARGO_PKG_VERSION") },
+            )
+        })
         .map_err(std::io::Error::other)?;
     let tmp = format!("tmp{}", std::process::id());
     let index = out.join("index.html");

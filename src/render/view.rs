@@ -8,6 +8,12 @@ use rules::model::{Host, InterfaceKind, Report, Timestamp};
 use rules::path::{PathStage, StageFinding, StageId};
 use serde::Serialize;
 
+mod ifaces;
+mod percpu;
+
+pub use ifaces::{finding_anchor, FindingLink, InterfaceRow};
+pub use percpu::{CpuRow, CpuSummary};
+
 /// A capture to ask for: the command, and what it would have told.
 #[derive(Debug, Clone, Serialize)]
 pub struct Missing {
@@ -53,6 +59,12 @@ pub struct HostView {
     pub critical: usize,
     pub warning: usize,
     pub info: usize,
+
+    // ---- Issue 17 items 3 and 7 (scale): per-CPU summary, interfaces table order ----
+    /// One row per CPU over the whole capture, hottest first; where the folded raw tables start.
+    pub cpu: CpuSummary,
+    /// The interfaces table's rows: interfaces with findings first, their highlights and links.
+    pub interface_rows: Vec<InterfaceRow>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,7 +95,7 @@ fn host_view(host: &Host) -> HostView {
         finding_anchors: host
             .findings
             .iter()
-            .map(|f| super::summary::anchor(&[&host.hostname, f.rule, &f.subject]))
+            .map(|f| finding_anchor(host, f))
             .collect(),
         steps: host
             .findings
@@ -118,6 +130,8 @@ fn host_view(host: &Host) -> HostView {
         critical: count(rules::finding::Severity::Critical),
         warning: count(rules::finding::Severity::Warning),
         info: count(rules::finding::Severity::Info),
+        cpu: percpu::cpu_summary(host),
+        interface_rows: ifaces::interface_rows(host),
     }
 }
 

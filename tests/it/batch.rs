@@ -224,9 +224,10 @@ fn a_missing_batch_root_fails_loudly() {
     ), "{log}");
     let rows = index_rows(&dir.path().join("r"));
     assert_eq!(rows.len(), 2, "{rows:#?}");
-    // Rows are in path order; the index escapes `/` as `&#x2f;`.
-    assert!(rows[0].contains("<code>nosuchdir</code>") && rows[0].contains("class=\"missing\""));
-    assert!(rows[1].contains("case1&#x2f;capture.log") && rows[1].contains("class=\"ok\""));
+    // Rows are by severity (issue 17: the capture's critical finding first), then path; the
+    // index escapes `/` as `&#x2f;`.
+    assert!(rows[1].contains("<code>nosuchdir</code>") && rows[1].contains("class=\"missing\""));
+    assert!(rows[0].contains("case1&#x2f;capture.log") && rows[0].contains("class=\"ok\""));
 }
 
 #[test]

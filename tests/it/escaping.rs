@@ -117,7 +117,8 @@ fn hostile_names_appear_only_escaped_in_the_html_report() {
     );
 
     // One tap-tx-drop per host: the subject in the finding's header, the summary's link to
-    // it and the packet path's link to it, and the anchor they link to.
+    // it, the packet path's link and the interfaces table's link to it, and the anchor they
+    // link to.
     let header =
         format!("— <code>{IFACE_HTML}</code></h4> <span class=\"mute rule\">tap-tx-drop</span>");
     assert_eq!(occurrences(&html, &header), 2, "finding headers");
@@ -128,7 +129,7 @@ fn hostile_names_appear_only_escaped_in_the_html_report() {
         let anchor = format!("{host}-tap-tx-drop-{IFACE_ANCHOR}");
         assert_eq!(
             occurrences(&html, &format!("href=\"#{anchor}\"")),
-            2,
+            3,
             "{anchor}"
         );
         assert_eq!(
@@ -140,7 +141,7 @@ fn hostile_names_appear_only_escaped_in_the_html_report() {
 
     // The interface table of each host.
     assert_eq!(
-        occurrences(&html, &format!("<td><code>{IFACE_HTML}</code></td>")),
+        occurrences(&html, &format!("<td><code>{IFACE_HTML}</code><br><a href=")),
         2,
         "interface table rows"
     );

@@ -23,6 +23,7 @@ mod markdown;
 mod paste;
 mod path;
 mod provenance;
+mod scale;
 mod scenarios;
 mod seeds;
 mod sos_live;
