@@ -12,6 +12,14 @@
 //! names into the hostname, a file name, an interface name and an alias: none of them may run
 //! (each would set `document.title`) or become an element.
 //!
+//! Every screen and medium (issue 17): through chromedriver (`browser/webdriver.rs`), each of
+//! several real reports laid out on a 390 px phone must not pan sideways; axe-core's
+//! `color-contrast` rule (and a direct measure of the badges) finds no text under 4.5:1 on a
+//! desktop light, dark and in print, and on a phone dark; in print every `<details>` shows its
+//! content, charts keep their size, and a real print to PDF runs with every section open.
+//! These also need `chromedriver` (Debian's `chromium-driver`; `ANALYZE_CHROMEDRIVER`
+//! overrides it) and axe-core (`npm ci --prefix tests/browser`; `AXE_CORE_JS` overrides it).
+//!
 //! The tests are `#[ignore]`d, so a plain `cargo test` lists them as ignored; `.ci/run` runs
 //! them with `cargo test --release --test it -- --ignored browser::` once Chromium is installed.
 //! Run that way without Chromium they skip with a message, unless `ANALYZE_REQUIRE_BROWSER` is
@@ -28,7 +36,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::util::*;
-use serde_json::Value;
+use serde_json::{json, Value};
+
+mod webdriver;
+use webdriver::{Browser, DESKTOP, PHONE};
 
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -911,4 +922,348 @@ fn only_chromium_services_are_excused() {
     assert!(!is_chromium_service("fonts.gstatic.com"));
     assert!(!is_chromium_service("notgoogle.com"));
     assert!(!is_chromium_service("cdn.jsdelivr.net"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every screen and medium (issue 17): the reports laid out by Chromium through chromedriver
+// (`browser/webdriver.rs`) on a 1400 px desktop and a 390 px phone, light and dark, and for
+// print. These need `chromedriver` too, and axe-core for the contrast check.
+
+/// `AXE_CORE_JS`, else `tests/browser/node_modules/axe-core/axe.min.js` (`npm ci` in
+/// `tests/browser`, as `.ci/run` does).
+fn find_axe() -> Option<PathBuf> {
+    let path = std::env::var_os("AXE_CORE_JS")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/browser/node_modules/axe-core/axe.min.js")
+        });
+    path.is_file().then_some(path)
+}
+
+/// Chromium and chromedriver started, or `None` after a skip message (a failure when
+/// `ANALYZE_REQUIRE_BROWSER` is set).
+fn driver_or_skip(test: &str) -> Option<Browser> {
+    let chromium = browser_or_skip(test)?;
+    match webdriver::find_chromedriver() {
+        Some(driver) => Some(Browser::start(&driver, &chromium)),
+        None if require_browser() => {
+            panic!("{test}: ANALYZE_REQUIRE_BROWSER is set but no chromedriver was found on PATH")
+        }
+        None => {
+            eprintln!(
+                "skipping {test}: no chromedriver on PATH (install Debian's `chromium-driver`; \
+                 set ANALYZE_REQUIRE_BROWSER=1 to make this a failure)"
+            );
+            None
+        }
+    }
+}
+
+fn require_browser() -> bool {
+    std::env::var("ANALYZE_REQUIRE_BROWSER").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The reports the layout tests look at, rendered as HTML into `dir`: a real sosreport, the
+/// tap capture (a chart), the input with the most findings in testdata, an input with wide
+/// interface tables, and the crafted names (long unbreakable strings).
+fn layout_pages(dir: &Path) -> Vec<(&'static str, PathBuf)> {
+    let hostile = dir.join("hostile.tar.xz");
+    std::fs::write(&hostile, xz(&hostile_archive())).unwrap();
+    let inputs: [(&str, PathBuf); 5] = [
+        ("corpus sosreport", PathBuf::from(CORPUS)),
+        ("tap capture", PathBuf::from(SEED_TAP_LOG)),
+        (
+            "8 findings",
+            PathBuf::from(testdata!(
+                "parsers/kernel_log/constructed-shapes-and-messages.txt"
+            )),
+        ),
+        (
+            "wide tables",
+            PathBuf::from(testdata!("seeds/seed001-proc-net-dev.txt")),
+        ),
+        ("hostile names", hostile),
+    ];
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(n, (label, input))| {
+            let out = dir.join(format!("page{n}.html"));
+            analyze("html", &[&input], &out);
+            (label, out)
+        })
+        .collect()
+}
+
+/// The index page of `analyze batch` over two captures (long input paths, finding lists).
+fn batch_index(dir: &Path) -> PathBuf {
+    let inputs = dir.join("tickets");
+    std::fs::create_dir_all(&inputs).unwrap();
+    for input in [SEED_TAP_LOG, SOFTNET_LOG] {
+        let input = Path::new(input);
+        std::fs::copy(input, inputs.join(input.file_name().unwrap())).unwrap();
+    }
+    let out = dir.join("batch");
+    run_bin_ok([
+        Path::new("batch"),
+        inputs.as_path(),
+        Path::new("--out"),
+        out.as_path(),
+    ]);
+    out.join("index.html")
+}
+
+/// What sticks out of the viewport: the page's width as Chromium laid it out, and the
+/// outermost elements wider than the viewport that no scroll box of their own holds.
+const OVERFLOW_JS: &str = r#"
+var de = document.documentElement, vw = arguments[0];
+function scrolls(el) {
+  for (var p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+    var o = getComputedStyle(p).overflowX;
+    if (o !== "visible") return true;
+  }
+  return false;
+}
+var wide = [];
+document.querySelectorAll("body *").forEach(function (el) {
+  var r = el.getBoundingClientRect();
+  if (r.right > vw + 0.5 && !scrolls(el) && !(el.parentElement && el.parentElement.getBoundingClientRect().right > vw + 0.5)) {
+    wide.push(el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined ? "." + el.className : "") + " → " + Math.round(r.right) + " px: " + (el.textContent || "").slice(0, 60));
+  }
+});
+return { scrollWidth: de.scrollWidth, innerWidth: window.innerWidth, wide: wide.slice(0, 8) };
+"#;
+
+#[test]
+#[ignore = "needs chromium and chromedriver; .ci/run runs it with --ignored"]
+fn no_page_pans_sideways_on_a_phone() {
+    let Some(browser) = driver_or_skip("no_page_pans_sideways_on_a_phone") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut pages = layout_pages(dir.path());
+    pages.push(("batch index", batch_index(dir.path())));
+    let mut failures = Vec::new();
+    for (label, page) in pages {
+        browser.emulate(PHONE);
+        browser.open(&page);
+        let got = browser.eval(OVERFLOW_JS, json!([PHONE.width]));
+        eprintln!("{label} at {PHONE}: scrollWidth {}", got["scrollWidth"]);
+        // The viewport is 390 px; `innerWidth` is asserted too because a phone zooms out to
+        // show content wider than the layout viewport, which is panning all the same.
+        if got["scrollWidth"].as_u64() > Some(PHONE.width.into())
+            || got["innerWidth"].as_u64() != Some(PHONE.width.into())
+        {
+            failures.push(format!("{label}: {got:#}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "pages wider than a {} px phone:\n{}",
+        PHONE.width,
+        failures.join("\n")
+    );
+}
+
+/// Runs axe-core's `color-contrast` rule with every `<details>` open (so folded tables are
+/// checked too); returns one line per failing element.
+fn contrast_violations(browser: &Browser, axe: &str) -> Vec<String> {
+    browser.eval(
+        &format!("{axe}\n;document.querySelectorAll('details').forEach(function (d) {{ d.open = true; }}); return typeof axe;"),
+        json!([]),
+    );
+    let got = browser.eval_async(
+        r#"var done = arguments[arguments.length - 1];
+axe.run(document, { runOnly: { type: "rule", values: ["color-contrast"] }, resultTypes: ["violations"] })
+  .then(function (r) {
+    var out = [];
+    r.violations.forEach(function (v) { v.nodes.forEach(function (n) {
+      var d = (n.any[0] || {}).data || {};
+      out.push(n.target.join(" ") + ": " + d.contrastRatio + ":1 (" + d.fgColor + " on " + d.bgColor + ", " + d.fontSize + ") " + n.html.slice(0, 100));
+    }); });
+    done(out);
+  }, function (e) { done(["axe failed: " + e]); });"#,
+        json!([]),
+    );
+    got.as_array()
+        .expect("a list of violations")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Contrast of the first element of each selector against the nearest opaque background, as
+/// `selector → ratio`; for the figures in a test's output and a check that needs no axe.
+const BADGE_CONTRAST_JS: &str = r#"
+function rgb(s) { var m = s.match(/[\d.]+/g).map(Number); return { c: m.slice(0, 3), a: m.length > 3 ? m[3] : 1 }; }
+function lum(c) { var v = c.map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); }); return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; }
+function background(el) {
+  for (; el; el = el.parentElement) { var b = rgb(getComputedStyle(el).backgroundColor); if (b.a > 0.99) return b.c; }
+  return matchMedia("(prefers-color-scheme: dark)").matches ? [18, 18, 18] : [255, 255, 255];
+}
+var out = {};
+arguments[0].forEach(function (sel) {
+  var el = document.querySelector(sel);
+  if (!el) return;
+  var f = lum(rgb(getComputedStyle(el).color).c), b = lum(background(el));
+  out[sel] = Math.round((Math.max(f, b) + 0.05) / (Math.min(f, b) + 0.05) * 100) / 100;
+});
+return out;
+"#;
+
+const BADGES: [&str; 6] = [
+    ".badge.critical",
+    ".badge.warning",
+    ".badge.info",
+    "td.nz",
+    "ol.stages > li.critical .fig",
+    "ol.stages > li.warning .fig",
+];
+
+#[test]
+#[ignore = "needs chromium, chromedriver and axe-core; .ci/run runs it with --ignored"]
+fn all_text_has_aa_contrast_light_dark_and_print() {
+    let test = "all_text_has_aa_contrast_light_dark_and_print";
+    let Some(browser) = driver_or_skip(test) else {
+        return;
+    };
+    let Some(axe) = find_axe() else {
+        assert!(
+            !require_browser(),
+            "{test}: ANALYZE_REQUIRE_BROWSER is set but axe-core is missing \
+             (`npm ci --prefix tests/browser`, or set AXE_CORE_JS)"
+        );
+        eprintln!(
+            "skipping {test}: no axe-core (`npm ci --prefix tests/browser`, or set AXE_CORE_JS)"
+        );
+        return;
+    };
+    let axe = std::fs::read_to_string(axe).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut pages = layout_pages(dir.path());
+    pages.push(("batch index", batch_index(dir.path())));
+    let mut failures = Vec::new();
+    for (label, page) in pages {
+        for e in [DESKTOP, DESKTOP.dark(), DESKTOP.print(), PHONE.dark()] {
+            browser.emulate(e);
+            browser.open(&page);
+            let ratios = browser.eval(BADGE_CONTRAST_JS, json!([BADGES]));
+            eprintln!("{label} at {e}: {ratios}");
+            for (what, ratio) in ratios.as_object().unwrap() {
+                if ratio.as_f64().unwrap() < 4.5 {
+                    failures.push(format!("{label} at {e}: {what} {ratio}:1"));
+                }
+            }
+            for v in contrast_violations(&browser, &axe) {
+                failures.push(format!("{label} at {e}: {v}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "text under WCAG AA contrast (4.5:1):\n{}",
+        failures.join("\n")
+    );
+}
+
+/// For every `<details>`: whether it is open, and the height of its content (the children
+/// after the summary) as laid out now; and the size of every chart.
+const PRINT_STATE_JS: &str = r#"
+return {
+  details: Array.prototype.map.call(document.querySelectorAll("details"), function (d) {
+    // checkVisibility: a box alone proves nothing, script queries lay out even content that
+    // `content-visibility: hidden` keeps from being painted (how Chromium folds <details>).
+    var h = 0, shown = true;
+    Array.prototype.forEach.call(d.children, function (c) {
+      if (c.tagName === "SUMMARY") return;
+      h += c.getBoundingClientRect().height;
+      shown = shown && c.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true });
+    });
+    return { open: d.open, height: h, shown: shown, summary: d.querySelector("summary").textContent.slice(0, 50) };
+  }),
+  charts: Array.prototype.map.call(document.querySelectorAll("figure.chart svg"), function (s) {
+    var r = s.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)];
+  })
+};
+"#;
+
+/// Records, in `window.__printed`, what a `beforeprint` listener registered after the page's
+/// own sees (the details open?), and what is left after `afterprint`.
+const RECORD_PRINT_JS: &str = r#"
+window.__printed = {};
+var open = function () { return Array.prototype.map.call(document.querySelectorAll("details"), function (d) { return d.open; }); };
+window.__printed.before = open();
+addEventListener("beforeprint", function () { window.__printed.during = open(); });
+addEventListener("afterprint", function () { window.__printed.after = open(); });
+"#;
+
+#[test]
+#[ignore = "needs chromium and chromedriver; .ci/run runs it with --ignored"]
+fn print_shows_every_folded_section_and_the_charts() {
+    let Some(browser) = driver_or_skip("print_shows_every_folded_section_and_the_charts") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pages = layout_pages(dir.path());
+    let mut closed_seen = 0;
+    let mut charts_seen = 0;
+    for (label, page) in &pages[..3] {
+        browser.emulate(DESKTOP);
+        browser.open(page);
+        let screen = browser.eval(PRINT_STATE_JS, json!([]));
+        let details = screen["details"].as_array().unwrap();
+        closed_seen += details.iter().filter(|d| d["open"] == false).count();
+
+        // The print medium alone (what a browser without the script, or a PDF printer
+        // that fires no events, shows): every folded section's content has a box.
+        browser.emulate(DESKTOP.print());
+        let print = browser.eval(PRINT_STATE_JS, json!([]));
+        for d in print["details"].as_array().unwrap() {
+            assert!(
+                d["height"].as_f64().unwrap() > 0.0 && d["shown"] == true,
+                "{label}: in print the content of <details> {:?} is not shown: {d}",
+                d["summary"]
+            );
+        }
+        let charts = print["charts"].as_array().unwrap();
+        assert_eq!(
+            charts.len(),
+            screen["charts"].as_array().unwrap().len(),
+            "{label}: charts"
+        );
+        for c in charts {
+            assert!(
+                c[0].as_u64() > Some(0) && c[1].as_u64() > Some(0),
+                "{label}: a chart has no size in print: {c}"
+            );
+        }
+        charts_seen += charts.len();
+
+        // A real print (to PDF): the page's `beforeprint` handler opens every section, and
+        // `afterprint` folds them back as the reader had them.
+        browser.emulate(DESKTOP);
+        browser.eval(RECORD_PRINT_JS, json!([]));
+        let pdf = browser.cdp("Page.printToPDF", json!({}));
+        assert!(
+            pdf["data"].as_str().is_some_and(|d| d.len() > 1000),
+            "{label}: no PDF"
+        );
+        let printed = browser.eval("return window.__printed;", json!([]));
+        let all_open = printed["during"]
+            .as_array()
+            .is_some_and(|d| d.iter().all(|o| o == true));
+        assert!(
+            all_open,
+            "{label}: not every <details> was open while printing: {printed}"
+        );
+        assert_eq!(
+            printed["after"], printed["before"],
+            "{label}: after printing the sections are not folded back as they were"
+        );
+    }
+    // Else this test proves nothing.
+    assert!(closed_seen >= 2, "only {closed_seen} closed <details> seen");
+    assert!(charts_seen >= 1, "no chart seen");
 }
