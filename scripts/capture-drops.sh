@@ -65,6 +65,19 @@ show() {
     fi
 }
 
+# The header and the NIC queue lines of /proc/interrupts: how each queue's interrupts spread
+# over CPUs. The whole file can be thousands of lines on a big host; these are the ones that
+# matter here (named after an interface, or a driver's queue vectors).
+queue_interrupts() {
+    [ -r /proc/interrupts ] || return 0
+    pattern='^ *CPU0|TxRx|-rx-|-tx-|virtio[0-9]+-(input|output)|mlx[45]_comp|ena-Tx-Rx'
+    for dev in $IFACES; do
+        pattern="$pattern|$dev"
+    done
+    printf "# grep -E '%s' /proc/interrupts\n" "$pattern"
+    grep -E "$pattern" /proc/interrupts 2>&1
+}
+
 # Physical interfaces (they have a device); the loopback and virtual ones have none.
 physical() {
     for dev in /sys/class/net/*; do
@@ -132,6 +145,7 @@ reading() {
     show /proc/sys/net/netfilter/nf_conntrack_count
     have conntrack && run conntrack -S
     show /proc/softirqs
+    queue_interrupts
     # shellcheck disable=SC2086 # the form is words
     [ -z "$TOP" ] || run $TOP
     [ -r /proc/net/ip_vs ] && have ipvsadm && run ipvsadm -Ln --stats
