@@ -8,8 +8,11 @@ use rules::model::{Host, InterfaceKind, Report, Timestamp};
 use rules::path::{PathStage, StageFinding, StageId};
 use serde::Serialize;
 
+mod cards;
 mod ifaces;
 mod percpu;
+
+pub use cards::CardView;
 
 pub use ifaces::{finding_anchor, FindingLink, InterfaceRow};
 pub use percpu::{CpuRow, CpuSummary};
@@ -32,6 +35,8 @@ pub struct HostView {
     pub finding_anchors: Vec<String>,
     /// Each finding's remediation as steps (in the order of `host.findings`).
     pub steps: Vec<Vec<super::steps::Step>>,
+    /// The finding cards: one per rule and severity, in the order of their first finding.
+    pub cards: Vec<CardView>,
     /// Earliest and latest sample time of any series.
     pub span_start: Option<Timestamp>,
     pub span_end: Option<Timestamp>,
@@ -89,6 +94,11 @@ fn host_view(host: &Host) -> HostView {
     times.sort();
     let count =
         |sev: rules::finding::Severity| host.findings.iter().filter(|f| f.severity == sev).count();
+    let steps: Vec<Vec<super::steps::Step>> = host
+        .findings
+        .iter()
+        .map(|f| super::steps::steps(&f.remediation))
+        .collect();
     HostView {
         name: super::summary::display_name(host),
         anchor: super::summary::anchor(&["host", &host.hostname]),
@@ -97,11 +107,8 @@ fn host_view(host: &Host) -> HostView {
             .iter()
             .map(|f| finding_anchor(host, f))
             .collect(),
-        steps: host
-            .findings
-            .iter()
-            .map(|f| super::steps::steps(&f.remediation))
-            .collect(),
+        steps: steps.clone(),
+        cards: cards::cards(host, &steps),
         interface_samples: host
             .interfaces
             .iter()
