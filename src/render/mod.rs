@@ -154,7 +154,11 @@ pub fn render_to(report: &Report, format: Format, out: &mut dyn Write) -> Result
     match format {
         Format::Json => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-            serde_json::to_writer_pretty(&mut out, report).map_err(|e| e.to_string())?;
+            let with_summary = WithSummary {
+                report,
+                summary: summary_of(report),
+            };
+            serde_json::to_writer_pretty(&mut out, &with_summary).map_err(|e| e.to_string())?;
             out.write_all(b"\n").map_err(|e| e.to_string())?;
             out.flush().map_err(|e| e.to_string())
         }
@@ -167,7 +171,7 @@ pub fn render_to(report: &Report, format: Format, out: &mut dyn Write) -> Result
             let env = environment();
             let template = env.get_template(name).map_err(|e| e.to_string())?;
             let views = crate::render::view::host_views(report);
-            let summary = summary::summary(report, &views);
+            let summary = summary_of(report);
             let page = page_report(report);
             let text = template
                 .render(context! { report => page, views => views, summary => summary, not_judged => rules::accounting::NOT_JUDGED })
@@ -175,6 +179,20 @@ pub fn render_to(report: &Report, format: Format, out: &mut dyn Write) -> Result
             out.write_all(text.as_bytes()).map_err(|e| e.to_string())
         }
     }
+}
+
+/// The JSON document: the report, then the summary the pages open with (verdict, rows,
+/// coverage), so that batch pipelines read the same answer as people.
+#[derive(serde::Serialize)]
+struct WithSummary<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    summary: summary::Summary,
+}
+
+fn summary_of(report: &Report) -> summary::Summary {
+    let facts: Vec<view::HostFacts> = report.hosts.iter().map(view::host_facts).collect();
+    summary::summary(report, &facts)
 }
 
 /// What the pages show of the latest samples: the page is a diagnosis, not a dump, and

@@ -7,7 +7,7 @@ use rules::model::{Host, HostnameFrom, Report, Timestamp};
 use serde::Serialize;
 
 use super::steps::{first_command, steps};
-use super::view::HostView;
+use super::view::HostFacts;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -46,13 +46,13 @@ pub struct Coverage {
     pub anchor: String,
     /// `live, 60 samples over 5 min (… → …)`, `one snapshot, counters since boot (12 d 3 h)`.
     pub read: String,
-    /// Short names of what was not captured.
-    pub missing: Vec<String>,
+    /// What was not captured and would have helped (`label` is its short name).
+    pub missing: Vec<super::view::Missing>,
     /// `2 critical, 1 warning`, `no packet loss that needs action`, ….
     pub verdict: String,
 }
 
-pub fn summary(report: &Report, views: &[HostView]) -> Summary {
+pub fn summary(report: &Report, views: &[HostFacts]) -> Summary {
     let mut rows: Vec<SummaryRow> = report
         .hosts
         .iter()
@@ -126,7 +126,7 @@ pub fn anchor(parts: &[&str]) -> String {
         .join("-")
 }
 
-fn title(views: &[HostView]) -> String {
+fn title(views: &[HostFacts]) -> String {
     match views.len() {
         0 => "analyze: no host".to_string(),
         1..=4 => format!(
@@ -194,7 +194,7 @@ fn unjudged(host: &Host) -> usize {
         .count()
 }
 
-fn row(host: &Host, view: &HostView, n: usize, f: &Finding) -> SummaryRow {
+fn row(host: &Host, view: &HostFacts, n: usize, f: &Finding) -> SummaryRow {
     let steps = steps(&f.remediation);
     SummaryRow {
         severity: f.severity,
@@ -233,7 +233,7 @@ fn result(host: &Host, f: &Finding) -> String {
     }
 }
 
-fn coverage(host: &Host, view: &HostView) -> Coverage {
+fn coverage(host: &Host, view: &HostFacts) -> Coverage {
     let verdict = match (view.critical, view.warning) {
         (0, 0) if unjudged(host) > 0 => {
             format!("{} loss counter(s) no rule judges", unjudged(host))
@@ -245,13 +245,13 @@ fn coverage(host: &Host, view: &HostView) -> Coverage {
         host: view.name.clone(),
         anchor: view.anchor.clone(),
         read: readings(host, view),
-        missing: view.missing.iter().map(|m| m.label.clone()).collect(),
+        missing: view.missing.clone(),
         verdict,
     }
 }
 
 /// How much the verdict rests on: samples, their span and their time basis.
-fn readings(host: &Host, view: &HostView) -> String {
+fn readings(host: &Host, view: &HostFacts) -> String {
     let samples = host
         .interfaces
         .iter()
@@ -271,13 +271,17 @@ fn readings(host: &Host, view: &HostView) -> String {
     };
     match (samples, span) {
         (0, _) => "no interface, softnet or CPU counters".to_string(),
-        (1, _) => snapshot(host, view.span_start.or(host.collected_at)),
         (n, Some((a, b))) if live => format!(
             "live, {n} samples over {} ({a} → {b})",
             human_duration((b.epoch_seconds() - a.epoch_seconds()) as f64)
         ),
-        (n, Some((a, b))) => format!("{n} samples from {a} to {b}"),
-        (n, None) => format!("{n} samples without times: ordered by position, no rates"),
+        (n, None) if live => format!("{n} samples without times: growth between them, no rates"),
+        // Several captures of one moment (a sosreport's `ip -s link`, `/proc/net/dev`, …) are
+        // one snapshot, not a series.
+        (n, None) if n > 1 && host.collected_at.is_none() => {
+            format!("{n} readings without times: ordered by position, no rates")
+        }
+        _ => snapshot(host, host.collected_at.or(view.span_start)),
     }
 }
 

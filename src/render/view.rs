@@ -26,22 +26,64 @@ pub struct Missing {
     pub why: String,
 }
 
+/// What the summary needs of a host, for every format (JSON included): cheap to derive, no
+/// charts.
 #[derive(Debug, Clone, Serialize)]
-pub struct HostView {
+pub struct HostFacts {
     /// The host as the page names it (see [`super::summary::display_name`]).
     pub name: String,
     /// The host section's id, and each finding card's (in the order of `host.findings`).
     pub anchor: String,
     pub finding_anchors: Vec<String>,
-    /// Each finding's remediation as steps (in the order of `host.findings`).
-    pub steps: Vec<Vec<super::steps::Step>>,
-    /// The finding cards: one per rule and severity, in the order of their first finding.
-    pub cards: Vec<CardView>,
     /// Earliest and latest sample time of any series.
     pub span_start: Option<Timestamp>,
     pub span_end: Option<Timestamp>,
     /// Captures that were not in the input and would have made the diagnosis firmer.
     pub missing: Vec<Missing>,
+    /// Counts per severity.
+    pub critical: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+pub fn host_facts(host: &Host) -> HostFacts {
+    let mut times: Vec<Timestamp> = Vec::new();
+    for i in &host.interfaces {
+        times.extend(i.samples.iter().filter_map(|s| s.time));
+        times.extend(i.ethtool.iter().filter_map(|s| s.time));
+    }
+    times.extend(host.softnet.iter().filter_map(|s| s.time));
+    times.extend(host.cpu.iter().filter_map(|s| s.time));
+    times.extend(host.ipvs.iter().filter_map(|s| s.time));
+    times.sort();
+    let count =
+        |sev: rules::finding::Severity| host.findings.iter().filter(|f| f.severity == sev).count();
+    HostFacts {
+        name: super::summary::display_name(host),
+        anchor: super::summary::anchor(&["host", &host.hostname]),
+        finding_anchors: host
+            .findings
+            .iter()
+            .map(|f| finding_anchor(host, f))
+            .collect(),
+        span_start: times.first().copied(),
+        span_end: times.last().copied(),
+        missing: missing(host),
+        critical: count(rules::finding::Severity::Critical),
+        warning: count(rules::finding::Severity::Warning),
+        info: count(rules::finding::Severity::Info),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostView {
+    /// Name, anchors, span, missing captures and counts (flattened: templates read `v.name`).
+    #[serde(flatten)]
+    pub facts: HostFacts,
+    /// Each finding's remediation as steps (in the order of `host.findings`).
+    pub steps: Vec<Vec<super::steps::Step>>,
+    /// The finding cards: one per rule and severity, in the order of their first finding.
+    pub cards: Vec<CardView>,
     /// Interface → counter → per-second rate over its most recent live interval.
     pub rates: BTreeMap<String, BTreeMap<String, f64>>,
     /// SVG per finding, in the order of `host.findings` (`None`: nothing to draw).
@@ -60,10 +102,6 @@ pub struct HostView {
     pub ipvs_samples: usize,
     /// The packet path, receive then transmit.
     pub path: Vec<PathRowView>,
-    /// Counts per severity.
-    pub critical: usize,
-    pub warning: usize,
-    pub info: usize,
 
     // ---- Issue 17 items 3 and 7 (scale): per-CPU summary, interfaces table order ----
     /// One row per CPU over the whole capture, hottest first; where the folded raw tables start.
@@ -83,30 +121,13 @@ pub fn host_views(report: &Report) -> Vec<HostView> {
 }
 
 fn host_view(host: &Host) -> HostView {
-    let mut times: Vec<Timestamp> = Vec::new();
-    for i in &host.interfaces {
-        times.extend(i.samples.iter().filter_map(|s| s.time));
-        times.extend(i.ethtool.iter().filter_map(|s| s.time));
-    }
-    times.extend(host.softnet.iter().filter_map(|s| s.time));
-    times.extend(host.cpu.iter().filter_map(|s| s.time));
-    times.extend(host.ipvs.iter().filter_map(|s| s.time));
-    times.sort();
-    let count =
-        |sev: rules::finding::Severity| host.findings.iter().filter(|f| f.severity == sev).count();
     let steps: Vec<Vec<super::steps::Step>> = host
         .findings
         .iter()
         .map(|f| super::steps::steps(&f.remediation))
         .collect();
     HostView {
-        name: super::summary::display_name(host),
-        anchor: super::summary::anchor(&["host", &host.hostname]),
-        finding_anchors: host
-            .findings
-            .iter()
-            .map(|f| finding_anchor(host, f))
-            .collect(),
+        facts: host_facts(host),
         steps: steps.clone(),
         cards: cards::cards(host, &steps),
         interface_samples: host
@@ -120,9 +141,6 @@ fn host_view(host: &Host) -> HostView {
         cpu_samples: host.cpu.len(),
         softnet_samples: host.softnet.len(),
         ipvs_samples: host.ipvs.len(),
-        span_start: times.first().copied(),
-        span_end: times.last().copied(),
-        missing: missing(host),
         rates: latest_rates(host),
         charts: host
             .findings
@@ -134,9 +152,6 @@ fn host_view(host: &Host) -> HostView {
         cpu_chart: crate::render::charts::cpu_per_sample(host),
         si_chart: crate::render::charts::cpu_si_heatmap(host),
         path: path_rows(host),
-        critical: count(rules::finding::Severity::Critical),
-        warning: count(rules::finding::Severity::Warning),
-        info: count(rules::finding::Severity::Info),
         cpu: percpu::cpu_summary(host),
         interface_rows: ifaces::interface_rows(host),
     }

@@ -672,7 +672,10 @@ fn check_page(label: &str, html: &str, page: &Page, findings: &[Expected]) -> Ve
     let mut svgs = Vec::new();
     for f in findings {
         let article = card_of(f).unwrap_or_else(|| {
-            panic!("{label}: no card for {} {} {}", f.severity, f.rule, f.subject)
+            panic!(
+                "{label}: no card for {} {} {}",
+                f.severity, f.rule, f.subject
+            )
         });
         let tags = parse_html(article).tags;
         assert!(

@@ -27,5 +27,6 @@ mod scale;
 mod scenarios;
 mod seeds;
 mod sos_live;
+mod summary;
 mod timeline;
 mod zip;
