@@ -80,11 +80,13 @@ pub static PROC_NET_SNMP: Kind = Kind {
     sniff: Some(Sniff {
         order: 13,
         test: |h| {
-            let pair = match (snmp_line(h.first), h.lines.get(1).and_then(|l| snmp_line(l))) {
+            // Indented too: a paste may indent every line.
+            let line = |i: usize| h.lines.get(i).and_then(|l| snmp_line(l.trim_start()));
+            let pair = match (line(0), line(1)) {
                 (Some((group, SnmpLine::Names)), Some((next, SnmpLine::Values))) => group == next,
                 _ => false,
             };
-            (pair || snmp6_first(h.first)).then_some(CaptureKind::ProcNetSnmp)
+            (pair || snmp6_first(h.first.trim_start())).then_some(CaptureKind::ProcNetSnmp)
         },
     }),
     // Before the headerless `/proc/net/dev` row (orders 4 and 23): `IcmpMsg: 1 2 … 16` has
