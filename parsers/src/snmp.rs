@@ -147,6 +147,8 @@ pub fn parse(text: &str) -> Parsed<ProtoCounters> {
             continue;
         }
         any_line = true;
+        // A paste may indent every line (a Markdown code block, a quote in a ticket).
+        let line = line.trim_start();
         match group_line(line) {
             Some((group, tokens)) if starts_with_value(&tokens) => match pending.take() {
                 Some(header) => {
@@ -408,6 +410,18 @@ mod tests {
         assert_eq!(c.get("IcmpMsgOutType8"), Some(800));
         assert_eq!(c.get("TcpInCsumErrors"), Some(3));
         assert_eq!(c.get("TcpInErrs"), Some(4));
+    }
+
+    #[test]
+    fn indented_lines_read_like_the_file() {
+        // The same file pasted as a Markdown code block (four spaces), and with a tab.
+        for indent in ["    ", "\t"] {
+            let text: String = ICMPMSG.lines().map(|l| format!("{indent}{l}\n")).collect();
+            let p = parse(&text);
+            assert!(p.problems.is_empty(), "{:?}", p.problems);
+            assert_eq!(p.value, parse(ICMPMSG).value);
+            assert_eq!(p.value.get("IcmpMsgOutType3"), Some(300));
+        }
     }
 
     #[test]

@@ -995,6 +995,45 @@ mod tests {
     }
 
     #[test]
+    fn proc_net_snmp_lines_are_never_proc_net_dev_rows() {
+        // 16 numbers after a name and a colon, like a headerless /proc/net/dev row, plain and
+        // indented: a /proc/net/snmp value line (the kernel prints 16 ICMP types per line).
+        let icmp = "IcmpMsg: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16";
+        assert_eq!(output_start(icmp), Some(CaptureKind::ProcNetSnmp));
+        assert_eq!(
+            output_start(&format!("  {icmp}")),
+            Some(CaptureKind::ProcNetSnmp)
+        );
+        assert_eq!(
+            output_start("Tcp: RtoAlgorithm RtoMin RtoMax MaxConn"),
+            Some(CaptureKind::ProcNetSnmp)
+        );
+        assert_eq!(
+            output_start("Tcp: 1 200 120000 -1"),
+            Some(CaptureKind::ProcNetSnmp)
+        );
+        // `netstat -s` group lines, `ss -s` and sockstat are not.
+        assert_eq!(output_start("Ip:"), Some(CaptureKind::NetstatS));
+        assert_eq!(output_start("IcmpMsg:"), None);
+        assert_eq!(output_start("TCP:   5 (estab 1, closed 0)"), None);
+        assert_eq!(output_start("Tcp: connection refused"), None);
+        // A device named like no protocol group is still a row.
+        let row = "eth2: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16";
+        assert_eq!(output_start(row), Some(CaptureKind::ProcNetDev));
+
+        // A paste cut mid-file: the second pair's header, then the 16 values, one output.
+        let names: Vec<String> = (0..16).map(|t| format!("InType{t}")).collect();
+        let text = format!(
+            "IcmpMsg: {}\n{icmp}\nTcp: InSegs\nTcp: 9\n",
+            names.join(" ")
+        );
+        let log = segment(&text);
+        assert_eq!(log.ignored.0, 0);
+        let kinds: Vec<_> = log.segments.iter().map(|s| s.kind.clone()).collect();
+        assert_eq!(kinds, [CaptureKind::ProcNetSnmp]);
+    }
+
+    #[test]
     fn garbage_does_not_panic() {
         for text in [
             "",

@@ -70,6 +70,29 @@ mod tests {
     }
 
     #[test]
+    fn proc_net_snmp_from_any_pair_and_snmp6() {
+        // Any group's pair, not only the file's first (`Ip: Forwarding …`).
+        let icmp = "IcmpMsg: InType0 InType3\nIcmpMsg: 1 2\nTcp: RtoAlgorithm\nTcp: 1\n";
+        assert_eq!(sniff(icmp, "x"), Some(CaptureKind::ProcNetSnmp));
+        let ext = "    MPTcpExt: MPCapableSYNRX\n    MPTcpExt: 0\n";
+        assert_eq!(sniff(ext, "x"), Some(CaptureKind::ProcNetSnmp));
+        // Two groups do not make a pair.
+        assert_eq!(sniff("Tcp: RtoAlgorithm\nUdp: 1\n", "x"), None);
+        // Real first line of /proc/net/snmp6 (sandbox 6.18.44).
+        let six = "Ip6InReceives                   \t2\nIp6InHdrErrors                  \t0\n";
+        assert_eq!(sniff(six, "x"), Some(CaptureKind::ProcNetSnmp));
+        // netstat -s starts with a bare `Ip:`; sockstat's `TCP:` is upper case.
+        assert_eq!(
+            sniff("Ip:\n    Forwarding: 1\n", "x"),
+            Some(CaptureKind::NetstatS)
+        );
+        assert_eq!(
+            sniff("sockets: used 5\nTCP: inuse 1 orphan 0\n", "x"),
+            Some(CaptureKind::Sockstat)
+        );
+    }
+
+    #[test]
     fn nothing_for_empty_or_unknown_text() {
         assert_eq!(sniff("", "x"), None);
         assert_eq!(sniff("hello world\n", "x"), None);

@@ -22,8 +22,10 @@ pub static PROC_NET_DEV: Kind = Kind {
     }),
     starts: &[
         // Indented too: a paste may indent the rows.
+        // After `/proc/net/snmp` lines (orders 3 and 22), whose `IcmpMsg: 1 2 … 16` has a
+        // row's shape.
         Start {
-            order: 3,
+            order: 4,
             indented: true,
             test: |line| headerless_row(line).then_some(CaptureKind::ProcNetDev),
         },
@@ -36,7 +38,7 @@ pub static PROC_NET_DEV: Kind = Kind {
             },
         },
         Start {
-            order: 22,
+            order: 23,
             indented: false,
             test: |line| headerless_row(line).then_some(CaptureKind::ProcNetDev),
         },

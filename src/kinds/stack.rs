@@ -79,23 +79,92 @@ pub static PROC_NET_SNMP: Kind = Kind {
     argv: None,
     sniff: Some(Sniff {
         order: 13,
-        test: |h| snmp_header(h.first).then_some(CaptureKind::ProcNetSnmp),
+        test: |h| {
+            // Indented too: a paste may indent every line.
+            let line = |i: usize| h.lines.get(i).and_then(|l| snmp_line(l.trim_start()));
+            let pair = match (line(0), line(1)) {
+                (Some((group, SnmpLine::Names)), Some((next, SnmpLine::Values))) => group == next,
+                _ => false,
+            };
+            (pair || snmp6_first(h.first.trim_start())).then_some(CaptureKind::ProcNetSnmp)
+        },
     }),
-    starts: &[Start {
-        order: 23,
-        indented: false,
-        test: |line| snmp_header(line).then_some(CaptureKind::ProcNetSnmp),
-    }],
+    // Before the headerless `/proc/net/dev` row (orders 4 and 23): `IcmpMsg: 1 2 … 16` has
+    // its shape (a name, a colon, 16 numbers), and inside an `snmp` paste it must not start
+    // another output. Indented too: a paste may indent the lines.
+    starts: &[
+        Start {
+            order: 3,
+            indented: true,
+            test: |line| snmp_line(line).map(|_| CaptureKind::ProcNetSnmp),
+        },
+        Start {
+            order: 22,
+            indented: false,
+            test: |line| snmp_line(line).map(|_| CaptureKind::ProcNetSnmp),
+        },
+    ],
     read: Read::Data(|r, c, _| {
         let parsed = r.take(parsers::snmp::parse(&c.text));
         add_protocol(r, &c.source, &parsed.counters);
     }),
 };
 
-/// The first header line of `/proc/net/snmp` (`Ip: Forwarding DefaultTTL …`) or
-/// `/proc/net/netstat` (`TcpExt: SyncookiesSent …`).
-fn snmp_header(line: &str) -> bool {
-    line.starts_with("Ip: Forwarding ") || line.starts_with("TcpExt: SyncookiesSent ")
+/// The groups the kernel prints in `/proc/net/snmp` (`Ip` … `UdpLite`) and
+/// `/proc/net/netstat` (`TcpExt`, `IpExt`, `MPTcpExt`). Upper case would be `ss -s` or
+/// `/proc/net/sockstat` (`TCP:`), a bare `Ip:` is `netstat -s`.
+const SNMP_GROUPS: &[&str] = &[
+    "Ip", "Icmp", "IcmpMsg", "Tcp", "Udp", "UdpLite", "TcpExt", "IpExt", "MPTcpExt",
+];
+
+/// Which line of a `/proc/net/snmp` or `/proc/net/netstat` pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SnmpLine {
+    /// `Group: Name Name …`: counter names, each starting upper case (`InType3`,
+    /// `SyncookiesSent`, `TCPLossProbes`).
+    Names,
+    /// `Group: 1 -1 …`: integers (`Tcp MaxConn` is `-1`).
+    Values,
+}
+
+/// A line of a `/proc/net/snmp` or `/proc/net/netstat` pair, with its group. Any pair counts,
+/// not only the file's first (`Ip: Forwarding …`): a paste may start anywhere, and a value
+/// line such as `IcmpMsg: 1 2 … 16` must never pass for a headerless `/proc/net/dev` row.
+fn snmp_line(line: &str) -> Option<(&str, SnmpLine)> {
+    let (group, rest) = line.split_once(": ")?;
+    if !SNMP_GROUPS.contains(&group) {
+        return None;
+    }
+    let mut tokens = rest.split_ascii_whitespace().peekable();
+    let first = *tokens.peek()?;
+    let name = |t: &str| {
+        t.as_bytes()[0].is_ascii_uppercase()
+            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    let value = |t: &str| {
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let kind = if name(first) {
+        SnmpLine::Names
+    } else if value(first) {
+        SnmpLine::Values
+    } else {
+        return None;
+    };
+    let all = match kind {
+        SnmpLine::Names => tokens.all(name),
+        SnmpLine::Values => tokens.all(value),
+    };
+    all.then_some((group, kind))
+}
+
+/// The first line of `/proc/net/snmp6` (`Ip6InReceives` and a number, tab-aligned).
+fn snmp6_first(line: &str) -> bool {
+    line.strip_prefix("Ip6InReceives").is_some_and(|rest| {
+        let n = rest.trim_start();
+        n.len() < rest.len() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// `nstat` (iproute2): `#kernel` then `Name value rate` rows.

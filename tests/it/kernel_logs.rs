@@ -144,3 +144,64 @@ fn the_packet_path_shows_the_logged_conntrack_drops_as_a_lower_bound() {
         "| Receive | Wire / PHY | no packets counted lost | warning link-flap enP4p1s0f1 (a cause: counts no packets lost here) |"
     ));
 }
+
+/// `testdata/parsers/kernel_log/knowledge-literals.log`: message literals quoted one per line
+/// from a knowledge file, some with a timestamp (`[ 5963.353429] …`, `May  6 10:49:21 …`),
+/// most without. Loose, under a name that is not dmesg's, it is a note that quotes messages:
+/// only the stamped lines count (`ingest::kernel_logs::from_text`), so the bare SYN-flooding,
+/// `NETDEV WATCHDOG` and `kswapd0: page allocation failure` lines are left out on purpose.
+/// Named for dmesg (`dmesg -t` prints no stamps) every line counts.
+#[test]
+fn a_loose_note_counts_only_stamped_kernel_lines_unless_named_for_dmesg() {
+    let events = |host: &Host| -> Vec<(LogMessage, Option<String>, u64)> {
+        let mut v: Vec<_> = host
+            .kernel_log
+            .iter()
+            .map(|e| (e.message, e.subject.clone(), e.count))
+            .collect();
+        v.sort();
+        v
+    };
+    let s = |x: &str| Some(x.to_string());
+    let path = Path::new(TESTDATA).join("parsers/kernel_log/knowledge-literals.log");
+    let note = run(&[&path]);
+    let host = &note.hosts[0];
+    assert_eq!(
+        events(host),
+        [
+            // Lines 1 (`[Thu May 11 12:38:28 2023] …`) and 2 (`Jun  8 10:48:13 … [1694413.621694] …`).
+            (LogMessage::ConntrackTableFull, None, 2),
+            // Line 8: `[ 5963.353429] ixgbe 0000:03:00.0 enp3s0: Detected Tx Unit Hang`.
+            (LogMessage::TxUnitHang, s("enp3s0"), 1),
+            // Line 11: `… [13502680.515977] tap0e778df8-ca: dropped over-mtu packet: 8950 > 1450`.
+            (LogMessage::OverMtuDrop, s("tap0e778df8-ca"), 1),
+        ]
+    );
+    // Line 3, `net_ratelimit: 3939 callbacks suppressed`, follows the stamped conntrack line.
+    assert_eq!(event(host, LogMessage::ConntrackTableFull).suppressed, 3939);
+
+    let text = std::fs::read(&path).unwrap();
+    let (_guard, dmesg) = write_temp("dmesg.txt", &text);
+    let host = &run(&[&dmesg]).hosts[0];
+    assert_eq!(
+        events(host),
+        [
+            (LogMessage::ConntrackTableFull, None, 2),
+            // Lines 4 to 6: `… Possible SYN flooding on port 80.`, `… port 127.0.0.1:23456.`,
+            // `possible SYN flooding on port 4671.`
+            (LogMessage::SynFlood, s("127.0.0.1:23456"), 1),
+            (LogMessage::SynFlood, s("4671"), 1),
+            (LogMessage::SynFlood, s("80"), 1),
+            // Line 7: `NETDEV WATCHDOG: eth0 (ixgbe): transmit queue 3 timed out`.
+            (LogMessage::TxTimeout, s("eth0"), 1),
+            (LogMessage::TxUnitHang, s("enp3s0"), 1),
+            // Line 10: `kswapd0: page allocation failure: order:0, mode:0x820(GFP_ATOMIC), …`.
+            (LogMessage::AllocationFailure, s("kswapd0"), 1),
+            (LogMessage::OverMtuDrop, s("tap0e778df8-ca"), 1),
+        ]
+    );
+    assert_eq!(
+        event(host, LogMessage::AllocationFailure).first_source,
+        "dmesg.txt:10"
+    );
+}

@@ -619,3 +619,134 @@ fn layers_above_the_nic_in_a_capture_log_get_live_rates() {
     assert_eq!(h.sockstat.readings, 2);
     assert_eq!(h.sockstat.peaks["TCP_mem"].value, 80);
 }
+
+// ---- /proc/net/snmp and /proc/net/netstat: protocol counters, never interfaces ----
+
+fn snmp_fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{TESTDATA}/parsers/snmp/{name}")).unwrap()
+}
+
+/// The counters of `constructed-icmpmsg-two-pairs.snmp` that the model keeps (its `Tcp:`
+/// pair: `InSegs OutSegs RetransSegs InErrs … InCsumErrors` = `1000 2000 30 4 … 3`; the
+/// `IcmpMsg:` types are not kept).
+const TWO_PAIRS_TCP: &[(&str, u64)] = &[
+    ("TcpInCsumErrors", 3),
+    ("TcpInErrs", 4),
+    ("TcpInSegs", 1000),
+    ("TcpOutSegs", 2000),
+    ("TcpRetransSegs", 30),
+];
+
+fn assert_two_pairs_read(h: &Host, source: &str) {
+    let names: Vec<&str> = h.interfaces.iter().map(|i| i.name.as_str()).collect();
+    assert!(
+        !names.contains(&"IcmpMsg") && !names.contains(&"Tcp"),
+        "{names:?}"
+    );
+    let sample = h
+        .protocol
+        .samples
+        .iter()
+        .find(|s| s.source == source)
+        .unwrap_or_else(|| panic!("no protocol sample from {source}: {:?}", h.protocol));
+    let got: Vec<(&str, u64)> = sample
+        .counters
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    assert_eq!(got, TWO_PAIRS_TCP);
+    for f in &h.findings {
+        assert!(
+            !names.is_empty() || f.subject == "host",
+            "{} on {}",
+            f.rule,
+            f.subject
+        );
+        assert!(
+            !f.remediation.iter().any(|r| r.contains("IcmpMsg")),
+            "{}: {:?}",
+            f.rule,
+            f.remediation
+        );
+    }
+}
+
+#[test]
+fn proc_net_snmp_pasted_alone_is_protocol_counters_not_an_interface() {
+    // `IcmpMsg: 1 2 … 16` (16 numbers after a name and a colon) has the shape of a headerless
+    // /proc/net/dev row: it was read as an interface `IcmpMsg` with a tx-queue-drop finding.
+    let name = "constructed-icmpmsg-two-pairs.snmp";
+    let (r, _d) = read(name, &snmp_fixture(name));
+    assert!(r.problems.is_empty(), "{}", problems_text(&r));
+    let h = host(&r);
+    assert!(h.interfaces.is_empty(), "{:?}", h.interfaces);
+    assert_two_pairs_read(h, name);
+    // TcpInErrs 4, of which InCsumErrors 3: the IP/TCP layer discarded packets (the host's
+    // finding, not a device's).
+    let rules: Vec<(&str, &str)> = h
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.subject.as_str()))
+        .collect();
+    assert_eq!(rules, [("protocol-discards", "host")]);
+}
+
+#[test]
+fn proc_net_snmp_indented_by_a_paste_is_still_protocol_counters() {
+    // The same file as a Markdown code block (every line indented by four spaces).
+    let text: String = snmp_fixture("constructed-icmpmsg-two-pairs.snmp")
+        .lines()
+        .map(|l| format!("    {l}\n"))
+        .collect();
+    let (r, _d) = read("ticket.txt", &text);
+    let h = host(&r);
+    assert!(h.interfaces.is_empty(), "{:?}", h.interfaces);
+    assert_eq!(h.protocol.samples.len(), 1, "{:?}", h.protocol);
+    let counters = &h.protocol.samples[0].counters;
+    assert_eq!(counters["TcpInSegs"], 1000);
+    assert_eq!(counters["TcpInCsumErrors"], 3);
+}
+
+/// SYNTHETIC log of real and constructed outputs: `cat /proc/net/snmp` (the two-`IcmpMsg`
+/// file), `cat /proc/net/netstat` (coreos-master1's), then the seed 001 `/proc/net/dev` paste,
+/// each after a prompt; then the snmp file again with no command before it.
+#[test]
+fn proc_net_snmp_and_netstat_in_a_capture_log_beside_proc_net_dev() {
+    let snmp = snmp_fixture("constructed-icmpmsg-two-pairs.snmp");
+    let netstat = snmp_fixture("coreos-master1-4.18.0-80.netstat");
+    let dev = std::fs::read_to_string(seed("seed001-proc-net-dev.txt")).unwrap();
+    let text = format!(
+        "[root@web01 ~]# cat /proc/net/snmp\n{snmp}[root@web01 ~]# cat /proc/net/netstat\n{netstat}{dev}\
+         Thu Dec  3 10:00:00 UTC 2026\n{snmp}"
+    );
+    let snmp_lines = snmp.lines().count();
+    let (r, _d) = read("drops.log", &text);
+    assert!(
+        r.problems.iter().all(|p| !p.message.contains("IcmpMsg")),
+        "{}",
+        problems_text(&r)
+    );
+    let h = host(&r);
+    // Only seed 001's nine devices.
+    let mut names: Vec<&str> = h.interfaces.iter().map(|i| i.name.as_str()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["bond0", "bond0.11", "bond0.12", "bond1", "eth0", "eth1", "eth2", "eth3", "lo"]
+    );
+    assert_eq!(c(iface(h, "eth2"), 0, "rx_fifo_errors"), 19769362);
+    // The snmp output starts on line 2 (after its prompt), and again after the date line.
+    assert_two_pairs_read(h, "drops.log:2");
+    let again = snmp_lines + netstat.lines().count() + dev.lines().count() + 4;
+    assert_two_pairs_read(h, &format!("drops.log:{again}"));
+    // /proc/net/netstat: `TcpExt: … ListenOverflows ListenDrops …` are 0 0 on coreos-master1.
+    let netstat_sample = h
+        .protocol
+        .samples
+        .iter()
+        .find(|s| s.source == format!("drops.log:{}", snmp_lines + 3))
+        .unwrap_or_else(|| panic!("{:?}", h.protocol.samples));
+    assert_eq!(netstat_sample.counters["TcpExtListenOverflows"], 0);
+    assert_eq!(netstat_sample.counters["TcpExtListenDrops"], 0);
+    assert!(!netstat_sample.counters.contains_key("TcpInSegs"));
+}
