@@ -143,7 +143,7 @@ impl Grid {
         let mut parts = Vec::new();
         let group = self.cols.first().map_or(1, |(a, b)| b - a);
         if group > 1 {
-            parts.push(format!("cell = max of {group} {}s", chart.per));
+            parts.push(format!("{group} {}s per column, their max", chart.per));
         }
         if self.others > 0 {
             parts.push(format!("others = max of {} CPUs", self.others));
@@ -395,7 +395,7 @@ mod tests {
         );
         assert!(svg.contains("><title>cpu3 #49–#51: max 95 %</title>"));
         assert!(svg.contains("><title>max of the other 48 CPUs #1–#100: max 1 %</title>"));
-        assert!(svg.contains(">cell = max of 3 frames · others = max of 48 CPUs<"));
+        assert!(svg.contains(">3 frames per column, their max · others = max of 48 CPUs<"));
         assert!(svg.contains("(the maximum keeps a short spike visible)"));
         assert!(svg.len() < 12_000, "{} bytes", svg.len());
     }

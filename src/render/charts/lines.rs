@@ -60,6 +60,9 @@ pub(super) struct Line {
     pub dashed: bool,
     /// Drawn thin and pale (context such as the other CPUs); one legend entry for all.
     pub faint: bool,
+    /// How many series the line draws: 1, or more for the maximum of several (the other
+    /// CPUs beyond the busiest, see `data::faint_others`); the legend counts them.
+    pub stands_for: usize,
     /// Printed after the legend's numbers: `/s`, ` %`, ` per interval`.
     pub unit: String,
     pub segs: Vec<Seg>,
@@ -73,6 +76,7 @@ impl Line {
             right: false,
             dashed: false,
             faint: false,
+            stands_for: 1,
             unit: String::new(),
             segs: Vec::new(),
         }
@@ -269,7 +273,7 @@ fn legend_entries(lines: &[Line]) -> Vec<(String, &'static str, bool, bool)> {
         let text = format!(
             "{} ({}) — max {}{}",
             first.label,
-            faint.len(),
+            faint.iter().map(|l| l.stands_for).sum::<usize>(),
             human(peak),
             first.unit
         );
@@ -433,12 +437,19 @@ fn panel(
 /// The lines of a panel: faint context first, then the others in order (the first on top
 /// last); a line of one interval as a labelled dot.
 fn draw_lines(out: &mut String, map: &Mapping, lines: &[&Line]) {
-    let mut order: Vec<&Line> = lines.iter().copied().filter(|l| l.faint).collect();
-    order.extend(lines.iter().copied().filter(|l| !l.faint).rev());
-    for line in order {
-        let class = if line.faint { "series other" } else { "series" };
-        let _ = write!(out, "<g class=\"{class}\">");
-        if let Some(Seg::Step { x0, x1, y, tip }) = line.single().filter(|_| !line.faint) {
+    // The faint lines share one group that carries their stroke: with 16 of them, repeating
+    // it on each polyline would cost more than their points.
+    if lines.iter().any(|l| l.faint) {
+        out.push_str("<g class=\"series other\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1\" stroke-linejoin=\"round\" stroke-opacity=\"0.35\">");
+        for line in lines.iter().filter(|l| l.faint) {
+            polylines(out, map, line);
+            markers(out, map, line);
+        }
+        out.push_str("</g>");
+    }
+    for line in lines.iter().copied().filter(|l| !l.faint).rev() {
+        out.push_str("<g class=\"series\">");
+        if let Some(Seg::Step { x0, x1, y, tip }) = line.single() {
             one_interval(out, map, line, ((x0 + x1) / 2.0, *y), tip);
         } else {
             polylines(out, map, line);
@@ -548,28 +559,53 @@ fn runs(map: &Mapping, line: &Line) -> Vec<Vec<(f64, f64)>> {
     runs
 }
 
-/// One polyline per run of at least two points.
+/// The points of a run as printed, without those in the middle of a horizontal or
+/// vertical stretch (three in a row with the same printed x or y): a flat line of 100
+/// steps is two points, drawn the same.
+fn printed_points(run: &[(f64, f64)]) -> Vec<(String, String)> {
+    let pts: Vec<(String, String)> = run.iter().map(|(x, y)| (c(*x), c(*y))).collect();
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(pts.len());
+    for (i, p) in pts.iter().enumerate() {
+        let straight = |prev: &(String, String), next: &(String, String)| {
+            (prev.0 == p.0 && p.0 == next.0) || (prev.1 == p.1 && p.1 == next.1)
+        };
+        match (kept.last(), pts.get(i + 1)) {
+            (Some(prev), Some(next)) if straight(prev, next) => {}
+            _ => kept.push(p.clone()),
+        }
+    }
+    kept
+}
+
+/// One polyline per run of at least two points. A faint line's stroke is on its group
+/// (`draw_lines`).
 fn polylines(out: &mut String, map: &Mapping, line: &Line) {
-    let (width, opacity) = if line.faint {
-        ("1", " stroke-opacity=\"0.35\"")
-    } else {
-        ("1.8", "")
-    };
     let dash = if line.dashed {
         " stroke-dasharray=\"5 3\""
     } else {
         ""
     };
+    let stroke = if line.faint {
+        String::new()
+    } else {
+        format!(
+            " fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\" stroke-linejoin=\"round\"",
+            line.ink()
+        )
+    };
     for r in runs(map, line).iter().filter(|r| r.len() > 1) {
-        let pts: Vec<String> = r
-            .iter()
-            .map(|(x, y)| format!("{},{}", c(*x), c(*y)))
-            .collect();
+        // Only faint lines drop points: there are many of them and most are flat, while a
+        // finding's own line keeps a vertex per interval or frame.
+        let kept = if line.faint {
+            printed_points(r)
+        } else {
+            r.iter().map(|(x, y)| (c(*x), c(*y))).collect()
+        };
+        let pts: Vec<String> = kept.into_iter().map(|(x, y)| format!("{x},{y}")).collect();
         let _ = write!(
             out,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\" stroke-linejoin=\"round\"{dash}{opacity}/>",
-            pts.join(" "),
-            color = line.ink()
+            "<polyline points=\"{}\"{stroke}{dash}/>",
+            pts.join(" ")
         );
     }
 }
@@ -599,7 +635,7 @@ fn markers(out: &mut String, map: &Mapping, line: &Line) {
         }
         let r = if line.faint { "1.5" } else { "2.5" };
         let fo = if line.faint {
-            " fill-opacity=\"0.35\""
+            " fill-opacity=\"0.35\" stroke=\"none\""
         } else {
             ""
         };
@@ -648,6 +684,32 @@ mod tests {
             note: String::new(),
             split,
         }
+    }
+
+    #[test]
+    fn flat_stretches_keep_their_ends_only() {
+        let pts = |r: &[(f64, f64)]| {
+            printed_points(r)
+                .into_iter()
+                .map(|(x, y)| format!("{x},{y}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        // Steps 5, 5, 5, then 7: the flat stretch is its two ends, then the rise.
+        let run = [
+            (0.0, 5.0),
+            (1.0, 5.0),
+            (1.0, 5.0),
+            (2.0, 5.0),
+            (2.0, 5.0),
+            (3.0, 5.0),
+            (3.0, 7.0),
+            (4.0, 7.0),
+        ];
+        assert_eq!(pts(&run), "0,5 3,5 3,7 4,7");
+        // 5.01 prints as 5: the same line on screen.
+        assert_eq!(pts(&[(0.0, 5.0), (1.0, 5.01), (2.0, 5.0)]), "0,5 2,5");
+        assert_eq!(pts(&[(0.0, 5.0), (1.0, 6.0), (2.0, 5.0)]), "0,5 1,6 2,5");
     }
 
     #[test]
