@@ -18,8 +18,10 @@ use super::axes::{x_ticks, Plot, YScale, BOTTOM, LEFT, LEGEND_Y};
 use super::svg::{c, cut, human, legend_item, open, short, text, CHAR_W, W};
 use super::time::XAxis;
 
-/// Point markers (with tooltips) only when a line has at most this many points.
-const MAX_MARKERS: usize = 120;
+/// Most point markers (with tooltips) a line has; a longer line has one at the peak of
+/// each run of neighbouring points. 40 like the heat strips' columns: 6 lines of 100 frames
+/// were 60 KB of markers.
+const MAX_MARKERS: usize = 40;
 /// Lines whose peaks differ by more than this factor get panels of their own.
 pub(super) const SPLIT_RATIO: f64 = 10.0;
 /// A threshold mark is drawn when it is at most this many times the panel's peak (else
@@ -448,7 +450,7 @@ fn draw_lines(out: &mut String, map: &Mapping, lines: &[&Line]) {
         out.push_str("</g>");
     }
     for line in lines.iter().copied().filter(|l| !l.faint).rev() {
-        out.push_str("<g class=\"series\">");
+        let _ = write!(out, "<g class=\"series\" fill=\"{}\">", line.ink());
         if let Some(Seg::Step { x0, x1, y, tip }) = line.single() {
             one_interval(out, map, line, ((x0 + x1) / 2.0, *y), tip);
         } else {
@@ -610,13 +612,15 @@ fn polylines(out: &mut String, map: &Mapping, line: &Line) {
     }
 }
 
-/// Markers with tooltips (the value on hover). Faint lines and long lines carry markers
-/// only where no polyline shows the point (a lone point between gaps).
+/// Markers with tooltips (the value on hover). Faint lines carry markers only where no
+/// polyline shows the point (a lone point between gaps). A line of more than
+/// [`MAX_MARKERS`] values has one marker per run of neighbouring values, at the run's
+/// highest (the peaks stay within reach of the pointer, at a fraction of the bytes).
 fn markers(out: &mut String, map: &Mapping, line: &Line) {
-    let count = line.segs.iter().filter(|s| !matches!(s, Seg::Gap)).count();
     let is_point = |i: Option<&Seg>| matches!(i, Some(Seg::Point { .. }));
+    let mut shown: Vec<(f64, f64, &String, bool)> = Vec::new();
     for (i, seg) in line.segs.iter().enumerate() {
-        let (x, y, tip, lone) = match seg {
+        shown.push(match seg {
             Seg::Step {
                 x0: a,
                 x1: b,
@@ -629,23 +633,38 @@ fn markers(out: &mut String, map: &Mapping, line: &Line) {
                 (*x, *y, tip, lone)
             }
             Seg::Gap => continue,
-        };
-        if (line.faint || count > MAX_MARKERS) && !lone {
+        });
+    }
+    let group = shown.len().div_ceil(MAX_MARKERS).max(1);
+    let peaks: Vec<usize> = (0..shown.len())
+        .step_by(group)
+        .filter_map(|s| {
+            (s..(s + group).min(shown.len()))
+                .reduce(|a, b| if shown[b].1 > shown[a].1 { b } else { a })
+        })
+        .collect();
+    let (r, fo) = if line.faint {
+        (
+            "1.5",
+            format!(
+                " fill=\"{}\" fill-opacity=\"0.35\" stroke=\"none\"",
+                line.ink()
+            ),
+        )
+    } else {
+        // The fill is on the line's group (`draw_lines`).
+        ("2.5", String::new())
+    };
+    for (k, (x, y, tip, lone)) in shown.iter().enumerate() {
+        if !lone && (line.faint || peaks.binary_search(&k).is_err()) {
             continue;
         }
-        let r = if line.faint { "1.5" } else { "2.5" };
-        let fo = if line.faint {
-            " fill-opacity=\"0.35\" stroke=\"none\""
-        } else {
-            ""
-        };
         let _ = write!(
             out,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"{r}\" fill=\"{fill}\"{fo}><title>{}</title></circle>",
-            c(map.x(x)),
-            c(map.y(y, line.right)),
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{r}\"{fo}><title>{}</title></circle>",
+            c(map.x(*x)),
+            c(map.y(*y, line.right)),
             short(tip, 200),
-            fill = line.ink()
         );
     }
 }
@@ -710,6 +729,24 @@ mod tests {
         // 5.01 prints as 5: the same line on screen.
         assert_eq!(pts(&[(0.0, 5.0), (1.0, 5.01), (2.0, 5.0)]), "0,5 2,5");
         assert_eq!(pts(&[(0.0, 5.0), (1.0, 6.0), (2.0, 5.0)]), "0,5 1,6 2,5");
+    }
+
+    #[test]
+    fn a_long_line_has_a_marker_at_the_peak_of_each_run_of_3() {
+        // 100 steps at 1, 9 at step 57: 34 markers (runs of 3), one of them the 9.
+        let mut values = vec![1.0; 100];
+        values[57] = 9.0;
+        let mut line = steps("rx_dropped", "#e8590c", &values);
+        for (i, seg) in line.segs.iter_mut().enumerate() {
+            if let Seg::Step { tip, .. } = seg {
+                *tip = format!("step {i}");
+            }
+        }
+        let svg = render_lines(&chart(vec![line], false)).unwrap();
+        well_formed(&svg);
+        assert_eq!(svg.matches("<circle").count(), 34, "{svg}");
+        assert!(svg.contains("<title>step 57</title>"));
+        assert!(svg.contains("<g class=\"series\" fill=\"#e8590c\"><polyline"));
     }
 
     #[test]
