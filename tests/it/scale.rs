@@ -137,13 +137,25 @@ fn a_page_of_64_cpus_by_100_samples_stays_small() {
     let text = percpu_capture(64, 100);
     let html = html_of("cpus64.log", &text);
     let tables = without_charts(&html);
-    // The charts (SVG) are another part's size budget; everything else on the page must leave
-    // them room under 300 KB. Before issue 17 it was 635 KB without the charts' 1 MB.
+    // Before issue 17 the page was 1.7 MB: 635 KB of tables and 1 MB of charts (SVG).
+    // Everything but the charts stays under 150 KB, and the whole page under 300 KB.
     assert!(
         tables < 150_000,
         "page without charts {tables} bytes, charts {} bytes",
         html.len() - tables
     );
+    assert!(
+        html.len() < 300_000,
+        "page {} bytes, of which charts {} bytes",
+        html.len(),
+        html.len() - tables
+    );
+    // The si heat strip: the hot CPU's row first, 15 more, and one row for the other 48.
+    let heat = &html[html.find("chart-si-heat").unwrap()..];
+    let heat = &heat[..heat.find("</svg>").unwrap()];
+    assert_eq!(heat.matches("<text class=\"tick\" x=\"47\"").count(), 17);
+    assert!(heat.contains("text-anchor=\"end\" fill=\"currentColor\">cpu3</text>"));
+    assert!(heat.contains(" · others = max of 48 CPUs<"), "{heat}");
     // The raw table is folded and cut to 320 rows: the latest 5 frames of 64 CPUs.
     assert!(html.contains("<summary>Every CPU of the latest 5 of 100 frame(s)</summary>"));
     assert_eq!(table_rows(&html, "<h3>Per CPU</h3>").len(), 64);

@@ -305,20 +305,129 @@ pub(super) fn per_cpu_si(sample: &CpuSample) -> Vec<(u32, f64)> {
         .collect()
 }
 
-/// The other CPUs as faint context lines, busiest first (by `weight`), at most
-/// [`MAX_FAINT`]; `line_of` draws one CPU's line with a label and colour.
+/// The other CPUs as faint context lines, busiest first (by `weight`). Beyond
+/// [`MAX_FAINT`], the busiest `MAX_FAINT - 1` keep a line each and the rest are one line,
+/// their maximum at each point (nothing is hidden, and 63 idle CPUs cost one line, not 63);
+/// `line_of` draws one CPU's line with a label and colour.
 pub(super) fn faint_others(
     mut others: Vec<(u32, f64)>,
     line_of: impl Fn(u32, String, &'static str) -> Line,
 ) -> Vec<Line> {
     others.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    others
-        .into_iter()
-        .take(MAX_FAINT)
-        .map(|(n, _)| {
-            let mut line = line_of(n, "other CPUs".into(), "currentColor");
-            line.faint = true;
+    let faint = |n: u32| {
+        let mut line = line_of(n, "other CPUs".into(), "currentColor");
+        line.faint = true;
+        line
+    };
+    let mut lines: Vec<Line> = others.iter().map(|(n, _)| faint(*n)).collect();
+    if lines.len() > MAX_FAINT {
+        let rest = lines.split_off(MAX_FAINT - 1);
+        match envelope(&rest) {
+            Some(max) => lines.push(max),
+            // Lines of different shapes (cannot happen with one series): draw them all.
+            None => lines.extend(rest),
+        }
+    }
+    lines
+}
+
+/// The maximum of lines of the same shape (the same steps or points, gaps aside) at each
+/// step or point, with the tooltip of the line that has it; `None` when the shapes differ.
+pub(super) fn envelope(lines: &[Line]) -> Option<Line> {
+    let (first, others) = lines.split_first()?;
+    let mut max = first.clone();
+    for line in others {
+        if line.segs.len() != max.segs.len() {
+            return None;
+        }
+        for (m, s) in max.segs.iter_mut().zip(&line.segs) {
+            let higher = match (&*m, s) {
+                (_, Seg::Gap) => false,
+                (Seg::Gap, _) => true,
+                (
+                    Seg::Step { x0, x1, y, .. },
+                    Seg::Step {
+                        x0: a, x1: b, y: v, ..
+                    },
+                ) => {
+                    if (x0, x1) != (a, b) {
+                        return None;
+                    }
+                    v > y
+                }
+                (Seg::Point { x, y, .. }, Seg::Point { x: a, y: v, .. }) => {
+                    if x != a {
+                        return None;
+                    }
+                    v > y
+                }
+                _ => return None,
+            };
+            if higher {
+                *m = s.clone();
+            }
+        }
+    }
+    max.stands_for = lines.iter().map(|l| l.stands_for).sum();
+    Some(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(values: &[Option<f64>]) -> Line {
+        let mut line = Line::new("other CPUs", "currentColor");
+        line.segs = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Some(y) => Seg::Step {
+                    x0: i as f64,
+                    x1: i as f64 + 1.0,
+                    y: *y,
+                    tip: format!("{i}:{y}"),
+                },
+                None => Seg::Gap,
+            })
+            .collect();
+        line
+    }
+
+    #[test]
+    fn the_envelope_is_the_maximum_at_each_step_gaps_aside() {
+        let a = steps(&[Some(1.0), None, Some(5.0)]);
+        let b = steps(&[Some(3.0), Some(2.0), Some(4.0)]);
+        let max = envelope(&[a.clone(), b]).unwrap();
+        assert_eq!(max.values().collect::<Vec<_>>(), [3.0, 2.0, 5.0]);
+        assert_eq!(max.stands_for, 2);
+        // Steps at other times: no envelope.
+        let mut shifted = steps(&[Some(1.0), Some(1.0), Some(1.0)]);
+        shifted.segs[0] = Seg::Step {
+            x0: 0.5,
+            x1: 1.0,
+            y: 1.0,
+            tip: String::new(),
+        };
+        assert!(envelope(&[a, shifted]).is_none());
+    }
+
+    #[test]
+    fn more_than_16_others_keep_15_lines_and_the_maximum_of_the_rest() {
+        // 20 others, cpu n at n (the busiest first: cpu19..cpu5 keep a line each).
+        let others: Vec<(u32, f64)> = (0..20).map(|n| (n, n as f64)).collect();
+        let lines = faint_others(others, |n, label, color| {
+            let mut line = steps(&[Some(n as f64), Some(0.0)]);
+            line.label = label;
+            line.color = color;
             line
-        })
-        .collect()
+        });
+        assert_eq!(lines.len(), 16);
+        assert!(lines.iter().all(|l| l.faint));
+        assert_eq!(lines[0].peak(), 19.0);
+        assert_eq!(lines[14].peak(), 5.0);
+        // cpu0..cpu4: the maximum is cpu4's 4.
+        assert_eq!(lines[15].stands_for, 5);
+        assert_eq!(lines[15].values().collect::<Vec<_>>(), [4.0, 0.0]);
+    }
 }

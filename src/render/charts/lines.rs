@@ -18,8 +18,10 @@ use super::axes::{x_ticks, Plot, YScale, BOTTOM, LEFT, LEGEND_Y};
 use super::svg::{c, cut, human, legend_item, open, short, text, CHAR_W, W};
 use super::time::XAxis;
 
-/// Point markers (with tooltips) only when a line has at most this many points.
-const MAX_MARKERS: usize = 120;
+/// Most point markers (with tooltips) a line has; a longer line has one at the peak of
+/// each run of neighbouring points. 40 like the heat strips' columns: 6 lines of 100 frames
+/// were 60 KB of markers.
+const MAX_MARKERS: usize = 40;
 /// Lines whose peaks differ by more than this factor get panels of their own.
 pub(super) const SPLIT_RATIO: f64 = 10.0;
 /// A threshold mark is drawn when it is at most this many times the panel's peak (else
@@ -60,6 +62,9 @@ pub(super) struct Line {
     pub dashed: bool,
     /// Drawn thin and pale (context such as the other CPUs); one legend entry for all.
     pub faint: bool,
+    /// How many series the line draws: 1, or more for the maximum of several (the other
+    /// CPUs beyond the busiest, see `data::faint_others`); the legend counts them.
+    pub stands_for: usize,
     /// Printed after the legend's numbers: `/s`, ` %`, ` per interval`.
     pub unit: String,
     pub segs: Vec<Seg>,
@@ -73,6 +78,7 @@ impl Line {
             right: false,
             dashed: false,
             faint: false,
+            stands_for: 1,
             unit: String::new(),
             segs: Vec::new(),
         }
@@ -269,7 +275,7 @@ fn legend_entries(lines: &[Line]) -> Vec<(String, &'static str, bool, bool)> {
         let text = format!(
             "{} ({}) — max {}{}",
             first.label,
-            faint.len(),
+            faint.iter().map(|l| l.stands_for).sum::<usize>(),
             human(peak),
             first.unit
         );
@@ -433,12 +439,19 @@ fn panel(
 /// The lines of a panel: faint context first, then the others in order (the first on top
 /// last); a line of one interval as a labelled dot.
 fn draw_lines(out: &mut String, map: &Mapping, lines: &[&Line]) {
-    let mut order: Vec<&Line> = lines.iter().copied().filter(|l| l.faint).collect();
-    order.extend(lines.iter().copied().filter(|l| !l.faint).rev());
-    for line in order {
-        let class = if line.faint { "series other" } else { "series" };
-        let _ = write!(out, "<g class=\"{class}\">");
-        if let Some(Seg::Step { x0, x1, y, tip }) = line.single().filter(|_| !line.faint) {
+    // The faint lines share one group that carries their stroke: with 16 of them, repeating
+    // it on each polyline would cost more than their points.
+    if lines.iter().any(|l| l.faint) {
+        out.push_str("<g class=\"series other\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1\" stroke-linejoin=\"round\" stroke-opacity=\"0.35\">");
+        for line in lines.iter().filter(|l| l.faint) {
+            polylines(out, map, line);
+            markers(out, map, line);
+        }
+        out.push_str("</g>");
+    }
+    for line in lines.iter().copied().filter(|l| !l.faint).rev() {
+        let _ = write!(out, "<g class=\"series\" fill=\"{}\">", line.ink());
+        if let Some(Seg::Step { x0, x1, y, tip }) = line.single() {
             one_interval(out, map, line, ((x0 + x1) / 2.0, *y), tip);
         } else {
             polylines(out, map, line);
@@ -548,39 +561,66 @@ fn runs(map: &Mapping, line: &Line) -> Vec<Vec<(f64, f64)>> {
     runs
 }
 
-/// One polyline per run of at least two points.
+/// The points of a run as printed, without those in the middle of a horizontal or
+/// vertical stretch (three in a row with the same printed x or y): a flat line of 100
+/// steps is two points, drawn the same.
+fn printed_points(run: &[(f64, f64)]) -> Vec<(String, String)> {
+    let pts: Vec<(String, String)> = run.iter().map(|(x, y)| (c(*x), c(*y))).collect();
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(pts.len());
+    for (i, p) in pts.iter().enumerate() {
+        let straight = |prev: &(String, String), next: &(String, String)| {
+            (prev.0 == p.0 && p.0 == next.0) || (prev.1 == p.1 && p.1 == next.1)
+        };
+        match (kept.last(), pts.get(i + 1)) {
+            (Some(prev), Some(next)) if straight(prev, next) => {}
+            _ => kept.push(p.clone()),
+        }
+    }
+    kept
+}
+
+/// One polyline per run of at least two points. A faint line's stroke is on its group
+/// (`draw_lines`).
 fn polylines(out: &mut String, map: &Mapping, line: &Line) {
-    let (width, opacity) = if line.faint {
-        ("1", " stroke-opacity=\"0.35\"")
-    } else {
-        ("1.8", "")
-    };
     let dash = if line.dashed {
         " stroke-dasharray=\"5 3\""
     } else {
         ""
     };
+    let stroke = if line.faint {
+        String::new()
+    } else {
+        format!(
+            " fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\" stroke-linejoin=\"round\"",
+            line.ink()
+        )
+    };
     for r in runs(map, line).iter().filter(|r| r.len() > 1) {
-        let pts: Vec<String> = r
-            .iter()
-            .map(|(x, y)| format!("{},{}", c(*x), c(*y)))
-            .collect();
+        // Only faint lines drop points: there are many of them and most are flat, while a
+        // finding's own line keeps a vertex per interval or frame.
+        let kept = if line.faint {
+            printed_points(r)
+        } else {
+            r.iter().map(|(x, y)| (c(*x), c(*y))).collect()
+        };
+        let pts: Vec<String> = kept.into_iter().map(|(x, y)| format!("{x},{y}")).collect();
         let _ = write!(
             out,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\" stroke-linejoin=\"round\"{dash}{opacity}/>",
-            pts.join(" "),
-            color = line.ink()
+            "<polyline points=\"{}\"{stroke}{dash}/>",
+            pts.join(" ")
         );
     }
 }
 
-/// Markers with tooltips (the value on hover). Faint lines and long lines carry markers
-/// only where no polyline shows the point (a lone point between gaps).
+/// Markers with tooltips (the value on hover). Faint lines carry markers only where no
+/// polyline shows the point (a lone point between gaps). A line of more than
+/// [`MAX_MARKERS`] values has one marker per run of neighbouring values, at the run's
+/// highest (the peaks stay within reach of the pointer, at a fraction of the bytes).
 fn markers(out: &mut String, map: &Mapping, line: &Line) {
-    let count = line.segs.iter().filter(|s| !matches!(s, Seg::Gap)).count();
     let is_point = |i: Option<&Seg>| matches!(i, Some(Seg::Point { .. }));
+    let mut shown: Vec<(f64, f64, &String, bool)> = Vec::new();
     for (i, seg) in line.segs.iter().enumerate() {
-        let (x, y, tip, lone) = match seg {
+        shown.push(match seg {
             Seg::Step {
                 x0: a,
                 x1: b,
@@ -593,23 +633,38 @@ fn markers(out: &mut String, map: &Mapping, line: &Line) {
                 (*x, *y, tip, lone)
             }
             Seg::Gap => continue,
-        };
-        if (line.faint || count > MAX_MARKERS) && !lone {
+        });
+    }
+    let group = shown.len().div_ceil(MAX_MARKERS).max(1);
+    let peaks: Vec<usize> = (0..shown.len())
+        .step_by(group)
+        .filter_map(|s| {
+            (s..(s + group).min(shown.len()))
+                .reduce(|a, b| if shown[b].1 > shown[a].1 { b } else { a })
+        })
+        .collect();
+    let (r, fo) = if line.faint {
+        (
+            "1.5",
+            format!(
+                " fill=\"{}\" fill-opacity=\"0.35\" stroke=\"none\"",
+                line.ink()
+            ),
+        )
+    } else {
+        // The fill is on the line's group (`draw_lines`).
+        ("2.5", String::new())
+    };
+    for (k, (x, y, tip, lone)) in shown.iter().enumerate() {
+        if !lone && (line.faint || peaks.binary_search(&k).is_err()) {
             continue;
         }
-        let r = if line.faint { "1.5" } else { "2.5" };
-        let fo = if line.faint {
-            " fill-opacity=\"0.35\""
-        } else {
-            ""
-        };
         let _ = write!(
             out,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"{r}\" fill=\"{fill}\"{fo}><title>{}</title></circle>",
-            c(map.x(x)),
-            c(map.y(y, line.right)),
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{r}\"{fo}><title>{}</title></circle>",
+            c(map.x(*x)),
+            c(map.y(*y, line.right)),
             short(tip, 200),
-            fill = line.ink()
         );
     }
 }
@@ -648,6 +703,50 @@ mod tests {
             note: String::new(),
             split,
         }
+    }
+
+    #[test]
+    fn flat_stretches_keep_their_ends_only() {
+        let pts = |r: &[(f64, f64)]| {
+            printed_points(r)
+                .into_iter()
+                .map(|(x, y)| format!("{x},{y}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        // Steps 5, 5, 5, then 7: the flat stretch is its two ends, then the rise.
+        let run = [
+            (0.0, 5.0),
+            (1.0, 5.0),
+            (1.0, 5.0),
+            (2.0, 5.0),
+            (2.0, 5.0),
+            (3.0, 5.0),
+            (3.0, 7.0),
+            (4.0, 7.0),
+        ];
+        assert_eq!(pts(&run), "0,5 3,5 3,7 4,7");
+        // 5.01 prints as 5: the same line on screen.
+        assert_eq!(pts(&[(0.0, 5.0), (1.0, 5.01), (2.0, 5.0)]), "0,5 2,5");
+        assert_eq!(pts(&[(0.0, 5.0), (1.0, 6.0), (2.0, 5.0)]), "0,5 1,6 2,5");
+    }
+
+    #[test]
+    fn a_long_line_has_a_marker_at_the_peak_of_each_run_of_3() {
+        // 100 steps at 1, 9 at step 57: 34 markers (runs of 3), one of them the 9.
+        let mut values = vec![1.0; 100];
+        values[57] = 9.0;
+        let mut line = steps("rx_dropped", "#e8590c", &values);
+        for (i, seg) in line.segs.iter_mut().enumerate() {
+            if let Seg::Step { tip, .. } = seg {
+                *tip = format!("step {i}");
+            }
+        }
+        let svg = render_lines(&chart(vec![line], false)).unwrap();
+        well_formed(&svg);
+        assert_eq!(svg.matches("<circle").count(), 34, "{svg}");
+        assert!(svg.contains("<title>step 57</title>"));
+        assert!(svg.contains("<g class=\"series\" fill=\"#e8590c\"><polyline"));
     }
 
     #[test]

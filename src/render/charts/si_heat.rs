@@ -49,6 +49,7 @@ pub fn cpu_si_heatmap(host: &Host) -> Option<String> {
             chosen.len()
         ),
         unit: " %".into(),
+        per: "frame",
         caption: format!("column = one frame of {series}"),
         scale: Some(100.0),
         columns,

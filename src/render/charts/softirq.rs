@@ -157,8 +157,9 @@ fn si_lines(chosen: &[&CpuSample], hot: Option<u32>, subject: &str) -> Option<St
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{finding_of, guest_host, polylines, well_formed};
+    use super::super::testutil::{at, cpu_frame, finding_of, guest_host, polylines, well_formed};
     use crate::render::charts::for_finding;
+    use rules::model::Host;
 
     #[test]
     fn softirq_frames_are_the_hot_cpu_against_faint_others() {
@@ -167,12 +168,38 @@ mod tests {
         assert_eq!(f.subject, "cpu0");
         let svg = for_finding(&host, &f).unwrap();
         well_formed(&svg);
-        // The hot CPU and three faint others, 4 frames each.
-        assert_eq!(polylines(&svg), vec![4, 4, 4, 4]);
+        // Three faint others first, each flat over the 4 frames (3, 2 and 4 %): its two
+        // ends; then the hot CPU, 4 frames.
+        assert_eq!(polylines(&svg), vec![2, 2, 2, 4]);
         // The hot CPU's numbers and the others' peak are printed, both thresholds drawn.
         assert!(svg.contains("cpu0 si — max 95 %, mean 95 %"), "{svg}");
         assert!(svg.contains("other CPUs (3) — max 4 %"));
         assert!(svg.contains(">hot 50 %<") && svg.contains(">others under 15 %<"));
         assert!(svg.contains(">% CPU (softirq)<"));
+    }
+
+    #[test]
+    fn beyond_16_other_cpus_the_least_busy_are_one_line_of_their_maximum() {
+        // Synthetic: 64 CPUs × 6 frames; cpu3 at 95 % si, cpu n of the others at n / 10 %
+        // (cpu63 the busiest at 6.3 %), so the 15 busiest others are cpu49..cpu63 and the
+        // other 48 are one line at cpu48's 4.8 %.
+        let mut host = Host::new("synthetic-64");
+        let si: Vec<f64> = (0..64)
+            .map(|n| if n == 3 { 95.0 } else { n as f64 / 10.0 })
+            .collect();
+        for i in 0..6u32 {
+            host.cpu
+                .push(cpu_frame(at(3 * i), i as usize + 1, 0.0, &si));
+        }
+        let f = finding_of(&host, "softirq-single-cpu");
+        assert_eq!(f.subject, "cpu3");
+        let svg = for_finding(&host, &f).unwrap();
+        well_formed(&svg);
+        // 16 faint lines (flat: 2 points each), then cpu3's 6 frames.
+        let mut expected = vec![2; 16];
+        expected.push(6);
+        assert_eq!(polylines(&svg), expected);
+        assert!(svg.contains("other CPUs (63) — max 6.3 %"), "{svg}");
+        assert!(svg.contains("si % of 64 CPU(s) in 6 frame(s)"));
     }
 }

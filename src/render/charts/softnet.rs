@@ -231,7 +231,9 @@ mod tests {
         assert_eq!(f.subject, "cpu0");
         let svg = for_finding(&host, &f).unwrap();
         well_formed(&svg);
-        assert_eq!(polylines(&svg), vec![4, 4]);
+        // cpu1 (faint, drawn first) never dropped: a flat line, its two ends; then cpu0's
+        // two steps.
+        assert_eq!(polylines(&svg), vec![2, 4]);
         // cpu0 dropped 5000 in 10 s, then 7000: 500/s and 700/s; the y axis counts drops;
         // the rule's warning (1/s) is too close to 0 to draw, critical 100/s is drawn.
         assert!(
@@ -241,8 +243,11 @@ mod tests {
         assert!(svg.contains(">critical 100/s<") && svg.contains("warning 1/s ↓ near 0"));
         let heat = softnet_heatmap(&host, "dropped").unwrap();
         well_formed(&heat);
-        // cpu0 dropped in both intervals: two coloured cells (cpu1 never dropped).
-        assert_eq!(heat.matches("fill=\"#e8590c\" fill-opacity").count(), 2 + 5);
+        // cpu0 dropped in both intervals: two coloured cells, 500/s and 700/s at different
+        // opacity steps (cpu1 never dropped), and the legend's 5 swatches.
+        assert_eq!(heat.matches("<rect x=").count(), 2 + 5, "{heat}");
+        assert_eq!(heat.matches("<title>cpu0 ").count(), 2, "{heat}");
+        assert!(!heat.contains("<title>cpu1 "));
         assert!(softnet_heatmap(&host, "received_rps").is_none());
         // A since-boot-only reading: columns, no line.
         let mut boot = Host::new("synthetic");

@@ -58,6 +58,7 @@ pub fn softnet_heatmap(host: &Host, key: &str) -> Option<String> {
             ivs.len()
         ),
         unit: unit.into(),
+        per: "interval",
         caption: caption(axis, &ivs),
         scale: None,
         columns: columns(axis, &ivs),
