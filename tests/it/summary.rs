@@ -74,3 +74,21 @@ fn several_hosts_are_counted_and_the_page_opens_with_the_summary() {
     // Each host's coverage line, linked to its section.
     assert!(html[summary..first_host].contains("<a href=\"#host-localhost.localdomain\">"));
 }
+
+#[test]
+fn markdown_says_when_no_interface_has_drops_instead_of_an_empty_table() {
+    // A pasted /proc/net/snmp: protocol counters, no interface at all.
+    let md = run_bin_ok(
+        [
+            "--format",
+            "md",
+            "testdata/parsers/snmp/constructed-icmpmsg-two-pairs.snmp",
+        ]
+        .iter()
+        .map(Path::new),
+    );
+    assert!(md.contains("No interface has a non-zero drop or error counter in its latest reading."));
+    assert!(!md.contains("| Interface | Kind |"), "{md}");
+    // Its summary comes first, as on the page.
+    assert!(md.find("## Summary").unwrap() < md.find("### Packet path").unwrap());
+}

@@ -22,6 +22,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. The bond's receive handler drops frames on an inactive port by design: listed, not counted as loss.
 pub const STAGE: Stage = Stage::rx(StageId::Softnet).without_loss();
 

@@ -23,6 +23,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// The rates its severity turns on (drawn on its chart).
+pub const MARKS: &[Mark] = &[Mark::critical(CLOUD_ALLOWANCE_CRIT_RATE)];
+
 /// Where its findings lie on the packet path. The hypervisor shapes the instance at its NIC (both directions; listed on the receive path).
 pub const STAGE: Stage = Stage::rx(StageId::Nic);
 

@@ -12,7 +12,7 @@ pub(crate) use super::kernel_log::{
     later, lines_of, lines_severity, log_events, log_evidence, log_finding, log_phrase,
     lower_bound, stand_on_log,
 };
-pub use super::Chart;
+pub use super::{Chart, Mark, DROP_MARKS};
 pub use crate::evidence::{
     confirm_ethtool, confirm_ip, confirm_softnet, describe, drop_severity, fmt_count, fmt_num,
     fmt_pct, growth, stand_on, Basis, Growth,

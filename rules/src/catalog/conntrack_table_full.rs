@@ -28,6 +28,9 @@ pub static RULE: Rule = Rule {
 /// The evidence as bars or steps (no interface to draw).
 pub const CHART: Chart = Chart::Counters;
 
+/// The rates its severity turns on (drawn on its chart): live loss per second.
+pub const MARKS: &[Mark] = DROP_MARKS;
+
 /// Where its findings lie on the packet path. Connection tracking dropped packets of new connections.
 pub const STAGE: Stage = Stage::rx(StageId::Filter);
 

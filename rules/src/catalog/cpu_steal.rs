@@ -17,6 +17,9 @@ pub static RULE: Rule = Rule {
 /// The report draws per-CPU steal over the frames.
 pub const CHART: Chart = Chart::Steal;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. Stolen time is taken from the guest's softirq work: it drains its rings and backlog late. It counts no packets.
 pub const STAGE: Stage = Stage::rx(StageId::Softnet).without_loss();
 

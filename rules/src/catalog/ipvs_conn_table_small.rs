@@ -25,6 +25,9 @@ pub static RULE: Rule = Rule {
 /// The report draws connections against hash buckets.
 pub const CHART: Chart = Chart::Ipvs;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. A small hash table costs CPU per packet but never drops.
 pub const STAGE: Stage = Stage::rx(StageId::Filter).without_loss();
 

@@ -31,6 +31,9 @@ pub static RULE: Rule = Rule {
 /// The subject interface's loss counters over time, when it has any.
 pub const CHART: Chart = Chart::Counters;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. The link itself went down. Its lines count link changes, not packets.
 pub const STAGE: Stage = Stage::rx(StageId::Wire).without_loss();
 

@@ -24,6 +24,36 @@ mod tests;
 pub use common::{is_backup_slave, is_ring_counter, lower_devices, quiet_interface};
 pub use remediation::is_shell_safe;
 
+/// A rate the rule judges against, drawn as a dashed line on its chart: loss per second
+/// from which its findings are warnings or critical. Each rule declares its own as `MARKS`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub per_second: f64,
+    pub severity: crate::finding::Severity,
+}
+
+impl Mark {
+    pub const fn warning(per_second: f64) -> Mark {
+        Mark {
+            per_second,
+            severity: crate::finding::Severity::Warning,
+        }
+    }
+    pub const fn critical(per_second: f64) -> Mark {
+        Mark {
+            per_second,
+            severity: crate::finding::Severity::Critical,
+        }
+    }
+}
+
+/// The marks of the rules judged by `evidence::drop_severity`: live loss is a warning from
+/// `LIVE_WARN_RATE` and critical from `LIVE_CRIT_RATE` per second.
+pub const DROP_MARKS: &[Mark] = &[
+    Mark::warning(crate::thresholds::LIVE_WARN_RATE),
+    Mark::critical(crate::thresholds::LIVE_CRIT_RATE),
+];
+
 /// How the report draws a finding's evidence. Each rule declares its kind as `CHART` next to
 /// its `RULE`; the renderer asks [`chart_of`] instead of matching rule ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +89,9 @@ macro_rules! catalog {
 
         /// Each rule's place on the packet path, in the order of [`ALL`].
         static STAGES: &[Stage] = &[$($rule::STAGE),+];
+
+        /// Each rule's threshold marks, in the order of [`ALL`].
+        static MARKS: &[&[Mark]] = &[$($rule::MARKS),+];
     };
 }
 
@@ -100,6 +133,13 @@ pub fn chart_of(id: &str) -> Chart {
     ALL.iter()
         .position(|r| r.id == id)
         .map_or(Chart::Counters, |i| CHARTS[i])
+}
+
+/// The rates the rule with this id judges against (none for an id not in the catalog).
+pub fn marks_of(id: &str) -> &'static [Mark] {
+    ALL.iter()
+        .position(|r| r.id == id)
+        .map_or(&[], |i| MARKS[i])
 }
 
 /// Where on the packet path the findings of the rule with this id lie; `None` for an id not

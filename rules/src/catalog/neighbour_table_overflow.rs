@@ -23,6 +23,9 @@ pub static RULE: Rule = Rule {
 /// No interface to draw: the evidence as bars.
 pub const CHART: Chart = Chart::Counters;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. Output, before the queue: the packet found no neighbour entry to leave by (no stage of its own; the qdisc is the next one).
 pub const STAGE: Stage = Stage::tx(StageId::Qdisc);
 

@@ -25,6 +25,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// The rates its severity turns on (drawn on its chart): live loss per second.
+pub const MARKS: &[Mark] = DROP_MARKS;
+
 /// Where its findings lie on the packet path. Ring and FIFO overflows: the adapter had no buffer for the frame.
 pub const STAGE: Stage = Stage::rx(StageId::Nic);
 

@@ -21,6 +21,9 @@ pub static RULE: Rule = Rule {
 /// The subject interface's loss counters over time, when it has any.
 pub const CHART: Chart = Chart::Counters;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. The driver reset a stuck transmit queue. Its lines count resets, not packets.
 pub const STAGE: Stage = Stage::tx(StageId::Driver).without_loss();
 

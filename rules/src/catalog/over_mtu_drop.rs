@@ -22,6 +22,9 @@ pub static RULE: Rule = Rule {
 /// The subject port's loss counters over time, when it has any.
 pub const CHART: Chart = Chart::Counters;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. The datapath's output to the port (a tap or an OVS internal port).
 pub const STAGE: Stage = Stage::tx(StageId::Driver);
 

@@ -23,6 +23,9 @@ pub static RULE: Rule = Rule {
 /// No interface to draw: the evidence as bars.
 pub const CHART: Chart = Chart::Counters;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. The receive ring's refill; its lines count failed allocations, not packets.
 pub const STAGE: Stage = Stage::rx(StageId::Nic).without_loss();
 

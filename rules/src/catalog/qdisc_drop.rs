@@ -25,6 +25,9 @@ pub static RULE: Rule = Rule {
 /// Evidence drawn as steps (live) or bars: no interface series holds qdisc counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// The rates its severity turns on (drawn on its chart): live loss per second.
+pub const MARKS: &[Mark] = DROP_MARKS;
+
 /// Where its findings lie on the packet path. The transmit qdisc's drops.
 pub const STAGE: Stage = Stage::tx(StageId::Qdisc);
 

@@ -27,6 +27,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. Frames the core receive path (`__netif_receive_skb_core`) has no handler for.
 pub const STAGE: Stage = Stage::rx(StageId::Softnet);
 

@@ -30,6 +30,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the softirq signal the finding rests on.
 pub const CHART: Chart = Chart::Softirq;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. One CPU's budget carries all receive work; a cause, counting no packets.
 pub const STAGE: Stage = Stage::rx(StageId::Softnet).without_loss();
 

@@ -19,6 +19,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the CPU's softnet `dropped` column.
 pub const CHART: Chart = Chart::SoftnetDropped;
 
+/// The rates its severity turns on (drawn on its chart): live loss per second.
+pub const MARKS: &[Mark] = DROP_MARKS;
+
 /// Where its findings lie on the packet path. The per-CPU backlog was full.
 pub const STAGE: Stage = Stage::rx(StageId::Softnet);
 

@@ -18,6 +18,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the CPU's softnet `time_squeeze` column.
 pub const CHART: Chart = Chart::SoftnetSqueeze;
 
+/// The rates its severity turns on (drawn on its chart).
+pub const MARKS: &[Mark] = &[Mark::warning(SQUEEZE_LIVE_WARN_RATE)];
+
 /// Where its findings lie on the packet path. A squeeze ends a NAPI poll early; it drops nothing itself (the ring or backlog may, later).
 pub const STAGE: Stage = Stage::rx(StageId::Softnet).without_loss();
 

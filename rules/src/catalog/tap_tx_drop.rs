@@ -19,6 +19,9 @@ pub static RULE: Rule = Rule {
 /// The report draws the interface's loss counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// The rates its severity turns on (drawn on its chart): live loss per second.
+pub const MARKS: &[Mark] = DROP_MARKS;
+
 /// Where its findings lie on the packet path. The tap's queue to its guest is the transmit end of this host.
 pub const STAGE: Stage = Stage::tx(StageId::Driver);
 

@@ -21,6 +21,12 @@ pub static RULE: Rule = Rule {
 /// A host-level counter: the evidence is drawn as steps (live) or bars (totals).
 pub const CHART: Chart = Chart::Counters;
 
+/// The rates its severity turns on (drawn on its chart).
+pub const MARKS: &[Mark] = &[
+    Mark::warning(LISTEN_LIVE_WARN_RATE),
+    Mark::critical(LISTEN_LIVE_CRIT_RATE),
+];
+
 /// Where its findings lie on the packet path. A listener's accept queue.
 pub const STAGE: Stage = Stage::rx(StageId::Socket);
 

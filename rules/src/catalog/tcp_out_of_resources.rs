@@ -26,6 +26,9 @@ pub static RULE: Rule = Rule {
 /// No interface to draw: the evidence as bars.
 pub const CHART: Chart = Chart::Counters;
 
+/// No rate threshold to draw: its severity does not turn on a loss rate.
+pub const MARKS: &[Mark] = &[];
+
 /// Where its findings lie on the packet path. The sockets themselves were destroyed: its lines count killed connections, not packets.
 pub const STAGE: Stage = Stage::tx(StageId::Socket).without_loss();
 

@@ -22,6 +22,9 @@ pub static RULE: Rule = Rule {
 /// A host-level counter: the evidence is drawn as steps (live) or bars (totals).
 pub const CHART: Chart = Chart::Counters;
 
+/// The rates its severity turns on (drawn on its chart): live loss per second.
+pub const MARKS: &[Mark] = DROP_MARKS;
+
 /// Where its findings lie on the packet path. A socket's receive memory.
 pub const STAGE: Stage = Stage::rx(StageId::Socket);
 

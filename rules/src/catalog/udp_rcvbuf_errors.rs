@@ -23,6 +23,9 @@ pub static RULE: Rule = Rule {
 /// Evidence drawn as steps (live) or bars; no interface series holds these counters.
 pub const CHART: Chart = Chart::Counters;
 
+/// The rates its severity turns on (drawn on its chart): live loss per second.
+pub const MARKS: &[Mark] = DROP_MARKS;
+
 /// Where its findings lie on the packet path. A socket's receive buffer (send-buffer failures, second, are in the same finding).
 pub const STAGE: Stage = Stage::rx(StageId::Socket);
 

@@ -7,10 +7,6 @@ use std::collections::BTreeSet;
 
 use rules::finding::Finding;
 use rules::model::{Host, Interval};
-use rules::thresholds::{
-    CLOUD_ALLOWANCE_CRIT_RATE, LISTEN_LIVE_CRIT_RATE, LISTEN_LIVE_WARN_RATE, LIVE_CRIT_RATE,
-    LIVE_WARN_RATE, SQUEEZE_LIVE_WARN_RATE,
-};
 use rules::timeline::series_of;
 
 use super::data::{
@@ -173,45 +169,20 @@ pub(super) fn interface_chart(host: &Host, f: &Finding) -> Option<String> {
     })
 }
 
-/// Rules judged by `rules::evidence::drop_severity`: live loss is a warning from
-/// `LIVE_WARN_RATE` and critical from `LIVE_CRIT_RATE` per second (or by ratio).
-const DROP_RATE_RULES: [&str; 13] = [
-    "tap-tx-drop",
-    "nic-rx-ring-overflow",
-    "tx-queue-drop",
-    "qdisc-drop",
-    "nic-phy-errors",
-    "nic-tx-errors",
-    "protocol-discards",
-    "udp-rcvbuf-errors",
-    "tcp-rcvq-drop",
-    "rp-filter-drop",
-    "socket-mem-pressure",
-    "conntrack-table-full",
-    "softnet-backlog-drop",
-];
-
-/// The per-second thresholds of `rule`, labelled, for the chart's dashed marks.
+/// The per-second thresholds the finding's rule declares (`MARKS`), labelled, for the
+/// chart's dashed marks.
 pub(super) fn rate_marks(rule: &str) -> Vec<(f64, String)> {
-    let pair = |w: f64, c: f64| {
-        vec![
-            (w, format!("warning {}/s", human(w))),
-            (c, format!("critical {}/s", human(c))),
-        ]
-    };
-    match rule {
-        "cloud-allowance-exceeded" => vec![(
-            CLOUD_ALLOWANCE_CRIT_RATE,
-            format!("critical {}/s", human(CLOUD_ALLOWANCE_CRIT_RATE)),
-        )],
-        "tcp-listen-overflow" => pair(LISTEN_LIVE_WARN_RATE, LISTEN_LIVE_CRIT_RATE),
-        "softnet-time-squeeze" => vec![(
-            SQUEEZE_LIVE_WARN_RATE,
-            format!("warning {}/s", human(SQUEEZE_LIVE_WARN_RATE)),
-        )],
-        r if DROP_RATE_RULES.contains(&r) => pair(LIVE_WARN_RATE, LIVE_CRIT_RATE),
-        _ => Vec::new(),
-    }
+    rules::catalog::marks_of(rule)
+        .iter()
+        .map(|m| {
+            let level = match m.severity {
+                rules::finding::Severity::Critical => "critical",
+                rules::finding::Severity::Warning => "warning",
+                rules::finding::Severity::Info => "info",
+            };
+            (m.per_second, format!("{level} {}/s", human(m.per_second)))
+        })
+        .collect()
 }
 
 /// Title and description: the counters, how many intervals, the peak, and the overlay.
