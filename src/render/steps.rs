@@ -30,15 +30,11 @@ pub fn steps(remediation: &[String]) -> Vec<Step> {
     remediation.iter().map(|line| step(line)).collect()
 }
 
-/// The first command of a finding, for the summary: its first fix, else its first check.
+/// The first command of a finding, for the summary: the rule lists its steps by priority, so
+/// its first command, fix or check (`ethtool -g eth2` comes before raising a budget when the
+/// ring size is not in the data).
 pub fn first_command(steps: &[Step]) -> Option<&str> {
-    let of = |kind: StepKind| {
-        steps
-            .iter()
-            .find(|s| s.kind == kind)
-            .and_then(|s| s.command.as_deref())
-    };
-    of(StepKind::Fix).or_else(|| of(StepKind::Check))
+    steps.iter().find_map(|s| s.command.as_deref())
 }
 
 fn step(line: &str) -> Step {
@@ -197,17 +193,13 @@ mod tests {
     }
 
     #[test]
-    fn the_summary_takes_the_first_fix_else_the_first_check() {
+    fn the_summary_takes_the_rules_first_command() {
         let s = steps(&lines(&[
+            "# advice first",
             "ethtool -g eth0   # read the ring",
             "sysctl -w net.core.netdev_max_backlog=2000   # now 1000",
         ]));
-        assert_eq!(
-            first_command(&s),
-            Some("sysctl -w net.core.netdev_max_backlog=2000")
-        );
-        let checks = steps(&lines(&["ethtool -g eth0   # read the ring"]));
-        assert_eq!(first_command(&checks), Some("ethtool -g eth0"));
+        assert_eq!(first_command(&s), Some("ethtool -g eth0"));
         assert_eq!(first_command(&steps(&lines(&["# advice"]))), None);
     }
 }

@@ -236,7 +236,7 @@ fn missing(host: &Host) -> Vec<Missing> {
         push(
             "sysctls".into(),
             "sysctl -a".into(),
-            "current netdev_max_backlog / netdev_budget values are unknown",
+            "the current netdev_max_backlog / netdev_budget values are not in the data",
         );
     }
     if single_snapshot && !host.interfaces.is_empty() {
