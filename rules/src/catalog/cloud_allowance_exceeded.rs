@@ -211,6 +211,21 @@ fn nonzero_counts<'a>(
     Some((nonzero, phrases.join(", ")))
 }
 
+/// One counter's value in the latest reading, as evidence: since the driver loaded, with no
+/// delta or rate (the caller adds what it knows).
+fn reading(latest: &EthtoolSample, key: &str, value: u64) -> Evidence {
+    Evidence {
+        source: latest.source.clone(),
+        start: None,
+        end: latest.time,
+        metric: key.to_string(),
+        value: Some(value as f64),
+        delta: None,
+        rate: None,
+        basis: "since-boot",
+    }
+}
+
 /// Non-zero counts since the driver loaded, in a single reading: warning.
 fn snapshot(
     host: &Host,
@@ -241,18 +256,13 @@ fn snapshot(
     f.total = nonzero.iter().map(|(_, v)| *v as f64).sum();
     for (k, v) in &nonzero {
         f.evidence.push(Evidence {
-            source: latest.source.clone(),
-            start: None,
-            end: latest.time,
-            metric: (*k).clone(),
-            value: Some(*v as f64),
-            delta: None,
             rate: uptime.map(|u| (*v as f64 / u * 1e6).round() / 1e6),
             basis: if uptime.is_some() {
                 "since-boot"
             } else {
                 "snapshot"
             },
+            ..reading(latest, k, *v)
         });
         f.remediation.push(format!("{k}: {}", allowance(k).1));
     }
@@ -279,14 +289,8 @@ fn history(
     f.basis = "live";
     for (k, v) in &nonzero {
         f.evidence.push(Evidence {
-            source: latest.source.clone(),
-            start: None,
-            end: latest.time,
-            metric: (*k).clone(),
-            value: Some(*v as f64),
             delta: Some(0.0),
-            rate: None,
-            basis: "since-boot",
+            ..reading(latest, k, *v)
         });
         f.remediation.push(format!("{k}: {}", allowance(k).1));
     }
