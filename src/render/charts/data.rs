@@ -261,9 +261,7 @@ pub(super) fn most_frames<'a>(frames: &[&'a CpuSample]) -> Option<&'a str> {
 
 /// The series with the most frames (`most_frames`) and its frames, when it has at least two:
 /// a timeline to draw (a single frame is in the tables already).
-pub(super) fn longest_series<'a>(
-    frames: Vec<&'a CpuSample>,
-) -> Option<(&'a str, Vec<&'a CpuSample>)> {
+pub(super) fn longest_series(frames: Vec<&CpuSample>) -> Option<(&str, Vec<&CpuSample>)> {
     let series = most_frames(&frames)?;
     let chosen: Vec<&CpuSample> = frames
         .into_iter()
