@@ -81,7 +81,7 @@ use nom::IResult;
 use nom::Parser;
 use serde::Serialize;
 
-use crate::text::{numbered_lines, token_u64};
+use crate::text::{numbered_lines, token_u64, word_offsets};
 use crate::{Parsed, Problem};
 
 /// One interface block. Counter keys follow the /proc/net/dev aggregates ifconfig prints
@@ -342,26 +342,6 @@ fn old_header(line: &str) -> Option<OldHeader<'_>> {
     }
     let encap = rest.get(..encap_end).unwrap_or(rest).trim();
     Some(OldHeader { name, encap, mac })
-}
-
-/// Whitespace-separated words with their byte offsets.
-fn word_offsets(s: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in s.char_indices() {
-        match (c.is_whitespace(), start) {
-            (true, Some(st)) => {
-                out.push((st, &s[st..i]));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    if let Some(st) = start {
-        out.push((st, &s[st..]));
-    }
-    out
 }
 
 /// Old flags line: `UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1 [Outfill:N  Keepalive:N]`.
@@ -731,13 +711,12 @@ impl State {
         if let Some((start, last)) = self.short {
             self.end_short(start, last);
         }
-        if self.ifaces.is_empty() && !text.trim().is_empty() {
-            self.problems.push(Problem::error(
-                0,
-                "no ifconfig interface block found (expected `eth0: flags=…` or `eth0 Link encap:…`)",
-            ));
-        }
-        Parsed::new(self.ifaces, self.problems)
+        Parsed::blocks(
+            self.ifaces,
+            self.problems,
+            text,
+            "no ifconfig interface block found (expected `eth0: flags=…` or `eth0 Link encap:…`)",
+        )
     }
 }
 

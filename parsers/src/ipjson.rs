@@ -95,6 +95,19 @@ fn string(o: &Map<String, Value>, k: &str) -> Option<String> {
     o.get(k).and_then(Value::as_str).map(str::to_string)
 }
 
+/// An array of strings; empty when the key is missing or not an array (non-strings skipped).
+fn strings(o: &Map<String, Value>, k: &str) -> Vec<String> {
+    o.get(k)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn link(o: &Map<String, Value>, line: usize, problems: &mut Vec<Problem>) -> Option<IpLink> {
     let Some(name) = string(o, "ifname") else {
         problems.push(Problem::warning(
@@ -109,16 +122,7 @@ fn link(o: &Map<String, Value>, line: usize, problems: &mut Vec<Problem>) -> Opt
             .and_then(Value::as_u64)
             .and_then(|i| u32::try_from(i).ok()),
         link_peer: string(o, "link"),
-        flags: o
-            .get("flags")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        flags: strings(o, "flags"),
         mtu: o.get("mtu").and_then(Value::as_u64),
         qdisc: string(o, "qdisc"),
         master: string(o, "master"),
@@ -127,16 +131,7 @@ fn link(o: &Map<String, Value>, line: usize, problems: &mut Vec<Problem>) -> Opt
         link_type: string(o, "link_type"),
         address: string(o, "address"),
         alias: string(o, "ifalias"),
-        altnames: o
-            .get("altnames")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        altnames: strings(o, "altnames"),
         line,
         name,
         ..IpLink::default()

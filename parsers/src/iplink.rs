@@ -825,13 +825,12 @@ impl State<'_> {
             );
         }
         self.finish_block();
-        if self.links.is_empty() && !text.trim().is_empty() {
-            self.problems.push(Problem::error(
-                0,
-                "no link header line `N: name: <FLAGS> …` found",
-            ));
-        }
-        Parsed::new(self.links, self.problems)
+        Parsed::blocks(
+            self.links,
+            self.problems,
+            text,
+            "no link header line `N: name: <FLAGS> …` found",
+        )
     }
 }
 

@@ -105,3 +105,15 @@ impl<T> Parsed<T> {
         }
     }
 }
+
+impl<T> Parsed<Vec<T>> {
+    /// The blocks a parser read (interfaces, links, frames) and its problems; when it read
+    /// none from text that is not blank, an error on line 0 says what it looked for
+    /// (`missing`), so prose never passes for an empty capture.
+    pub fn blocks(blocks: Vec<T>, mut problems: Vec<Problem>, text: &str, missing: &str) -> Self {
+        if blocks.is_empty() && !text.trim().is_empty() {
+            problems.push(Problem::error(0, missing));
+        }
+        Parsed::new(blocks, problems)
+    }
+}

@@ -60,6 +60,27 @@ pub fn clock(input: &str) -> IResult<&str, NaiveTime> {
     .parse(input)
 }
 
+/// Whitespace-separated words with their byte offsets (for columns placed under a header):
+/// `word_offsets(" a  bc")` is `[(1, "a"), (4, "bc")]`.
+pub fn word_offsets(s: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        match (c.is_whitespace(), start) {
+            (true, Some(st)) => {
+                out.push((st, &s[st..i]));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(st) = start {
+        out.push((st, &s[st..]));
+    }
+    out
+}
+
 /// At most 120 characters of a line, for messages (cut at a char boundary).
 pub fn clip(s: &str) -> &str {
     match s.char_indices().nth(120) {
@@ -71,6 +92,13 @@ pub fn clip(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_offsets_are_byte_offsets_of_each_word() {
+        assert_eq!(word_offsets(" a  bc"), [(1, "a"), (4, "bc")]);
+        assert_eq!(word_offsets("µs x\t"), [(0, "µs"), (4, "x")]);
+        assert!(word_offsets("  ").is_empty());
+    }
 
     #[test]
     fn numbered_lines_strip_cr() {

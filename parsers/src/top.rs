@@ -72,7 +72,7 @@ use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
 use serde::Serialize;
 
-use crate::text::{clock, numbered_lines};
+use crate::text::{clock, numbered_lines, word_offsets};
 use crate::{Parsed, Problem};
 
 /// One CPU line (`Cpu(s):`, `%Cpu(s):`, `%Cpu0  :`); percentages, `None` when not printed.
@@ -446,26 +446,6 @@ fn tasks_line(input: &str) -> IResult<&str, ()> {
         ),
     )
     .parse(input)
-}
-
-/// Whitespace-separated words with their byte offsets.
-fn word_offsets(s: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in s.char_indices() {
-        match (c.is_whitespace(), start) {
-            (true, Some(st)) => {
-                out.push((st, &s[st..i]));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    if let Some(st) = start {
-        out.push((st, &s[st..]));
-    }
-    out
 }
 
 /// A process table header: column names, `PID` among them, no number.
@@ -1004,13 +984,12 @@ impl State {
         self.close_frame();
         // Frame-level warnings were pushed when frames closed; keep problems in line order.
         self.problems.sort_by_key(|p| p.line);
-        if self.frames.is_empty() && !text.trim().is_empty() {
-            self.problems.push(Problem::error(
-                0,
-                "no `top -b` frame found (expected `top - HH:MM:SS up …`)",
-            ));
-        }
-        Parsed::new(self.frames, self.problems)
+        Parsed::blocks(
+            self.frames,
+            self.problems,
+            text,
+            "no `top -b` frame found (expected `top - HH:MM:SS up …`)",
+        )
     }
 }
 

@@ -193,13 +193,12 @@ fn add_general_remediation(f: &mut Finding, iface: &Interface) {
     ));
 }
 
-/// Non-zero counts since the driver loaded, in a single reading: warning.
-fn snapshot(
-    host: &Host,
-    iface: &Interface,
-    keys: &[String],
+/// The allowance counters the latest reading holds above zero, and how a summary lists them
+/// (`bw_in_allowance_exceeded 120, pps_allowance_exceeded 4`); `None` when all are zero.
+fn nonzero_counts<'a>(
+    keys: &'a [String],
     latest: &EthtoolSample,
-) -> Option<Finding> {
+) -> Option<(Vec<(&'a String, u64)>, String)> {
     let nonzero: Vec<(&String, u64)> = keys
         .iter()
         .filter_map(|k| Some((k, *latest.stats.get(k)?)))
@@ -208,11 +207,37 @@ fn snapshot(
     if nonzero.is_empty() {
         return None;
     }
-    let uptime = host.uptime_seconds.filter(|u| *u > 0).map(|u| u as f64);
     let phrases: Vec<String> = nonzero
         .iter()
         .map(|(k, v)| format!("{k} {}", fmt_count(*v as f64)))
         .collect();
+    Some((nonzero, phrases.join(", ")))
+}
+
+/// One counter's value in the latest reading, as evidence: since the driver loaded, with no
+/// delta or rate (the caller adds what it knows).
+fn reading(latest: &EthtoolSample, key: &str, value: u64) -> Evidence {
+    Evidence {
+        source: latest.source.clone(),
+        start: None,
+        end: latest.time,
+        metric: key.to_string(),
+        value: Some(value as f64),
+        delta: None,
+        rate: None,
+        basis: "since-boot",
+    }
+}
+
+/// Non-zero counts since the driver loaded, in a single reading: warning.
+fn snapshot(
+    host: &Host,
+    iface: &Interface,
+    keys: &[String],
+    latest: &EthtoolSample,
+) -> Option<Finding> {
+    let (nonzero, phrases) = nonzero_counts(keys, latest)?;
+    let uptime = host.uptime_seconds.filter(|u| *u > 0).map(|u| u as f64);
     let names: Vec<&str> = nonzero.iter().map(|(k, _)| allowance(k).0).collect();
     let mut f = RULE.finding(
         Severity::Warning,
@@ -222,7 +247,7 @@ fn snapshot(
             iface.name,
             join_and(&names),
             if names.len() == 1 { "allowance" } else { "allowances" },
-            phrases.join(", "),
+            phrases,
             uptime.map(|u| format!(", over {} h of uptime", fmt_num(u / 3600.0))).unwrap_or_default()
         ),
     );
@@ -234,18 +259,13 @@ fn snapshot(
     f.total = nonzero.iter().map(|(_, v)| *v as f64).sum();
     for (k, v) in &nonzero {
         f.evidence.push(Evidence {
-            source: latest.source.clone(),
-            start: None,
-            end: latest.time,
-            metric: (*k).clone(),
-            value: Some(*v as f64),
-            delta: None,
             rate: uptime.map(|u| (*v as f64 / u * 1e6).round() / 1e6),
             basis: if uptime.is_some() {
                 "since-boot"
             } else {
                 "snapshot"
             },
+            ..reading(latest, k, *v)
         });
         f.remediation.push(format!("{k}: {}", allowance(k).1));
     }
@@ -258,39 +278,22 @@ fn history(
     keys: &[String],
     latest: &EthtoolSample,
 ) -> Option<Finding> {
-    let nonzero: Vec<(&String, u64)> = keys
-        .iter()
-        .filter_map(|k| Some((k, *latest.stats.get(k)?)))
-        .filter(|(_, v)| *v > 0)
-        .collect();
-    if nonzero.is_empty() {
-        return None;
-    }
-    let phrases: Vec<String> = nonzero
-        .iter()
-        .map(|(k, v)| format!("{k} {}", fmt_count(*v as f64)))
-        .collect();
+    let (nonzero, phrases) = nonzero_counts(keys, latest)?;
     let mut f = RULE.finding(
         Severity::Info,
         &iface.name,
         format!(
             "{} was shaped by the hypervisor at some point since the driver loaded ({}), but not during this capture.",
             iface.name,
-            phrases.join(", ")
+            phrases
         ),
     );
     // Watched during the capture and not growing: the live basis decides.
     f.basis = "live";
     for (k, v) in &nonzero {
         f.evidence.push(Evidence {
-            source: latest.source.clone(),
-            start: None,
-            end: latest.time,
-            metric: (*k).clone(),
-            value: Some(*v as f64),
             delta: Some(0.0),
-            rate: None,
-            basis: "since-boot",
+            ..reading(latest, k, *v)
         });
         f.remediation.push(format!("{k}: {}", allowance(k).1));
     }

@@ -9,7 +9,7 @@ pub(crate) use super::counters::{
     own_growth, slaves_of, veth_peer,
 };
 pub(crate) use super::kernel_log::{
-    later, lines_of, lines_severity, log_events, log_evidence, log_finding, log_phrase,
+    by_subject, later, lines_of, lines_severity, log_events, log_evidence, log_finding, log_phrase,
     lower_bound, stand_on_log,
 };
 pub use super::{Chart, Mark, DROP_MARKS};
@@ -201,6 +201,23 @@ fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, y) => x.or(y),
     }
+}
+
+/// The command that doubles the NAPI budget (`net.core.netdev_budget` and
+/// `netdev_budget_usecs`, from their current values or the kernel defaults 300 and 2000), its
+/// comment naming the values now and then `why` (`: lets each poll …`, `; persist …`).
+pub fn double_netdev_budget(host: &Host, why: &str) -> String {
+    let budget = sysctl_u64(host, "net.core.netdev_budget");
+    let usecs = sysctl_u64(host, "net.core.netdev_budget_usecs");
+    format!(
+        "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # {}{why}",
+        budget.unwrap_or(300) * 2,
+        usecs.unwrap_or(2000) * 2,
+        now_or_default(&[
+            ("net.core.netdev_budget", budget, 300),
+            ("net.core.netdev_budget_usecs", usecs, 2000),
+        ])
+    )
 }
 
 /// Settings' current values as a remediation names them: `now 300 and 2000`, or, where the

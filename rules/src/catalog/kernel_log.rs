@@ -20,6 +20,28 @@ pub fn log_events<'a>(host: &'a Host, messages: &[LogMessage]) -> Vec<&'a LogEve
         .collect()
 }
 
+/// The events grouped by the subject their lines name (a port, a device, a table), the
+/// subjects in sorted order and each group in the order read; `unnamed` stands for a line that
+/// names none (cut before it, or an older kernel's wording).
+pub fn by_subject<'a>(
+    events: &[&'a LogEvent],
+    unnamed: &'a str,
+) -> Vec<(&'a str, Vec<&'a LogEvent>)> {
+    let subject = |e: &&'a LogEvent| -> &'a str { e.subject.as_deref().unwrap_or(unnamed) };
+    let mut subjects: Vec<&str> = events.iter().map(subject).collect();
+    subjects.sort();
+    subjects.dedup();
+    subjects
+        .into_iter()
+        .map(|s| {
+            (
+                s,
+                events.iter().copied().filter(|e| subject(e) == s).collect(),
+            )
+        })
+        .collect()
+}
+
 /// At least this many messages: the lines, plus those the kernel said it suppressed.
 pub fn lower_bound(e: &LogEvent) -> u64 {
     e.count.saturating_add(e.suppressed)

@@ -32,22 +32,15 @@ const LOGGED: &str = "martian destination";
 
 fn check(host: &Host) -> Vec<Finding> {
     let events = log_events(host, &[LogMessage::MartianDestination]);
-    let mut devs: Vec<&str> = events.iter().map(|e| dev(e)).collect();
-    devs.sort();
-    devs.dedup();
-    devs.into_iter()
-        .map(|d| {
-            let of: Vec<&LogEvent> = events.iter().copied().filter(|e| dev(e) == d).collect();
+    by_subject(&events, "?")
+        .into_iter()
+        .map(|(d, of)| {
             let head = format!("packets arriving on {d} for an address no packet may be sent to (0.0.0.0, loopback, a zero network) were dropped by routing; usually stray or misconfigured senders, logged because log_martians is on.");
             let mut f = log_finding(&RULE, Severity::Info, d, &head, &[(LOGGED, &of)]);
             f.remediation = remediation(host, d);
             f
         })
         .collect()
-}
-
-fn dev(e: &LogEvent) -> &str {
-    e.subject.as_deref().unwrap_or("?")
 }
 
 fn remediation(host: &Host, dev: &str) -> Vec<String> {

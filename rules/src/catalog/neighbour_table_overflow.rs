@@ -33,13 +33,11 @@ const LOGGED: &str = "neighbor table overflow!";
 
 fn check(host: &Host) -> Vec<Finding> {
     let events = log_events(host, &[LogMessage::NeighbourTableOverflow]);
-    let mut tables: Vec<&str> = events.iter().map(|e| table(e)).collect();
-    tables.sort();
-    tables.dedup();
-    tables
+    // The table the line names (`arp_cache`, `ndisc_cache`); `host` when it names none
+    // (older kernels print `Neighbour table overflow.`).
+    by_subject(&events, "host")
         .into_iter()
-        .map(|t| {
-            let of: Vec<&LogEvent> = events.iter().copied().filter(|e| table(e) == t).collect();
+        .map(|(t, of)| {
             let mut f = log_finding(
                 &RULE,
                 lines_severity(lines_of(&of), NEIGH_OVERFLOW_CRIT_LINES),
@@ -51,12 +49,6 @@ fn check(host: &Host) -> Vec<Finding> {
             f
         })
         .collect()
-}
-
-/// The table the line names (`arp_cache`, `ndisc_cache`); `host` when it names none
-/// (older kernels print `Neighbour table overflow.`).
-fn table(e: &LogEvent) -> &str {
-    e.subject.as_deref().unwrap_or("host")
 }
 
 fn described(table: &str) -> &'static str {

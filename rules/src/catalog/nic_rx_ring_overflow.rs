@@ -245,17 +245,7 @@ fn spread_advice(host: &Host, iface: &Interface) -> Vec<String> {
     spread.push(format!(
         "grep -E '{dev}|TxRx|rx-' /proc/interrupts   # check that the queue IRQs are spread over CPUs; set their smp_affinity or let irqbalance do it"
     ));
-    let budget = sysctl_u64(host, "net.core.netdev_budget");
-    let usecs = sysctl_u64(host, "net.core.netdev_budget_usecs");
-    spread.push(format!(
-        "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # {}: lets each NAPI poll empty more of the ring",
-        budget.unwrap_or(300) * 2,
-        usecs.unwrap_or(2000) * 2,
-        now_or_default(&[
-            ("net.core.netdev_budget", budget, 300),
-            ("net.core.netdev_budget_usecs", usecs, 2000),
-        ])
-    ));
+    spread.push(double_netdev_budget(host, ": lets each NAPI poll empty more of the ring"));
     spread
 }
 

@@ -29,21 +29,11 @@ pub const STAGE: Stage = Stage::tx(StageId::Driver).without_loss();
 
 fn check(host: &Host) -> Vec<Finding> {
     let events = log_events(host, &[LogMessage::TxTimeout, LogMessage::TxUnitHang]);
-    let mut devices: Vec<&str> = events.iter().map(|e| device(e)).collect();
-    devices.sort();
-    devices.dedup();
-    devices
+    // The interface the line names; `?` when it could not be read.
+    by_subject(&events, "?")
         .into_iter()
-        .map(|d| {
-            let of_dev: Vec<&LogEvent> = events.iter().copied().filter(|e| device(e) == d).collect();
-            finding(host, d, &of_dev)
-        })
+        .map(|(d, of_dev)| finding(host, d, &of_dev))
         .collect()
-}
-
-/// The interface the line names; `?` when it could not be read.
-fn device(e: &LogEvent) -> &str {
-    e.subject.as_deref().unwrap_or("?")
 }
 
 fn label(e: &LogEvent) -> String {

@@ -32,20 +32,10 @@ const LOGGED: &str = "dropped over-mtu packet";
 
 fn check(host: &Host) -> Vec<Finding> {
     let events = log_events(host, &[LogMessage::OverMtuDrop]);
-    let mut ports: Vec<&str> = events.iter().map(|e| port(e)).collect();
-    ports.sort();
-    ports.dedup();
-    ports
+    by_subject(&events, "?")
         .into_iter()
-        .map(|p| {
-            let of: Vec<&LogEvent> = events.iter().copied().filter(|e| port(e) == p).collect();
-            finding(host, p, &of)
-        })
+        .map(|(port, of)| finding(host, port, &of))
         .collect()
-}
-
-fn port(e: &LogEvent) -> &str {
-    e.subject.as_deref().unwrap_or("?")
 }
 
 fn finding(host: &Host, port: &str, events: &[&LogEvent]) -> Finding {

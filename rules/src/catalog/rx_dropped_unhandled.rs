@@ -326,6 +326,13 @@ mod tests {
             .collect()
     }
 
+    /// A host whose only interface is the physical `eth0` with these readings.
+    fn eth0_host(s: &[(u32, Vec<(&'static str, u64)>)]) -> Host {
+        let mut host = Host::new("h");
+        add_owned(&mut host, "eth0", InterfaceKind::Physical, s);
+        host
+    }
+
     fn add_owned(
         host: &mut Host,
         name: &str,
@@ -339,13 +346,7 @@ mod tests {
 
     #[test]
     fn rising_rx_dropped_with_clean_counters_is_info_with_tcpdump() {
-        let mut host = Host::new("h");
-        add_owned(
-            &mut host,
-            "eth0",
-            InterfaceKind::Physical,
-            &unhandled([0, 50_000], [0, 0]),
-        );
+        let mut host = eth0_host(&unhandled([0, 50_000], [0, 0]));
         softnet(&mut host, [7, 7]);
         crate::timeline::compute(&mut host);
         let f = check(&host);
@@ -366,34 +367,16 @@ mod tests {
     #[test]
     fn resource_drops_anywhere_mean_it_is_not_unhandled() {
         // missed grows
-        let mut host = Host::new("h");
-        add_owned(
-            &mut host,
-            "eth0",
-            InterfaceKind::Physical,
-            &unhandled([0, 500], [0, 20]),
-        );
+        let mut host = eth0_host(&unhandled([0, 500], [0, 20]));
         crate::timeline::compute(&mut host);
         assert!(check(&host).is_empty());
         // softnet drops grow
-        let mut host = Host::new("h");
-        add_owned(
-            &mut host,
-            "eth0",
-            InterfaceKind::Physical,
-            &unhandled([0, 500], [0, 0]),
-        );
+        let mut host = eth0_host(&unhandled([0, 500], [0, 0]));
         softnet(&mut host, [0, 500]);
         crate::timeline::compute(&mut host);
         assert!(check(&host).is_empty());
         // a driver ring counter grows
-        let mut host = Host::new("h");
-        add_owned(
-            &mut host,
-            "eth0",
-            InterfaceKind::Physical,
-            &unhandled([0, 500], [0, 0]),
-        );
+        let mut host = eth0_host(&unhandled([0, 500], [0, 0]));
         let i = host.interface_mut("eth0", None);
         i.driver = Some("igb".into());
         for (sec, v) in [(0u32, 0u64), (10, 30)] {

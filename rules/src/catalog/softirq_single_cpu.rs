@@ -191,6 +191,18 @@ fn vector_owner(host: &Host, vector: &str) -> (String, Option<String>) {
     (family, None)
 }
 
+/// The busiest CPU of a row of per-CPU counts (the first of equals): its index, its count and
+/// the row's total; `None` when the row is empty or all zero.
+fn busiest(per_cpu: &[u64]) -> Option<(usize, u64, u64)> {
+    let total: u64 = per_cpu.iter().sum();
+    let (idx, on_cpu) = per_cpu
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    (total > 0).then_some((idx, on_cpu, total))
+}
+
 /// One CPU's share of a row (or of several rows summed per CPU) in one interval.
 fn concentrated<'a>(
     interval: &'a PerCpuInterval,
@@ -201,15 +213,7 @@ fn concentrated<'a>(
         return None;
     }
     let seconds = interval.seconds.filter(|s| *s > 0.0)?;
-    let total: u64 = per_cpu.iter().sum();
-    let (idx, on_cpu) = per_cpu
-        .iter()
-        .copied()
-        .enumerate()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
-    if total == 0 {
-        return None;
-    }
+    let (idx, on_cpu, total) = busiest(per_cpu)?;
     let share = on_cpu as f64 / total as f64;
     let rate = total as f64 / seconds;
     (share >= SOFTIRQ_CONCENTRATION && rate >= SOFTIRQ_MIN_RATE).then(|| Concentration {
@@ -842,15 +846,7 @@ fn since_boot_only(host: &Host, ncpu: u32) -> Option<Finding> {
     if row.len() < 2 || row.len() != last.cpus.len() {
         return None;
     }
-    let total: u64 = row.iter().sum();
-    let (idx, on_cpu) = row
-        .iter()
-        .copied()
-        .enumerate()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
-    if total == 0 {
-        return None;
-    }
+    let (idx, on_cpu, total) = busiest(row)?;
     let share = on_cpu as f64 / total as f64;
     let uptime = host.uptime_seconds.filter(|u| *u > 0).map(|u| u as f64);
     let rate = uptime.map(|u| total as f64 / u);

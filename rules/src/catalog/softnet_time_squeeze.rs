@@ -64,15 +64,7 @@ fn check(host: &Host) -> Vec<Finding> {
         );
         stand_on(&mut f, &g);
         f.remediation = vec![
-            format!(
-                "sysctl -w net.core.netdev_budget={} net.core.netdev_budget_usecs={}   # {}; persist in /etc/sysctl.d/",
-                budget.unwrap_or(300) * 2,
-                usecs.unwrap_or(2000) * 2,
-                now_or_default(&[
-            ("net.core.netdev_budget", budget, 300),
-            ("net.core.netdev_budget_usecs", usecs, 2000),
-        ])
-            ),
+            double_netdev_budget(host, "; persist in /etc/sysctl.d/"),
             "If one CPU squeezes while others idle, spread receive work first (RSS queues with ethtool -L, IRQ affinity, RPS): a bigger budget only lets one CPU work longer.".to_string(),
         ];
         if !g.live() {

@@ -32,22 +32,12 @@ const DROPPING: &str = "Dropping request";
 
 fn check(host: &Host) -> Vec<Finding> {
     let events = log_events(host, &[LogMessage::SynFlood]);
-    let mut ports: Vec<&str> = events.iter().map(|e| port(e)).collect();
-    ports.sort();
-    ports.dedup();
-    ports
+    // The port as the kernel printed it (`80`, `127.0.0.1:23456`, `[::]:20002`); `?` when
+    // the line was cut before it.
+    by_subject(&events, "?")
         .into_iter()
-        .map(|p| {
-            let of_port: Vec<&LogEvent> = events.iter().copied().filter(|e| port(e) == p).collect();
-            finding(host, p, &of_port)
-        })
+        .map(|(port, of_port)| finding(host, port, &of_port))
         .collect()
-}
-
-/// The port as the kernel printed it (`80`, `127.0.0.1:23456`, `[::]:20002`); `?` when the
-/// line was cut before it.
-fn port(e: &LogEvent) -> &str {
-    e.subject.as_deref().unwrap_or("?")
 }
 
 fn finding(host: &Host, port: &str, events: &[&LogEvent]) -> Finding {

@@ -32,13 +32,9 @@ const LOGGED: &str = "UDP: bad checksum";
 
 fn check(host: &Host) -> Vec<Finding> {
     let events = log_events(host, &[LogMessage::UdpBadChecksum]);
-    let mut ports: Vec<&str> = events.iter().map(|e| port(e)).collect();
-    ports.sort();
-    ports.dedup();
-    ports
+    by_subject(&events, "?")
         .into_iter()
-        .map(|p| {
-            let of: Vec<&LogEvent> = events.iter().copied().filter(|e| port(e) == p).collect();
+        .map(|(p, of)| {
             let severity = if lines_of(&of) >= UDP_CSUM_LOG_WARN_LINES { Severity::Warning } else { Severity::Info };
             let head = format!("UDP datagrams to port {p} arrived with a bad checksum and were dropped (corrupted on the wire, by a NIC or by checksum offload; the line names the sender). It is debug output, rate-limited, so more were dropped than logged.");
             let mut f = log_finding(&RULE, severity, &format!("port {p}"), &head, &[(LOGGED, &of)]);
@@ -46,10 +42,6 @@ fn check(host: &Host) -> Vec<Finding> {
             f
         })
         .collect()
-}
-
-fn port(e: &LogEvent) -> &str {
-    e.subject.as_deref().unwrap_or("?")
 }
 
 fn remediation() -> Vec<String> {

@@ -8,9 +8,8 @@
 //! (no per-CPU lines) draw that line.
 
 use rules::model::{CpuSample, CpuUsage, Host};
-use rules::timeline::series_of;
 
-use super::data::{frame_axis, frame_points, frames, most_frames};
+use super::data::{frame_axis, frame_points, frames, longest_series};
 use super::lines::{render_lines, Line, LineChart};
 use super::svg::human;
 use super::{HOT, PALETTE, STEAL};
@@ -106,15 +105,7 @@ fn measure_lines(chosen: &[&CpuSample], axis: super::time::XAxis, m: Measure) ->
 /// (`top` or `sar`): the maximum and median over the CPUs. `None` with fewer than two
 /// frames.
 pub fn cpu_per_sample(host: &Host) -> Option<String> {
-    let all = frames(host);
-    let series = most_frames(&all)?;
-    let chosen: Vec<&CpuSample> = all
-        .into_iter()
-        .filter(|s| series_of(&s.source) == series)
-        .collect();
-    if chosen.len() < 2 {
-        return None;
-    }
+    let (series, chosen) = longest_series(frames(host))?;
     let axis = frame_axis(&chosen);
     let lines: Vec<Line> = MEASURES
         .into_iter()

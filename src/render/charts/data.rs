@@ -259,6 +259,17 @@ pub(super) fn most_frames<'a>(frames: &[&'a CpuSample]) -> Option<&'a str> {
         .map(|(s, _)| s)
 }
 
+/// The series with the most frames (`most_frames`) and its frames, when it has at least two:
+/// a timeline to draw (a single frame is in the tables already).
+pub(super) fn longest_series(frames: Vec<&CpuSample>) -> Option<(&str, Vec<&CpuSample>)> {
+    let series = most_frames(&frames)?;
+    let chosen: Vec<&CpuSample> = frames
+        .into_iter()
+        .filter(|s| series_of(&s.source) == series)
+        .collect();
+    (chosen.len() >= 2).then_some((series, chosen))
+}
+
 /// The x axis for a set of frames: their times when all are known and comparable.
 pub(super) fn frame_axis(samples: &[&CpuSample]) -> XAxis {
     comparable(samples.iter().map(|s| s.time.as_ref())).unwrap_or(XAxis::Index)

@@ -4,9 +4,8 @@
 use std::collections::BTreeSet;
 
 use rules::model::{CpuSample, Host};
-use rules::timeline::series_of;
 
-use super::data::{frame_axis, frames, most_frames, per_cpu_si};
+use super::data::{frame_axis, frames, longest_series, per_cpu_si};
 use super::heat::{render_heat, Heat};
 use super::time::{clock, secs, XAxis};
 
@@ -18,14 +17,7 @@ pub fn cpu_si_heatmap(host: &Host) -> Option<String> {
         .into_iter()
         .filter(|s| per_cpu_si(s).len() >= 2)
         .collect();
-    let series = most_frames(&with_si)?;
-    let chosen: Vec<&CpuSample> = with_si
-        .into_iter()
-        .filter(|s| series_of(&s.source) == series)
-        .collect();
-    if chosen.len() < 2 {
-        return None;
-    }
+    let (series, chosen) = longest_series(with_si)?;
     let axis = frame_axis(&chosen);
     let cpus: BTreeSet<u32> = chosen
         .iter()

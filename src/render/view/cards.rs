@@ -89,6 +89,16 @@ mod tests {
         f
     }
 
+    /// The cards of a host's findings, each finding's steps read from its remediation.
+    fn cards_of(host: &Host) -> Vec<CardView> {
+        let all: Vec<Vec<Step>> = host
+            .findings
+            .iter()
+            .map(|f| steps(&f.remediation))
+            .collect();
+        cards(host, &all)
+    }
+
     #[test]
     fn findings_of_one_rule_and_severity_share_a_card_and_their_steps() {
         let budget = "sysctl -w net.core.netdev_budget=600   # now 300";
@@ -104,12 +114,7 @@ mod tests {
             finding("softnet-time-squeeze", Severity::Warning, "cpu5", &[budget]),
             finding("softnet-time-squeeze", Severity::Info, "cpu7", &[budget]),
         ];
-        let all: Vec<Vec<Step>> = host
-            .findings
-            .iter()
-            .map(|f| steps(&f.remediation))
-            .collect();
-        let c = cards(&host, &all);
+        let c = cards_of(&host);
         let members: Vec<&[usize]> = c.iter().map(|c| c.members.as_slice()).collect();
         assert_eq!(members, [&[0, 2][..], &[1], &[3]]);
         // cpu3 and cpu5 share one budget step.
@@ -138,12 +143,7 @@ mod tests {
                 &["ethtool -i eth2   # driver and firmware"],
             ),
         ];
-        let all: Vec<Vec<Step>> = host
-            .findings
-            .iter()
-            .map(|f| steps(&f.remediation))
-            .collect();
-        let c = cards(&host, &all);
+        let c = cards_of(&host);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].steps.len(), 1);
         assert_eq!(
