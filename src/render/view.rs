@@ -403,6 +403,11 @@ fn finding_figure(f: &StageFinding) -> String {
     if !f.loss {
         return "a cause: counts no packets lost here".into();
     }
+    // A live finding whose counter did not move during the capture (an info note on loss from
+    // before it): "0/s live (0 lost)" would read like a measurement of nothing.
+    if f.basis == "live" && f.rate.unwrap_or(0.0) == 0.0 && f.total.unwrap_or(0.0) == 0.0 {
+        return "none during the capture (its loss is from before it)".into();
+    }
     loss_figure(f.total, f.rate, f.basis)
 }
 

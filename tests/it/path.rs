@@ -58,6 +58,10 @@ fn the_lvs_fifo_capture_reads_as_a_ring_loss() {
         ),
         "{md}"
     );
+    // bond1's info finding: its fifo column stayed at 19769362 between the two readings.
+    assert!(md.contains(
+        "info nic-rx-ring-overflow bond1 (none during the capture (its loss is from before it))"
+    ));
     assert!(md
         .contains("| Receive | IP / conntrack / filter | not captured | would tell: conntrack -S"));
     let html = render(&report, Format::Html).unwrap();
