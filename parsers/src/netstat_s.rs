@@ -47,7 +47,7 @@
 
 use serde::Serialize;
 
-use crate::snmp::{clip, is_name, value_token, ProtoCounters, Value};
+use crate::snmp::{clip, is_name, value_token, ProtoCounters, Value, PAIR_GROUPS, SNMP6_GROUPS};
 use crate::text::{numbered_lines, token_u64};
 use crate::{Parsed, Problem};
 
@@ -111,6 +111,30 @@ pub fn parse(text: &str) -> Parsed<NetstatS> {
         problems.push(Problem::error(0, "no netstat -s counter found"));
     }
     Parsed::new(value, problems)
+}
+
+/// True for a section header of `netstat -s` or `netstat -s -6` (`TcpExt:`, `Udp6:`), named
+/// after a kernel group; any indentation.
+pub fn is_section_header(line: &str) -> bool {
+    line.trim()
+        .strip_suffix(':')
+        .is_some_and(|g| PAIR_GROUPS.contains(&g) || SNMP6_GROUPS.contains(&g))
+}
+
+/// True for a prose counter line whose wording names one counter of one section
+/// (`1234 times the listen queue of a socket overflowed`): how a fragment pasted without its
+/// section header (`netstat -s | grep -i drop`) is recognised.
+pub fn is_known_prose(line: &str) -> bool {
+    let mut value = NetstatS::default();
+    let mut problems = Vec::new();
+    prose(
+        &Position::default(),
+        line.trim(),
+        0,
+        &mut value,
+        &mut problems,
+    );
+    problems.is_empty() && !value.counters.is_empty()
 }
 
 /// `Name: value` with a single-word name.

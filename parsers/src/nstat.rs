@@ -107,6 +107,28 @@ pub fn parse(text: &str) -> Parsed<Nstat> {
     Parsed::new(nstat, problems)
 }
 
+/// True for the line nstat prints first: `#kernel`, or an `nstat -d` daemon's
+/// `#<pid>.<rand> sampling_interval=…`.
+pub fn is_header(line: &str) -> bool {
+    line.strip_prefix('#').is_some_and(|info| {
+        matches!(
+            source(info),
+            NstatSource::Kernel | NstatSource::Daemon { .. }
+        )
+    })
+}
+
+/// True for one counter row as nstat prints it, named after a kernel group
+/// (`TcpExtListenDrops  1234  0.0`; the rate column may be cut): how rows pasted without
+/// their `#kernel` line (`nstat -az | grep -i drop`) are recognised.
+pub fn is_counter_row(line: &str) -> bool {
+    let mut nstat = Nstat::default();
+    let mut problems = Vec::new();
+    row(line.trim(), 0, &mut nstat, &mut problems);
+    let named = |name: &String| crate::snmp::group_of(name).is_some();
+    problems.is_empty() && nstat.counters.counters.keys().next().is_some_and(named)
+}
+
 fn source(info: &str) -> NstatSource {
     let info = info.trim();
     if info == "kernel" {

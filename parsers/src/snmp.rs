@@ -97,6 +97,40 @@ impl ProtoCounters {
     }
 }
 
+/// The groups of `/proc/net/snmp` (`Ip` … `UdpLite`) and `/proc/net/netstat` (`TcpExt`,
+/// `IpExt`, `MPTcpExt`), each printed as `Group: …` line pairs and as `Group:` headers by
+/// `netstat -s`.
+pub const PAIR_GROUPS: &[&str] = &[
+    "Ip", "Icmp", "IcmpMsg", "Tcp", "Udp", "UdpLite", "TcpExt", "IpExt", "MPTcpExt",
+];
+
+/// The groups of `/proc/net/snmp6`, whose counter names carry them (`Ip6InReceives`), and
+/// `netstat -s -6`'s headers.
+pub const SNMP6_GROUPS: &[&str] = &["Ip6", "Icmp6", "Udp6", "UdpLite6"];
+
+/// The group of an nstat counter name, the longest that prefixes it before a capital letter
+/// (`TcpExtListenDrops` → `TcpExt`, `Icmp6InErrors` → `Icmp6`); `None` for a name of no
+/// kernel group (`Ipsum`, `MemTotal`).
+///
+/// ```
+/// use parsers::snmp::group_of;
+/// assert_eq!(group_of("TcpExtListenDrops"), Some("TcpExt"));
+/// assert_eq!(group_of("Udp6RcvbufErrors"), Some("Udp6"));
+/// assert_eq!(group_of("IcmpMsgInType3"), Some("IcmpMsg"));
+/// assert_eq!(group_of("Ipsum"), None);
+/// ```
+pub fn group_of(name: &str) -> Option<&'static str> {
+    PAIR_GROUPS
+        .iter()
+        .chain(SNMP6_GROUPS)
+        .filter(|g| {
+            name.strip_prefix(**g)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
+        .max_by_key(|g| g.len())
+        .copied()
+}
+
 /// A counter value as printed: unsigned, or negative (`-1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Value {

@@ -1014,7 +1014,9 @@ mod tests {
         );
         // `netstat -s` group lines, `ss -s` and sockstat are not.
         assert_eq!(output_start("Ip:"), Some(CaptureKind::NetstatS));
-        assert_eq!(output_start("IcmpMsg:"), None);
+        assert_eq!(output_start("IcmpMsg:"), Some(CaptureKind::NetstatS));
+        assert_eq!(output_start("Udp6:"), Some(CaptureKind::NetstatS));
+        assert_eq!(output_start("Foo:"), None);
         assert_eq!(output_start("TCP:   5 (estab 1, closed 0)"), None);
         assert_eq!(output_start("Tcp: connection refused"), None);
         // A device named like no protocol group is still a row.

@@ -110,13 +110,6 @@ pub static PROC_NET_SNMP: Kind = Kind {
     }),
 };
 
-/// The groups the kernel prints in `/proc/net/snmp` (`Ip` … `UdpLite`) and
-/// `/proc/net/netstat` (`TcpExt`, `IpExt`, `MPTcpExt`). Upper case would be `ss -s` or
-/// `/proc/net/sockstat` (`TCP:`), a bare `Ip:` is `netstat -s`.
-const SNMP_GROUPS: &[&str] = &[
-    "Ip", "Icmp", "IcmpMsg", "Tcp", "Udp", "UdpLite", "TcpExt", "IpExt", "MPTcpExt",
-];
-
 /// Which line of a `/proc/net/snmp` or `/proc/net/netstat` pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SnmpLine {
@@ -132,7 +125,8 @@ enum SnmpLine {
 /// line such as `IcmpMsg: 1 2 … 16` must never pass for a headerless `/proc/net/dev` row.
 fn snmp_line(line: &str) -> Option<(&str, SnmpLine)> {
     let (group, rest) = line.split_once(": ")?;
-    if !SNMP_GROUPS.contains(&group) {
+    // Upper case would be `ss -s` or `/proc/net/sockstat` (`TCP:`); a bare `Ip:` is `netstat -s`.
+    if !parsers::snmp::PAIR_GROUPS.contains(&group) {
         return None;
     }
     let mut tokens = rest.split_ascii_whitespace().peekable();
@@ -184,14 +178,29 @@ pub static NSTAT: Kind = Kind {
             .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('a'));
         (name == "nstat" && ns.is_none() && absolute).then_some(CaptureKind::Nstat)
     }),
+    // Its `#kernel` (or daemon) line, `-j` JSON (`{"kernel":{`, maybe pretty-printed), or
+    // rows pasted without a header (`nstat -az | grep Drop`): then every line must be a row
+    // named after a kernel group.
     sniff: Some(Sniff {
         order: 14,
-        test: |h| (h.first == "#kernel").then_some(CaptureKind::Nstat),
+        test: |h| {
+            let json = || {
+                let start: String = h
+                    .lines
+                    .iter()
+                    .take(2)
+                    .flat_map(|l| l.split_whitespace())
+                    .collect();
+                start.starts_with(r#"{"kernel":{"#)
+            };
+            let rows = || h.lines.iter().all(|l| parsers::nstat::is_counter_row(l));
+            (parsers::nstat::is_header(h.first) || json() || rows()).then_some(CaptureKind::Nstat)
+        },
     }),
     starts: &[Start {
         order: 24,
         indented: false,
-        test: |line| (line == "#kernel").then_some(CaptureKind::Nstat),
+        test: |line| parsers::nstat::is_header(line).then_some(CaptureKind::Nstat),
     }],
     read: Read::Data(|r, c, _| {
         let parsed = r.take(parsers::nstat::parse(&c.text));
@@ -212,17 +221,20 @@ pub static NETSTAT_S: Kind = Kind {
         (name == "netstat" && ns.is_none() && matches!(args, ["-s"] | ["-s", "-n"] | ["-sn"]))
             .then_some(CaptureKind::NetstatS)
     }),
+    // Any section first (a paste may start at `TcpExt:`), or a fragment without its header
+    // (`netstat -s | grep -i drop`) whose first line has a wording of one counter.
     sniff: Some(Sniff {
         order: 15,
         test: |h| {
-            let prose = h.lines.get(1).is_some_and(|l| l.starts_with("    "));
-            (h.first == "Ip:" && prose).then_some(CaptureKind::NetstatS)
+            let header = parsers::netstat_s::is_section_header(h.first)
+                && h.lines.get(1).is_some_and(|l| l.starts_with([' ', '\t']));
+            (header || parsers::netstat_s::is_known_prose(h.first)).then_some(CaptureKind::NetstatS)
         },
     }),
     starts: &[Start {
         order: 25,
         indented: false,
-        test: |line| (line == "Ip:").then_some(CaptureKind::NetstatS),
+        test: |line| parsers::netstat_s::is_section_header(line).then_some(CaptureKind::NetstatS),
     }],
     read: Read::Data(|r, c, _| {
         let parsed = r.take(parsers::netstat_s::parse(&c.text));
@@ -313,9 +325,21 @@ pub static QDISC: Kind = Kind {
     read: Read::Data(|r, c, _| {
         let parsed = match &c.kind {
             CaptureKind::Qdisc { dev: Some(dev) } => parsers::qdisc::parse_dev(&c.text, dev),
-            _ => parsers::qdisc::parse(&c.text),
+            _ => parsers::qdisc::parse_dev(&c.text, UNNAMED_DEV),
         };
-        for q in r.take(parsed).qdiscs {
+        let qdiscs = r.take(parsed).qdiscs;
+        // `tc -s qdisc show dev X` leaves the device out of its lines: pasted alone, its
+        // drops still count (never dropped for want of a name), under a name that says so.
+        if let Some(q) = qdiscs
+            .iter()
+            .find(|q| q.dev.as_deref() == Some(UNNAMED_DEV))
+        {
+            r.problems.push(parsers::Problem::warning(
+                q.line,
+                format!("the qdisc lines name no device (`tc -s qdisc show dev X` leaves it out): read as device `{UNNAMED_DEV}`"),
+            ));
+        }
+        for q in qdiscs {
             add_qdisc(r, &c.source, q);
         }
     }),
@@ -327,6 +351,9 @@ fn qdisc_header(line: &str) -> bool {
 }
 
 /// Adds one qdisc's reading to the qdisc of the same device, parent and handle.
+/// The device of qdisc lines that name none.
+const UNNAMED_DEV: &str = "<dev>";
+
 fn add_qdisc(r: &mut Reading<'_>, source: &str, q: parsers::qdisc::Qdisc) {
     let Some(dev) = q.dev.clone() else { return };
     let parent = if q.root { None } else { q.parent.clone() };

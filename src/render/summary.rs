@@ -252,25 +252,38 @@ fn coverage(host: &Host, view: &HostFacts) -> Coverage {
 
 /// How much the verdict rests on: samples, their span and their time basis.
 fn readings(host: &Host, view: &HostFacts) -> String {
-    let samples = host
-        .interfaces
-        .iter()
-        .map(|i| i.samples.len())
-        .chain([host.softnet.len(), host.cpu.len()])
+    // The layers above the NIC count too: a pasted `netstat -s` is a snapshot, and a
+    // capture of `nstat` alone is live.
+    let series = || {
+        let stack = [&host.protocol, &host.conntrack].into_iter();
+        let stack = stack.chain(host.qdiscs.iter().map(|q| &q.counters));
+        host.interfaces
+            .iter()
+            .flat_map(|i| {
+                [
+                    (i.samples.len(), &i.deltas),
+                    (i.ethtool.len(), &i.ethtool_deltas),
+                ]
+            })
+            .chain(stack.map(|c| (c.samples.len(), &c.deltas)))
+    };
+    let samples = series()
+        .map(|(n, _)| n)
+        .chain([host.softnet.len(), host.cpu.len(), host.ipvs.len()])
+        .chain([host.softirqs.len(), host.interrupts.len()])
         .max()
         .unwrap_or(0);
-    let live = host
-        .interfaces
-        .iter()
-        .flat_map(|i| &i.deltas)
-        .any(|d| d.kind.is_live())
+    let live = series().flat_map(|(_, d)| d).any(|d| d.kind.is_live())
         || host.softnet_deltas.iter().any(|d| d.kind.is_live());
     let span = match (view.span_start, view.span_end) {
         (Some(a), Some(b)) if b > a => Some((a, b)),
         _ => None,
     };
     match (samples, span) {
-        (0, _) => "no interface, softnet or CPU counters".to_string(),
+        (0, _) if !host.kernel_log.is_empty() => {
+            "kernel-log messages only, no counters".to_string()
+        }
+        (0, _) => "no counters".to_string(),
         (n, Some((a, b))) if live => format!(
             "live, {n} samples over {} ({a} → {b})",
             human_duration((b.epoch_seconds() - a.epoch_seconds()) as f64)

@@ -750,3 +750,136 @@ fn proc_net_snmp_and_netstat_in_a_capture_log_beside_proc_net_dev() {
     assert_eq!(netstat_sample.counters["TcpExtListenDrops"], 0);
     assert!(!netstat_sample.counters.contains_key("TcpInSegs"));
 }
+
+// ---- netstat -s, nstat and tc fragments as people paste them ----
+
+fn fixture_text(dir: &str, name: &str) -> String {
+    std::fs::read_to_string(format!("{TESTDATA}/parsers/{dir}/{name}")).unwrap()
+}
+
+/// The protocol counters of the one reading a paste gave.
+fn protocol(r: &Report) -> Vec<(String, u64)> {
+    let h = host(r);
+    assert_eq!(h.protocol.samples.len(), 1, "{:?}", h.protocol);
+    h.protocol.samples[0]
+        .counters
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .collect()
+}
+
+fn rules_of(r: &Report) -> Vec<(&'static str, &str)> {
+    host(r)
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.subject.as_str()))
+        .collect()
+}
+
+fn owned(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+#[test]
+fn netstat_s_lines_grepped_without_their_section_header() {
+    // `netstat -s | grep -i listen` as quoted in mongodb/support-tools#128: the second line
+    // lost its indentation. Both wordings belong to TcpExt only.
+    let name = "public-mongodb-support-tools-128-grep-listen.netstat-s";
+    let (r, _d) = read(name, &fixture_text("netstat_s", name));
+    assert!(r.problems.is_empty(), "{}", problems_text(&r));
+    assert_eq!(
+        protocol(&r),
+        owned(&[
+            ("TcpExtListenDrops", 30140232),
+            ("TcpExtListenOverflows", 189088)
+        ])
+    );
+    assert_eq!(rules_of(&r), [("tcp-listen-overflow", "host")]);
+    // The knowledge file's quote: 22438 overflows, 49148 SYNs dropped.
+    let name = "knowledge-ddcode-listen.netstat-s";
+    let (r, _d) = read(name, &fixture_text("netstat_s", name));
+    assert_eq!(
+        protocol(&r),
+        owned(&[
+            ("TcpExtListenDrops", 49148),
+            ("TcpExtListenOverflows", 22438)
+        ])
+    );
+}
+
+#[test]
+fn netstat_s_pasted_from_a_section_other_than_ip() {
+    // solana#1091's `netstat -suna`: starts at `Udp:`; 4238702717 receive buffer errors out of
+    // 4487413003 datagrams received.
+    let name = "knowledge-solana-1091-udp.netstat-s";
+    let (r, _d) = read(name, &fixture_text("netstat_s", name));
+    let counters = protocol(&r);
+    assert!(counters.contains(&("UdpRcvbufErrors".to_string(), 4238702717)));
+    assert!(counters.contains(&("UdpInDatagrams".to_string(), 4487413003)));
+    assert_eq!(rules_of(&r), [("udp-rcvbuf-errors", "host")]);
+    // `netstat -s -6` starts at `Ip6:`; it ends with the IPv4 `Tcp:` section (7917 segments in).
+    let name = "sandbox-6.18.44.netstat-s-6";
+    let (r, _d) = read(name, &fixture_text("netstat_s", name));
+    assert!(protocol(&r).contains(&("TcpInSegs".to_string(), 7917)));
+}
+
+#[test]
+fn nstat_rows_without_their_header_json_and_a_daemon_header() {
+    // netdata#3234: `nstat -za TcpExtTCPReqQFullDrop` quoted without its `#kernel` line.
+    let name = "public-netdata-3234-one-row.nstat";
+    let (r, _d) = read(name, &fixture_text("nstat", name));
+    assert!(r.problems.is_empty(), "{}", problems_text(&r));
+    assert_eq!(protocol(&r), owned(&[("TcpExtTCPReqQFullDrop", 0)]));
+    assert!(host(&r).findings.is_empty());
+    // `nstat -ajs`: {"kernel":{"IpInReceives":7975, …}}.
+    let name = "sandbox-6.18.44.nstat-ajs.json";
+    let (r, _d) = read(name, &fixture_text("nstat", name));
+    assert!(protocol(&r).contains(&("IpInReceives".to_string(), 7975)));
+    // A daemon's `#12345.1804289383 sampling_interval=10 time_const=60`: 12 overflows, 15
+    // listen drops.
+    let name = "constructed-daemon-overflow-longname.nstat";
+    let (r, _d) = read(name, &fixture_text("nstat", name));
+    let counters = protocol(&r);
+    assert!(counters.contains(&("TcpExtListenOverflows".to_string(), 12)));
+    assert!(counters.contains(&("TcpExtListenDrops".to_string(), 15)));
+}
+
+/// SYNTHETIC: lines that look like counters but belong to no protocol group are no input.
+#[test]
+fn counter_shaped_lines_of_no_protocol_group_are_not_read() {
+    for text in [
+        "MemTotal:       16318412 kB\nMemFree:         1183412 kB\n",
+        "Ipsum 12 0.0\n",
+        "    12 apples in the basket\n",
+    ] {
+        let (r, _d) = read("notes.txt", text);
+        assert!(r.hosts.is_empty(), "{text:?} was read");
+        assert!(
+            r.inputs[0]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("matches no known capture")),
+            "{text:?}: {:?}",
+            r.inputs[0].error
+        );
+    }
+}
+
+#[test]
+fn tc_qdisc_show_dev_pasted_alone_keeps_its_drops() {
+    // `tc -s qdisc show dev v1` prints no `dev`: its tbf dropped 163544 of 163817 packets
+    // (273 sent). It was left out, and the report said "No packet loss that needs action".
+    let name = "sandbox-6.18.44-htb-dev-v1.tc_-s_qdisc_show_dev";
+    let (r, _d) = read(name, &fixture_text("qdisc", name));
+    let h = host(&r);
+    assert_eq!(rules_of(&r), [("qdisc-drop", "<dev>")]);
+    assert_eq!(h.findings[0].evidence[0].value, Some(163544.0));
+    assert!(h.qdiscs.iter().all(|q| q.dev == "<dev>"));
+    assert!(
+        warnings(&r)
+            .iter()
+            .any(|(line, m)| *line == Some(1) && m.contains("name no device")),
+        "{:?}",
+        warnings(&r)
+    );
+}

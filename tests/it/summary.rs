@@ -92,3 +92,21 @@ fn markdown_says_when_no_interface_has_drops_instead_of_an_empty_table() {
     // Its summary comes first, as on the page.
     assert!(md.find("## Summary").unwrap() < md.find("### Packet path").unwrap());
 }
+
+#[test]
+fn coverage_names_what_was_read_when_no_interface_was() {
+    // Two TcpExt lines of `netstat -s` (no date, no uptime): one snapshot of protocol counters.
+    let s = &json(&[
+        "testdata/parsers/netstat_s/public-mongodb-support-tools-128-grep-listen.netstat-s",
+    ])["summary"];
+    assert_eq!(
+        s["coverage"][0]["read"],
+        "one snapshot: totals over an unknown window, not proven current"
+    );
+    // A pasted dmesg with a conntrack "table full, dropping packet" line: messages, no counters.
+    let s = &json(&["testdata/parsers/kernel_log/public-conntrack-ratelimit.dmesg"])["summary"];
+    assert_eq!(
+        s["coverage"][0]["read"],
+        "kernel-log messages only, no counters"
+    );
+}
