@@ -1,12 +1,15 @@
 //! `sar -A` text (`sarDD`): interface rates and errors, and per-CPU softirq/steal, over a day.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use chrono::NaiveDateTime;
 use rules::model::{CpuSample, CpuUsage, Host, Interval, IntervalKind, SoftnetInterval, Timestamp};
 use rules::timeline::{seconds_between, SoftnetCpuDelta};
 
-use super::{fixed_label, row, CaptureKind, Kind, Read};
+use regex::Regex;
+
+use super::{fixed_label, re, row, CaptureKind, Kind, Read, Sniff, Start};
 
 pub static SAR: Kind = Kind {
     label: fixed_label!("sar"),
@@ -24,14 +27,30 @@ pub static SAR: Kind = Kind {
             CaptureKind::Sar
         )),
     ],
-    argv: None,
-    sniff: None,
-    starts: &[],
+    // `sar -n EDEV 1 5` or `sar -f sa03 -A` run in a capture log; `sadf` is not text sar.
+    argv: Some(|name, _, ns| (name == "sar" && ns.is_none()).then_some(CaptureKind::Sar)),
+    // Pasted alone: every sar run prints its banner first.
+    sniff: Some(Sniff {
+        order: 30,
+        test: |h| sar_banner(h.first).then_some(CaptureKind::Sar),
+    }),
+    starts: &[Start {
+        order: 30,
+        indented: false,
+        test: |line| sar_banner(line).then_some(CaptureKind::Sar),
+    }],
     read: Read::Data(|r, c, _| {
         let sar = r.take(parsers::sar::parse(&c.text));
         apply(r.host, sar, r.offset, &c.source);
     }),
 };
+
+/// sysstat's banner: `Linux 6.18.44 (vm) \t11/21/26 \t_x86_64_\t(2 CPU)`.
+fn sar_banner(line: &str) -> bool {
+    static BANNER: OnceLock<Regex> = OnceLock::new();
+    let pattern = r"^Linux \S+ \(\S+\)\s+\S+\s+_[A-Za-z0-9_]+_\s+\(\d+ CPU\)\s*$";
+    re(&BANNER, pattern).is_match(line)
+}
 
 /// sar DEV/EDEV column → counter key, and the factor from the column's unit to the key's.
 fn sar_net_key(column: &str) -> Option<(&'static str, f64)> {

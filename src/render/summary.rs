@@ -260,10 +260,9 @@ fn readings(host: &Host, view: &HostFacts) -> String {
         host.interfaces
             .iter()
             .flat_map(|i| {
-                [
-                    (i.samples.len(), &i.deltas),
-                    (i.ethtool.len(), &i.ethtool_deltas),
-                ]
+                // sar's rates are intervals without samples: each one a reading.
+                let readings = i.samples.len().max(i.deltas.len());
+                [(readings, &i.deltas), (i.ethtool.len(), &i.ethtool_deltas)]
             })
             .chain(stack.map(|c| (c.samples.len(), &c.deltas)))
     };
@@ -289,6 +288,11 @@ fn readings(host: &Host, view: &HostFacts) -> String {
             human_duration((b.epoch_seconds() - a.epoch_seconds()) as f64)
         ),
         (n, None) if live => format!("{n} samples without times: growth between them, no rates"),
+        // Readings over time without a loss counter between them (CPU use alone).
+        (n, Some((a, b))) if n > 1 => format!(
+            "{n} samples over {} ({a} → {b}), no loss counter measured between them",
+            human_duration((b.epoch_seconds() - a.epoch_seconds()) as f64)
+        ),
         // Several captures of one moment (a sosreport's `ip -s link`, `/proc/net/dev`, …) are
         // one snapshot, not a series.
         (n, None) if n > 1 && host.collected_at.is_none() => {

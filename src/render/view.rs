@@ -51,10 +51,16 @@ pub fn host_facts(host: &Host) -> HostFacts {
     for i in &host.interfaces {
         times.extend(i.samples.iter().filter_map(|s| s.time));
         times.extend(i.ethtool.iter().filter_map(|s| s.time));
+        // sar's rates come as intervals without samples.
+        times.extend(i.deltas.iter().flat_map(|d| [d.start, d.end]).flatten());
     }
     times.extend(host.softnet.iter().filter_map(|s| s.time));
     times.extend(host.cpu.iter().filter_map(|s| s.time));
     times.extend(host.ipvs.iter().filter_map(|s| s.time));
+    let stack = [&host.protocol, &host.conntrack].into_iter();
+    for series in stack.chain(host.qdiscs.iter().map(|q| &q.counters)) {
+        times.extend(series.samples.iter().filter_map(|s| s.time));
+    }
     times.sort();
     let count =
         |sev: rules::finding::Severity| host.findings.iter().filter(|f| f.severity == sev).count();
@@ -207,10 +213,15 @@ fn missing(host: &Host) -> Vec<Missing> {
             "single snapshots cannot be turned into since-boot rates",
         );
     }
-    let untimed = host
-        .interfaces
-        .iter()
-        .all(|i| i.samples.iter().all(|s| s.time.is_none()));
+    // Only counters read without times: a capture of `top` frames alone has its times.
+    let mut times = host.interfaces.iter().flat_map(|i| {
+        let counters = i.samples.iter().map(|s| s.time);
+        counters.chain(i.ethtool.iter().map(|s| s.time))
+    });
+    let mut times_of_stack = host.protocol.samples.iter().map(|s| s.time);
+    let untimed = host.cpu.iter().all(|s| s.time.is_none())
+        && times.all(|t| t.is_none())
+        && times_of_stack.all(|t| t.is_none());
     if host.collected_at.is_none() && untimed {
         push(
             "sample times".into(),

@@ -883,3 +883,35 @@ fn tc_qdisc_show_dev_pasted_alone_keeps_its_drops() {
         warnings(&r)
     );
 }
+
+#[test]
+fn sar_text_pasted_alone_is_read_by_its_banner() {
+    // sysstat 12.6.1 `sar -A` text, 1-second intervals 21:30:57 → 21:31:06: h7v0's txdrop/s
+    // column reads 60, 3, 54, 5, 54, 9, 50, 13, 44, 13 (average 30.50).
+    let name = "sandbox-sysstat12.6.1-C.sar";
+    let text = fixture_text("sar", name);
+    assert!(text.starts_with("Linux 6.18.44-fc-v669 (vm) \t11/21/26 \t_x86_64_\t(2 CPU)"));
+    let (r, _d) = read(name, &text);
+    let h = host(&r);
+    let tx: Vec<f64> = iface(h, "h7v0")
+        .deltas
+        .iter()
+        .filter_map(|d| d.rates.get("tx_dropped").copied())
+        .collect();
+    assert_eq!(
+        tx,
+        [60.0, 3.0, 54.0, 5.0, 54.0, 9.0, 50.0, 13.0, 44.0, 13.0]
+    );
+    assert!(
+        rules_of(&r).contains(&("tx-queue-drop", "h7v0")),
+        "{:?}",
+        rules_of(&r)
+    );
+    // The same text after a prompt in a capture log.
+    let (r, _d) = read("drops.log", &format!("[root@vm ~]# sar -A 1 10\n{text}"));
+    assert!(
+        rules_of(&r).contains(&("tx-queue-drop", "h7v0")),
+        "{:?}",
+        rules_of(&r)
+    );
+}
