@@ -209,37 +209,32 @@ pub trait Frame {
     fn represents(&self) -> u32;
     fn set_represents(&mut self, n: u32);
     /// Frames that are not comparable with the others of their series (first `top` frames).
-    fn first_frame(&self) -> bool {
-        false
-    }
+    fn first_frame(&self) -> bool;
 }
 
-impl Frame for CpuSample {
-    fn frame_source(&self) -> &str {
-        &self.source
-    }
-    fn represents(&self) -> u32 {
-        self.represents
-    }
-    fn set_represents(&mut self, n: u32) {
-        self.represents = n;
-    }
-    fn first_frame(&self) -> bool {
-        self.first_iteration
-    }
+/// `top` and IPVS frames carry the same bookkeeping fields (`source`, `represents`); `$first`
+/// tells the frames not comparable with the others of their series.
+macro_rules! frame {
+    ($t:ty, $first:expr) => {
+        impl Frame for $t {
+            fn frame_source(&self) -> &str {
+                &self.source
+            }
+            fn represents(&self) -> u32 {
+                self.represents
+            }
+            fn set_represents(&mut self, n: u32) {
+                self.represents = n;
+            }
+            fn first_frame(&self) -> bool {
+                $first(self)
+            }
+        }
+    };
 }
 
-impl Frame for IpvsSample {
-    fn frame_source(&self) -> &str {
-        &self.source
-    }
-    fn represents(&self) -> u32 {
-        self.represents
-    }
-    fn set_represents(&mut self, n: u32) {
-        self.represents = n;
-    }
-}
+frame!(CpuSample, |f: &CpuSample| f.first_iteration);
+frame!(IpvsSample, |_: &IpvsSample| false);
 
 /// Stand-in for a frame during merging: where it is in the list and what it stands for.
 struct FrameProxy {
