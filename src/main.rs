@@ -81,28 +81,7 @@ enum Command {
             exit_codes_help!()
         )
     )]
-    Batch {
-        /// Files and directories to search for archives, report directories and captures.
-        #[arg(required = true, value_name = "PATH")]
-        paths: Vec<PathBuf>,
-        /// Output directory (created if needed).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// Inputs processed at once (default: all cores), e.g. `--jobs 2`.
-        #[arg(short, long, value_name = "N")]
-        jobs: Option<usize>,
-        /// Re-analyze inputs whose report is up to date.
-        #[arg(long)]
-        force: bool,
-        /// Count files that are not inputs (images, documents, e-mails, notes) as failures
-        /// instead of listing them as skipped.
-        #[arg(long)]
-        strict: bool,
-        /// Process only shard K of N (a deterministic 1/N of the inputs by path hash), e.g.
-        /// `--shard 3/8` on the third of eight machines or array tasks.
-        #[arg(long, value_name = "K/N")]
-        shard: Option<analyze::batch::Shard>,
-    },
+    Batch(analyze::batch::Options),
     /// Print the capture script to send a customer (`scripts/capture-drops.sh`): it reads the
     /// drop counters every few seconds, read-only, and `analyze` reads its output with rates.
     #[command(
@@ -128,23 +107,7 @@ fn main() -> ExitCode {
         print!("{CAPTURE_SCRIPT}");
         return ExitCode::from(EXIT_OK);
     }
-    if let Some(Command::Batch {
-        paths,
-        out,
-        jobs,
-        force,
-        strict,
-        shard,
-    }) = cli.command
-    {
-        let opts = analyze::batch::Options {
-            paths,
-            out,
-            jobs,
-            force,
-            strict,
-            shard,
-        };
+    if let Some(Command::Batch(opts)) = cli.command {
         return match analyze::batch::run(&opts) {
             Ok(analyze::batch::Verdict::Complete) => ExitCode::from(EXIT_OK),
             Ok(analyze::batch::Verdict::Partial) => ExitCode::from(EXIT_PARTIAL),

@@ -93,114 +93,113 @@ fn seconds_sum(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     Some(a? + b?)
 }
 
-impl Mergeable for Interval {
-    fn weight(&self) -> u64 {
-        u64::from(self.merged)
-    }
+/// `Mergeable` for an interval kind: it stands for its `merged` raw intervals; it merges with
+/// an adjacent one (`adjacent_intervals`) when `$same` also holds or the merge is forced; the
+/// bookkeeping every kind carries is folded here (the earlier start, the summed length, a reset
+/// in either, the raw intervals of both), its own figures by `$fold` (which sees the folded
+/// `seconds` and `reset` and still the unmerged `merged`).
+macro_rules! mergeable_interval {
+    ($t:ty, $same:expr, $fold:expr) => {
+        impl Mergeable for $t {
+            fn weight(&self) -> u64 {
+                u64::from(self.merged)
+            }
 
-    fn mergeable(&self, next: &Self, force: bool) -> bool {
-        adjacent_intervals(self, next, force)
-    }
+            fn mergeable(&self, next: &Self, force: bool) -> bool {
+                adjacent_intervals(self, next, force) && (force || $same(self, next))
+            }
 
-    fn absorb(&mut self, earlier: Self) {
-        let mut peaks = earlier.peaks();
-        for (k, v) in self.peaks() {
-            let e = peaks.entry(k).or_insert(v);
-            *e = e.max(v);
+            fn absorb(&mut self, mut earlier: Self) {
+                let merged = self.merged.saturating_add(earlier.merged);
+                self.start = earlier.start;
+                self.start_source = std::mem::take(&mut earlier.start_source);
+                self.seconds = seconds_sum(earlier.seconds, self.seconds);
+                self.reset |= earlier.reset;
+                $fold(self, earlier);
+                self.merged = merged;
+            }
         }
-        self.start = earlier.start;
-        self.start_source = earlier.start_source;
-        self.seconds = seconds_sum(earlier.seconds, self.seconds);
-        self.reset |= earlier.reset;
-        sum_maps(&mut self.deltas, earlier.deltas);
-        let wrapped: BTreeSet<String> = earlier
-            .wrapped
-            .into_iter()
-            .chain(std::mem::take(&mut self.wrapped))
-            .collect();
-        self.wrapped = wrapped.into_iter().collect();
-        self.rates = if self.reset {
-            BTreeMap::new()
-        } else {
-            delta::rates_of(&self.deltas, self.seconds)
-        };
-        self.peak_rates = peaks;
-        self.merged = self.merged.saturating_add(earlier.merged);
-    }
+    };
 }
 
-impl Mergeable for SoftnetInterval {
-    fn weight(&self) -> u64 {
-        u64::from(self.merged)
-    }
+mergeable_interval!(Interval, |_: &Interval, _: &Interval| true, absorb_counters);
+mergeable_interval!(
+    SoftnetInterval,
+    |_: &SoftnetInterval, _: &SoftnetInterval| true,
+    absorb_softnet
+);
+mergeable_interval!(
+    PerCpuInterval,
+    |a: &PerCpuInterval, b: &PerCpuInterval| a.cpus == b.cpus,
+    absorb_per_cpu
+);
 
-    fn mergeable(&self, next: &Self, force: bool) -> bool {
-        adjacent_intervals(self, next, force)
+/// Counter deltas add up, wrapped counters join, rates are recomputed and the peak rates kept.
+fn absorb_counters(into: &mut Interval, earlier: Interval) {
+    let mut peaks = earlier.peaks();
+    for (k, v) in into.peaks() {
+        let e = peaks.entry(k).or_insert(v);
+        *e = e.max(v);
     }
-
-    fn absorb(&mut self, earlier: Self) {
-        self.start = earlier.start;
-        self.start_source = earlier.start_source;
-        self.seconds = seconds_sum(earlier.seconds, self.seconds);
-        self.reset |= earlier.reset;
-        let mut cpus: BTreeMap<u32, BTreeMap<String, u64>> = BTreeMap::new();
-        for c in earlier
-            .cpus
-            .into_iter()
-            .chain(std::mem::take(&mut self.cpus))
-        {
-            sum_maps(cpus.entry(c.cpu).or_default(), c.deltas);
-        }
-        let seconds = self.seconds;
-        self.cpus = if self.reset {
-            Vec::new()
-        } else {
-            cpus.into_iter()
-                .map(|(cpu, deltas)| SoftnetCpuDelta {
-                    cpu,
-                    rates: delta::rates_of(&deltas, seconds),
-                    deltas,
-                })
-                .collect()
-        };
-        self.merged = self.merged.saturating_add(earlier.merged);
-    }
+    sum_maps(&mut into.deltas, earlier.deltas);
+    let wrapped: BTreeSet<String> = earlier
+        .wrapped
+        .into_iter()
+        .chain(std::mem::take(&mut into.wrapped))
+        .collect();
+    into.wrapped = wrapped.into_iter().collect();
+    into.rates = if into.reset {
+        BTreeMap::new()
+    } else {
+        delta::rates_of(&into.deltas, into.seconds)
+    };
+    into.peak_rates = peaks;
 }
 
-impl Mergeable for PerCpuInterval {
-    fn weight(&self) -> u64 {
-        u64::from(self.merged)
+/// Per-CPU softnet deltas add up and their rates are recomputed.
+fn absorb_softnet(into: &mut SoftnetInterval, earlier: SoftnetInterval) {
+    let mut cpus: BTreeMap<u32, BTreeMap<String, u64>> = BTreeMap::new();
+    for c in earlier
+        .cpus
+        .into_iter()
+        .chain(std::mem::take(&mut into.cpus))
+    {
+        sum_maps(cpus.entry(c.cpu).or_default(), c.deltas);
     }
+    let seconds = into.seconds;
+    into.cpus = if into.reset {
+        Vec::new()
+    } else {
+        cpus.into_iter()
+            .map(|(cpu, deltas)| SoftnetCpuDelta {
+                cpu,
+                rates: delta::rates_of(&deltas, seconds),
+                deltas,
+            })
+            .collect()
+    };
+}
 
-    fn mergeable(&self, next: &Self, force: bool) -> bool {
-        adjacent_intervals(self, next, force) && (force || self.cpus == next.cpus)
-    }
-
-    fn absorb(&mut self, earlier: Self) {
-        self.start = earlier.start;
-        self.start_source = earlier.start_source;
-        self.seconds = seconds_sum(earlier.seconds, self.seconds);
-        self.reset |= earlier.reset;
-        if self.reset || self.cpus != earlier.cpus {
-            // Only reached when forced: the CPU columns differ, the sum has no meaning.
-            self.rows.clear();
-            self.reset = true;
-        } else {
-            for (row, before) in earlier.rows {
-                match self.rows.get_mut(&row) {
-                    Some(now) if now.len() == before.len() => {
-                        for (n, b) in now.iter_mut().zip(before) {
-                            *n = n.saturating_add(b);
-                        }
+/// Rows add up column by column when both have the same CPU columns.
+fn absorb_per_cpu(into: &mut PerCpuInterval, earlier: PerCpuInterval) {
+    if into.reset || into.cpus != earlier.cpus {
+        // Only reached when forced: the CPU columns differ, the sum has no meaning.
+        into.rows.clear();
+        into.reset = true;
+    } else {
+        for (row, before) in earlier.rows {
+            match into.rows.get_mut(&row) {
+                Some(now) if now.len() == before.len() => {
+                    for (n, b) in now.iter_mut().zip(before) {
+                        *n = n.saturating_add(b);
                     }
-                    Some(_) => {}
-                    None => {
-                        self.rows.insert(row, before);
-                    }
+                }
+                Some(_) => {}
+                None => {
+                    into.rows.insert(row, before);
                 }
             }
         }
-        self.merged = self.merged.saturating_add(earlier.merged);
     }
 }
 
@@ -210,37 +209,32 @@ pub trait Frame {
     fn represents(&self) -> u32;
     fn set_represents(&mut self, n: u32);
     /// Frames that are not comparable with the others of their series (first `top` frames).
-    fn first_frame(&self) -> bool {
-        false
-    }
+    fn first_frame(&self) -> bool;
 }
 
-impl Frame for CpuSample {
-    fn frame_source(&self) -> &str {
-        &self.source
-    }
-    fn represents(&self) -> u32 {
-        self.represents
-    }
-    fn set_represents(&mut self, n: u32) {
-        self.represents = n;
-    }
-    fn first_frame(&self) -> bool {
-        self.first_iteration
-    }
+/// `top` and IPVS frames carry the same bookkeeping fields (`source`, `represents`); `$first`
+/// tells the frames not comparable with the others of their series.
+macro_rules! frame {
+    ($t:ty, $first:expr) => {
+        impl Frame for $t {
+            fn frame_source(&self) -> &str {
+                &self.source
+            }
+            fn represents(&self) -> u32 {
+                self.represents
+            }
+            fn set_represents(&mut self, n: u32) {
+                self.represents = n;
+            }
+            fn first_frame(&self) -> bool {
+                $first(self)
+            }
+        }
+    };
 }
 
-impl Frame for IpvsSample {
-    fn frame_source(&self) -> &str {
-        &self.source
-    }
-    fn represents(&self) -> u32 {
-        self.represents
-    }
-    fn set_represents(&mut self, n: u32) {
-        self.represents = n;
-    }
-}
+frame!(CpuSample, |f: &CpuSample| f.first_iteration);
+frame!(IpvsSample, |_: &IpvsSample| false);
 
 /// Stand-in for a frame during merging: where it is in the list and what it stands for.
 struct FrameProxy {

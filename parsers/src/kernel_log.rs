@@ -169,6 +169,26 @@ pub struct WallClock {
 }
 
 impl WallClock {
+    /// A clock from its date, its `(hour, minute, second, nanos)` and its offset.
+    fn at(
+        year: Option<i32>,
+        month: u32,
+        day: u32,
+        (hour, minute, second, nanos): (u32, u32, u32, u32),
+        offset_seconds: Option<i32>,
+    ) -> Self {
+        WallClock {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+            offset_seconds,
+        }
+    }
+
     /// The local date and time, taking `year` when the stamp has none; `None` when the
     /// fields do not form a date (`Feb 30`).
     pub fn naive(&self, year: i32) -> Option<chrono::NaiveDateTime> {
@@ -651,16 +671,13 @@ fn ctime(inside: &[u8]) -> Option<WallClock> {
     if words.next().is_some() {
         return None;
     }
-    Some(WallClock {
-        year: Some(year),
+    Some(WallClock::at(
+        Some(year),
         month,
         day,
-        hour,
-        minute,
-        second,
-        nanos: 0,
-        offset_seconds: None,
-    })
+        (hour, minute, second, 0),
+        None,
+    ))
 }
 
 /// `Jun  8 10:48:13[.123456] ` → the clock and what follows the blank.
@@ -672,17 +689,7 @@ fn syslog_stamp(line: &[u8]) -> Option<(WallClock, &[u8])> {
     let (day_text, rest) = token(rest);
     let day = small_number(day_text, 1, 31)?;
     let (time, rest) = token(rest);
-    let (hour, minute, second, nanos) = hms_frac(time)?;
-    let clock = WallClock {
-        year: None,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        nanos,
-        offset_seconds: None,
-    };
+    let clock = WallClock::at(None, month, day, hms_frac(time)?, None);
     Some((clock, rest))
 }
 
@@ -701,18 +708,9 @@ fn iso_stamp(line: &[u8]) -> Option<(WallClock, &[u8])> {
         .iter()
         .position(|&b| matches!(b, b'Z' | b'+' | b'-'))
         .unwrap_or(after_t.len());
-    let (hour, minute, second, nanos) = hms_frac(&after_t[..zone_at])?;
+    let time = hms_frac(&after_t[..zone_at])?;
     let offset_seconds = zone_offset(&after_t[zone_at..])?;
-    let clock = WallClock {
-        year: Some(year),
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        nanos,
-        offset_seconds,
-    };
+    let clock = WallClock::at(Some(year), month, day, time, offset_seconds);
     Some((clock, rest))
 }
 
@@ -1101,16 +1099,7 @@ mod tests {
 
     fn clock(year: Option<i32>, mdhms: (u32, u32, u32, u32, u32), nanos: u32) -> WallClock {
         let (month, day, hour, minute, second) = mdhms;
-        WallClock {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            nanos,
-            offset_seconds: None,
-        }
+        WallClock::at(year, month, day, (hour, minute, second, nanos), None)
     }
 
     fn wall(c: WallClock, since_boot: Option<u64>) -> Stamp {

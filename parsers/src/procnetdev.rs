@@ -114,8 +114,9 @@ fn tx_key(word: &str) -> Option<&'static str> {
     })
 }
 
-/// The standard 16-column layout (all kernels since 2.1.91), used only when no header is seen.
-const STANDARD_COLUMNS: [&str; 16] = [
+/// The standard 16-column layout (all kernels since 2.1.91), used only when no header is seen;
+/// the order of `dev_seq_printf_stats()` in net/core/net-procfs.c.
+pub const STANDARD_COLUMNS: [&str; 16] = [
     "rx_bytes",
     "rx_packets",
     "rx_errors",

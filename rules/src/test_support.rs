@@ -31,6 +31,21 @@ pub fn add(host: &mut Host, name: &str, kind: InterfaceKind, samples: &[(u32, &[
     }
 }
 
+/// veth0 sending into a peer with a smaller MTU, in the shape of the sandbox capture in
+/// tx-queue-drop-pos-sandbox-veth-mtu: over 25 s, tx_dropped 90 → 1342 and tx_packets
+/// 1709 → 25 496. The peer, its readings and the MTUs are the test's own.
+pub fn add_veth0_into_small_mtu(host: &mut Host) {
+    add(
+        host,
+        "veth0",
+        InterfaceKind::Veth,
+        &[
+            (0, &[("tx_dropped", 90), ("tx_packets", 1709)]),
+            (25, &[("tx_dropped", 1342), ("tx_packets", 25_496)]),
+        ],
+    );
+}
+
 /// A host built step by step, then given its timeline (`build`) or also judged (`judged`).
 pub struct HostBuilder {
     host: Host,

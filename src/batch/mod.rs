@@ -57,13 +57,28 @@ impl Shard {
     }
 }
 
+/// The options of `analyze batch`, as the command line gives them (their docs are its help).
+#[derive(clap::Args, Debug)]
 pub struct Options {
+    /// Files and directories to search for archives, report directories and captures.
+    #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Output directory (created if needed).
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Inputs processed at once (default: all cores), e.g. `--jobs 2`.
+    #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Re-analyze inputs whose report is up to date.
+    #[arg(long)]
     pub force: bool,
-    /// Files that are not inputs are failures rather than skipped.
+    /// Count files that are not inputs (images, documents, e-mails, notes) as failures
+    /// instead of listing them as skipped.
+    #[arg(long)]
     pub strict: bool,
+    /// Process only shard K of N (a deterministic 1/N of the inputs by path hash), e.g.
+    /// `--shard 3/8` on the third of eight machines or array tasks.
+    #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
 }
 

@@ -31,41 +31,50 @@ fn section(title: &str, command: &str, body: &str) -> String {
     format!("{header}\n# {command}\n{}\n\n", body.trim_end())
 }
 
+/// Sections of one title, `(command or file, body)` each, one after the other.
+fn sections(title: &str, parts: &[(&str, &str)]) -> String {
+    parts
+        .iter()
+        .map(|(command, body)| section(title, command, body))
+        .collect()
+}
+
 fn supportconfig_tar() -> Vec<u8> {
     let top = "scc_web01_240521_1030";
-    let network = [
-        section("Command", "/sbin/ip -stats link", IP_CORPUS),
-        section("Command", "/usr/sbin/ethtool -S eth0", ETHTOOL_S),
-        section("Command", "/usr/sbin/ethtool -g eth0", ETHTOOL_G),
-        section(
-            "Command",
-            "/usr/sbin/ethtool -S eth1",
-            "ERROR: Command not found or not executable",
-        ),
-        section("Command", "/bin/hostname", "web01"),
-    ]
-    .concat();
-    let proc = [
-        section("Configuration File", "/proc/net/dev", PROC_DEV),
-        section("Configuration File", "/proc/net/softnet_stat", SOFTNET),
-        section("Configuration File", "/proc/net/bonding/bond0", BOND),
-        section(
-            "Configuration File",
-            "/proc/sys/net/core/netdev_max_backlog",
-            "2000",
-        ),
-    ]
-    .concat();
+    let network = sections(
+        "Command",
+        &[
+            ("/sbin/ip -stats link", IP_CORPUS),
+            ("/usr/sbin/ethtool -S eth0", ETHTOOL_S),
+            ("/usr/sbin/ethtool -g eth0", ETHTOOL_G),
+            (
+                "/usr/sbin/ethtool -S eth1",
+                "ERROR: Command not found or not executable",
+            ),
+            ("/bin/hostname", "web01"),
+        ],
+    );
+    let proc = sections(
+        "Configuration File",
+        &[
+            ("/proc/net/dev", PROC_DEV),
+            ("/proc/net/softnet_stat", SOFTNET),
+            ("/proc/net/bonding/bond0", BOND),
+            ("/proc/sys/net/core/netdev_max_backlog", "2000"),
+        ],
+    );
     let env = section(
         "Command",
         "/sbin/sysctl -a",
         "net.core.netdev_budget = 600\nnet.core.netdev_max_backlog = 2000\n",
     );
-    let basic = [
-        section("Command", "/bin/date", "Tue May 21 10:30:00 UTC 2024"),
-        section("Command", "/bin/uname -a", UNAME),
-    ]
-    .concat();
+    let basic = sections(
+        "Command",
+        &[
+            ("/bin/date", "Tue May 21 10:30:00 UTC 2024"),
+            ("/bin/uname -a", UNAME),
+        ],
+    );
     TarBuilder::new()
         .file(&format!("{top}/basic-environment.txt"), basic.as_bytes())
         .file(&format!("{top}/network.txt"), network.as_bytes())

@@ -13,29 +13,12 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::util::*;
+use parsers::procnetdev::STANDARD_COLUMNS;
 use rules::model::InputKind;
 
-/// The live file, read with a plain column split (independent of the parser under test).
-/// Column order: net/core/net-procfs.c, `dev_seq_printf_stats()`.
+/// The live file, read with a plain column split (independent of the parser's header reading;
+/// the key names are the parser's standard layout, net/core/net-procfs.c `dev_seq_printf_stats()`).
 fn live_proc_net_dev() -> BTreeMap<String, BTreeMap<&'static str, u64>> {
-    const KEYS: [&str; 16] = [
-        "rx_bytes",
-        "rx_packets",
-        "rx_errors",
-        "proc_rx_drop",
-        "rx_fifo_errors",
-        "proc_rx_frame",
-        "rx_compressed",
-        "multicast",
-        "tx_bytes",
-        "tx_packets",
-        "tx_errors",
-        "tx_dropped",
-        "tx_fifo_errors",
-        "collisions",
-        "proc_tx_carrier",
-        "tx_compressed",
-    ];
     let text = std::fs::read_to_string("/proc/net/dev").unwrap();
     let mut out = BTreeMap::new();
     for line in text.lines().skip(2) {
@@ -47,7 +30,7 @@ fn live_proc_net_dev() -> BTreeMap<String, BTreeMap<&'static str, u64>> {
         assert_eq!(values.len(), 16);
         out.insert(
             name.trim().to_string(),
-            KEYS.iter().copied().zip(values).collect(),
+            STANDARD_COLUMNS.iter().copied().zip(values).collect(),
         );
     }
     out

@@ -287,7 +287,7 @@ mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use crate::test_support::assert_any_starts_with;
     use super::*;
-    use crate::test_support::{add, at};
+    use crate::test_support::{add, add_veth0_into_small_mtu, at};
     use crate::model::{BondRole, EthtoolSample, InterfaceKind, SoftnetCpu, SoftnetSample};
 
     fn softnet(host: &mut Host, dropped: [u64; 2]) {
@@ -474,15 +474,7 @@ mod tests {
         // veth0 (MTU 1500) into veth1 (MTU 1450): the long frames show as veth0 tx_dropped and
         // as veth1 rx_dropped (shape of the sandbox capture in tx-queue-drop-pos-sandbox-veth-mtu).
         let mut host = Host::new("h");
-        add(
-            &mut host,
-            "veth0",
-            InterfaceKind::Veth,
-            &[
-                (0, &[("tx_dropped", 90), ("tx_packets", 1709)]),
-                (25, &[("tx_dropped", 1342), ("tx_packets", 25_496)]),
-            ],
-        );
+        add_veth0_into_small_mtu(&mut host);
         add(
             &mut host,
             "veth1",

@@ -208,7 +208,7 @@ mod tests {
     //! Synthetic hosts built in code (labelled: no real capture behind these numbers).
     use crate::test_support::assert_any_starts_with;
     use super::*;
-    use crate::test_support::add;
+    use crate::test_support::{add, add_veth0_into_small_mtu};
 
     #[test]
     fn growing_tx_drops_on_a_physical_nic_with_ring_below_max() {
@@ -355,15 +355,7 @@ mod tests {
     #[test]
     fn a_veth_into_a_smaller_mtu_peer_gets_the_mtu_fix_first() {
         let mut host = Host::new("h");
-        add(
-            &mut host,
-            "veth0",
-            InterfaceKind::Veth,
-            &[
-                (0, &[("tx_dropped", 90), ("tx_packets", 1709)]),
-                (25, &[("tx_dropped", 1342), ("tx_packets", 25_496)]),
-            ],
-        );
+        add_veth0_into_small_mtu(&mut host);
         add(
             &mut host,
             "veth1",

@@ -226,33 +226,28 @@ fn unreported_counters_are_placed_by_name_subject_and_source() {
     };
     let at = |s, c, src| counter_stage(&lc(s, c, src));
     use Direction::{Rx, Tx};
-    assert_eq!(
-        at("cpu3", "dropped", "proc/net/softnet_stat"),
-        (Rx, StageId::Softnet)
-    );
-    assert_eq!(at("eth0", "rx_crc_errors", "x"), (Rx, StageId::Wire));
-    assert_eq!(at("eth0", "rx_missed_errors", "x"), (Rx, StageId::Nic));
-    assert_eq!(at("eth0", "rx_no_buffer_count", "x"), (Rx, StageId::Nic));
-    assert_eq!(at("eth0", "proc_rx_drop", "x"), (Rx, StageId::Softnet));
-    assert_eq!(at("eth0", "tx_dropped", "x"), (Tx, StageId::Driver));
-    assert_eq!(at("eth0", "proc_tx_carrier", "x"), (Tx, StageId::Driver));
-    assert_eq!(at("eth0", "dropped", "capture.log:9"), (Tx, StageId::Qdisc));
-    assert_eq!(
-        at("host", "insert_failed", "capture.log:9"),
-        (Rx, StageId::Filter)
-    );
-    assert_eq!(
-        at("host", "drop", "proc/net/stat/nf_conntrack"),
-        (Rx, StageId::Filter)
-    );
-    assert_eq!(
-        at("host", "UdpRcvbufErrors", "proc/net/snmp"),
-        (Rx, StageId::Socket)
-    );
-    assert_eq!(
-        at("host", "UdpSndbufErrors", "proc/net/snmp"),
-        (Tx, StageId::Socket)
-    );
+    use StageId::{Driver, Filter, Nic, Qdisc, Socket, Softnet, Wire};
+    let cases = [
+        ("cpu3", "dropped", "proc/net/softnet_stat", Rx, Softnet),
+        ("eth0", "rx_crc_errors", "x", Rx, Wire),
+        ("eth0", "rx_missed_errors", "x", Rx, Nic),
+        ("eth0", "rx_no_buffer_count", "x", Rx, Nic),
+        ("eth0", "proc_rx_drop", "x", Rx, Softnet),
+        ("eth0", "tx_dropped", "x", Tx, Driver),
+        ("eth0", "proc_tx_carrier", "x", Tx, Driver),
+        ("eth0", "dropped", "capture.log:9", Tx, Qdisc),
+        ("host", "insert_failed", "capture.log:9", Rx, Filter),
+        ("host", "drop", "proc/net/stat/nf_conntrack", Rx, Filter),
+        ("host", "UdpRcvbufErrors", "proc/net/snmp", Rx, Socket),
+        ("host", "UdpSndbufErrors", "proc/net/snmp", Tx, Socket),
+    ];
+    for (subject, counter, source, direction, stage) in cases {
+        assert_eq!(
+            at(subject, counter, source),
+            (direction, stage),
+            "{subject} {counter} {source}"
+        );
+    }
 }
 
 #[test]
