@@ -13,7 +13,7 @@ use crate::sample::{
     Channels, CounterSample, CpuSample, EthtoolSample, IpvsSample, PerCpuCounts, Ring,
     SoftnetSample,
 };
-use crate::stack::{CounterSeries, Levels, LogEvent, Qdisc, SocketInfo};
+use crate::stack::{CounterSeries, Levels, LogEvent, LogFileRead, Qdisc, SocketInfo};
 use crate::thinned::Thinned;
 use crate::time::Timestamp;
 
@@ -180,6 +180,9 @@ pub struct Host {
     /// Drop-related kernel messages, counted per message and subject.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kernel_log: Vec<LogEvent>,
+    /// The kernel logs read, message or not (rotation groups, with their lines).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kernel_log_files: Vec<LogFileRead>,
     /// `ss` sockets the socket rules name: TCP listeners (accept queue and backlog) and UDP
     /// sockets with drops; the latest reading of each, capped (see `SocketInfo`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -227,6 +230,7 @@ impl Host {
             conntrack: CounterSeries::default(),
             conntrack_count: Levels::default(),
             kernel_log: Vec::new(),
+            kernel_log_files: Vec::new(),
             sockets: Vec::new(),
             findings: Vec::new(),
             loss_counters: Vec::new(),

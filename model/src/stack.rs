@@ -132,6 +132,14 @@ pub enum LogMessage {
     MartianDestination,
 }
 
+/// A kernel log read for a host (a rotation group: `var/log/messages` for its `-2024…`
+/// files), with its lines: what "no message about packet loss" rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogFileRead {
+    pub file: String,
+    pub lines: u64,
+}
+
 /// One kind of kernel message about one subject (a device, a port, or none), counted over a
 /// log file.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -552,6 +552,36 @@ fn count_newlines(bytes: &[u8]) -> usize {
 
 /* ---------- line prefix: timestamp and source ---------- */
 
+/// What a line is, by its prefix alone: how a pasted file is told to be a log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineShape {
+    /// A kernel line with a timestamp (`[ 12.345678] …`, `Jun  8 10:48:13 host kernel: …`).
+    Kernel,
+    /// A stamped syslog or journal line of another program (`… host sshd[12]: …`).
+    OtherProgram,
+    /// No timestamp of a known shape.
+    Unstamped,
+}
+
+/// The [`LineShape`] of one line.
+///
+/// ```
+/// use parsers::kernel_log::{line_shape, LineShape};
+/// assert_eq!(line_shape("[    0.000000] Linux version 6.18.44"), LineShape::Kernel);
+/// assert_eq!(line_shape("Jun  8 10:48:13 compute4 sshd[712]: Accepted key"), LineShape::OtherProgram);
+/// assert_eq!(line_shape("eth0: 1 2 3"), LineShape::Unstamped);
+/// assert_eq!(line_shape("2026-11-21T20:56:46+00:00"), LineShape::Unstamped);
+/// ```
+pub fn line_shape(line: &str) -> LineShape {
+    match split_prefix(line.as_bytes()) {
+        None => LineShape::OtherProgram,
+        // A stamp alone (`date -Iseconds` prints one) is no log line.
+        Some((Stamp::None, _)) => LineShape::Unstamped,
+        Some((_, message)) if trim_start(message).is_empty() => LineShape::Unstamped,
+        Some(_) => LineShape::Kernel,
+    }
+}
+
 /// The timestamp and the message of a line; `None` for a syslog/journal line of a program
 /// other than the kernel.
 fn split_prefix(line: &[u8]) -> Option<(Stamp, &[u8])> {

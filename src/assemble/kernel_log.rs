@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDateTime};
 use parsers::kernel_log::{Kind, Seen, Stamp, Summary, WallClock};
-use rules::model::{Host, LogEvent, LogMessage, Timestamp};
+use rules::model::{Host, LogEvent, LogFileRead, LogMessage, Timestamp};
 
 use crate::ingest::kernel_logs::LogFile;
 
@@ -43,6 +43,33 @@ pub fn events(host: &Host, files: &[LogFile]) -> Vec<LogEvent> {
         .into_iter()
         .map(|((message, subject, detail), tally)| tally.event(message, subject, detail))
         .collect()
+}
+
+/// The logs read, one entry per rotation group with its lines, in group order.
+pub fn files_read(files: &[LogFile]) -> Vec<LogFileRead> {
+    let mut lines: BTreeMap<&str, u64> = BTreeMap::new();
+    for f in files {
+        *lines.entry(&f.group).or_default() += f.log.lines as u64;
+    }
+    lines
+        .into_iter()
+        .map(|(file, lines)| LogFileRead {
+            file: file.to_string(),
+            lines,
+        })
+        .collect()
+}
+
+/// Merges the logs read by another part of the same machine: a group read by both is the
+/// same file seen twice (two sosreports overlap), so the longer reading stands.
+pub fn merge_files(into: &mut Vec<LogFileRead>, other: Vec<LogFileRead>) {
+    for f in other {
+        match into.iter_mut().find(|i| i.file == f.file) {
+            Some(i) => i.lines = i.lines.max(f.lines),
+            None => into.push(f),
+        }
+    }
+    into.sort_by(|a, b| a.file.cmp(&b.file));
 }
 
 /// Merges the events of another part of the same machine (a second sosreport): their logs

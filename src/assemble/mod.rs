@@ -107,6 +107,7 @@ pub fn assemble_named(
     problems.extend(found);
     // Last: placing log lines in time needs the collection time and uptime.
     host.kernel_log = kernel_log::events(&host, &bundle.logs);
+    host.kernel_log_files = kernel_log::files_read(&bundle.logs);
     (host, named)
 }
 

@@ -14,6 +14,8 @@ pub fn merge(into: &mut Host, other: &mut Host) {
     levels(&mut into.sockstat, take(&mut other.sockstat));
     levels(&mut into.conntrack_count, take(&mut other.conntrack_count));
     super::kernel_log::merge(&mut into.kernel_log, take(&mut other.kernel_log));
+    let files = take(&mut other.kernel_log_files);
+    super::kernel_log::merge_files(&mut into.kernel_log_files, files);
     for q in take(&mut other.qdiscs) {
         match into.qdiscs.iter_mut().find(|i| same_qdisc(i, &q)) {
             Some(i) => {

@@ -181,6 +181,7 @@ pub fn read<R: BufRead>(mut reader: R, label: &str, name: &str, bound: fn(&mut H
     problems.extend(found);
     let logs: Vec<_> = found_in(name, kernel.finish().value).into_iter().collect();
     host.kernel_log = super::kernel_log::events(&host, &logs);
+    host.kernel_log_files = super::kernel_log::files_read(&logs);
     let fallback = host.hostname.clone();
     Streamed {
         part: Part::loose(host, named, name, &fallback, label),

@@ -19,7 +19,7 @@
 
 use std::io::Read;
 
-use parsers::kernel_log::{KernelLog, Scanner, Stamp};
+use parsers::kernel_log::{line_shape, KernelLog, LineShape, Scanner, Stamp};
 use parsers::Parsed;
 
 use super::classify::Layout;
@@ -115,7 +115,28 @@ pub fn from_text(source: &str, text: &str) -> Option<LogFile> {
     if !name.contains("dmesg") {
         log.summary.retain(|s| s.first.stamp != Stamp::None);
     }
+    if log.summary.is_empty() && is_log(text) {
+        // A log with no message about packet loss is still a log read: it says so.
+        return Some(LogFile {
+            source: source.to_string(),
+            group: source.to_string(),
+            log,
+        });
+    }
     found_in(source, log)
+}
+
+/// True when a text is a kernel or system log: most of its first 40 lines, and at least two,
+/// carry a log timestamp, and one of them is the kernel's.
+fn is_log(text: &str) -> bool {
+    let head: Vec<LineShape> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(40)
+        .map(line_shape)
+        .collect();
+    let stamped = head.iter().filter(|s| **s != LineShape::Unstamped).count();
+    head.contains(&LineShape::Kernel) && stamped >= 2 && stamped * 2 > head.len()
 }
 
 /// A file's scan as a [`LogFile`] of its own group, when it found any message.
@@ -145,6 +166,25 @@ pub fn scan<R: Read>(reader: &mut R) -> (Parsed<KernelLog>, Option<std::io::Erro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_text_is_a_log_by_its_stamped_lines() {
+        let dmesg = include_str!("../../testdata/parsers/kernel_log/sandbox-6.18.44.dmesg");
+        assert!(is_log(dmesg));
+        let journal =
+            include_str!("../../testdata/parsers/kernel_log/coreos-master1-journalctl-boot-1.txt");
+        assert!(is_log(journal));
+        // `date -Iseconds`: a stamp and nothing after it.
+        assert!(!is_log("2026-11-21T20:56:46+00:00\n"));
+        // SYNTHETIC: one stamped kernel line is not enough; another program's lines alone are
+        // a system log without the kernel; prose quoting two lines is no log.
+        assert!(!is_log("[   1.000000] e1000e: eth0 NIC Link is Up\n"));
+        assert!(!is_log(
+            "Jun  8 10:48:13 web sshd[712]: Accepted key\nJun  8 10:48:14 web sshd[712]: session\n"
+        ));
+        let note = "We saw this:\n[ 1.0] a\n[ 2.0] b\nthen it stopped\nand again\nno idea why\n";
+        assert!(!is_log(note));
+    }
 
     #[test]
     fn kernel_logs_by_layout_with_their_groups() {

@@ -244,6 +244,7 @@ fn page_report(report: &Report) -> Report {
             conntrack: page_series(&h.conntrack),
             conntrack_count: h.conntrack_count.clone(),
             kernel_log: h.kernel_log.clone(),
+            kernel_log_files: h.kernel_log_files.clone(),
             sockets: h.sockets.clone(),
             findings: h.findings.clone(),
             loss_counters: h.loss_counters.clone(),

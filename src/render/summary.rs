@@ -278,11 +278,9 @@ fn readings(host: &Host, view: &HostFacts) -> String {
         (Some(a), Some(b)) if b > a => Some((a, b)),
         _ => None,
     };
-    match (samples, span) {
-        (0, _) if !host.kernel_log.is_empty() => {
-            "kernel-log messages only, no counters".to_string()
-        }
-        (0, _) => "no counters".to_string(),
+    let logs = logs_read(host);
+    let counters = match (samples, span) {
+        (0, _) => return logs.map_or("no counters".into(), |l| format!("{l} only, no counters")),
         (n, Some((a, b))) if live => format!(
             "live, {n} samples over {} ({a} → {b})",
             human_duration((b.epoch_seconds() - a.epoch_seconds()) as f64)
@@ -299,6 +297,22 @@ fn readings(host: &Host, view: &HostFacts) -> String {
             format!("{n} readings without times: ordered by position, no rates")
         }
         _ => snapshot(host, host.collected_at.or(view.span_start)),
+    };
+    match logs {
+        Some(l) => format!("{counters}; {l}"),
+        None => counters,
+    }
+}
+
+/// The kernel logs read (`kernel log var/log/messages (12034 lines)`, `3 kernel logs (…)`),
+/// message or not: a log without a drop message is evidence too.
+fn logs_read(host: &Host) -> Option<String> {
+    let files = &host.kernel_log_files;
+    let lines: u64 = files.iter().map(|f| f.lines).sum();
+    match files.as_slice() {
+        [] => None,
+        [one] => Some(format!("kernel log {} ({lines} lines)", one.file)),
+        all => Some(format!("{} kernel logs ({lines} lines)", all.len())),
     }
 }
 

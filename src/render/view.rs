@@ -47,20 +47,7 @@ pub struct HostFacts {
 }
 
 pub fn host_facts(host: &Host) -> HostFacts {
-    let mut times: Vec<Timestamp> = Vec::new();
-    for i in &host.interfaces {
-        times.extend(i.samples.iter().filter_map(|s| s.time));
-        times.extend(i.ethtool.iter().filter_map(|s| s.time));
-        // sar's rates come as intervals without samples.
-        times.extend(i.deltas.iter().flat_map(|d| [d.start, d.end]).flatten());
-    }
-    times.extend(host.softnet.iter().filter_map(|s| s.time));
-    times.extend(host.cpu.iter().filter_map(|s| s.time));
-    times.extend(host.ipvs.iter().filter_map(|s| s.time));
-    let stack = [&host.protocol, &host.conntrack].into_iter();
-    for series in stack.chain(host.qdiscs.iter().map(|q| &q.counters)) {
-        times.extend(series.samples.iter().filter_map(|s| s.time));
-    }
+    let mut times: Vec<Timestamp> = reading_times(host).into_iter().flatten().collect();
     times.sort();
     let count =
         |sev: rules::finding::Severity| host.findings.iter().filter(|f| f.severity == sev).count();
@@ -195,6 +182,32 @@ fn latest_rates(host: &Host) -> BTreeMap<String, BTreeMap<String, f64>> {
     out
 }
 
+/// The time of every reading of the host's counters and CPU use (`None`: read without one),
+/// in no order.
+fn reading_times(host: &Host) -> Vec<Option<Timestamp>> {
+    let mut times = Vec::new();
+    for i in &host.interfaces {
+        times.extend(i.samples.iter().map(|s| s.time));
+        times.extend(i.ethtool.iter().map(|s| s.time));
+        // sar's rates come as intervals without samples.
+        times.extend(
+            i.deltas
+                .iter()
+                .flat_map(|d| [d.start, d.end])
+                .filter(Option::is_some),
+        );
+    }
+    let stack = [&host.protocol, &host.conntrack].into_iter();
+    for series in stack.chain(host.qdiscs.iter().map(|q| &q.counters)) {
+        times.extend(series.samples.iter().map(|s| s.time));
+    }
+    times.extend(host.softnet.iter().map(|s| s.time));
+    times.extend(host.softirqs.iter().chain(&host.interrupts).map(|s| s.time));
+    times.extend(host.cpu.iter().map(|s| s.time));
+    times.extend(host.ipvs.iter().map(|s| s.time));
+    times
+}
+
 /// What an engineer would ask the customer for next.
 fn missing(host: &Host) -> Vec<Missing> {
     let mut out: Vec<Missing> = Vec::new();
@@ -213,15 +226,9 @@ fn missing(host: &Host) -> Vec<Missing> {
             "single snapshots cannot be turned into since-boot rates",
         );
     }
-    // Only counters read without times: a capture of `top` frames alone has its times.
-    let mut times = host.interfaces.iter().flat_map(|i| {
-        let counters = i.samples.iter().map(|s| s.time);
-        counters.chain(i.ethtool.iter().map(|s| s.time))
-    });
-    let mut times_of_stack = host.protocol.samples.iter().map(|s| s.time);
-    let untimed = host.cpu.iter().all(|s| s.time.is_none())
-        && times.all(|t| t.is_none())
-        && times_of_stack.all(|t| t.is_none());
+    // Readings made, none with a time (a kernel log alone has none to time).
+    let times = reading_times(host);
+    let untimed = !times.is_empty() && times.iter().all(Option::is_none);
     if host.collected_at.is_none() && untimed {
         push(
             "sample times".into(),

@@ -49,9 +49,11 @@ fn a_sosreport_all_clear_says_it_rests_on_one_snapshot() {
     assert_eq!(s["verdict"], "No packet loss that needs action.");
     assert_eq!(s["rows"].as_array().unwrap().len(), 0);
     // sos_commands/date/date: "Wed Oct  2 02:54:30 UTC 2019"; sos_commands/host/uptime: up 35 min.
+    // Kernel logs: sos_commands/kernel/dmesg (504 lines, `wc -l`) and
+    // sos_commands/logs/journalctl_--no-pager_--catalog_--boot_-1 (3665 lines), no drop message.
     assert_eq!(
         s["coverage"][0]["read"],
-        "one snapshot at 2019-10-02T02:54:30+00:00: counters since boot (35 min of uptime), not proven current"
+        "one snapshot at 2019-10-02T02:54:30+00:00: counters since boot (35 min of uptime), not proven current; 2 kernel logs (4169 lines)"
     );
 }
 
@@ -103,10 +105,17 @@ fn coverage_names_what_was_read_when_no_interface_was() {
         s["coverage"][0]["read"],
         "one snapshot: totals over an unknown window, not proven current"
     );
-    // A pasted dmesg with a conntrack "table full, dropping packet" line: messages, no counters.
+    // A pasted dmesg with conntrack "table full, dropping packet" lines (4 lines in all, `wc -l`).
     let s = &json(&["testdata/parsers/kernel_log/public-conntrack-ratelimit.dmesg"])["summary"];
     assert_eq!(
         s["coverage"][0]["read"],
-        "kernel-log messages only, no counters"
+        "kernel log public-conntrack-ratelimit.dmesg (4 lines) only, no counters"
+    );
+    // A dmesg with no message about loss is read too (it was "not an input"): 10 lines, `wc -l`.
+    let s = &json(&["testdata/parsers/kernel_log/sandbox-6.18.44.dmesg"])["summary"];
+    assert_eq!(s["verdict"], "No packet loss that needs action.");
+    assert_eq!(
+        s["coverage"][0]["read"],
+        "kernel log sandbox-6.18.44.dmesg (10 lines) only, no counters"
     );
 }
