@@ -13,7 +13,9 @@ use crate::ingest::sniff;
 pub const BINARY: &str = "not an archive and not a text capture (binary data)";
 
 /// The captures a loose file holds, or why it holds none. `name` is the file's path as shown
-/// in sample sources; `label` names it in problems.
+/// in sample sources; `label` names it in problems. A text that matches nothing as it is but
+/// has every line indented alike (a Markdown code block, an rst literal, a quoted mail) is
+/// read again without that indentation.
 pub fn captures_from_text(
     name: &str,
     text: &str,
@@ -24,6 +26,39 @@ pub fn captures_from_text(
     if empty_file || text.trim().is_empty() {
         return Err("file is empty".into());
     }
+    match read_text(name, text, label, problems) {
+        Err(why) if why == NO_CAPTURE => match dedent(text) {
+            Some(plain) => read_text(name, &plain, label, problems),
+            None => Err(why),
+        },
+        read => read,
+    }
+}
+
+const NO_CAPTURE: &str = "not an archive, and its text matches no known capture";
+
+/// `text` without the indentation every non-blank line shares; `None` when there is none.
+fn dedent(text: &str) -> Option<String> {
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
+        .min()?;
+    if indent == 0 {
+        return None;
+    }
+    let lines = text
+        .lines()
+        .map(|l| l.get(indent..).unwrap_or("").trim_end_matches('\r'));
+    Some(lines.map(|l| format!("{l}\n")).collect())
+}
+
+fn read_text(
+    name: &str,
+    text: &str,
+    label: &str,
+    problems: &mut Vec<ProblemRecord>,
+) -> Result<Vec<Capture>, String> {
     let sniffed = sniff::sniff(text, name);
     let mut out = Vec::new();
     if sniffed == Some(CaptureKind::SupportconfigFile) {
@@ -52,7 +87,7 @@ pub fn captures_from_text(
         return Err(if text.contains('\u{FFFD}') || text.contains('\0') {
             format!("{BINARY}; pass a sosreport or supportconfig (tar or zip), a directory, or a text capture")
         } else {
-            "not an archive, and its text matches no known capture".into()
+            NO_CAPTURE.into()
         });
     }
     if let Some(host) = &log.prompt_host {

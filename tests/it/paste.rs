@@ -915,3 +915,54 @@ fn sar_text_pasted_alone_is_read_by_its_banner() {
         rules_of(&r)
     );
 }
+
+// ---- a whole paste indented alike (Markdown code block, rst literal, quoted mail) ----
+
+#[test]
+fn ip_link_indented_as_an_rst_literal_block() {
+    // statistics.rst's `ip -s -s link show dev ens4u1u1`, every line indented by two spaces:
+    // RX bytes 74327665117, packets 69016965; TX bytes 21405556176, packets 44608960.
+    let name = "knowledge-s2.2b-statistics-rst-literal.txt";
+    let text = fixture_text("iplink", name);
+    assert!(text.lines().all(|l| l.is_empty() || l.starts_with("  ")));
+    for (label, body) in [
+        ("as published", text.clone()),
+        // And as a Markdown code block: four more spaces.
+        (
+            "markdown",
+            text.lines().map(|l| format!("    {l}\n")).collect(),
+        ),
+    ] {
+        let (r, _d) = read(name, &body);
+        assert!(r.problems.is_empty(), "{label}: {}", problems_text(&r));
+        let i = iface(host(&r), "ens4u1u1");
+        assert_eq!(c(i, 0, "rx_bytes"), 74327665117, "{label}");
+        assert_eq!(c(i, 0, "rx_packets"), 69016965, "{label}");
+        assert_eq!(c(i, 0, "tx_bytes"), 21405556176, "{label}");
+        assert_eq!(c(i, 0, "tx_packets"), 44608960, "{label}");
+    }
+}
+
+#[test]
+fn top_indented_with_decimal_commas() {
+    // A de_DE `top` in a blog's code block, indented by two spaces:
+    // `%Cpu(s):  2,3 us,  9,3 sy,  0,0 ni, 83,7 id,  0,0 wa,  4,7 hi,  0,0 si,  0,0 st`.
+    let name = "literal-alessio-gh-decimal-comma.txt";
+    let (r, _d) = read(name, &fixture_text("top", name));
+    let h = host(&r);
+    assert_eq!(h.cpu.len(), 1);
+    let all = &h.cpu[0].cpus[0];
+    assert_eq!(
+        (all.us, all.sy, all.id, all.hi, all.si, all.st),
+        (
+            Some(2.3),
+            Some(9.3),
+            Some(83.7),
+            Some(4.7),
+            Some(0.0),
+            Some(0.0)
+        )
+    );
+    // The `...` line that stands for the rest of the process table is reported, not read.
+    assert_eq!(warnings(&r).len(), 1, "{:?}", warnings(&r));
+}
