@@ -493,9 +493,7 @@ mod tests {
     }
 
     fn clean(text: &str) -> Interrupts {
-        let p = parse_interrupts(text);
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        p.value
+        crate::test_support::clean(parse_interrupts(text))
     }
 
     fn row<'a>(v: &'a Interrupts, irq: &str) -> &'a IrqRow {

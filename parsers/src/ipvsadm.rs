@@ -1173,9 +1173,7 @@ mod tests {
     const C_LNC_PE: &str = fixture!("ipvsadm", "constructed-1.31-Lnc-persistent-conn.txt");
 
     fn clean(text: &str) -> Ipvsadm {
-        let p = parse(text);
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        p.value
+        crate::test_support::clean(parse(text))
     }
 
     fn lines(p: &Parsed<Ipvsadm>) -> Vec<usize> {

@@ -711,9 +711,7 @@ mod tests {
     const V160: &str = fixture!("netstat_s", "constructed-v1.60-drops.netstat-s");
 
     fn clean(text: &str) -> NetstatS {
-        let p = parse(text);
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        p.value
+        crate::test_support::clean(parse(text))
     }
 
     #[test]

@@ -500,9 +500,7 @@ mod tests {
     const MALFORMED: &str = fixture!("qdisc", "constructed-malformed.tc_-s_qdisc_show");
 
     fn clean(text: &str) -> QdiscShow {
-        let p = parse(text);
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        p.value
+        crate::test_support::clean(parse(text))
     }
 
     #[test]

@@ -23,6 +23,13 @@ macro_rules! fixture {
 }
 pub(crate) use fixture;
 
+/// The value of a parse that must have met no problem (they are printed when it did).
+#[track_caller]
+pub(crate) fn clean<T>(parsed: Parsed<T>) -> T {
+    assert!(parsed.problems.is_empty(), "{:#?}", parsed.problems);
+    parsed.value
+}
+
 /// Every fixture under `testdata/parsers/<dir>/` as `(file name, text)`, sorted by name, without
 /// the `PROVENANCE.md` that describes them. A test that runs over these runs over every real
 /// capture, including one added later, without listing it.
