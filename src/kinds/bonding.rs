@@ -44,7 +44,9 @@ pub static BONDING: Kind = Kind {
             return;
         };
         let b = r.take(parsers::bonding::parse(&c.text));
-        r.deferred.bonding.push((bond.clone(), b));
+        let what = "the bonding status (without its /proc/net/bonding path)";
+        let bond = r.device_or_unnamed(bond, 1, what).to_string();
+        r.deferred.bonding.push((bond, b));
     }),
 };
 

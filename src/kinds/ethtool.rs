@@ -80,6 +80,8 @@ fn label(option: &str, k: &CaptureKind) -> String {
 /// The interface an ethtool capture describes.
 fn interface<'h>(r: &'h mut Reading<'_>, k: &CaptureKind) -> Option<&'h mut Interface> {
     let (dev, ns) = device(k)?;
+    let what = "the ethtool output (without its command line)";
+    let dev = r.device_or_unnamed(dev, 1, what);
     Some(r.host.interface_mut(dev, ns))
 }
 

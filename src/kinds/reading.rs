@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use rules::model::{CounterSample, Host, Timestamp};
 
+use super::UNNAMED_INTERFACE;
+
 /// One capture being read into the host.
 pub struct Reading<'a> {
     pub host: &'a mut Host,
@@ -22,6 +24,21 @@ impl Reading<'_> {
     pub fn take<T>(&mut self, parsed: parsers::Parsed<T>) -> T {
         self.problems.extend(parsed.problems);
         parsed.value
+    }
+
+    /// `dev`, or [`UNNAMED_INTERFACE`] with a warning at `line` when the output named none
+    /// (`what` says which output, and why): `tc -s qdisc show dev X` prints no device, and a
+    /// capture log may hold an `ethtool -S` or bonding output without the command that named
+    /// it. Its readings still count, under a name that says the device is not known.
+    pub fn device_or_unnamed<'d>(&mut self, dev: &'d str, line: usize, what: &str) -> &'d str {
+        if !dev.is_empty() {
+            return dev;
+        }
+        self.problems.push(parsers::Problem::warning(
+            line,
+            format!("{what} names no device: read as device `{UNNAMED_INTERFACE}`"),
+        ));
+        UNNAMED_INTERFACE
     }
 }
 

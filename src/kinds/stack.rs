@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rules::model::{merge_sockets, CounterSample, Qdisc, QdiscBacklog, SocketInfo};
 
-use super::{fixed_label, row, CaptureKind, Kind, Read, Reading, Sniff, Start};
+use super::{fixed_label, row, CaptureKind, Kind, Read, Reading, Sniff, Start, UNNAMED_INTERFACE};
 
 /// The protocol counters the model keeps (by their `nstat` names): the drop counters of the
 /// protocol-layers table and the totals their shares are taken of. A capture prints hundreds;
@@ -325,19 +325,14 @@ pub static QDISC: Kind = Kind {
     read: Read::Data(|r, c, _| {
         let parsed = match &c.kind {
             CaptureKind::Qdisc { dev: Some(dev) } => parsers::qdisc::parse_dev(&c.text, dev),
-            _ => parsers::qdisc::parse_dev(&c.text, UNNAMED_DEV),
+            _ => parsers::qdisc::parse(&c.text),
         };
         let qdiscs = r.take(parsed).qdiscs;
         // `tc -s qdisc show dev X` leaves the device out of its lines: pasted alone, its
         // drops still count (never dropped for want of a name), under a name that says so.
-        if let Some(q) = qdiscs
-            .iter()
-            .find(|q| q.dev.as_deref() == Some(UNNAMED_DEV))
-        {
-            r.problems.push(parsers::Problem::warning(
-                q.line,
-                format!("the qdisc lines name no device (`tc -s qdisc show dev X` leaves it out): read as device `{UNNAMED_DEV}`"),
-            ));
+        if let Some(q) = qdiscs.iter().find(|q| q.dev.is_none()) {
+            let what = "the qdisc output (`tc -s qdisc show dev X` leaves it out)";
+            r.device_or_unnamed("", q.line, what);
         }
         for q in qdiscs {
             add_qdisc(r, &c.source, q);
@@ -351,11 +346,11 @@ fn qdisc_header(line: &str) -> bool {
 }
 
 /// Adds one qdisc's reading to the qdisc of the same device, parent and handle.
-/// The device of qdisc lines that name none.
-const UNNAMED_DEV: &str = "<dev>";
-
 fn add_qdisc(r: &mut Reading<'_>, source: &str, q: parsers::qdisc::Qdisc) {
-    let Some(dev) = q.dev.clone() else { return };
+    let dev = q
+        .dev
+        .clone()
+        .unwrap_or_else(|| UNNAMED_INTERFACE.to_string());
     let parent = if q.root { None } else { q.parent.clone() };
     let mut counters: BTreeMap<String, u64> = [
         ("sent_bytes", q.sent_bytes),

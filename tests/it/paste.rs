@@ -872,13 +872,13 @@ fn tc_qdisc_show_dev_pasted_alone_keeps_its_drops() {
     let name = "sandbox-6.18.44-htb-dev-v1.tc_-s_qdisc_show_dev";
     let (r, _d) = read(name, &fixture_text("qdisc", name));
     let h = host(&r);
-    assert_eq!(rules_of(&r), [("qdisc-drop", "<dev>")]);
+    assert_eq!(rules_of(&r), [("qdisc-drop", "IFACE")]);
     assert_eq!(h.findings[0].evidence[0].value, Some(163544.0));
-    assert!(h.qdiscs.iter().all(|q| q.dev == "<dev>"));
+    assert!(h.qdiscs.iter().all(|q| q.dev == "IFACE"));
     assert!(
         warnings(&r)
             .iter()
-            .any(|(line, m)| *line == Some(1) && m.contains("name no device")),
+            .any(|(line, m)| *line == Some(1) && m.contains("names no device")),
         "{:?}",
         warnings(&r)
     );
@@ -965,4 +965,31 @@ fn top_indented_with_decimal_commas() {
     );
     // The `...` line that stands for the rest of the process table is reported, not read.
     assert_eq!(warnings(&r).len(), 1, "{:?}", warnings(&r));
+}
+
+/// SYNTHETIC log: two `ethtool -S` outputs after dates, without their command line: the
+/// device is not in the data. rx_missed_errors 1234 → 2234 in 10 s.
+#[test]
+fn ethtool_s_without_its_command_in_a_capture_log_is_an_unnamed_device() {
+    let text = "Tue Dec  1 10:00:00 UTC 2026\nNIC statistics:\n     rx_packets: 1000\n     rx_missed_errors: 1234\n\
+                Tue Dec  1 10:00:10 UTC 2026\nNIC statistics:\n     rx_packets: 2000\n     rx_missed_errors: 2234\n";
+    let (r, _d) = read("drops.log", text);
+    let h = host(&r);
+    let names: Vec<&str> = h.interfaces.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["IFACE"], "it was an interface named \"\"");
+    let i = iface(h, "IFACE");
+    let missed: Vec<u64> = i
+        .ethtool
+        .iter()
+        .map(|s| s.stats["rx_missed_errors"])
+        .collect();
+    assert_eq!(missed, [1234, 2234]);
+    assert_eq!(rules_of(&r), [("nic-rx-ring-overflow", "IFACE")]);
+    assert!(
+        warnings(&r)
+            .iter()
+            .any(|(_, m)| m.contains("names no device")),
+        "{:?}",
+        warnings(&r)
+    );
 }
