@@ -203,6 +203,13 @@ pub struct Host {
 }
 
 impl Host {
+    /// The counter series of the layers above the NIC: protocol, conntrack, then each qdisc's.
+    pub fn stack_counters(&self) -> impl Iterator<Item = &CounterSeries> {
+        [&self.protocol, &self.conntrack]
+            .into_iter()
+            .chain(self.qdiscs.iter().map(|q| &q.counters))
+    }
+
     pub fn new(hostname: &str) -> Self {
         Host {
             hostname: hostname.to_string(),

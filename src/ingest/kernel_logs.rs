@@ -115,15 +115,8 @@ pub fn from_text(source: &str, text: &str) -> Option<LogFile> {
     if !name.contains("dmesg") {
         log.summary.retain(|s| s.first.stamp != Stamp::None);
     }
-    if log.summary.is_empty() && is_log(text) {
-        // A log with no message about packet loss is still a log read: it says so.
-        return Some(LogFile {
-            source: source.to_string(),
-            group: source.to_string(),
-            log,
-        });
-    }
-    found_in(source, log)
+    // A log with no message about packet loss is still a log read: the report says so.
+    (!log.summary.is_empty() || is_log(text)).then(|| log_file(source, log))
 }
 
 /// True when a text is a kernel or system log: most of its first 40 lines, and at least two,
@@ -141,11 +134,16 @@ fn is_log(text: &str) -> bool {
 
 /// A file's scan as a [`LogFile`] of its own group, when it found any message.
 pub fn found_in(source: &str, log: KernelLog) -> Option<LogFile> {
-    (!log.summary.is_empty()).then(|| LogFile {
+    (!log.summary.is_empty()).then(|| log_file(source, log))
+}
+
+/// A loose file's scan as a log of its own group.
+fn log_file(source: &str, log: KernelLog) -> LogFile {
+    LogFile {
         source: source.to_string(),
         group: source.to_string(),
         log,
-    })
+    }
 }
 
 /// Scans a log from a reader, in chunks, keeping summaries only. An error that stops the

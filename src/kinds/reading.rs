@@ -34,11 +34,16 @@ impl Reading<'_> {
         if !dev.is_empty() {
             return dev;
         }
+        self.warn_unnamed(line, what);
+        UNNAMED_INTERFACE
+    }
+
+    /// The warning of [`Reading::device_or_unnamed`], for a reader that names the device itself.
+    pub fn warn_unnamed(&mut self, line: usize, what: &str) {
         self.problems.push(parsers::Problem::warning(
             line,
             format!("{what} names no device: read as device `{UNNAMED_INTERFACE}`"),
         ));
-        UNNAMED_INTERFACE
     }
 }
 

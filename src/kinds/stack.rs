@@ -332,7 +332,7 @@ pub static QDISC: Kind = Kind {
         // drops still count (never dropped for want of a name), under a name that says so.
         if let Some(q) = qdiscs.iter().find(|q| q.dev.is_none()) {
             let what = "the qdisc output (`tc -s qdisc show dev X` leaves it out)";
-            r.device_or_unnamed("", q.line, what);
+            r.warn_unnamed(q.line, what);
         }
         for q in qdiscs {
             add_qdisc(r, &c.source, q);

@@ -255,8 +255,6 @@ fn readings(host: &Host, view: &HostFacts) -> String {
     // The layers above the NIC count too: a pasted `netstat -s` is a snapshot, and a
     // capture of `nstat` alone is live.
     let series = || {
-        let stack = [&host.protocol, &host.conntrack].into_iter();
-        let stack = stack.chain(host.qdiscs.iter().map(|q| &q.counters));
         host.interfaces
             .iter()
             .flat_map(|i| {
@@ -264,7 +262,7 @@ fn readings(host: &Host, view: &HostFacts) -> String {
                 let readings = i.samples.len().max(i.deltas.len());
                 [(readings, &i.deltas), (i.ethtool.len(), &i.ethtool_deltas)]
             })
-            .chain(stack.map(|c| (c.samples.len(), &c.deltas)))
+            .chain(host.stack_counters().map(|c| (c.samples.len(), &c.deltas)))
     };
     let samples = series()
         .map(|(n, _)| n)

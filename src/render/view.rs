@@ -197,8 +197,7 @@ fn reading_times(host: &Host) -> Vec<Option<Timestamp>> {
                 .filter(Option::is_some),
         );
     }
-    let stack = [&host.protocol, &host.conntrack].into_iter();
-    for series in stack.chain(host.qdiscs.iter().map(|q| &q.counters)) {
+    for series in host.stack_counters() {
         times.extend(series.samples.iter().map(|s| s.time));
     }
     times.extend(host.softnet.iter().map(|s| s.time));
